@@ -1,0 +1,130 @@
+// The model API: what a protocol model declares, and the plain-data types the engine passes around.
+// A model is metadata plus one pure function, `machine(params, variant)`, that returns the state machine
+// for one scope. Everything the engine needs (init, actions, next, key, properties) lives on the machine,
+// so variants and parameters are closed over once instead of being threaded through the hot path.
+
+export type ParamValue = number | boolean | string;
+export type Params = Readonly<Record<string, ParamValue>>;
+
+export type ParamSpec =
+  | { readonly type: 'int'; readonly default: number; readonly min: number; readonly max: number; readonly description: string }
+  | { readonly type: 'boolean'; readonly default: boolean; readonly description: string }
+  | { readonly type: 'enum'; readonly default: string; readonly values: readonly string[]; readonly description: string };
+
+/** Every action instance is plain data with a name; the name is what coverage is counted by. */
+export interface Action {
+  readonly name: string;
+}
+
+export type PropertyKind = 'always' | 'sometimes' | 'step' | 'eventually';
+
+interface PropertyBase {
+  readonly name: string;
+  /** One sentence, shown in reports above a counterexample. */
+  readonly description: string;
+}
+
+/** Invariant: holds in every reachable state. */
+export interface AlwaysProperty<S> extends PropertyBase {
+  readonly kind: 'always';
+  readonly holds: (state: S) => boolean;
+}
+
+/** Reachability witness: some reachable state satisfies it. Never reached means the model is vacuous. */
+export interface SometimesProperty<S> extends PropertyBase {
+  readonly kind: 'sometimes';
+  readonly holds: (state: S) => boolean;
+}
+
+/** Action invariant ([][P]_vars in TLA+): holds for every transition, e.g. a refinement mapping. */
+export interface StepProperty<S, A> extends PropertyBase {
+  readonly kind: 'step';
+  readonly holds: (from: S, action: A, to: S) => boolean;
+}
+
+/** Liveness: every behaviour eventually reaches a state satisfying it, under the machine's fairness. */
+export interface EventuallyProperty<S> extends PropertyBase {
+  readonly kind: 'eventually';
+  readonly holds: (state: S) => boolean;
+}
+
+export type Property<S, A> = AlwaysProperty<S> | SometimesProperty<S> | StepProperty<S, A> | EventuallyProperty<S>;
+
+/** One arrow or note of a sequence diagram, derived from a transition. */
+export type ViewEvent =
+  | { readonly type: 'message'; readonly from: string; readonly to: string; readonly label: string }
+  | { readonly type: 'note'; readonly over: string; readonly text: string };
+
+/** The state machine of one model at one scope and one variant. All functions are pure. */
+export interface Machine<S, A extends Action> {
+  readonly init: readonly S[];
+  /** The enabled action instances, in a fixed order (indices into this list identify a step of a path). */
+  readonly actions: (state: S) => readonly A[];
+  readonly next: (state: S, action: A) => S;
+  /**
+   * Canonical key: equal exactly for states that are equal as values (sets compared as sets).
+   * Either a string, or a non-negative safe integer for a state packed into at most 53 bits (faster, exact).
+   */
+  readonly key: (state: S) => string | number;
+  readonly properties: readonly Property<S, A>[];
+  /** Every action name the machine can produce, so that actions that never fire can be reported. */
+  readonly actionNames: readonly string[];
+  readonly formatAction: (action: A) => string;
+  /** Participants of the sequence diagram, in column order. */
+  readonly actors?: readonly string[];
+  readonly view?: (from: S, action: A, to: S) => readonly ViewEvent[];
+  /** A friendlier plain-data view of a state for traces (e.g. arrays keyed by node name). Defaults to the state. */
+  readonly display?: (state: S) => unknown;
+  /** States where having no enabled action is a normal end, not a deadlock. */
+  readonly terminal?: (state: S) => boolean;
+}
+
+export interface Variant {
+  readonly name: string;
+  readonly description: string;
+  /** For a bug variant: the property it must break. Absent for a correct variant. */
+  readonly breaks?: string;
+}
+
+export type Strategy = 'bfs' | 'random';
+
+export interface Configuration {
+  readonly name: string;
+  readonly variant: string;
+  readonly params?: Readonly<Record<string, ParamValue>>;
+  readonly strategy?: Strategy;
+  /** For random walks. */
+  readonly seed?: number;
+  readonly runs?: number;
+  readonly walkLength?: number;
+}
+
+export interface Model<S, A extends Action> {
+  readonly id: string;
+  readonly title: string;
+  /** Paper or spec the model follows. */
+  readonly source: string;
+  /** What the model does and does not check. */
+  readonly scope: string;
+  readonly params: Readonly<Record<string, ParamSpec>>;
+  readonly variants: readonly Variant[];
+  readonly configurations: readonly Configuration[];
+  readonly machine: (params: Params, variant: string) => Machine<S, A>;
+}
+
+// Registry-level erasure: the engine handles models of any state and action type.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyModel = Model<any, any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyMachine = Machine<any, any>;
+
+/** Identity at runtime; gives models full type inference at the definition site. */
+export function defineModel<S, A extends Action>(model: Model<S, A>): Model<S, A> {
+  return model;
+}
+
+export function expectedOutcome(model: AnyModel, variantName: string): { result: 'pass' } | { result: 'violation'; property: string } {
+  const variant = model.variants.find((v) => v.name === variantName);
+  if (!variant) throw new Error(`model ${model.id} has no variant ${variantName}`);
+  return variant.breaks ? { result: 'violation', property: variant.breaks } : { result: 'pass' };
+}
