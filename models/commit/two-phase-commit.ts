@@ -259,11 +259,11 @@ export const twoPhaseCommit = defineModel<TPState, TPAction>({
   configurations: [
     { name: 'rms3', variant: 'correct', params: { rms: 3 } },
     { name: 'rms5', variant: 'correct', params: { rms: 5 } },
-    { name: 'rms10-random', variant: 'correct', params: { rms: 10 }, strategy: 'random', seed: 42, runs: 300, walkLength: 60 },
+    { name: 'rms6-random', variant: 'correct', params: { rms: 6 }, strategy: 'random', seed: 42, runs: 1000, walkLength: 100 },
     { name: 'rms3-majority-commit', variant: 'majority-commit', params: { rms: 3 } },
     { name: 'rms3-prepared-abort-on-timeout', variant: 'prepared-abort-on-timeout', params: { rms: 3 } },
     { name: 'rms3-heuristic-commit', variant: 'heuristic-commit', params: { rms: 3 } },
-    { name: 'rms10-majority-commit-random', variant: 'majority-commit', params: { rms: 10 }, strategy: 'random', seed: 42, runs: 300, walkLength: 60 },
+    { name: 'rms6-majority-commit-random', variant: 'majority-commit', params: { rms: 6 }, strategy: 'random', seed: 42, runs: 1000, walkLength: 100 },
   ],
   machine: (params, variant) => tpMachine(params.rms as number, variant),
 });

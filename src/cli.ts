@@ -1,0 +1,222 @@
+// The `distcheck` command line. Exit codes: 0 as expected, 1 unexpected result, 2 bad input, 3 limit reached.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { benchOne, runBench } from './bench';
+import { UsageError, fail } from './errors';
+import type { Progress } from './explore';
+import { formatParams, parseParamArgs, resolveParams } from './params';
+import { MODELS, checkVariant, findModel } from './registry';
+import { renderReports, runAllConfigurations, tallyLine, writeReports } from './report';
+import { run, type RunOutcome } from './runner';
+import { renderTraceText } from './trace';
+import { parseTraceFile, replayTrace, traceToJson } from './trace-file';
+
+const USAGE = `usage:
+  distcheck list
+  distcheck check <model> [--variant V] [--param k=v]... [--strategy bfs|random] [--seed S] [--path P]
+                  [--runs N] [--walk-length N] [--max-states N] [--max-depth N] [--max-seconds N]
+                  [--deadlock] [--json] [--save DIR]
+  distcheck replay <trace.json>
+  distcheck report [--out DIR]
+  distcheck bench [--from N] [--to N] [--repeat N]`;
+
+type Out = { log: (s: string) => void; err: (s: string) => void };
+const defaultOut: Out = { log: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) };
+
+function intOption(name: string, raw: string | undefined, min = 0): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || !Number.isSafeInteger(Number(raw))) fail(`--${name} must be an integer ≥ ${min}, got '${raw}'`);
+  return Number(raw);
+}
+
+function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>): { values: Record<string, unknown>; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
+    return { values: values as Record<string, unknown>, positionals };
+  } catch (e) {
+    return fail((e as Error).message.split('\n')[0]);
+  }
+}
+
+/** One overwritten line on a terminal; nothing when output is piped, so logs and --json stay clean. */
+function progressPrinter(): ((p: Progress) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  const n = (x: number): string => Math.round(x).toLocaleString('en-US');
+  return (p) =>
+    void process.stderr.write(`\r  ${n(p.distinct)} distinct, ${n(p.generated / p.seconds)} states/s, queue ${n(p.queue)}, depth ${p.depth}   `);
+}
+
+function cmdList(out: Out): number {
+  for (const m of MODELS) {
+    out.log(`${m.id} — ${m.title}`);
+    out.log(`  source: ${m.source}`);
+    out.log(`  params: ${Object.entries(m.params).map(([k, s]) => `${k}=${s.default} (${s.description})`).join('; ') || 'none'}`);
+    out.log(`  variants: ${m.variants.map((v) => (v.breaks ? `${v.name} (breaks ${v.breaks})` : v.name)).join(', ')}`);
+    out.log(`  configurations: ${m.configurations.map((c) => c.name).join(', ')}`);
+  }
+  return 0;
+}
+
+function outcomeJson(o: RunOutcome): unknown {
+  return {
+    model: o.model,
+    variant: o.variant,
+    params: o.params,
+    strategy: o.strategy,
+    result: o.result,
+    distinctStates: o.distinctStates,
+    statesGenerated: o.statesGenerated,
+    depth: o.depth,
+    violations: o.violations.map((v) => ({ property: v.property, kind: v.kind, trace: v.trace, ...(v.seed !== undefined ? { seed: v.seed, path: v.path } : {}) })),
+    expected: o.expected,
+    asExpected: o.asExpected,
+    verdict: o.verdict,
+    unreached: o.unreached,
+    witnesses: o.witnesses.map((w) => ({ property: w.property, steps: w.steps.length - 1 })),
+    coverage: o.coverage,
+    collisionProbability: o.collisionProbability,
+    ...(o.limit ? { limit: o.limit } : {}),
+    ...(o.random ? { random: o.random } : {}),
+  };
+}
+
+function cmdCheck(args: string[], out: Out): number {
+  const { values, positionals } = parse(args, {
+    variant: { type: 'string' },
+    param: { type: 'string', multiple: true },
+    strategy: { type: 'string' },
+    seed: { type: 'string' },
+    path: { type: 'string' },
+    runs: { type: 'string' },
+    'walk-length': { type: 'string' },
+    'max-states': { type: 'string' },
+    'max-depth': { type: 'string' },
+    'max-seconds': { type: 'string' },
+    deadlock: { type: 'boolean' },
+    json: { type: 'boolean' },
+    save: { type: 'string' },
+  });
+  if (positionals.length !== 1) fail(`check takes one model id (see 'distcheck list')`);
+  const model = findModel(positionals[0]);
+  const variant = (values.variant as string | undefined) ?? 'correct';
+  checkVariant(model, variant);
+  const strategy = (values.strategy as string | undefined) ?? 'bfs';
+  if (strategy !== 'bfs' && strategy !== 'random') fail(`--strategy must be bfs or random, got '${strategy}'`);
+  const given = parseParamArgs((values.param as string[] | undefined) ?? []);
+  resolveParams(model, given);
+  const seedRaw = values.seed as string | undefined;
+  if (seedRaw !== undefined && !/^-?\d+$/.test(seedRaw)) fail(`--seed must be an integer, got '${seedRaw}'`);
+  const json = Boolean(values.json);
+  const outcome = run({
+    model,
+    variant,
+    params: given,
+    strategy,
+    seed: seedRaw === undefined ? undefined : Number(seedRaw),
+    path: values.path as string | undefined,
+    runs: intOption('runs', values.runs as string | undefined, 1),
+    walkLength: intOption('walk-length', values['walk-length'] as string | undefined, 1),
+    explore: {
+      maxStates: intOption('max-states', values['max-states'] as string | undefined, 1),
+      maxDepth: intOption('max-depth', values['max-depth'] as string | undefined, 1),
+      maxSeconds: intOption('max-seconds', values['max-seconds'] as string | undefined, 1),
+      checkDeadlock: Boolean(values.deadlock),
+      onProgress: json ? undefined : progressPrinter(),
+    },
+  });
+  if (process.stderr.isTTY && !json) process.stderr.write('\r\x1b[K');
+  const saveDir = (values.save as string | undefined) ?? 'reports/last-run';
+  const saved = outcome.violations.map((v) => {
+    const file = join(saveDir, `${outcome.model}.${outcome.variant}.${v.property}.json`);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, traceToJson(v.trace));
+    return file;
+  });
+  if (json) {
+    out.log(JSON.stringify(outcomeJson(outcome)));
+    return outcome.exitCode;
+  }
+  const machine = model.machine(resolveParams(model, given), variant);
+  out.log(`${model.id} [${variant}; ${formatParams(outcome.params)}] ${outcome.strategy === 'bfs' ? 'breadth-first' : 'random walks'}`);
+  out.log(
+    `  ${outcome.distinctStates.toLocaleString('en-US')} distinct states, ${outcome.statesGenerated.toLocaleString('en-US')} generated, depth ${outcome.depth}` +
+      (outcome.collisionProbability !== null ? `, fingerprint collision probability ${outcome.collisionProbability.toExponential(1)}` : ''),
+  );
+  if (outcome.limit) out.log(`  limit reached: ${outcome.limit.message} (figures are partial)`);
+  for (const w of outcome.witnesses) out.log(`  sometimes ${w.property}: reached in ${w.steps.length - 1} steps`);
+  if (outcome.neverFired.length) out.log(`  never fired: ${outcome.neverFired.join(', ')}`);
+  outcome.violations.forEach((v, i) => {
+    out.log('');
+    out.log(renderTraceText(v.trace, machine));
+    if (v.seed !== undefined) out.log(`  replay the shrunk walk: --strategy random --seed ${v.seed} --path ${v.path}`);
+    out.log(`  saved: ${saved[i]}`);
+  });
+  out.log('');
+  out.log(`${outcome.asExpected ? 'as expected' : 'UNEXPECTED'}: ${outcome.verdict}`);
+  return outcome.exitCode;
+}
+
+function cmdReplay(args: string[], out: Out): number {
+  const { positionals } = parse(args, {});
+  if (positionals.length !== 1) fail('replay takes one trace file');
+  let text: string;
+  try {
+    text = readFileSync(positionals[0], 'utf8');
+  } catch (e) {
+    return fail(`cannot read ${positionals[0]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const trace = parseTraceFile(text, `trace file ${positionals[0]}`);
+  const result = replayTrace(trace);
+  const model = findModel(trace.model);
+  out.log(renderTraceText(trace, model.machine(resolveParams(model, trace.params), trace.variant)));
+  out.log(result.message);
+  return result.reproduced ? 0 : 1;
+}
+
+function cmdReport(args: string[], out: Out): number {
+  const { values, positionals } = parse(args, { out: { type: 'string' } });
+  if (positionals.length) fail('report takes no arguments');
+  const dir = (values.out as string | undefined) ?? 'reports';
+  const all = runAllConfigurations(undefined, (o) =>
+    out.log(`${o.asExpected ? '✓' : '✗'} ${o.model} ${o.configuration}: ${o.verdict} (${o.distinctStates.toLocaleString('en-US')} states, depth ${o.depth})`),
+  );
+  writeReports(dir, renderReports(all));
+  out.log(tallyLine(all));
+  out.log(`reports written to ${dir}/`);
+  return all.every((m) => m.outcomes.every((o) => o.asExpected)) ? 0 : 1;
+}
+
+export async function main(argv: string[], out: Out = defaultOut): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    switch (command) {
+      case 'list':
+        return cmdList(out);
+      case 'check':
+        return cmdCheck(rest, out);
+      case 'replay':
+        return cmdReplay(rest, out);
+      case 'report':
+        return cmdReport(rest, out);
+      case 'bench':
+        return await runBench(rest, out);
+      case 'bench-one':
+        return benchOne(rest, out);
+      case undefined:
+      case 'help':
+      case '--help':
+        out.log(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        return fail(`unknown command '${command}' (commands: list, check, replay, report, bench)`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      out.err(`distcheck: ${e.message}`);
+      return 2;
+    }
+    out.err(`distcheck: internal error: ${(e as Error).message ?? String(e)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,19 @@
+// The one place that lists models. The engine reaches models only through here.
+import type { AnyModel } from './model';
+import { fail } from './errors';
+import { transactionCommit } from '../models/commit/transaction-commit';
+import { twoPhaseCommit } from '../models/commit/two-phase-commit';
+
+export const MODELS: readonly AnyModel[] = [transactionCommit, twoPhaseCommit];
+
+export function findModel(id: string): AnyModel {
+  const model = MODELS.find((m) => m.id === id);
+  if (!model) fail(`unknown model '${id}' (known: ${MODELS.map((m) => m.id).join(', ')})`);
+  return model;
+}
+
+export function checkVariant(model: AnyModel, variant: string): void {
+  if (!model.variants.some((v) => v.name === variant)) {
+    fail(`unknown variant '${variant}' for ${model.id} (known: ${model.variants.map((v) => v.name).join(', ')})`);
+  }
+}

@@ -1,0 +1,162 @@
+// Runs one check (a model, a variant, a scope and a strategy) and judges it against the variant's expectation.
+// Shared by the CLI's `check`, the report and the tests, so all three agree on what "as expected" means.
+import { explore, type ActionCoverage, type ExploreOptions } from './explore';
+import { expectedOutcome, type AnyMachine, type AnyModel, type Configuration, type Params, type Strategy } from './model';
+import { resolveParams } from './params';
+import { checkVariant } from './registry';
+import { buildTrace, type Trace } from './trace';
+import { checkRandom } from './walk';
+
+export const DEFAULT_RANDOM = { seed: 42, runs: 200, walkLength: 50 } as const;
+
+export interface RunRequest {
+  readonly model: AnyModel;
+  readonly variant: string;
+  readonly params?: Readonly<Record<string, string | number | boolean>>;
+  readonly strategy?: Strategy;
+  readonly seed?: number;
+  readonly runs?: number;
+  readonly walkLength?: number;
+  /** fast-check replay path (random strategy). */
+  readonly path?: string;
+  readonly explore?: ExploreOptions;
+  readonly configuration?: string;
+}
+
+export interface ViolationReport {
+  readonly property: string;
+  readonly kind: Trace['kind'];
+  readonly trace: Trace;
+  /** For random walks: how to replay the failing case with `--seed S --path P`. */
+  readonly seed?: number;
+  readonly path?: string;
+}
+
+export interface RunOutcome {
+  readonly model: string;
+  readonly configuration?: string;
+  readonly variant: string;
+  readonly params: Params;
+  readonly strategy: Strategy;
+  readonly expected: ReturnType<typeof expectedOutcome>;
+  readonly result: 'pass' | 'violation' | 'limit';
+  readonly asExpected: boolean;
+  /** 0 as expected, 1 unexpected, 3 limit reached before a verdict. */
+  readonly exitCode: 0 | 1 | 3;
+  readonly verdict: string;
+  readonly distinctStates: number;
+  readonly statesGenerated: number;
+  readonly depth: number;
+  readonly violations: readonly ViolationReport[];
+  readonly witnesses: readonly Trace[];
+  readonly unreached: readonly string[];
+  readonly unchecked: readonly string[];
+  readonly coverage: readonly ActionCoverage[];
+  readonly neverFired: readonly string[];
+  readonly collisionProbability: number | null;
+  readonly limit?: { readonly kind: string; readonly message: string };
+  readonly random?: { readonly seed: number; readonly runs: number; readonly walkLength: number };
+}
+
+export function requestFromConfiguration(model: AnyModel, config: Configuration, explore?: ExploreOptions): RunRequest {
+  return {
+    model,
+    variant: config.variant,
+    params: config.params ?? {},
+    strategy: config.strategy ?? 'bfs',
+    seed: config.seed,
+    runs: config.runs,
+    walkLength: config.walkLength,
+    configuration: config.name,
+    explore,
+  };
+}
+
+export function run(request: RunRequest): RunOutcome {
+  const { model, variant } = request;
+  checkVariant(model, variant);
+  const params = resolveParams(model, request.params ?? {});
+  const machine: AnyMachine = model.machine(params, variant);
+  const strategy = request.strategy ?? 'bfs';
+  const ctx = { model: model.id, variant, params };
+  const expected = expectedOutcome(model, variant);
+  const base = { model: model.id, ...(request.configuration ? { configuration: request.configuration } : {}), variant, params, strategy, expected };
+
+  if (strategy === 'random') {
+    const seed = request.seed ?? DEFAULT_RANDOM.seed;
+    const runs = request.runs ?? DEFAULT_RANDOM.runs;
+    const walkLength = request.walkLength ?? DEFAULT_RANDOM.walkLength;
+    const r = checkRandom(machine, { seed, runs, walkLength, ...(request.path ? { path: request.path } : {}) });
+    const violations = r.violations.map((v) => ({
+      property: v.property,
+      kind: v.kind,
+      trace: buildTrace(machine, ctx, v),
+      seed: v.seed,
+      path: v.replayPath,
+    }));
+    return judge({
+      ...base,
+      distinctStates: r.distinctStates,
+      statesGenerated: r.statesGenerated,
+      depth: r.longestWalk + 1,
+      violations,
+      witnesses: [],
+      unreached: r.unreached,
+      unchecked: machine.properties.filter((p) => p.kind === 'eventually').map((p) => p.name),
+      coverage: [],
+      neverFired: [],
+      collisionProbability: null,
+      random: { seed, runs, walkLength },
+    });
+  }
+
+  const r = explore(machine, request.explore);
+  return judge({
+    ...base,
+    distinctStates: r.distinctStates,
+    statesGenerated: r.statesGenerated,
+    depth: r.depth,
+    violations: r.violations.map((f) => ({ property: f.property, kind: f.kind, trace: buildTrace(machine, ctx, f) })),
+    witnesses: r.witnesses.map((f) => buildTrace(machine, ctx, f)),
+    // Unreached witnesses only count once the whole space was seen.
+    unreached: r.status === 'complete' ? r.unreached : [],
+    unchecked: r.unchecked,
+    coverage: r.coverage,
+    neverFired: r.status === 'complete' ? r.coverage.filter((c) => c.fired === 0).map((c) => c.action) : [],
+    collisionProbability: r.collisionProbability,
+    ...(r.limit ? { limit: r.limit } : {}),
+  });
+}
+
+type Unjudged = Omit<RunOutcome, 'result' | 'asExpected' | 'exitCode' | 'verdict'>;
+
+function judge(o: Unjudged): RunOutcome {
+  const violated = o.violations.map((v) => v.property);
+  const result: RunOutcome['result'] = o.limit ? 'limit' : violated.length > 0 ? 'violation' : 'pass';
+  let asExpected: boolean;
+  let exitCode: RunOutcome['exitCode'];
+  let verdict: string;
+  if (o.expected.result === 'violation') {
+    const target = o.expected.property;
+    asExpected = violated.includes(target);
+    exitCode = asExpected ? 0 : o.limit ? 3 : 1;
+    verdict = asExpected
+      ? `bug caught: ${target} violated`
+      : o.limit
+        ? `limit reached before ${target} was violated: ${o.limit.message}`
+        : `BUG MISSED: ${target} was never violated`;
+  } else {
+    const vacuous = o.unreached.length > 0;
+    asExpected = violated.length === 0 && !vacuous && !o.limit;
+    exitCode = asExpected ? 0 : violated.length > 0 || vacuous ? 1 : 3;
+    verdict =
+      violated.length > 0
+        ? `UNEXPECTED VIOLATION: ${violated.join(', ')}`
+        : vacuous
+          ? `VACUOUS: never reached ${o.unreached.join(', ')}`
+          : o.limit
+            ? `limit reached: ${o.limit.message}`
+            : 'pass';
+  }
+  return { ...o, result, asExpected, exitCode, verdict };
+}
