@@ -1,0 +1,104 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli';
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { log: (s) => out.push(s), err: (s) => err.push(s) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'distcheck-'));
+
+describe('distcheck check', () => {
+  it('reports 288 / 1,146 / 11 and pass for two-phase commit with 3 RMs as one JSON object', async () => {
+    const r = await cli('check', 'two-phase-commit', '--param', 'rms=3', '--json', '--save', tmp);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({
+      model: 'two-phase-commit',
+      variant: 'correct',
+      params: { rms: 3 },
+      strategy: 'bfs',
+      result: 'pass',
+      distinctStates: 288,
+      statesGenerated: 1146,
+      depth: 11,
+      violations: [],
+    });
+  });
+
+  it('exits 0 when a bug variant is caught and prints the trace', async () => {
+    const r = await cli('check', 'two-phase-commit', '--variant', 'heuristic-commit', '--save', tmp);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('violates always consistent in 3 steps');
+    expect(r.out).toContain('as expected: bug caught: consistent violated');
+  });
+
+  it('finds a bug with random walks and replays it from --seed and --path', async () => {
+    const args = ['check', 'two-phase-commit', '--variant', 'majority-commit', '--param', 'rms=5', '--strategy', 'random', '--json', '--save', tmp];
+    const first = JSON.parse((await cli(...args)).out);
+    const v = first.violations.find((x: { property: string }) => x.property === 'consistent');
+    expect(v.seed).toBeTypeOf('number');
+    const again = JSON.parse((await cli(...args, '--seed', String(v.seed), '--path', v.path)).out);
+    const w = again.violations.find((x: { property: string }) => x.property === 'consistent');
+    expect(w.trace).toEqual(v.trace);
+  });
+
+  it('exits 3 at the state limit with partial figures', async () => {
+    const r = await cli('check', 'two-phase-commit', '--param', 'rms=12', '--max-states', '20000', '--json', '--save', tmp);
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.out)).toMatchObject({ result: 'limit', distinctStates: 20000 });
+  });
+});
+
+describe('bad input: one line, exit 2', () => {
+  const bad: [string, string[], RegExp][] = [
+    ['an unknown model', ['check', 'three-body'], /^distcheck: unknown model 'three-body' \(known: /],
+    ['an unknown variant', ['check', 'two-phase-commit', '--variant', 'nope'], /unknown variant 'nope'/],
+    ['an unknown parameter', ['check', 'two-phase-commit', '--param', 'nodes=3'], /unknown parameter 'nodes'/],
+    ['an out-of-range value', ['check', 'two-phase-commit', '--param', 'rms=13'], /rms of two-phase-commit must be between 1 and 12, got 13/],
+    ['a non-integer value', ['check', 'two-phase-commit', '--param', 'rms=three'], /must be an integer, got 'three'/],
+    ['a malformed --param', ['check', 'two-phase-commit', '--param', 'rms'], /--param takes k=v/],
+    ['an unknown strategy', ['check', 'two-phase-commit', '--strategy', 'dfs'], /--strategy must be bfs or random/],
+    ['an unknown option', ['check', 'two-phase-commit', '--fast'], /Unknown option '--fast'/],
+    ['a bad --max-states', ['check', 'two-phase-commit', '--max-states', 'lots'], /--max-states must be an integer/],
+    ['an unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
+    ['a missing trace file', ['replay', join(tmp, 'missing.json')], /cannot read .*ENOENT/],
+  ];
+  it.each(bad)('%s', async (_what, args, message) => {
+    const r = await cli(...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.err.split('\n')).toHaveLength(1);
+  });
+
+  it('a malformed and a tampered trace file', async () => {
+    const junk = join(tmp, 'junk.json');
+    writeFileSync(junk, '[1, 2');
+    expect((await cli('replay', junk)).err).toMatch(/^distcheck: malformed trace file .*: not JSON/);
+    const saved = join(tmp, 'two-phase-commit.heuristic-commit.consistent.json');
+    await cli('check', 'two-phase-commit', '--variant', 'heuristic-commit', '--save', tmp);
+    const { readFileSync } = await import('node:fs');
+    const tampered = join(tmp, 'tampered.json');
+    writeFileSync(tampered, readFileSync(saved, 'utf8').replace('"committed"', '"aborted"'));
+    const r = await cli('replay', tampered);
+    expect([r.code, r.err]).toEqual([2, `distcheck: malformed trace file ${tampered}: digest mismatch: the file was edited after it was written`]);
+    const ok = await cli('replay', saved);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain('reproduced: consistent violated after 3 steps');
+  });
+});
+
+describe('the installed bin', () => {
+  it('runs through npx-style invocation and uses the exit codes', () => {
+    const bin = join(process.cwd(), 'bin', 'distcheck.mjs');
+    expect(execFileSync(process.execPath, [bin, 'list'], { encoding: 'utf8' })).toContain('two-phase-commit');
+    const bad = spawnSync(process.execPath, [bin, 'check', 'nope'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});

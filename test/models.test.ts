@@ -1,0 +1,53 @@
+// Conformance checks every registered model must pass; a new model gets them for free.
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../src/canonical';
+import { explore } from '../src/explore';
+import { resolveParams } from '../src/params';
+import { MODELS } from '../src/registry';
+
+describe.each(MODELS.map((m) => [m.id, m] as const))('%s', (_id, model) => {
+  const bugs = model.variants.filter((v) => v.breaks);
+  const smallest = resolveParams(model, model.configurations[0].params ?? {});
+
+  it('has a correct variant and at least one bug variant naming a real safety property', () => {
+    expect(model.variants.some((v) => v.name === 'correct' && !v.breaks)).toBe(true);
+    expect(bugs.length).toBeGreaterThan(0);
+    for (const v of bugs) {
+      const names = model.machine(smallest, v.name).properties.filter((p) => p.kind !== 'sometimes').map((p) => p.name);
+      expect(names, v.name).toContain(v.breaks);
+    }
+  });
+
+  it('has sometimes properties and runs every variant in some configuration', () => {
+    expect(model.machine(smallest, 'correct').properties.some((p) => p.kind === 'sometimes')).toBe(true);
+    const configured = new Set(model.configurations.map((c) => c.variant));
+    for (const v of model.variants) expect(configured.has(v.name), v.name).toBe(true);
+  });
+
+  it.each(model.variants.map((v) => v.name))('variant %s: its key agrees with canonical JSON on every reachable state', (variant) => {
+    const machine = model.machine(smallest, variant);
+    const byKey = new Map<string | number, string>();
+    const byJson = new Map<string, string | number>();
+    const seen: unknown[] = [...machine.init];
+    for (let i = 0; i < seen.length; i++) {
+      const s = seen[i];
+      const k = machine.key(s);
+      const j = canonicalJson(s);
+      if (byKey.has(k)) {
+        expect(byKey.get(k)).toBe(j);
+        continue;
+      }
+      expect(byJson.has(j), `two keys for one state ${j}`).toBe(false);
+      byKey.set(k, j);
+      byJson.set(j, k);
+      for (const a of machine.actions(s)) seen.push(machine.next(s, a));
+    }
+    expect(byKey.size).toBe(explore(machine).distinctStates);
+  });
+
+  it('names only declared actions', () => {
+    const machine = model.machine(smallest, 'correct');
+    const r = explore(machine);
+    expect(r.coverage.map((c) => c.action)).toEqual(machine.actionNames);
+  });
+});

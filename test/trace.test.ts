@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { twoPhaseCommit } from '../models/commit/two-phase-commit';
+import { UsageError } from '../src/errors';
+import { explore } from '../src/explore';
+import { renderMermaid, renderStepTable, renderTraceText, buildTrace, stateChanges, type Trace } from '../src/trace';
+import { parseTraceFile, replayTrace, traceToJson } from '../src/trace-file';
+import { readReports } from '../src/report';
+
+const params = { rms: 3 };
+const machine = twoPhaseCommit.machine(params, 'heuristic-commit');
+const finding = explore(machine).violations.find((v) => v.property === 'consistent')!;
+const trace: Trace = buildTrace(machine, { model: 'two-phase-commit', variant: 'heuristic-commit', params }, finding);
+
+describe('trace rendering', () => {
+  it('numbers the steps and shows only the fields that changed', () => {
+    const text = renderTraceText(trace, machine);
+    expect(text).toContain('violates always consistent in 3 steps');
+    expect(text).toContain('  3. RMHeuristicCommit(rm1)\n       rm1: prepared → committed\n  4.');
+    expect(stateChanges(machine, trace.steps[1].state, trace.steps[2].state)).toEqual([{ field: 'rm1', from: 'prepared', to: 'committed' }]);
+  });
+
+  it('draws a Mermaid sequence diagram with a participant per actor and the verdict', () => {
+    const mermaid = renderMermaid(trace, machine);
+    expect(mermaid.split('\n')[0]).toBe('sequenceDiagram');
+    expect(mermaid).toContain('participant RM3');
+    expect(mermaid).toContain('Note over RM1: 3. times out, commits (heuristic)');
+    expect(mermaid).toContain('Note over TM,RM3: consistent violated');
+  });
+
+  it('renders a step table with one row per state', () => {
+    expect(renderStepTable(trace, machine).split('\n')).toHaveLength(2 + trace.steps.length);
+  });
+});
+
+describe('trace files', () => {
+  it('round-trips through JSON and replays to the same violation', () => {
+    const loaded = parseTraceFile(traceToJson(trace));
+    expect(loaded).toEqual(trace);
+    expect(replayTrace(loaded)).toEqual({ reproduced: true, message: 'reproduced: consistent violated after 3 steps' });
+  });
+
+  it('replays every counterexample committed under reports/traces', () => {
+    const files = [...readReports('reports')].filter(([name]) => name.startsWith('traces/'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const [name, text] of files) expect(replayTrace(parseTraceFile(text, name)).reproduced, name).toBe(true);
+  });
+
+  it('rejects a file that is not JSON, has the wrong shape, or was edited by hand', () => {
+    expect(() => parseTraceFile('{nope')).toThrow(UsageError);
+    expect(() => parseTraceFile('{"format":"distcheck-trace/1"}')).toThrow(/'model' must be a string/);
+    const edited = traceToJson(trace).replace('"RMHeuristicCommit(rm1)"', '"RMPrepare(rm2)"');
+    expect(() => parseTraceFile(edited)).toThrow(/digest mismatch/);
+  });
+
+  it('says clearly when an honest trace no longer reproduces (e.g. the protocol was fixed)', () => {
+    const asCorrect = parseTraceFile(traceToJson({ ...trace, variant: 'correct' }));
+    expect(replayTrace(asCorrect)).toEqual({ reproduced: false, message: 'does not reproduce: step 3: action RMHeuristicCommit(rm1) is not enabled' });
+  });
+
+  it('says so when the recorded states differ from what the model computes', () => {
+    const steps = trace.steps.map((s, i) => (i === 2 ? { ...s, state: { ...(s.state as object), tmState: 'aborted' } } : s));
+    const r = replayTrace(parseTraceFile(traceToJson({ ...trace, steps })));
+    expect(r.message).toBe('does not reproduce: step 3: RMHeuristicCommit(rm1) leads to a different state than recorded');
+  });
+});
