@@ -153,7 +153,8 @@ function cmdCheck(args: string[], out: Out): number {
     out.log(`  saved: ${saved[i]}`);
   });
   out.log('');
-  out.log(`${outcome.asExpected ? 'as expected' : 'UNEXPECTED'}: ${outcome.verdict}`);
+  const heading = outcome.asExpected ? 'as expected' : outcome.exitCode === 3 ? 'INCONCLUSIVE' : 'UNEXPECTED';
+  out.log(`${heading}: ${outcome.verdict}`);
   return outcome.exitCode;
 }
 

@@ -194,7 +194,8 @@ export function explore(machine: AnyMachine, options: ExploreOptions = {}): Expl
         const target = next(state, action);
         const ai = indexOf(action.name);
         fired[ai]++;
-        if (openStepProps > 0) {
+        // A step to the identical state object stutters, and [P]_vars holds on stuttering steps by definition.
+        if (openStepProps > 0 && target !== state) {
           for (let p = 0; p < stepProps.length; p++) {
             if (stepDone[p]) continue;
             const prop = stepProps[p] as { holds: (s: unknown, a: unknown, t: unknown) => boolean };

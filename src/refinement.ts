@@ -25,6 +25,7 @@ export function refinementProperty<S, A, T, B extends Action>(options: {
   let lastFrom: S | undefined;
   let lastAbstract: T | undefined;
   let lastKey: string | number = '';
+  let fields: string[] | undefined;
   return {
     kind: 'step',
     name: options.name,
@@ -35,8 +36,19 @@ export function refinementProperty<S, A, T, B extends Action>(options: {
         lastAbstract = mapping(from);
         lastKey = abstract.key(lastAbstract);
       }
-      const toKey = abstract.key(mapping(to));
+      const image = mapping(to);
+      // Same references field by field means the same abstract state: a stutter, no key needed.
+      fields ??= typeof image === 'object' && image !== null ? Object.keys(image) : [];
+      if (sameFields(fields, lastAbstract, image)) return true;
+      const toKey = abstract.key(image);
       return lastKey === toKey || successorKeys(lastAbstract, lastKey).has(toKey);
     },
   };
+}
+
+function sameFields(fields: readonly string[], a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (fields.length === 0) return false;
+  for (const k of fields) if ((a as Record<string, unknown>)[k] !== (b as Record<string, unknown>)[k]) return false;
+  return true;
 }

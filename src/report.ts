@@ -133,7 +133,12 @@ function renderModel(model: AnyModel, outcomes: readonly RunOutcome[]): string {
     );
     if (covered.neverFired.length) lines.push(`**Never fired:** ${covered.neverFired.join(', ')}`, '');
     if (covered.collisionProbability !== null) {
-      lines.push(`Fingerprint collision probability (TLC's optimistic estimate): ${covered.collisionProbability.toExponential(2)}.`, '');
+      lines.push(
+        covered.collisionProbability === 0
+          ? 'Fingerprint collisions: none possible (integer state keys are fingerprinted by a bijection).'
+          : `Fingerprint collision probability (TLC's optimistic estimate): ${covered.collisionProbability.toExponential(2)}.`,
+        '',
+      );
     }
   }
 

@@ -120,7 +120,11 @@ describe('visited set', () => {
   });
 
   it('string keys get the TLC collision estimate', () => {
-    const r = explore(transactionCommit.machine({ rms: 3 }, 'correct'));
-    expect(r.collisionProbability).toBeCloseTo((34 * (94 - 34)) / 2 ** 64, 30);
+    const r = explore(waterJugMachine());
+    expect(r.collisionProbability).toBe((16 * (97 - 16)) / 2 ** 64);
+  });
+
+  it('transaction-commit with integer keys is collision-free', () => {
+    expect(explore(transactionCommit.machine({ rms: 3 }, 'correct')).collisionProbability).toBe(0);
   });
 });

@@ -16,7 +16,7 @@ export type TCAction =
   | { readonly name: 'DecideCommit'; readonly rm: number }
   | { readonly name: 'DecideAbort'; readonly rm: number };
 
-const RM_CODE: Record<RMState, string> = { working: 'w', prepared: 'p', committed: 'c', aborted: 'a' };
+const RM_CODE: Record<RMState, number> = { working: 0, prepared: 1, committed: 2, aborted: 3 };
 const RM_STATES = Object.keys(RM_CODE) as RMState[];
 
 const variants: readonly Variant[] = [
@@ -101,9 +101,10 @@ function tcMachine(rms: number, variant: string): Machine<TCState, TCAction> {
     init: [{ rmState: ids.map(() => 'working' as const) }],
     actions,
     next,
+    // Two bits per RM: an integer key, exact and cheap (refinement checks compute it on every step).
     key: (s) => {
-      let k = '';
-      for (const r of s.rmState) k += RM_CODE[r];
+      let k = 0;
+      for (const r of s.rmState) k = k * 4 + RM_CODE[r];
       return k;
     },
     properties,
