@@ -16,7 +16,7 @@ export interface Action {
   readonly name: string;
 }
 
-export type PropertyKind = 'always' | 'sometimes' | 'step' | 'eventually';
+export type PropertyKind = 'always' | 'sometimes' | 'step' | 'eventually' | 'leadsTo';
 
 interface PropertyBase {
   readonly name: string;
@@ -48,7 +48,16 @@ export interface EventuallyProperty<S> extends PropertyBase {
   readonly holds: (state: S) => boolean;
 }
 
-export type Property<S, A> = AlwaysProperty<S> | SometimesProperty<S> | StepProperty<S, A> | EventuallyProperty<S>;
+/** Liveness: from every reachable state satisfying `from`, every fair behaviour reaches a state satisfying `to` (P ~> Q). */
+export interface LeadsToProperty<S> extends PropertyBase {
+  readonly kind: 'leadsTo';
+  readonly from: (state: S) => boolean;
+  readonly to: (state: S) => boolean;
+}
+
+export type Property<S, A> = AlwaysProperty<S> | SometimesProperty<S> | StepProperty<S, A> | EventuallyProperty<S> | LeadsToProperty<S>;
+
+export const LIVENESS_KINDS: readonly PropertyKind[] = ['eventually', 'leadsTo'];
 
 /** One arrow or note of a sequence diagram, derived from a transition. */
 export type ViewEvent =
@@ -75,6 +84,15 @@ export interface Machine<S, A extends Action> {
   readonly view?: (from: S, action: A, to: S) => readonly ViewEvent[];
   /** A friendlier plain-data view of a state for traces (e.g. arrays keyed by node name). Defaults to the state. */
   readonly display?: (state: S) => unknown;
+  /**
+   * Weak fairness, per action instance: a fair action that stays enabled is eventually taken. Liveness is
+   * checked under it. Fault actions (crash, drop, partition) should not be fair. Default: every action is fair.
+   */
+  readonly fair?: (action: A) => boolean;
+  /** The fairness assumption in one sentence, for reports. */
+  readonly fairness?: string;
+  /** Messages a step sends, for the cost figure (messages per decided transaction). */
+  readonly cost?: (from: S, action: A, to: S) => number;
   /** States where having no enabled action is a normal end, not a deadlock. */
   readonly terminal?: (state: S) => boolean;
 }

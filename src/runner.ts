@@ -1,7 +1,8 @@
 // Runs one check (a model, a variant, a scope and a strategy) and judges it against the variant's expectation.
 // Shared by the CLI's `check`, the report and the tests, so all three agree on what "as expected" means.
 import { explore, type ActionCoverage, type ExploreOptions } from './explore';
-import { expectedOutcome, type AnyMachine, type AnyModel, type Configuration, type Params, type Strategy } from './model';
+import { checkLiveness } from './liveness';
+import { LIVENESS_KINDS, expectedOutcome, type AnyMachine, type AnyModel, type Configuration, type Params, type Strategy } from './model';
 import { resolveParams } from './params';
 import { checkVariant } from './registry';
 import { buildTrace, type Trace } from './trace';
@@ -56,6 +57,8 @@ export interface RunOutcome {
   readonly collisionProbability: number | null;
   readonly limit?: { readonly kind: string; readonly message: string };
   readonly random?: { readonly seed: number; readonly runs: number; readonly walkLength: number };
+  /** Messages sent along the shortest witness of the machine's `costWitness` property, if it declares a cost. */
+  readonly messagesPerDecision?: number;
 }
 
 export function requestFromConfiguration(model: AnyModel, config: Configuration, explore?: ExploreOptions): RunRequest {
@@ -102,7 +105,7 @@ export function run(request: RunRequest): RunOutcome {
       violations,
       witnesses: [],
       unreached: r.unreached,
-      unchecked: machine.properties.filter((p) => p.kind === 'eventually').map((p) => p.name),
+      unchecked: machine.properties.filter((p) => LIVENESS_KINDS.includes(p.kind)).map((p) => p.name),
       coverage: [],
       neverFired: [],
       collisionProbability: null,
@@ -111,16 +114,20 @@ export function run(request: RunRequest): RunOutcome {
   }
 
   const r = explore(machine, request.explore);
+  const hasLiveness = machine.properties.some((p) => LIVENESS_KINDS.includes(p.kind));
+  // Liveness needs the whole graph, so it runs only when the safety pass saw the whole space.
+  const live = hasLiveness && r.status === 'complete' ? checkLiveness(machine) : undefined;
+  const liveDone = live?.status === 'complete';
   return judge({
     ...base,
     distinctStates: r.distinctStates,
     statesGenerated: r.statesGenerated,
     depth: r.depth,
-    violations: r.violations.map((f) => ({ property: f.property, kind: f.kind, trace: buildTrace(machine, ctx, f) })),
+    violations: [...r.violations, ...(live?.violations ?? [])].map((f) => ({ property: f.property, kind: f.kind, trace: buildTrace(machine, ctx, f) })),
     witnesses: r.witnesses.map((f) => buildTrace(machine, ctx, f)),
     // Unreached witnesses only count once the whole space was seen.
     unreached: r.status === 'complete' ? r.unreached : [],
-    unchecked: r.unchecked,
+    unchecked: liveDone ? [] : r.unchecked,
     coverage: r.coverage,
     neverFired: r.status === 'complete' ? r.coverage.filter((c) => c.fired === 0).map((c) => c.action) : [],
     collisionProbability: r.collisionProbability,

@@ -11,7 +11,7 @@ import { checkVariant, findModel } from './registry';
 import type { Trace } from './trace';
 
 export const TRACE_FORMAT = 'distcheck-trace/1';
-const KINDS: readonly string[] = ['always', 'sometimes', 'step', 'eventually', 'deadlock'];
+const KINDS: readonly string[] = ['always', 'sometimes', 'step', 'eventually', 'leadsTo', 'deadlock'];
 
 function digestOf(trace: Trace): string {
   return createHash('sha256').update(canonicalJson({ format: TRACE_FORMAT, ...trace })).digest('hex');
@@ -53,9 +53,10 @@ export function parseTraceFile(text: string, name = 'trace file'): Trace {
       bad(`step ${i + 1} must have ${i === 0 ? 'action null' : 'a string action'}`);
     }
   });
-  if (raw.loopStart !== undefined && (!Number.isInteger(raw.loopStart) || (raw.loopStart as number) < 0)) {
+  if (raw.loopStart !== undefined && (!Number.isInteger(raw.loopStart) || (raw.loopStart as number) < 0 || (raw.loopStart as number) >= raw.steps.length)) {
     bad(`'loopStart' must be a step index`);
   }
+  if (raw.stutter !== undefined && raw.stutter !== true) bad(`'stutter' must be true when present`);
   const trace: Trace = {
     model: raw.model as string,
     variant: raw.variant as string,
@@ -65,6 +66,7 @@ export function parseTraceFile(text: string, name = 'trace file'): Trace {
     outcome: raw.outcome as Trace['outcome'],
     steps: (raw.steps as Record<string, unknown>[]).map((s) => ({ action: s.action as string | null, state: s.state })),
     ...(raw.loopStart !== undefined ? { loopStart: raw.loopStart as number } : {}),
+    ...(raw.stutter ? { stutter: true } : {}),
   };
   if (digestOf(trace) !== raw.digest) bad('digest mismatch: the file was edited after it was written');
   return trace;
@@ -86,9 +88,12 @@ export function replayTrace(trace: Trace): ReplayResult {
     return { reproduced: false, message: `${trace.model} has no ${trace.kind} property '${trace.property}' any more` };
   }
   const no = (message: string): ReplayResult => ({ reproduced: false, message: `does not reproduce: ${message}` });
+  const states: unknown[] = [];
+  const taken: unknown[] = [];
   let state = machine.init.find((s) => isEqual(s, trace.steps[0].state));
   if (state === undefined) return no('step 1: the recorded initial state is not an initial state of the model');
   let last: { from: unknown; action: unknown } | undefined;
+  states.push(state);
   for (let i = 1; i < trace.steps.length; i++) {
     const step = trace.steps[i];
     const action = machine.actions(state).find((a: unknown) => machine.formatAction(a) === step.action);
@@ -96,13 +101,15 @@ export function replayTrace(trace: Trace): ReplayResult {
     const next = machine.next(state, action);
     if (!isEqual(next, step.state)) return no(`step ${i + 1}: ${step.action} leads to a different state than recorded`);
     last = { from: state, action };
+    taken.push(action);
     state = next;
+    states.push(state);
   }
   const end = `after ${trace.steps.length - 1} steps`;
   switch (trace.kind) {
     case 'always':
     case 'sometimes': {
-      const holds = (property!.holds as (s: unknown) => boolean)(state);
+      const holds = ((property as { holds: (s: unknown) => boolean }).holds)(state);
       const expected = trace.kind === 'always' ? !holds : holds;
       const verb = trace.kind === 'always' ? 'violated' : 'reached';
       return expected
@@ -111,7 +118,7 @@ export function replayTrace(trace: Trace): ReplayResult {
     }
     case 'step': {
       if (!last) return no('a step property needs at least one step');
-      const holds = (property!.holds as (s: unknown, a: unknown, t: unknown) => boolean)(last.from, last.action, state);
+      const holds = ((property as { holds: (s: unknown, a: unknown, t: unknown) => boolean }).holds)(last.from, last.action, state);
       return holds ? no(`the last step satisfies ${trace.property}`) : { reproduced: true, message: `reproduced: ${trace.property} violated ${end}` };
     }
     case 'deadlock': {
@@ -119,6 +126,41 @@ export function replayTrace(trace: Trace): ReplayResult {
       return stuck ? { reproduced: true, message: `reproduced: deadlock ${end}` } : no(`the last state is not a deadlock`);
     }
     case 'eventually':
-      return no('liveness traces are not replayable yet');
+    case 'leadsTo':
+      return replayLiveness(machine, trace, states, taken, property!);
   }
+}
+
+/** A liveness counterexample reproduces when it stays in ¬Q from a P-state on and ends in a fair lasso or a stuck state. */
+function replayLiveness(machine: AnyMachine, trace: Trace, states: unknown[], taken: unknown[], property: AnyMachine['properties'][number]): ReplayResult {
+  const no = (message: string): ReplayResult => ({ reproduced: false, message: `does not reproduce: ${message}` });
+  const [from, to] =
+    property.kind === 'leadsTo'
+      ? [property.from as (s: unknown) => boolean, property.to as (s: unknown) => boolean]
+      : [(s: unknown) => s === states[0], (property as { holds: (s: unknown) => boolean }).holds];
+  let start = states.length - 1;
+  while (start > 0 && !to(states[start - 1])) start--;
+  while (start < states.length && !from(states[start])) start++;
+  if (start === states.length || states.slice(start).some((s) => to(s))) return no(`no state satisfying the premise is followed only by states where ${trace.property} fails`);
+  const fair = machine.fair ?? (() => true);
+  const fairEnabled = (s: unknown): Set<string> =>
+    new Set(machine.actions(s).filter((a: unknown) => fair(a) && !isEqual(machine.next(s, a), s)).map((a: unknown) => machine.formatAction(a)));
+  const end = states[states.length - 1];
+  if (trace.stutter) {
+    const enabled = fairEnabled(end);
+    return enabled.size === 0
+      ? { reproduced: true, message: `reproduced: ${trace.property} violated, stuck after ${states.length - 1} steps with no fair action enabled` }
+      : no(`the last state still enables the fair action ${[...enabled][0]}`);
+  }
+  const loop = trace.loopStart;
+  if (loop === undefined || loop >= states.length - 1 || loop < start) return no('a liveness trace must end in a cycle or a stuck state');
+  if (!isEqual(states[loop], end)) return no(`the last state is not the state at step ${loop + 1}, so there is no cycle`);
+  const cycle = states.slice(loop, states.length - 1);
+  const takenInCycle = new Set(taken.slice(loop).map((a) => machine.formatAction(a)));
+  let always = fairEnabled(cycle[0]);
+  for (const s of cycle) always = new Set([...always].filter((l) => fairEnabled(s).has(l)));
+  const starved = [...always].find((l) => !takenInCycle.has(l));
+  return starved
+    ? no(`the cycle is unfair: ${starved} stays enabled but is never taken`)
+    : { reproduced: true, message: `reproduced: ${trace.property} violated by a fair cycle of ${cycle.length} steps` };
 }

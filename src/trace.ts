@@ -20,8 +20,10 @@ export interface Trace {
   readonly outcome: 'violation' | 'witness';
   /** steps[0] is the initial state. */
   readonly steps: readonly TraceStep[];
-  /** For lassos (liveness): index of the step where the repeating cycle starts. */
+  /** For lassos (liveness): index of the step where the repeating cycle starts; the last state equals it. */
   readonly loopStart?: number;
+  /** For liveness: the run ends in a state where no fair action is enabled, and stays there forever. */
+  readonly stutter?: boolean;
 }
 
 export interface TraceContext {
@@ -48,7 +50,7 @@ export function pathStates(machine: AnyMachine, path: Path): { states: unknown[]
 export function buildTrace(
   machine: AnyMachine,
   ctx: TraceContext,
-  finding: { property: string; kind: PropertyKind | 'deadlock'; path: Path },
+  finding: { property: string; kind: PropertyKind | 'deadlock'; path: Path; loopStart?: number; stutter?: boolean },
 ): Trace {
   const { states, actions } = pathStates(machine, finding.path);
   return {
@@ -57,6 +59,8 @@ export function buildTrace(
     kind: finding.kind,
     outcome: finding.kind === 'sometimes' ? 'witness' : 'violation',
     steps: states.map((state, i) => ({ action: i === 0 ? null : machine.formatAction(actions[i - 1]), state })),
+    ...(finding.loopStart !== undefined ? { loopStart: finding.loopStart } : {}),
+    ...(finding.stutter ? { stutter: true } : {}),
   };
 }
 
@@ -109,7 +113,7 @@ export function describeTrace(trace: Trace): string {
       ? `reaches ${trace.property}`
       : trace.kind === 'deadlock'
         ? 'deadlocks'
-        : `violates ${trace.kind} ${trace.property}`;
+        : `violates ${trace.kind} ${trace.property}${trace.loopStart !== undefined ? ' (lasso)' : trace.stutter ? ' (stuck)' : ''}`;
   return `${trace.model} [${trace.variant}${params ? `; ${params}` : ''}] ${what} in ${trace.steps.length - 1} steps`;
 }
 
@@ -128,7 +132,8 @@ export function renderTraceText(trace: Trace, machine?: AnyMachine): string {
     if (changes.length === 0) lines.push('       (no change)');
     for (const c of changes) lines.push(`       ${c.field}: ${c.from ?? '∅'} → ${c.to ?? '∅'}`);
   });
-  if (trace.loopStart !== undefined) lines.push(`  … then back to step ${trace.loopStart + 1}, forever`);
+  if (trace.loopStart !== undefined) lines.push(`  … then back to step ${trace.loopStart + 1}, forever (a fair cycle)`);
+  if (trace.stutter) lines.push('  … and stays here forever: no fair action is enabled');
   return lines.join('\n');
 }
 
@@ -155,7 +160,7 @@ export function renderMermaid(trace: Trace, machine: AnyMachine): string {
   const span = actors.length > 1 ? `${actors[0]},${actors[actors.length - 1]}` : actors[0];
   const replayed = replayActions(machine, trace);
   for (let i = 1; i < trace.steps.length; i++) {
-    if (trace.loopStart === i) lines.push('  loop forever');
+    if (trace.loopStart !== undefined && trace.loopStart + 1 === i) lines.push('  loop forever');
     const action = replayed[i - 1];
     const events: readonly ViewEvent[] =
       machine.view && action !== undefined
@@ -167,7 +172,10 @@ export function renderMermaid(trace: Trace, machine: AnyMachine): string {
     }
   }
   if (trace.loopStart !== undefined) lines.push('  end');
-  const verdict = trace.outcome === 'witness' ? `reached ${trace.property}` : `${trace.property} violated`;
+  const verdict =
+    trace.outcome === 'witness'
+      ? `reached ${trace.property}`
+      : `${trace.property} violated${trace.stutter ? ': stuck here forever, no fair step enabled' : ''}`;
   lines.push(`  Note over ${span}: ${mermaidText(verdict)}`);
   return lines.join('\n');
 }
