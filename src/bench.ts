@@ -61,7 +61,11 @@ const median = (xs: number[]): number => {
 export async function runBench(args: string[], out: Out): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' }, repeat: { type: 'string' } }, strict: true }));
+    ({ values } = parseArgs({
+      args,
+      options: { from: { type: 'string' }, to: { type: 'string' }, repeat: { type: 'string' } },
+      strict: true,
+    }));
   } catch (e) {
     return fail((e as Error).message.split('\n')[0]);
   }
@@ -74,7 +78,8 @@ export async function runBench(args: string[], out: Out): Promise<number> {
   const to = num('to', values.to, 8, from, 10);
   const repeat = num('repeat', values.repeat, 3, 1, 20);
   const rows: string[] = [];
-  const header = '| rms | distinct | generated | depth | seconds (median) | states/s (distinct) | generated/s | peak RSS MB (median) | runs |';
+  const header =
+    '| rms | distinct | generated | depth | seconds (median) | states/s (distinct) | generated/s | peak RSS MB (median) | runs |';
   out.log(`bench: ${BENCH_MODEL}, correct variant, breadth-first, ${repeat} runs per size, medians`);
   out.log(header);
   for (let rms = from; rms <= to; rms++) {

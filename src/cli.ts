@@ -14,7 +14,7 @@ import { parseTraceFile, replayTrace, traceToJson } from './trace-file';
 
 const USAGE = `usage:
   distcheck list
-  distcheck check <model> [--variant V] [--param k=v]... [--strategy bfs|random] [--seed S] [--path P]
+  distcheck check <model> [--config NAME] [--variant V] [--param k=v]... [--strategy bfs|random] [--seed S] [--path P]
                   [--runs N] [--walk-length N] [--max-states N] [--max-depth N] [--max-seconds N]
                   [--deadlock] [--json] [--save DIR]
   distcheck replay <trace.json>
@@ -26,11 +26,15 @@ const defaultOut: Out = { log: (s) => process.stdout.write(`${s}\n`), err: (s) =
 
 function intOption(name: string, raw: string | undefined, min = 0): number | undefined {
   if (raw === undefined) return undefined;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || !Number.isSafeInteger(Number(raw))) fail(`--${name} must be an integer ≥ ${min}, got '${raw}'`);
+  if (!/^\d+$/.test(raw) || Number(raw) < min || !Number.isSafeInteger(Number(raw)))
+    fail(`--${name} must be an integer ≥ ${min}, got '${raw}'`);
   return Number(raw);
 }
 
-function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>): { values: Record<string, unknown>; positionals: string[] } {
+function parse(
+  args: string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+): { values: Record<string, unknown>; positionals: string[] } {
   try {
     const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
     return { values: values as Record<string, unknown>, positionals };
@@ -44,14 +48,22 @@ function progressPrinter(): ((p: Progress) => void) | undefined {
   if (!process.stderr.isTTY) return undefined;
   const n = (x: number): string => Math.round(x).toLocaleString('en-US');
   return (p) =>
-    void process.stderr.write(`\r  ${n(p.distinct)} distinct, ${n(p.generated / p.seconds)} states/s, queue ${n(p.queue)}, depth ${p.depth}   `);
+    void process.stderr.write(
+      `\r  ${n(p.distinct)} distinct, ${n(p.generated / p.seconds)} states/s, queue ${n(p.queue)}, depth ${p.depth}   `,
+    );
 }
 
 function cmdList(out: Out): number {
   for (const m of MODELS) {
     out.log(`${m.id} — ${m.title}`);
     out.log(`  source: ${m.source}`);
-    out.log(`  params: ${Object.entries(m.params).map(([k, s]) => `${k}=${s.default} (${s.description})`).join('; ') || 'none'}`);
+    out.log(
+      `  params: ${
+        Object.entries(m.params)
+          .map(([k, s]) => `${k}=${s.default} (${s.description})`)
+          .join('; ') || 'none'
+      }`,
+    );
     out.log(`  variants: ${m.variants.map((v) => (v.breaks ? `${v.name} (breaks ${v.breaks})` : v.name)).join(', ')}`);
     out.log(`  configurations: ${m.configurations.map((c) => c.name).join(', ')}`);
   }
@@ -68,7 +80,12 @@ function outcomeJson(o: RunOutcome): unknown {
     distinctStates: o.distinctStates,
     statesGenerated: o.statesGenerated,
     depth: o.depth,
-    violations: o.violations.map((v) => ({ property: v.property, kind: v.kind, trace: v.trace, ...(v.seed !== undefined ? { seed: v.seed, path: v.path } : {}) })),
+    violations: o.violations.map((v) => ({
+      property: v.property,
+      kind: v.kind,
+      trace: v.trace,
+      ...(v.seed !== undefined ? { seed: v.seed, path: v.path } : {}),
+    })),
     expected: o.expected,
     asExpected: o.asExpected,
     verdict: o.verdict,
@@ -83,6 +100,7 @@ function outcomeJson(o: RunOutcome): unknown {
 
 function cmdCheck(args: string[], out: Out): number {
   const { values, positionals } = parse(args, {
+    config: { type: 'string' },
     variant: { type: 'string' },
     param: { type: 'string', multiple: true },
     strategy: { type: 'string' },
@@ -99,11 +117,17 @@ function cmdCheck(args: string[], out: Out): number {
   });
   if (positionals.length !== 1) fail(`check takes one model id (see 'distcheck list')`);
   const model = findModel(positionals[0]);
-  const variant = (values.variant as string | undefined) ?? 'correct';
+  const configName = values.config as string | undefined;
+  const config = configName === undefined ? undefined : model.configurations.find((c) => c.name === configName);
+  if (configName !== undefined && !config) {
+    fail(`unknown configuration '${configName}' for ${model.id} (known: ${model.configurations.map((c) => c.name).join(', ')})`);
+  }
+  const variant = (values.variant as string | undefined) ?? config?.variant ?? 'correct';
   checkVariant(model, variant);
-  const strategy = (values.strategy as string | undefined) ?? 'bfs';
+  const strategy = (values.strategy as string | undefined) ?? config?.strategy ?? 'bfs';
   if (strategy !== 'bfs' && strategy !== 'random') fail(`--strategy must be bfs or random, got '${strategy}'`);
-  const given = parseParamArgs((values.param as string[] | undefined) ?? []);
+  // A named configuration supplies defaults (parameters, seed, expectation); explicit options override them.
+  const given = { ...(config?.params ?? {}), ...parseParamArgs((values.param as string[] | undefined) ?? []) };
   resolveParams(model, given);
   const seedRaw = values.seed as string | undefined;
   if (seedRaw !== undefined && !/^-?\d+$/.test(seedRaw)) fail(`--seed must be an integer, got '${seedRaw}'`);
@@ -113,10 +137,12 @@ function cmdCheck(args: string[], out: Out): number {
     variant,
     params: given,
     strategy,
-    seed: seedRaw === undefined ? undefined : Number(seedRaw),
+    seed: seedRaw === undefined ? config?.seed : Number(seedRaw),
     path: values.path as string | undefined,
-    runs: intOption('runs', values.runs as string | undefined, 1),
-    walkLength: intOption('walk-length', values['walk-length'] as string | undefined, 1),
+    runs: intOption('runs', values.runs as string | undefined, 1) ?? config?.runs,
+    walkLength: intOption('walk-length', values['walk-length'] as string | undefined, 1) ?? config?.walkLength,
+    ...(config?.expect ? { expect: config.expect } : {}),
+    ...(config ? { configuration: config.name } : {}),
     explore: {
       maxStates: intOption('max-states', values['max-states'] as string | undefined, 1),
       maxDepth: intOption('max-depth', values['max-depth'] as string | undefined, 1),
@@ -180,7 +206,9 @@ function cmdReport(args: string[], out: Out): number {
   if (positionals.length) fail('report takes no arguments');
   const dir = (values.out as string | undefined) ?? 'reports';
   const all = runAllConfigurations(undefined, (o) =>
-    out.log(`${o.asExpected ? '✓' : '✗'} ${o.model} ${o.configuration}: ${o.verdict} (${o.distinctStates.toLocaleString('en-US')} states, depth ${o.depth})`),
+    out.log(
+      `${o.asExpected ? '✓' : '✗'} ${o.model} ${o.configuration}: ${o.verdict} (${o.distinctStates.toLocaleString('en-US')} states, depth ${o.depth})`,
+    ),
   );
   writeReports(dir, renderReports(all));
   out.log(tallyLine(all));

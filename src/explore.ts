@@ -285,7 +285,6 @@ export function explore(machine: AnyMachine, options: ExploreOptions = {}): Expl
     unreached,
     unchecked: machine.properties.filter((p) => LIVENESS_KINDS.includes(p.kind)).map((p) => p.name),
     coverage: coverageNames.map((action, i) => ({ action, fired: fired[i], distinctNew: distinctNew[i] })),
-    collisionProbability:
-      visited instanceof FingerprintSet ? (visited.collisionFree ? 0 : collisionProbability(count, generated)) : null,
+    collisionProbability: visited instanceof FingerprintSet ? (visited.collisionFree ? 0 : collisionProbability(count, generated)) : null,
   };
 }

@@ -46,8 +46,7 @@ function buildGraph(machine: AnyMachine, maxStates: number): { graph: Graph; com
   const labels = new Map<string, number>();
   const g: Graph = { states: [], succ: [], choice: [], label: [], fairEnabled: [], parent: [], parentChoice: [], initIndex: [], depth: [] };
   const fair = machine.fair ?? (() => true);
-  const add = (s: unknown, parent: number, choice: number, depth: number): number => {
-    const k = machine.key(s);
+  const add = (s: unknown, k: string | number, parent: number, choice: number, depth: number): number => {
     let id = ids.get(k);
     if (id !== undefined) return id;
     id = g.states.length;
@@ -60,7 +59,7 @@ function buildGraph(machine: AnyMachine, maxStates: number): { graph: Graph; com
   };
   machine.init.forEach((s, i) => {
     const before = g.states.length;
-    const id = add(s, -1, i, 1);
+    const id = add(s, machine.key(s), -1, i, 1);
     if (id === before) g.initIndex.push(id);
   });
   let complete = true;
@@ -70,13 +69,16 @@ function buildGraph(machine: AnyMachine, maxStates: number): { graph: Graph; com
       break;
     }
     const s = g.states[id];
+    const sKey = machine.key(s);
     const succ: number[] = [];
     const choice: number[] = [];
     const label: number[] = [];
     const enabledFair = new Set<number>();
     machine.actions(s).forEach((a: unknown, i: number) => {
       const t = machine.next(s, a);
-      if (t === s || machine.key(t) === machine.key(s)) return;
+      if (t === s) return;
+      const tKey = machine.key(t);
+      if (tKey === sKey) return;
       let l = -1;
       if (fair(a)) {
         const name = machine.formatAction(a);
@@ -84,7 +86,7 @@ function buildGraph(machine: AnyMachine, maxStates: number): { graph: Graph; com
         labels.set(name, l);
         enabledFair.add(l);
       }
-      succ.push(add(t, id, i, g.depth[id] + 1));
+      succ.push(add(t, tKey, id, i, g.depth[id] + 1));
       choice.push(i);
       label.push(l);
     });
@@ -150,7 +152,12 @@ function sccs(g: Graph, inside: boolean[]): number[] {
 }
 
 /** Shortest path (as [state, choice] hops) from `from` to any state in `goal`, moving only through `allowed`. */
-function bfsPath(g: Graph, from: number, goal: (s: number) => boolean, allowed: (s: number) => boolean): { to: number; hops: [number, number][] } | undefined {
+function bfsPath(
+  g: Graph,
+  from: number,
+  goal: (s: number) => boolean,
+  allowed: (s: number) => boolean,
+): { to: number; hops: [number, number][] } | undefined {
   const prev = new Map<number, [number, number]>();
   const queue = [from];
   const seen = new Set([from]);
@@ -188,7 +195,10 @@ function prefixTo(g: Graph, id: number): Path {
   return { init: g.parentChoice[cur], choices: choices.reverse() };
 }
 
-function checkOne(g: Graph, prop: { name: string; kind: PropertyKind; from: (s: unknown) => boolean; to: (s: unknown) => boolean; initOnly: boolean }): LivenessFinding | undefined {
+function checkOne(
+  g: Graph,
+  prop: { name: string; kind: PropertyKind; from: (s: unknown) => boolean; to: (s: unknown) => boolean; initOnly: boolean },
+): LivenessFinding | undefined {
   const n = g.states.length;
   const notQ = g.states.map((s) => !prop.to(s));
   const comp = sccs(g, notQ);

@@ -7,7 +7,15 @@ export type ParamValue = number | boolean | string;
 export type Params = Readonly<Record<string, ParamValue>>;
 
 export type ParamSpec =
-  | { readonly type: 'int'; readonly default: number; readonly min: number; readonly max: number; readonly description: string }
+  | {
+      readonly type: 'int';
+      readonly default: number;
+      readonly min: number;
+      readonly max: number;
+      readonly description: string;
+      /** A fault budget (reports print these as the budget explored). */
+      readonly budget?: boolean;
+    }
   | { readonly type: 'boolean'; readonly default: boolean; readonly description: string }
   | { readonly type: 'enum'; readonly default: string; readonly values: readonly string[]; readonly description: string };
 
@@ -93,6 +101,8 @@ export interface Machine<S, A extends Action> {
   readonly fairness?: string;
   /** Messages a step sends, for the cost figure (messages per decided transaction). */
   readonly cost?: (from: S, action: A, to: S) => number;
+  /** The `sometimes` property whose shortest witness is one decided transaction: the cost is summed along it. */
+  readonly costWitness?: string;
   /** States where having no enabled action is a normal end, not a deadlock. */
   readonly terminal?: (state: S) => boolean;
 }
@@ -106,9 +116,18 @@ export interface Variant {
 
 export type Strategy = 'bfs' | 'random';
 
+/**
+ * What a configuration must give, when it differs from its variant's default: e.g. the correct 2PC must
+ * violate liveness once its coordinator may crash (`violates`), while consistency still holds (`holds`).
+ */
+export type ConfigExpectation = 'pass' | { readonly violates: string; readonly holds?: readonly string[] };
+
 export interface Configuration {
   readonly name: string;
+  /** What the configuration shows, in one sentence (used above its counterexamples). */
+  readonly description?: string;
   readonly variant: string;
+  readonly expect?: ConfigExpectation;
   readonly params?: Readonly<Record<string, ParamValue>>;
   readonly strategy?: Strategy;
   /** For random walks. */
@@ -141,8 +160,29 @@ export function defineModel<S, A extends Action>(model: Model<S, A>): Model<S, A
   return model;
 }
 
-export function expectedOutcome(model: AnyModel, variantName: string): { result: 'pass' } | { result: 'violation'; property: string } {
+export type Expectation =
+  { readonly result: 'pass' } | { readonly result: 'violation'; readonly property: string; readonly holds?: readonly string[] };
+
+/** A configuration's own expectation, else its variant's: a bug variant must break its property. */
+export function expectedOutcome(model: AnyModel, variantName: string, override?: ConfigExpectation): Expectation {
+  if (override === 'pass') return { result: 'pass' };
+  if (override) return { result: 'violation', property: override.violates, ...(override.holds ? { holds: override.holds } : {}) };
   const variant = model.variants.find((v) => v.name === variantName);
   if (!variant) throw new Error(`model ${model.id} has no variant ${variantName}`);
   return variant.breaks ? { result: 'violation', property: variant.breaks } : { result: 'pass' };
+}
+
+/** A figure taken from one configuration's outcome, for side-by-side comparisons in the report. */
+export type ComparisonMetric =
+  'distinctStates' | 'messagesPerDecision' | { readonly ifViolated: string; readonly yes: string; readonly no: string };
+
+/** A table comparing protocols, declared as data next to the models and rendered by the report. */
+export interface Comparison {
+  readonly id: string;
+  readonly title: string;
+  readonly columns: readonly string[];
+  readonly rows: readonly {
+    readonly question: string;
+    readonly cells: readonly { readonly model: string; readonly configuration: string; readonly metric: ComparisonMetric }[];
+  }[];
 }

@@ -1,10 +1,15 @@
 // The one place that lists models. The engine reaches models only through here.
-import type { AnyModel } from './model';
+import type { AnyModel, Comparison } from './model';
 import { fail } from './errors';
 import { transactionCommit } from '../models/commit/transaction-commit';
 import { twoPhaseCommit } from '../models/commit/two-phase-commit';
+import { twoPhaseCommitFaults } from '../models/commit/two-phase-commit-faults';
+import { threePhaseCommit } from '../models/commit/three-phase-commit';
+import { commitComparison } from '../models/commit/comparison';
 
-export const MODELS: readonly AnyModel[] = [transactionCommit, twoPhaseCommit];
+export const MODELS: readonly AnyModel[] = [transactionCommit, twoPhaseCommit, twoPhaseCommitFaults, threePhaseCommit];
+
+export const COMPARISONS: readonly Comparison[] = [commitComparison];
 
 export function findModel(id: string): AnyModel {
   const model = MODELS.find((m) => m.id === id);

@@ -3,9 +3,9 @@
 // byte-identical files and `npm test` can fail when the committed reports drift from the code.
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import type { AnyMachine, AnyModel } from './model';
-import { formatParams, resolveParams } from './params';
-import { MODELS } from './registry';
+import { LIVENESS_KINDS, type AnyMachine, type AnyModel, type Comparison, type ComparisonMetric } from './model';
+import { resolveParams } from './params';
+import { COMPARISONS, MODELS } from './registry';
 import { requestFromConfiguration, run, type RunOutcome } from './runner';
 import { renderMermaid, renderStepTable, type Trace } from './trace';
 import { traceToJson } from './trace-file';
@@ -46,11 +46,24 @@ export function tallyLine(all: readonly ModelOutcomes[]): string {
   return `variants: caught ${t.caught}/${t.bugs} bugs, passed ${t.passed}/${t.correct} correct`;
 }
 
-const scopeOf = (o: RunOutcome): string =>
-  o.strategy === 'random' && o.random
-    ? `${formatParams(o.params)}; ${o.random.runs} walks ≤ ${o.random.walkLength} steps, seed ${o.random.seed}`
-    : formatParams(o.params);
-const expectedOf = (o: RunOutcome): string => (o.expected.result === 'pass' ? 'pass' : `violates ${o.expected.property}`);
+/** Parameters, with fault budgets shown as a budget and left out when zero. */
+function scopeOf(model: AnyModel, o: RunOutcome): string {
+  const plain = Object.entries(o.params).filter(([k]) => !isBudget(model, k));
+  const budget = Object.entries(o.params).filter(([k, v]) => isBudget(model, k) && v !== 0);
+  const parts = [plain.map(([k, v]) => `${k}=${v}`).join(', ') || '(no parameters)'];
+  if (budget.length) parts.push(`budget: ${budget.map(([k, v]) => `${k} ≤ ${v}`).join(', ')}`);
+  if (o.strategy === 'random' && o.random) parts.push(`${o.random.runs} walks ≤ ${o.random.walkLength} steps, seed ${o.random.seed}`);
+  return parts.join('; ');
+}
+
+function isBudget(model: AnyModel, param: string): boolean {
+  const spec = model.params[param];
+  return spec?.type === 'int' && spec.budget === true;
+}
+const expectedOf = (o: RunOutcome): string =>
+  o.expected.result === 'pass'
+    ? 'pass'
+    : `violates ${o.expected.property}${o.expected.holds?.length ? `; ${o.expected.holds.join(', ')} hold` : ''}`;
 const gotOf = (o: RunOutcome): string =>
   o.result === 'violation' ? `violates ${o.violations.map((v) => v.property).join(', ')}` : o.result;
 const mark = (o: RunOutcome): string => (o.asExpected ? '✓' : '✗');
@@ -59,7 +72,7 @@ const count = (n: number): string => n.toLocaleString('en-US');
 function propertySummary(machine: AnyMachine, o: RunOutcome): string {
   const byKind = (kind: string): string[] => machine.properties.filter((p) => p.kind === kind).map((p) => p.name);
   const parts: string[] = [];
-  for (const kind of ['always', 'step', 'sometimes', 'eventually']) {
+  for (const kind of ['always', 'step', 'sometimes', 'eventually', 'leadsTo']) {
     const names = byKind(kind);
     if (names.length === 0) continue;
     if (kind === 'sometimes') parts.push(`sometimes: ${names.length - o.unreached.length}/${names.length} reached`);
@@ -86,12 +99,53 @@ function renderIndex(all: readonly ModelOutcomes[]): string {
     for (const o of outcomes) {
       const machine = model.machine(resolveParams(model, o.params), o.variant);
       lines.push(
-        `| [${model.id}](${model.id}.md) | ${o.configuration} | ${o.variant} | ${scopeOf(o)} | ${o.strategy} | ${expectedOf(o)} | ${gotOf(o)} | ${mark(o)} | ${count(o.distinctStates)} | ${count(o.statesGenerated)} | ${o.depth} | ${propertySummary(machine, o)} |`,
+        `| [${model.id}](${model.id}.md) | ${o.configuration} | ${o.variant} | ${scopeOf(model, o)} | ${o.strategy} | ${expectedOf(o)} | ${gotOf(o)} | ${mark(o)} | ${count(o.distinctStates)} | ${count(o.statesGenerated)} | ${o.depth} | ${propertySummary(machine, o)} |`,
       );
     }
   }
-  lines.push('', 'For random walks, *distinct* and *generated* count the states the walks visited, and *depth* is the longest walk plus one.', '');
+  lines.push(
+    '',
+    'For random walks, *distinct* and *generated* count the states the walks visited, and *depth* is the longest walk plus one.',
+    '',
+  );
+  const ran = new Set(all.map((m) => m.model.id));
+  for (const c of COMPARISONS) if (c.rows.every((r) => r.cells.every((x) => ran.has(x.model)))) lines.push(...renderComparison(c, all));
   return lines.join('\n');
+}
+
+function renderComparison(c: Comparison, all: readonly ModelOutcomes[]): string[] {
+  const outcome = (model: string, configuration: string): RunOutcome => {
+    const o = all.find((m) => m.model.id === model)?.outcomes.find((x) => x.configuration === configuration);
+    if (!o) throw new Error(`comparison ${c.id} names ${model} ${configuration}, which is not a configuration`);
+    return o;
+  };
+  const cell = (model: string, configuration: string, metric: ComparisonMetric): string => {
+    const o = outcome(model, configuration);
+    const value =
+      metric === 'distinctStates'
+        ? count(o.distinctStates)
+        : metric === 'messagesPerDecision'
+          ? String(o.messagesPerDecision ?? 'n/a')
+          : o.violations.some((v) => v.property === metric.ifViolated)
+            ? metric.yes
+            : metric.no;
+    return `${value} ([${configuration}](${model}.md))`;
+  };
+  return [
+    `## ${c.title}`,
+    '',
+    `| | ${c.columns.join(' | ')} |`,
+    `|---|${c.columns.map(() => '---').join('|')}|`,
+    ...c.rows.map((r) => `| ${r.question} | ${r.cells.map((x) => cell(x.model, x.configuration, x.metric)).join(' | ')} |`),
+    '',
+  ];
+}
+
+function fairnessLines(model: AnyModel): string[] {
+  const config = model.configurations[0];
+  const machine = model.machine(resolveParams(model, config.params ?? {}), config.variant);
+  if (!machine.properties.some((p) => LIVENESS_KINDS.includes(p.kind))) return [];
+  return [`**Fairness (every configuration):** ${machine.fairness ?? 'weak fairness on every action'}`, ''];
 }
 
 function renderModel(model: AnyModel, outcomes: readonly RunOutcome[]): string {
@@ -102,6 +156,7 @@ function renderModel(model: AnyModel, outcomes: readonly RunOutcome[]): string {
     '',
     `**Scope:** ${model.scope}`,
     '',
+    ...fairnessLines(model),
     '## Variants',
     '',
     '| variant | what it does | must break |',
@@ -114,7 +169,7 @@ function renderModel(model: AnyModel, outcomes: readonly RunOutcome[]): string {
     '|---|---|---|---|---|---|---|---:|---:|---:|',
     ...outcomes.map(
       (o) =>
-        `| ${o.configuration} | ${o.variant} | ${scopeOf(o)} | ${o.strategy} | ${expectedOf(o)} | ${gotOf(o)} | ${mark(o)} | ${count(o.distinctStates)} | ${count(o.statesGenerated)} | ${o.depth} |`,
+        `| ${o.configuration} | ${o.variant} | ${scopeOf(model, o)} | ${o.strategy} | ${expectedOf(o)} | ${gotOf(o)} | ${mark(o)} | ${count(o.distinctStates)} | ${count(o.statesGenerated)} | ${o.depth} |`,
     ),
     '',
   ];
@@ -147,13 +202,15 @@ function renderModel(model: AnyModel, outcomes: readonly RunOutcome[]): string {
   for (const o of outcomes) {
     const machine = model.machine(resolveParams(model, o.params), o.variant);
     const variant = model.variants.find((v) => v.name === o.variant);
+    const config = model.configurations.find((c) => c.name === o.configuration);
     for (const v of o.violations) {
       any = true;
       const prop = machine.properties.find((p) => p.name === v.property);
+      const shape = v.trace.loopStart !== undefined ? ', a lasso' : v.trace.stutter ? ', ending stuck' : '';
       lines.push(
-        `### ${o.configuration}: ${v.property} (${v.kind}), ${v.trace.steps.length - 1} steps`,
+        `### ${o.configuration}: ${v.property} (${v.kind}), ${v.trace.steps.length - 1} steps${shape}`,
         '',
-        `${variant?.description ?? ''} ${prop ? `It breaks *${prop.name}*: ${prop.description}` : ''}`.trim(),
+        `${config?.description ?? variant?.description ?? ''} ${prop ? `It breaks *${prop.name}*: ${prop.description}` : ''}`.trim(),
         '',
         '```mermaid',
         renderMermaid(v.trace, machine),
@@ -166,7 +223,9 @@ function renderModel(model: AnyModel, outcomes: readonly RunOutcome[]): string {
       if (v.seed !== undefined) {
         lines.push(
           '',
-          `Found by random walks; rerun the shrunk case with \`npx distcheck check ${o.model} --variant ${o.variant} ${Object.entries(o.params)
+          `Found by random walks; rerun the shrunk case with \`npx distcheck check ${o.model} --variant ${o.variant} ${Object.entries(
+            o.params,
+          )
             .map(([k, val]) => `--param ${k}=${val}`)
             .join(' ')} --strategy random --seed ${v.seed} --path ${v.path}\``,
         );
@@ -192,8 +251,8 @@ function renderManifest(all: readonly ModelOutcomes[]): string {
     if (o.result === 'pass') return 'success';
     if (o.result === 'limit') return 'limit';
     const kinds = o.violations.map((v) => v.kind);
-    if (kinds.includes('deadlock') && kinds.length === 1) return 'deadlock failure';
-    return kinds.includes('eventually') ? 'liveness failure' : 'safety failure';
+    if (kinds.some((k) => k === 'always' || k === 'step')) return 'safety failure';
+    return kinds.some((k) => LIVENESS_KINDS.includes(k as never)) ? 'liveness failure' : 'deadlock failure';
   };
   const manifest = {
     models: all.map(({ model, outcomes }) => ({
@@ -211,6 +270,7 @@ function renderManifest(all: readonly ModelOutcomes[]): string {
         distinctStates: o.distinctStates,
         totalStates: o.statesGenerated,
         depth: o.depth,
+        ...(o.messagesPerDecision !== undefined ? { messagesPerDecision: o.messagesPerDecision } : {}),
       })),
     })),
   };

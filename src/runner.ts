@@ -1,11 +1,21 @@
 // Runs one check (a model, a variant, a scope and a strategy) and judges it against the variant's expectation.
 // Shared by the CLI's `check`, the report and the tests, so all three agree on what "as expected" means.
-import { explore, type ActionCoverage, type ExploreOptions } from './explore';
+import { explore, type ActionCoverage, type ExploreOptions, type Path } from './explore';
 import { checkLiveness } from './liveness';
-import { LIVENESS_KINDS, expectedOutcome, type AnyMachine, type AnyModel, type Configuration, type Params, type Strategy } from './model';
+import {
+  LIVENESS_KINDS,
+  expectedOutcome,
+  type AnyMachine,
+  type AnyModel,
+  type ConfigExpectation,
+  type Configuration,
+  type Expectation,
+  type Params,
+  type Strategy,
+} from './model';
 import { resolveParams } from './params';
 import { checkVariant } from './registry';
-import { buildTrace, type Trace } from './trace';
+import { buildTrace, pathStates, type Trace } from './trace';
 import { checkRandom } from './walk';
 
 export const DEFAULT_RANDOM = { seed: 42, runs: 200, walkLength: 50 } as const;
@@ -22,6 +32,7 @@ export interface RunRequest {
   readonly path?: string;
   readonly explore?: ExploreOptions;
   readonly configuration?: string;
+  readonly expect?: ConfigExpectation;
 }
 
 export interface ViolationReport {
@@ -39,7 +50,7 @@ export interface RunOutcome {
   readonly variant: string;
   readonly params: Params;
   readonly strategy: Strategy;
-  readonly expected: ReturnType<typeof expectedOutcome>;
+  readonly expected: Expectation;
   readonly result: 'pass' | 'violation' | 'limit';
   readonly asExpected: boolean;
   /** 0 as expected, 1 unexpected, 3 limit reached before a verdict. */
@@ -72,6 +83,7 @@ export function requestFromConfiguration(model: AnyModel, config: Configuration,
     walkLength: config.walkLength,
     configuration: config.name,
     explore,
+    ...(config.expect ? { expect: config.expect } : {}),
   };
 }
 
@@ -82,8 +94,15 @@ export function run(request: RunRequest): RunOutcome {
   const machine: AnyMachine = model.machine(params, variant);
   const strategy = request.strategy ?? 'bfs';
   const ctx = { model: model.id, variant, params };
-  const expected = expectedOutcome(model, variant);
-  const base = { model: model.id, ...(request.configuration ? { configuration: request.configuration } : {}), variant, params, strategy, expected };
+  const expected = expectedOutcome(model, variant, request.expect);
+  const base = {
+    model: model.id,
+    ...(request.configuration ? { configuration: request.configuration } : {}),
+    variant,
+    params,
+    strategy,
+    expected,
+  };
 
   if (strategy === 'random') {
     const seed = request.seed ?? DEFAULT_RANDOM.seed;
@@ -118,13 +137,19 @@ export function run(request: RunRequest): RunOutcome {
   // Liveness needs the whole graph, so it runs only when the safety pass saw the whole space.
   const live = hasLiveness && r.status === 'complete' ? checkLiveness(machine) : undefined;
   const liveDone = live?.status === 'complete';
+  const witnesses = r.witnesses.map((f) => buildTrace(machine, ctx, f));
   return judge({
     ...base,
     distinctStates: r.distinctStates,
     statesGenerated: r.statesGenerated,
     depth: r.depth,
-    violations: [...r.violations, ...(live?.violations ?? [])].map((f) => ({ property: f.property, kind: f.kind, trace: buildTrace(machine, ctx, f) })),
-    witnesses: r.witnesses.map((f) => buildTrace(machine, ctx, f)),
+    violations: [...r.violations, ...(live?.violations ?? [])].map((f) => ({
+      property: f.property,
+      kind: f.kind,
+      trace: buildTrace(machine, ctx, f),
+    })),
+    witnesses,
+    ...messageCost(machine, r.witnesses),
     // Unreached witnesses only count once the whole space was seen.
     unreached: r.status === 'complete' ? r.unreached : [],
     unchecked: liveDone ? [] : r.unchecked,
@@ -133,6 +158,16 @@ export function run(request: RunRequest): RunOutcome {
     collisionProbability: r.collisionProbability,
     ...(r.limit ? { limit: r.limit } : {}),
   });
+}
+
+/** Messages sent along the shortest witness the machine names as one decided transaction. */
+function messageCost(machine: AnyMachine, witnesses: readonly { property: string; path: Path }[]): { messagesPerDecision?: number } {
+  const w = witnesses.find((x) => x.property === machine.costWitness);
+  if (!machine.cost || !w) return {};
+  const { states, actions } = pathStates(machine, w.path);
+  let total = 0;
+  for (let i = 0; i < actions.length; i++) total += machine.cost(states[i], actions[i], states[i + 1]);
+  return { messagesPerDecision: total };
 }
 
 type Unjudged = Omit<RunOutcome, 'result' | 'asExpected' | 'exitCode' | 'verdict'>;
@@ -145,13 +180,17 @@ function judge(o: Unjudged): RunOutcome {
   let verdict: string;
   if (o.expected.result === 'violation') {
     const target = o.expected.property;
-    asExpected = violated.includes(target);
+    const broken = (o.expected.holds ?? []).filter((p) => violated.includes(p));
+    asExpected = violated.includes(target) && broken.length === 0;
     exitCode = asExpected ? 0 : o.limit ? 3 : 1;
+    const alsoHeld = o.expected.holds?.length ? `, while ${o.expected.holds.join(', ')} held` : '';
     verdict = asExpected
-      ? `bug caught: ${target} violated`
-      : o.limit
-        ? `limit reached before ${target} was violated: ${o.limit.message}`
-        : `BUG MISSED: ${target} was never violated`;
+      ? `caught: ${target} violated${alsoHeld}`
+      : broken.length > 0
+        ? `UNEXPECTED VIOLATION: ${broken.join(', ')} (only ${target} should break)`
+        : o.limit
+          ? `limit reached before ${target} was violated: ${o.limit.message}`
+          : `BUG MISSED: ${target} was never violated`;
   } else {
     const vacuous = o.unreached.length > 0;
     asExpected = violated.length === 0 && !vacuous && !o.limit;

@@ -17,7 +17,13 @@ export function runConfigurations(model: AnyModel): RunOutcome[] {
  * True when no path shorter than `steps` violates the property: explores every state reachable in fewer
  * than `steps` steps (depth counts the initial state as 1).
  */
-export function noShorterViolation(model: AnyModel, variant: string, params: Record<string, ParamValue>, property: string, steps: number): boolean {
+export function noShorterViolation(
+  model: AnyModel,
+  variant: string,
+  params: Record<string, ParamValue>,
+  property: string,
+  steps: number,
+): boolean {
   const r = exploreModel(model, variant, params, { maxDepth: steps });
   return !r.violations.some((v) => v.property === property);
 }

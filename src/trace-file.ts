@@ -14,7 +14,9 @@ export const TRACE_FORMAT = 'distcheck-trace/1';
 const KINDS: readonly string[] = ['always', 'sometimes', 'step', 'eventually', 'leadsTo', 'deadlock'];
 
 function digestOf(trace: Trace): string {
-  return createHash('sha256').update(canonicalJson({ format: TRACE_FORMAT, ...trace })).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson({ format: TRACE_FORMAT, ...trace }))
+    .digest('hex');
 }
 
 export function traceToJson(trace: Trace): string {
@@ -53,7 +55,10 @@ export function parseTraceFile(text: string, name = 'trace file'): Trace {
       bad(`step ${i + 1} must have ${i === 0 ? 'action null' : 'a string action'}`);
     }
   });
-  if (raw.loopStart !== undefined && (!Number.isInteger(raw.loopStart) || (raw.loopStart as number) < 0 || (raw.loopStart as number) >= raw.steps.length)) {
+  if (
+    raw.loopStart !== undefined &&
+    (!Number.isInteger(raw.loopStart) || (raw.loopStart as number) < 0 || (raw.loopStart as number) >= raw.steps.length)
+  ) {
     bad(`'loopStart' must be a step index`);
   }
   if (raw.stutter !== undefined && raw.stutter !== true) bad(`'stutter' must be true when present`);
@@ -109,7 +114,7 @@ export function replayTrace(trace: Trace): ReplayResult {
   switch (trace.kind) {
     case 'always':
     case 'sometimes': {
-      const holds = ((property as { holds: (s: unknown) => boolean }).holds)(state);
+      const holds = (property as { holds: (s: unknown) => boolean }).holds(state);
       const expected = trace.kind === 'always' ? !holds : holds;
       const verb = trace.kind === 'always' ? 'violated' : 'reached';
       return expected
@@ -118,8 +123,10 @@ export function replayTrace(trace: Trace): ReplayResult {
     }
     case 'step': {
       if (!last) return no('a step property needs at least one step');
-      const holds = ((property as { holds: (s: unknown, a: unknown, t: unknown) => boolean }).holds)(last.from, last.action, state);
-      return holds ? no(`the last step satisfies ${trace.property}`) : { reproduced: true, message: `reproduced: ${trace.property} violated ${end}` };
+      const holds = (property as { holds: (s: unknown, a: unknown, t: unknown) => boolean }).holds(last.from, last.action, state);
+      return holds
+        ? no(`the last step satisfies ${trace.property}`)
+        : { reproduced: true, message: `reproduced: ${trace.property} violated ${end}` };
     }
     case 'deadlock': {
       const stuck = machine.actions(state).length === 0 && !(machine.terminal?.(state) ?? false);
@@ -132,7 +139,13 @@ export function replayTrace(trace: Trace): ReplayResult {
 }
 
 /** A liveness counterexample reproduces when it stays in ¬Q from a P-state on and ends in a fair lasso or a stuck state. */
-function replayLiveness(machine: AnyMachine, trace: Trace, states: unknown[], taken: unknown[], property: AnyMachine['properties'][number]): ReplayResult {
+function replayLiveness(
+  machine: AnyMachine,
+  trace: Trace,
+  states: unknown[],
+  taken: unknown[],
+  property: AnyMachine['properties'][number],
+): ReplayResult {
   const no = (message: string): ReplayResult => ({ reproduced: false, message: `does not reproduce: ${message}` });
   const [from, to] =
     property.kind === 'leadsTo'
@@ -141,15 +154,24 @@ function replayLiveness(machine: AnyMachine, trace: Trace, states: unknown[], ta
   let start = states.length - 1;
   while (start > 0 && !to(states[start - 1])) start--;
   while (start < states.length && !from(states[start])) start++;
-  if (start === states.length || states.slice(start).some((s) => to(s))) return no(`no state satisfying the premise is followed only by states where ${trace.property} fails`);
+  if (start === states.length || states.slice(start).some((s) => to(s)))
+    return no(`no state satisfying the premise is followed only by states where ${trace.property} fails`);
   const fair = machine.fair ?? (() => true);
   const fairEnabled = (s: unknown): Set<string> =>
-    new Set(machine.actions(s).filter((a: unknown) => fair(a) && !isEqual(machine.next(s, a), s)).map((a: unknown) => machine.formatAction(a)));
+    new Set(
+      machine
+        .actions(s)
+        .filter((a: unknown) => fair(a) && !isEqual(machine.next(s, a), s))
+        .map((a: unknown) => machine.formatAction(a)),
+    );
   const end = states[states.length - 1];
   if (trace.stutter) {
     const enabled = fairEnabled(end);
     return enabled.size === 0
-      ? { reproduced: true, message: `reproduced: ${trace.property} violated, stuck after ${states.length - 1} steps with no fair action enabled` }
+      ? {
+          reproduced: true,
+          message: `reproduced: ${trace.property} violated, stuck after ${states.length - 1} steps with no fair action enabled`,
+        }
       : no(`the last state still enables the fair action ${[...enabled][0]}`);
   }
   const loop = trace.loopStart;

@@ -107,7 +107,9 @@ export function stateChanges(machine: AnyMachine | undefined, from: unknown, to:
 }
 
 export function describeTrace(trace: Trace): string {
-  const params = Object.entries(trace.params).map(([k, v]) => `${k}=${v}`).join(', ');
+  const params = Object.entries(trace.params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
   const what =
     trace.outcome === 'witness'
       ? `reaches ${trace.property}`

@@ -98,12 +98,15 @@ describe('explorer limits', () => {
 });
 
 describe('visited set', () => {
-  test.prop([fc.array(fc.string({ maxLength: 12 }), { maxLength: 400 })])('fingerprints agree with exact keys on random strings', (keys) => {
-    const fp = new FingerprintSet(16);
-    const exact = new ExactSet();
-    for (const k of keys) expect(fp.add(k)).toBe(exact.add(k));
-    expect(fp.size).toBe(exact.size);
-  });
+  test.prop([fc.array(fc.string({ maxLength: 12 }), { maxLength: 400 })])(
+    'fingerprints agree with exact keys on random strings',
+    (keys) => {
+      const fp = new FingerprintSet(16);
+      const exact = new ExactSet();
+      for (const k of keys) expect(fp.add(k)).toBe(exact.add(k));
+      expect(fp.size).toBe(exact.size);
+    },
+  );
 
   test.prop([fc.uniqueArray(fc.maxSafeNat(), { minLength: 2, maxLength: 200 })])('integer keys get distinct fingerprints', (ns) => {
     const seen = new Set(ns.map((n) => fingerprint64(n).join(':')));

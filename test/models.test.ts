@@ -13,7 +13,10 @@ describe.each(MODELS.map((m) => [m.id, m] as const))('%s', (_id, model) => {
     expect(model.variants.some((v) => v.name === 'correct' && !v.breaks)).toBe(true);
     expect(bugs.length).toBeGreaterThan(0);
     for (const v of bugs) {
-      const names = model.machine(smallest, v.name).properties.filter((p) => p.kind !== 'sometimes').map((p) => p.name);
+      const names = model
+        .machine(smallest, v.name)
+        .properties.filter((p) => p.kind !== 'sometimes')
+        .map((p) => p.name);
       expect(names, v.name).toContain(v.breaks);
     }
   });

@@ -16,7 +16,9 @@ describe('trace rendering', () => {
     const text = renderTraceText(trace, machine);
     expect(text).toContain('violates always consistent in 3 steps');
     expect(text).toContain('  3. RMHeuristicCommit(rm1)\n       rm1: prepared → committed\n  4.');
-    expect(stateChanges(machine, trace.steps[1].state, trace.steps[2].state)).toEqual([{ field: 'rm1', from: 'prepared', to: 'committed' }]);
+    expect(stateChanges(machine, trace.steps[1].state, trace.steps[2].state)).toEqual([
+      { field: 'rm1', from: 'prepared', to: 'committed' },
+    ]);
   });
 
   it('draws a Mermaid sequence diagram with a participant per actor and the verdict', () => {
@@ -54,7 +56,10 @@ describe('trace files', () => {
 
   it('says clearly when an honest trace no longer reproduces (e.g. the protocol was fixed)', () => {
     const asCorrect = parseTraceFile(traceToJson({ ...trace, variant: 'correct' }));
-    expect(replayTrace(asCorrect)).toEqual({ reproduced: false, message: 'does not reproduce: step 3: action RMHeuristicCommit(rm1) is not enabled' });
+    expect(replayTrace(asCorrect)).toEqual({
+      reproduced: false,
+      message: 'does not reproduce: step 3: action RMHeuristicCommit(rm1) is not enabled',
+    });
   });
 
   it('says so when the recorded states differ from what the model computes', () => {

@@ -119,7 +119,7 @@ export const transactionCommit = defineModel<TCState, TCAction>({
   id: 'transaction-commit',
   title: 'Transaction Commit (TCommit)',
   source: 'Gray & Lamport, "Consensus on Transaction Commit" (2006); TCommit.tla, TLA+ Examples',
-  scope: 'Safety only: consistency of the RMs\' decisions. No messages, no faults.',
+  scope: "Safety only: consistency of the RMs' decisions. No messages, no faults.",
   params: {
     rms: { type: 'int', default: 3, min: 1, max: 12, description: 'number of resource managers' },
   },

@@ -20,13 +20,7 @@ export interface TPState {
 }
 
 type RMActionName =
-  | 'TMRcvPrepared'
-  | 'RMPrepare'
-  | 'RMChooseToAbort'
-  | 'RMRcvCommitMsg'
-  | 'RMRcvAbortMsg'
-  | 'RMTimeoutAbort'
-  | 'RMHeuristicCommit';
+  'TMRcvPrepared' | 'RMPrepare' | 'RMChooseToAbort' | 'RMRcvCommitMsg' | 'RMRcvAbortMsg' | 'RMTimeoutAbort' | 'RMHeuristicCommit';
 
 export type TPAction = { readonly name: 'TMCommit' | 'TMAbort' } | { readonly name: RMActionName; readonly rm: number };
 
@@ -202,7 +196,14 @@ function tpMachine(rms: number, variant: string): Machine<TPState, TPAction> {
   if (heuristicCommit) actionNames.push('RMHeuristicCommit');
 
   return {
-    init: [make(ids.map(() => 'working' as const), 'init', [], [])],
+    init: [
+      make(
+        ids.map(() => 'working' as const),
+        'init',
+        [],
+        [],
+      ),
+    ],
     actions,
     next,
     // Packed into 52 bits for rms <= 12: 2 bits per RM, 2 for the TM, 12 for tmPrepared, 14 for msgs.
@@ -251,7 +252,8 @@ export const twoPhaseCommit = defineModel<TPState, TPAction>({
   id: 'two-phase-commit',
   title: 'Two-phase commit (TwoPhase)',
   source: 'Gray & Lamport, "Consensus on Transaction Commit" (2006); TwoPhase.tla, TLA+ Examples',
-  scope: 'Safety only: TypeOK, consistency and refinement of TransactionCommit. Messages are a growing set, so loss, duplication and reordering are implicit; no crashes.',
+  scope:
+    'Safety only: TypeOK, consistency and refinement of TransactionCommit. Messages are a growing set, so loss, duplication and reordering are implicit; no crashes.',
   params: {
     rms: { type: 'int', default: 3, min: 1, max: 12, description: 'number of resource managers' },
   },
@@ -263,8 +265,15 @@ export const twoPhaseCommit = defineModel<TPState, TPAction>({
     { name: 'rms3-majority-commit', variant: 'majority-commit', params: { rms: 3 } },
     { name: 'rms3-prepared-abort-on-timeout', variant: 'prepared-abort-on-timeout', params: { rms: 3 } },
     { name: 'rms3-heuristic-commit', variant: 'heuristic-commit', params: { rms: 3 } },
-    { name: 'rms6-majority-commit-random', variant: 'majority-commit', params: { rms: 6 }, strategy: 'random', seed: 42, runs: 1000, walkLength: 100 },
+    {
+      name: 'rms6-majority-commit-random',
+      variant: 'majority-commit',
+      params: { rms: 6 },
+      strategy: 'random',
+      seed: 42,
+      runs: 1000,
+      walkLength: 100,
+    },
   ],
   machine: (params, variant) => tpMachine(params.rms as number, variant),
 });
-

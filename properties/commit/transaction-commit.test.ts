@@ -21,11 +21,18 @@ describe('transaction-commit', () => {
     const v = r.violations.find((x) => x.property === 'consistent')!;
     const m = transactionCommit.machine({ rms: 3 }, 'abort-after-commit');
     const trace = buildTrace(m, { model: 'transaction-commit', variant: 'abort-after-commit', params: { rms: 3 } }, v);
-    expect(trace.steps.map((s) => s.action)).toEqual([null, 'Prepare(rm1)', 'Prepare(rm2)', 'Prepare(rm3)', 'DecideCommit(rm1)', 'DecideAbort(rm2)']);
+    expect(trace.steps.map((s) => s.action)).toEqual([
+      null,
+      'Prepare(rm1)',
+      'Prepare(rm2)',
+      'Prepare(rm3)',
+      'DecideCommit(rm1)',
+      'DecideAbort(rm2)',
+    ]);
     expect(noShorterViolation(transactionCommit, 'abort-after-commit', { rms: 3 }, 'consistent', 5)).toBe(true);
   });
 
   it('gives every configuration its expected result', () => {
-    for (const o of runConfigurations(transactionCommit)) expect(o.verdict, o.configuration).toMatch(/^(pass|bug caught)/);
+    for (const o of runConfigurations(transactionCommit)) expect(o.verdict, o.configuration).toMatch(/^(pass|caught)/);
   });
 });

@@ -1,0 +1,374 @@
+// Three-phase commit: CanCommit -> PreCommit -> DoCommit, with the seed's timeout rules:
+//   a participant waiting for PreCommit aborts on timeout; one waiting for DoCommit commits on timeout;
+//   a coordinator waiting for replies aborts on timeout.
+// Source: the seed's 3PC section (流程, 超时策略); Skeen, "Nonblocking Commit Protocols" (SIGMOD 1981).
+// Scope: consistency (safety) and "every live participant eventually decides" (liveness, weak fairness on
+// protocol steps and timeouts, none on faults), in two network modes:
+//   synchronous  - a timeout fires only when the awaited message can no longer arrive (its sender crashed or
+//                  is cut off by a partition, and nothing from it is in flight);
+//   asynchronous - a timeout may fire at any time while waiting.
+// The coordinator broadcasts each phase in one step (a crash falls between phases), except in the
+// crash-mid-broadcast variant, which sends PreCommit one participant at a time.
+import {
+  applyFault,
+  budgetFromParams,
+  deliverable,
+  faultActions,
+  faultStateKey,
+  faultView,
+  formatFault,
+  initialFaults,
+  isFault,
+  isUp,
+  messagesAdded,
+  remove,
+  send,
+  timeoutEnabled,
+  type FaultAction,
+  type FaultState,
+  type Message,
+  type TimingMode,
+} from '../../src/faults';
+import { defineModel, type Machine, type Property, type Variant } from '../../src/model';
+import { withRM } from './transaction-commit';
+
+export type CoordPhase = 'init' | 'waiting' | 'precommitted' | 'committed' | 'aborted';
+/** init: not voted; uncertain: voted yes, waits for PreCommit; prepared: pre-committed, waits for DoCommit. */
+export type PartPhase = 'init' | 'uncertain' | 'prepared' | 'committed' | 'aborted';
+type Vote = 'none' | 'yes' | 'no';
+
+export interface ThreePCState {
+  readonly coord: CoordPhase;
+  readonly votes: readonly Vote[];
+  readonly acks: readonly boolean[];
+  /** For crash-mid-broadcast: participants the coordinator has sent PreCommit to. */
+  readonly preSent: readonly boolean[];
+  readonly part: readonly PartPhase[];
+  readonly faults: FaultState;
+}
+
+type PStep =
+  | 'PVoteYes'
+  | 'PVoteNo'
+  | 'PRcvPreCommit'
+  | 'PRcvDoCommit'
+  | 'PRcvAbort'
+  | 'PTimeout'
+  | 'CRcvVote'
+  | 'CRcvAck'
+  | 'CRcvDone'
+  | 'CSendPreCommit';
+export type ThreePCAction =
+  | { readonly name: 'CCanCommit' | 'CPreCommit' | 'CDoCommit' | 'CAbort' | 'CTimeout' }
+  | { readonly name: PStep; readonly p: number }
+  | FaultAction;
+
+const variants: readonly Variant[] = [
+  { name: 'correct', description: "3PC with the seed's timeout rules; the coordinator broadcasts each phase in one step." },
+  {
+    name: 'no-precommit',
+    description: 'Two phases only: a participant that voted yes commits when its wait for DoCommit times out.',
+    breaks: 'consistent',
+  },
+  {
+    name: 'majority-quorum',
+    description: 'The coordinator pre-commits and commits once a majority has voted yes and acknowledged.',
+    breaks: 'consistent',
+  },
+  {
+    name: 'crash-mid-broadcast',
+    description: 'The coordinator sends PreCommit one participant at a time, so a crash can hit half-way.',
+    breaks: 'consistent',
+  },
+];
+
+const C = 'C';
+const VOTE_CODE: Record<Vote, string> = { none: '-', yes: 'y', no: 'n' };
+const pName = (i: number): string => `P${i + 1}`;
+const msg = (type: string, from: string, to: string): Message => ({ type, from, to });
+
+function threePCMachine(
+  n: number,
+  mode: TimingMode,
+  variant: string,
+  params: Readonly<Record<string, unknown>>,
+): Machine<ThreePCState, ThreePCAction> {
+  const ids = Array.from({ length: n }, (_, i) => i);
+  const names = ids.map(pName);
+  const nodes = [C, ...names];
+  const budget = budgetFromParams(params);
+  const noPreCommit = variant === 'no-precommit';
+  const quorum = variant === 'majority-quorum' ? Math.floor(n / 2) + 1 : n;
+  const oneByOne = variant === 'crash-mid-broadcast';
+  const step = (name: PStep) => ids.map((p) => ({ name, p }) as const);
+  const A = {
+    yes: step('PVoteYes'),
+    no: step('PVoteNo'),
+    rcvPre: step('PRcvPreCommit'),
+    rcvDo: step('PRcvDoCommit'),
+    rcvAbort: step('PRcvAbort'),
+    timeout: step('PTimeout'),
+    rcvVote: step('CRcvVote'),
+    rcvAck: step('CRcvAck'),
+    rcvDone: step('CRcvDone'),
+    sendPre: step('CSendPreCommit'),
+  };
+  const decided = (p: PartPhase): boolean => p === 'committed' || p === 'aborted';
+  const find = (s: ThreePCState, pred: (m: Message) => boolean): Message | undefined =>
+    s.faults.net.find((m) => pred(m) && deliverable(s.faults, m));
+  const toMe = (s: ThreePCState, type: string, me: string): Message | undefined => find(s, (m) => m.type === type && m.to === me);
+  const broadcast = (s: ThreePCState, type: string): FaultState['net'] => send(s.faults.net, ...names.map((to) => msg(type, C, to)));
+  const count = <T>(xs: readonly T[], x: T): number => xs.filter((y) => y === x).length;
+  /** Participants whose reply the coordinator still awaits in its current phase. */
+  const awaited = (s: ThreePCState): number[] =>
+    s.coord === 'waiting' ? ids.filter((p) => s.votes[p] === 'none') : s.coord === 'precommitted' ? ids.filter((p) => !s.acks[p]) : [];
+
+  const actions = (s: ThreePCState): ThreePCAction[] => {
+    const out: ThreePCAction[] = [];
+    const cUp = isUp(s.faults, C);
+    if (cUp) {
+      if (s.coord === 'init') out.push({ name: 'CCanCommit' });
+      if (s.coord === 'waiting' && count(s.votes, 'yes') >= quorum) out.push({ name: noPreCommit ? 'CDoCommit' : 'CPreCommit' });
+      if (s.coord === 'waiting' && count(s.votes, 'no') > n - quorum) out.push({ name: 'CAbort' });
+      if (s.coord === 'precommitted' && oneByOne) for (const p of ids) if (!s.preSent[p]) out.push(A.sendPre[p]);
+      if (s.coord === 'precommitted' && count(s.acks, true) >= quorum && s.preSent.every(Boolean)) out.push({ name: 'CDoCommit' });
+      const late = awaited(s);
+      if (late.length > 0 && (mode === 'asynchronous' || late.some((p) => timeoutEnabled(mode, s.faults, names[p], C))))
+        out.push({ name: 'CTimeout' });
+    }
+    for (const p of ids) {
+      const me = names[p];
+      const phase = s.part[p];
+      if (phase === 'init' && toMe(s, 'CanCommit', me)) out.push(A.yes[p], A.no[p]);
+      // A participant that already gave up (timed out) answers a late CanCommit with No.
+      if (phase === 'aborted' && toMe(s, 'CanCommit', me)) out.push(A.no[p]);
+      if (toMe(s, 'PreCommit', me)) out.push(A.rcvPre[p]);
+      if (toMe(s, 'DoCommit', me)) out.push(A.rcvDo[p]);
+      if (toMe(s, 'Abort', me)) out.push(A.rcvAbort[p]);
+      if (!decided(phase) && timeoutEnabled(mode, s.faults, C, me)) out.push(A.timeout[p]);
+      if (cUp && find(s, (m) => (m.type === 'Yes' || m.type === 'No') && m.from === me)) out.push(A.rcvVote[p]);
+      if (cUp && find(s, (m) => m.type === 'ACK' && m.from === me)) out.push(A.rcvAck[p]);
+      if (cUp && find(s, (m) => m.type === 'Done' && m.from === me)) out.push(A.rcvDone[p]);
+    }
+    out.push(...faultActions(s.faults, { nodes, crashable: [C], restart: false }));
+    return out;
+  };
+
+  const withNet = (s: ThreePCState, net: FaultState['net']): ThreePCState => ({ ...s, faults: { ...s.faults, net } });
+  const setPart = (s: ThreePCState, p: number, phase: PartPhase): ThreePCState => ({ ...s, part: withRM(s.part, p, phase) });
+  /** The seed's participant timeouts: before PreCommit, abort; after it, commit. */
+  const onTimeout = (phase: PartPhase): PartPhase =>
+    phase === 'prepared' || (noPreCommit && phase === 'uncertain') ? 'committed' : 'aborted';
+
+  const next = (s: ThreePCState, a: ThreePCAction): ThreePCState => {
+    if (isFault(a)) return { ...s, faults: applyFault(s.faults, a) };
+    switch (a.name) {
+      case 'CCanCommit':
+        return { ...withNet(s, broadcast(s, 'CanCommit')), coord: 'waiting' };
+      case 'CPreCommit':
+        return oneByOne
+          ? { ...s, coord: 'precommitted' }
+          : { ...withNet(s, broadcast(s, 'PreCommit')), coord: 'precommitted', preSent: ids.map(() => true) };
+      case 'CSendPreCommit':
+        return { ...withNet(s, send(s.faults.net, msg('PreCommit', C, names[a.p]))), preSent: withRM(s.preSent, a.p, true) };
+      case 'CDoCommit':
+        return { ...withNet(s, broadcast(s, 'DoCommit')), coord: 'committed' };
+      case 'CAbort':
+      case 'CTimeout':
+        return { ...withNet(s, broadcast(s, 'Abort')), coord: 'aborted' };
+      case 'PVoteYes':
+      case 'PVoteNo': {
+        const me = names[a.p];
+        const yes = a.name === 'PVoteYes';
+        const net = send(remove(s.faults.net, msg('CanCommit', C, me)), msg(yes ? 'Yes' : 'No', me, C));
+        return setPart(withNet(s, net), a.p, yes ? 'uncertain' : 'aborted');
+      }
+      case 'PRcvPreCommit': {
+        const me = names[a.p];
+        const net = remove(s.faults.net, msg('PreCommit', C, me));
+        if (s.part[a.p] !== 'uncertain') return withNet(s, net);
+        return setPart(withNet(s, send(net, msg('ACK', me, C))), a.p, 'prepared');
+      }
+      case 'PRcvDoCommit':
+      case 'PRcvAbort': {
+        const me = names[a.p];
+        const commit = a.name === 'PRcvDoCommit';
+        const net = send(remove(s.faults.net, msg(commit ? 'DoCommit' : 'Abort', C, me)), msg('Done', me, C));
+        return decided(s.part[a.p]) ? withNet(s, net) : setPart(withNet(s, net), a.p, commit ? 'committed' : 'aborted');
+      }
+      case 'PTimeout':
+        return setPart(s, a.p, onTimeout(s.part[a.p]));
+      case 'CRcvVote': {
+        const me = names[a.p];
+        const m = find(s, (x) => (x.type === 'Yes' || x.type === 'No') && x.from === me)!;
+        const votes = s.coord === 'waiting' ? withRM(s.votes, a.p, m.type === 'Yes' ? 'yes' : 'no') : s.votes;
+        return { ...withNet(s, remove(s.faults.net, m)), votes };
+      }
+      case 'CRcvAck': {
+        const acks = s.coord === 'precommitted' ? withRM(s.acks, a.p, true) : s.acks;
+        return { ...withNet(s, remove(s.faults.net, msg('ACK', names[a.p], C))), acks };
+      }
+      case 'CRcvDone':
+        return withNet(s, remove(s.faults.net, msg('Done', names[a.p], C)));
+    }
+  };
+
+  const properties: Property<ThreePCState, ThreePCAction>[] = [
+    {
+      kind: 'always',
+      name: 'consistent',
+      description: 'No participant has committed while another has aborted.',
+      holds: (s) => !(s.part.includes('committed') && s.part.includes('aborted')),
+    },
+    {
+      kind: 'eventually',
+      name: 'allLiveDecide',
+      description: 'Every live participant eventually commits or aborts (participants never crash here).',
+      holds: (s) => s.part.every(decided),
+    },
+    {
+      kind: 'sometimes',
+      name: 'allCommitted',
+      description: 'Every participant commits.',
+      holds: (s) => s.part.every((p) => p === 'committed'),
+    },
+    { kind: 'sometimes', name: 'allAborted', description: 'Every participant aborts.', holds: (s) => s.part.every((p) => p === 'aborted') },
+  ];
+  if (budget.crashes > 0) {
+    properties.push({
+      kind: 'sometimes',
+      name: 'decidedWithoutCoordinator',
+      description: 'The coordinator crashed after PreCommit, and every participant still decided.',
+      holds: (s) => !isUp(s.faults, C) && s.coord === 'precommitted' && s.part.every(decided),
+    });
+  }
+  if (budget.partitions > 0) {
+    properties.push({
+      kind: 'sometimes',
+      name: 'preparedAcrossPartition',
+      description: 'A participant is pre-committed while the network is split.',
+      holds: (s) => s.faults.partition !== null && s.part.includes('prepared'),
+    });
+  }
+
+  const actionNames = [
+    'CCanCommit',
+    noPreCommit ? '' : 'CPreCommit',
+    'CDoCommit',
+    'CAbort',
+    'CTimeout',
+    'PVoteYes',
+    'PVoteNo',
+    'PRcvPreCommit',
+    'PRcvDoCommit',
+    'PRcvAbort',
+    'PTimeout',
+    'CRcvVote',
+    'CRcvAck',
+    'CRcvDone',
+  ]
+    .filter(Boolean)
+    .filter((a) => !(noPreCommit && (a === 'PRcvPreCommit' || a === 'CRcvAck')));
+  if (oneByOne) actionNames.push('CSendPreCommit');
+  if (budget.crashes > 0) actionNames.push('Crash');
+  if (budget.partitions > 0) actionNames.push('Partition', 'Heal');
+
+  const describe = (a: ThreePCAction): string => (isFault(a) ? formatFault(a) : 'p' in a ? `${a.name}(${pName(a.p)})` : a.name);
+  return {
+    init: [
+      {
+        coord: 'init',
+        votes: ids.map(() => 'none' as const),
+        acks: ids.map(() => false),
+        preSent: ids.map(() => false),
+        part: ids.map(() => 'init' as const),
+        faults: initialFaults(budget),
+      },
+    ],
+    actions,
+    next,
+    key: (s) =>
+      `${s.coord}|${s.votes.map((v) => VOTE_CODE[v]).join('')}|${s.acks.map(Number).join('')}|${s.preSent.map(Number).join('')}|${s.part.join(',')}|${faultStateKey(s.faults)}`,
+    properties,
+    actionNames,
+    formatAction: describe,
+    actors: nodes,
+    fair: (a) => !isFault(a),
+    fairness: 'Weak fairness on every protocol step and timeout; none on the crash, the partition or the heal.',
+    cost: (from, a, to) => (isFault(a) ? 0 : messagesAdded(from.faults.net, to.faults.net)),
+    costWitness: 'allCommitted',
+    view: (from, a, to) => {
+      if (isFault(a)) return faultView(a, nodes);
+      if (a.name === 'PTimeout') return [{ type: 'note', over: names[a.p], text: `⏰ timeout → ${to.part[a.p]}` }];
+      if (a.name === 'CTimeout') return [{ type: 'note', over: C, text: '⏰ timeout → abort, sends Abort' }];
+      if ('p' in a && a.name.startsWith('P')) {
+        const m = from.faults.net.find((x) => x.to === names[a.p] && !to.faults.net.includes(x));
+        const delivered = m ?? { type: a.name.replace('PRcv', '').replace('PVote', 'CanCommit→'), from: C, to: names[a.p] };
+        return [
+          {
+            type: 'message',
+            from: delivered.from,
+            to: delivered.to,
+            label: `${delivered.type}${a.name === 'PVoteYes' ? ' (votes yes)' : a.name === 'PVoteNo' ? ' (votes no)' : ''}`,
+          },
+        ];
+      }
+      if ('p' in a && a.name.startsWith('CRcv')) {
+        const m = from.faults.net.find((x) => x.from === names[a.p] && x.to === C && !to.faults.net.includes(x));
+        return [{ type: 'message', from: names[a.p], to: C, label: m?.type ?? a.name }];
+      }
+      return [{ type: 'note', over: C, text: describe(a) }];
+    },
+    display: (s) => ({
+      C: isUp(s.faults, C) ? s.coord : `${s.coord} (down)`,
+      ...Object.fromEntries(ids.map((p) => [names[p], s.part[p]])),
+      partition: s.faults.partition === null ? 'none' : s.faults.partition.map((g) => `{${g.join(',')}}`).join(' | '),
+      inFlight: `{${s.faults.net.map((m) => `${m.type} ${m.from}→${m.to}`).join(', ')}}`,
+    }),
+  };
+}
+
+export const threePhaseCommit = defineModel<ThreePCState, ThreePCAction>({
+  id: 'three-phase-commit',
+  title: 'Three-phase commit (CanCommit / PreCommit / DoCommit) with timeouts',
+  source: 'The seed\'s 3PC section (流程, 超时策略); Skeen, "Nonblocking Commit Protocols" (SIGMOD 1981)',
+  scope:
+    'Consistency and "every live participant decides", with a coordinator crash (crash-stop) or a partition, in synchronous and asynchronous timing.',
+  params: {
+    participants: { type: 'int', default: 3, min: 1, max: 4, description: 'number of participants' },
+    network: { type: 'enum', default: 'synchronous', values: ['synchronous', 'asynchronous'], description: 'when a timeout may fire' },
+    crashes: { type: 'int', default: 0, min: 0, max: 1, budget: true, description: 'at most this many coordinator crashes (crash-stop)' },
+    partitions: { type: 'int', default: 0, min: 0, max: 1, budget: true, description: 'at most this many partitions' },
+  },
+  variants,
+  configurations: [
+    { name: 'sync', variant: 'correct', params: { participants: 3, network: 'synchronous' } },
+    {
+      name: 'sync-crash',
+      description:
+        'Synchronous timeouts and a coordinator that may crash: the PreCommit phase lets every participant decide alone, and consistently.',
+      variant: 'correct',
+      params: { participants: 3, network: 'synchronous', crashes: 1 },
+    },
+    {
+      name: 'async',
+      description:
+        'Timeouts may fire while PreCommit is still in flight: one participant aborts waiting for it, another, already pre-committed, commits on timeout.',
+      variant: 'correct',
+      params: { participants: 3, network: 'asynchronous' },
+      expect: { violates: 'consistent' },
+    },
+    {
+      name: 'sync-partition',
+      description:
+        "The seed's story: PreCommit reaches P1, the network splits P1 from the coordinator, P1 commits on timeout while the others abort.",
+      variant: 'correct',
+      params: { participants: 3, network: 'synchronous', partitions: 1 },
+      expect: { violates: 'consistent' },
+    },
+    { name: 'sync-crash-no-precommit', variant: 'no-precommit', params: { participants: 3, network: 'synchronous', crashes: 1 } },
+    { name: 'sync-majority-quorum', variant: 'majority-quorum', params: { participants: 3, network: 'synchronous' } },
+    { name: 'sync-crash-mid-broadcast', variant: 'crash-mid-broadcast', params: { participants: 3, network: 'synchronous', crashes: 1 } },
+  ],
+  machine: (params, variant) => threePCMachine(params.participants as number, params.network as TimingMode, variant, params),
+});

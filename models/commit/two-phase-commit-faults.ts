@@ -1,0 +1,338 @@
+// Two-phase commit over a faulty network: the seed's 2PC (Prepare, vote, Commit/Rollback, Ack) with explicit
+// in-flight messages, a transaction manager (TM) that may crash for good, messages that may be lost, and
+// optional retransmission of the decision until it is acknowledged.
+// Source: the seed's 2PC section (阶段 / 缺点: 同步阻塞, 协调者单点故障); Gray & Lamport, "Consensus on
+// Transaction Commit" (2006), section 3, for the blocking argument; Bernstein, Hadzilacos & Goodman,
+// "Concurrency Control and Recovery in Database Systems" (1987), ch. 7, for decision retransmission.
+// Scope: consistency (safety) and "every RM eventually decides" (liveness, weak fairness on every protocol
+// step, none on faults). The TM sends its decision to one RM per step, so it can crash half-way.
+import {
+  applyFault,
+  budgetFromParams,
+  deliverable,
+  faultActions,
+  faultStateKey,
+  faultView,
+  formatFault,
+  initialFaults,
+  isFault,
+  isUp,
+  messagesAdded,
+  remove,
+  send,
+  type FaultAction,
+  type FaultState,
+  type Message,
+} from '../../src/faults';
+import { defineModel, type Machine, type Property, type Variant } from '../../src/model';
+import { consistentRMs, withRM, type RMState } from './transaction-commit';
+
+export type TMPhase = 'init' | 'preparing' | 'committed' | 'aborted';
+type Vote = 'none' | 'yes' | 'no';
+
+export interface TPFState {
+  readonly rm: readonly RMState[];
+  readonly tm: TMPhase;
+  readonly votes: readonly Vote[];
+  /** The TM has sent its decision to RM i at least once. */
+  readonly sent: readonly boolean[];
+  /** The TM has received RM i's acknowledgement of the decision. */
+  readonly acked: readonly boolean[];
+  readonly faults: FaultState;
+}
+
+type RMStep =
+  | 'RMChooseToAbort'
+  | 'RMPrepare'
+  | 'RMRefuse'
+  | 'RMRcvDecision'
+  | 'RMTimeoutAbort'
+  | 'TMRcvVote'
+  | 'TMSendDecision'
+  | 'TMRcvAck'
+  | 'TMResend';
+export type TPFAction =
+  { readonly name: 'TMPrepare' | 'TMCommit' | 'TMAbort' } | { readonly name: RMStep; readonly rm: number } | FaultAction;
+
+const variants: readonly Variant[] = [
+  { name: 'correct', description: "The seed's 2PC: RMs that voted yes wait for the decision however long it takes." },
+  {
+    name: 'prepared-abort-on-timeout',
+    description: 'A prepared RM that has not heard the decision times out and rolls back on its own.',
+    breaks: 'consistent',
+  },
+];
+
+const TM = 'TM';
+const VOTE_CODE: Record<Vote, string> = { none: '-', yes: 'y', no: 'n' };
+const rmName = (i: number): string => `RM${i + 1}`;
+const msg = (type: string, from: string, to: string): Message => ({ type, from, to });
+
+function tpfMachine(
+  rms: number,
+  retransmit: boolean,
+  variant: string,
+  params: Readonly<Record<string, unknown>>,
+): Machine<TPFState, TPFAction> {
+  const ids = Array.from({ length: rms }, (_, i) => i);
+  const names = ids.map(rmName);
+  const nodes = [TM, ...names];
+  const budget = budgetFromParams(params);
+  const timeoutAbort = variant === 'prepared-abort-on-timeout';
+  const step = (name: RMStep) => ids.map((rm) => ({ name, rm }) as const);
+  const A = {
+    chooseToAbort: step('RMChooseToAbort'),
+    prepare: step('RMPrepare'),
+    refuse: step('RMRefuse'),
+    rcvDecision: step('RMRcvDecision'),
+    timeoutAbort: step('RMTimeoutAbort'),
+    rcvVote: step('TMRcvVote'),
+    sendDecision: step('TMSendDecision'),
+    rcvAck: step('TMRcvAck'),
+    resend: step('TMResend'),
+  };
+  const decided = (r: RMState): boolean => r === 'committed' || r === 'aborted';
+  const inFlight = (s: TPFState, pred: (m: Message) => boolean): Message | undefined =>
+    s.faults.net.find((m) => pred(m) && deliverable(s.faults, m));
+  const decisionMsg = (s: TPFState, rm: number): Message => msg(s.tm === 'committed' ? 'Commit' : 'Rollback', TM, names[rm]);
+
+  const actions = (s: TPFState): TPFAction[] => {
+    const out: TPFAction[] = [];
+    const tmUp = isUp(s.faults, TM);
+    const tmDecided = s.tm === 'committed' || s.tm === 'aborted';
+    if (tmUp && s.tm === 'init') out.push({ name: 'TMPrepare' });
+    if (tmUp && s.tm === 'preparing' && s.votes.every((v) => v === 'yes')) out.push({ name: 'TMCommit' });
+    if (tmUp && s.tm === 'preparing') out.push({ name: 'TMAbort' });
+    for (const rm of ids) {
+      const me = names[rm];
+      const r = s.rm[rm];
+      // An RM that has not voted may give up on its own (as in TwoPhase.tla); once it votes yes it must wait.
+      if (r === 'working') out.push(A.chooseToAbort[rm]);
+      if (r === 'working' && inFlight(s, (m) => m.type === 'Prepare' && m.to === me)) out.push(A.prepare[rm], A.refuse[rm]);
+      if (inFlight(s, (m) => (m.type === 'Commit' || m.type === 'Rollback') && m.to === me)) out.push(A.rcvDecision[rm]);
+      if (timeoutAbort && r === 'prepared') out.push(A.timeoutAbort[rm]);
+      if (tmUp && inFlight(s, (m) => (m.type === 'Prepared' || m.type === 'Refused') && m.from === me)) out.push(A.rcvVote[rm]);
+      if (tmUp && tmDecided && !s.sent[rm]) out.push(A.sendDecision[rm]);
+      if (tmUp && inFlight(s, (m) => m.type === 'Ack' && m.from === me)) out.push(A.rcvAck[rm]);
+      // The retransmission timer fires only when nothing is left in flight between TM and this RM.
+      if (retransmit && tmUp && tmDecided && s.sent[rm] && !s.acked[rm] && !s.faults.net.some((m) => m.from === me || m.to === me)) {
+        out.push(A.resend[rm]);
+      }
+    }
+    out.push(...faultActions(s.faults, { nodes, crashable: [TM], restart: false }));
+    return out;
+  };
+
+  const withNet = (s: TPFState, net: FaultState['net']): TPFState => ({ ...s, faults: { ...s.faults, net } });
+
+  const next = (s: TPFState, a: TPFAction): TPFState => {
+    if (isFault(a)) return { ...s, faults: applyFault(s.faults, a) };
+    switch (a.name) {
+      case 'TMPrepare':
+        return { ...withNet(s, send(s.faults.net, ...names.map((n) => msg('Prepare', TM, n)))), tm: 'preparing' };
+      case 'TMCommit':
+        return { ...s, tm: 'committed' };
+      case 'TMAbort':
+        return { ...s, tm: 'aborted' };
+      case 'RMPrepare':
+      case 'RMRefuse': {
+        const me = names[a.rm];
+        const yes = a.name === 'RMPrepare';
+        const net = send(remove(s.faults.net, msg('Prepare', TM, me)), msg(yes ? 'Prepared' : 'Refused', me, TM));
+        return { ...withNet(s, net), rm: withRM(s.rm, a.rm, yes ? 'prepared' : 'aborted') };
+      }
+      case 'RMRcvDecision': {
+        const me = names[a.rm];
+        const m = inFlight(s, (x) => (x.type === 'Commit' || x.type === 'Rollback') && x.to === me)!;
+        const r = s.rm[a.rm];
+        const rm = decided(r) ? s.rm : withRM(s.rm, a.rm, m.type === 'Commit' ? 'committed' : 'aborted');
+        return { ...withNet(s, send(remove(s.faults.net, m), msg('Ack', me, TM))), rm };
+      }
+      case 'RMChooseToAbort':
+      case 'RMTimeoutAbort':
+        return { ...s, rm: withRM(s.rm, a.rm, 'aborted') };
+      case 'TMRcvVote': {
+        const me = names[a.rm];
+        const m = inFlight(s, (x) => (x.type === 'Prepared' || x.type === 'Refused') && x.from === me)!;
+        const votes = s.tm === 'preparing' ? withRM(s.votes, a.rm, m.type === 'Prepared' ? 'yes' : 'no') : s.votes;
+        return { ...withNet(s, remove(s.faults.net, m)), votes };
+      }
+      case 'TMSendDecision':
+      case 'TMResend':
+        return { ...withNet(s, send(s.faults.net, decisionMsg(s, a.rm))), sent: withRM(s.sent, a.rm, true) };
+      case 'TMRcvAck':
+        return { ...withNet(s, remove(s.faults.net, msg('Ack', names[a.rm], TM))), acked: withRM(s.acked, a.rm, true) };
+    }
+  };
+
+  const allDecided = (s: TPFState): boolean => s.rm.every(decided);
+  const properties: Property<TPFState, TPFAction>[] = [
+    {
+      kind: 'always',
+      name: 'consistent',
+      description: 'No RM has committed while another has rolled back.',
+      holds: (s) => consistentRMs(s.rm),
+    },
+    {
+      kind: 'always',
+      name: 'commitNeedsAllYes',
+      description: 'An RM commits only if every RM voted yes.',
+      holds: (s) => !s.rm.includes('committed') || s.votes.every((v) => v === 'yes'),
+    },
+    { kind: 'eventually', name: 'allDecide', description: 'Every RM eventually commits or rolls back.', holds: allDecided },
+    { kind: 'sometimes', name: 'allCommitted', description: 'Every RM commits.', holds: (s) => s.rm.every((r) => r === 'committed') },
+    {
+      kind: 'sometimes',
+      name: 'allRolledBack',
+      description: 'Every RM rolls back after voting.',
+      holds: (s) => s.rm.every((r) => r === 'aborted') && s.votes.every((v) => v !== 'none'),
+    },
+  ];
+  if (budget.crashes > 0) {
+    properties.push({
+      kind: 'sometimes',
+      name: 'preparedWhileTMDown',
+      description: 'An RM has voted yes and waits while the TM is down: the blocking state.',
+      holds: (s) => !isUp(s.faults, TM) && s.rm.includes('prepared'),
+    });
+    properties.push({
+      kind: 'sometimes',
+      name: 'crashMidCommit',
+      description: 'The TM crashed after sending Commit to only some of the RMs.',
+      holds: (s) => !isUp(s.faults, TM) && s.tm === 'committed' && s.sent.includes(true) && s.sent.includes(false),
+    });
+  }
+  if (budget.drops > 0) {
+    properties.push({
+      kind: 'sometimes',
+      name: 'decisionLost',
+      description: 'The TM sent its decision to an RM, and the message was lost.',
+      holds: (s) => s.sent.some((sent, rm) => sent && !decided(s.rm[rm]) && !s.faults.net.some((m) => m.to === names[rm])),
+    });
+  }
+
+  const actionNames = [
+    'TMPrepare',
+    'TMCommit',
+    'TMAbort',
+    'RMChooseToAbort',
+    'RMPrepare',
+    'RMRefuse',
+    'RMRcvDecision',
+    'TMRcvVote',
+    'TMSendDecision',
+    'TMRcvAck',
+  ];
+  if (retransmit) actionNames.push('TMResend');
+  if (timeoutAbort) actionNames.push('RMTimeoutAbort');
+  if (budget.drops > 0) actionNames.push('Drop');
+  if (budget.crashes > 0) actionNames.push('Crash');
+  if (budget.partitions > 0) actionNames.push('Partition', 'Heal');
+
+  const describe = (a: TPFAction): string => (isFault(a) ? formatFault(a) : 'rm' in a ? `${a.name}(${rmName(a.rm)})` : a.name);
+  return {
+    init: [
+      {
+        rm: ids.map(() => 'working' as const),
+        tm: 'init',
+        votes: ids.map(() => 'none' as const),
+        sent: ids.map(() => false),
+        acked: ids.map(() => false),
+        faults: initialFaults(budget),
+      },
+    ],
+    actions,
+    next,
+    key: (s) =>
+      `${s.rm.map((r) => r[0]).join('')}|${s.tm[0]}|${s.votes.map((v) => VOTE_CODE[v]).join('')}|${s.sent.map(Number).join('')}|${s.acked.map(Number).join('')}|${faultStateKey(s.faults)}`,
+    properties,
+    actionNames,
+    formatAction: describe,
+    actors: nodes,
+    fair: (a) => !isFault(a),
+    fairness: 'Weak fairness on every protocol step (deliveries, votes, decisions, retransmissions); none on crashes or losses.',
+    cost: (from, a, to) => (isFault(a) ? 0 : messagesAdded(from.faults.net, to.faults.net)),
+    costWitness: 'allCommitted',
+    view: (from, a, to) => {
+      if (isFault(a)) return faultView(a, nodes);
+      // Messages are drawn when they arrive; steps that deliver nothing become notes.
+      const reaction: Partial<Record<string, string>> = { RMPrepare: ' (votes yes)', RMRefuse: ' (votes no)' };
+      const arrows = removedMessages(from.faults.net, to.faults.net).map((m) => ({
+        type: 'message' as const,
+        from: m.from,
+        to: m.to,
+        label: `${m.type}${reaction[a.name] ?? ''}`,
+      }));
+      const over = 'rm' in a && a.name.startsWith('RM') ? names[a.rm] : TM;
+      const notes = arrows.length === 0 ? [{ type: 'note' as const, over, text: describe(a) }] : [];
+      return [...arrows, ...notes];
+    },
+    display: (s) => ({
+      ...Object.fromEntries(ids.map((rm) => [names[rm], s.rm[rm]])),
+      tm: isUp(s.faults, TM) ? s.tm : `${s.tm} (down)`,
+      votes: s.votes.join(' '),
+      inFlight: `{${s.faults.net.map((m) => `${m.type} ${m.from}→${m.to}`).join(', ')}}`,
+    }),
+  };
+}
+
+/** Messages present before and gone after (one per removed copy): the deliveries of a step. */
+function removedMessages(before: readonly Message[], after: readonly Message[]): Message[] {
+  const rest = [...after];
+  const out: Message[] = [];
+  for (const m of before) {
+    const i = rest.findIndex((x) => x.type === m.type && x.from === m.from && x.to === m.to);
+    if (i >= 0) rest.splice(i, 1);
+    else out.push(m);
+  }
+  return out;
+}
+
+export const twoPhaseCommitFaults = defineModel<TPFState, TPFAction>({
+  id: 'two-phase-commit-faults',
+  title: 'Two-phase commit with crashes, message loss and retransmission',
+  source: 'The seed\'s 2PC section; Gray & Lamport, "Consensus on Transaction Commit" (2006), §3; Bernstein et al. (1987), ch. 7',
+  scope:
+    'Safety (consistency, commit needs all yes) and liveness (every RM eventually decides) under a TM crash (crash-stop) and message loss.',
+  params: {
+    rms: { type: 'int', default: 2, min: 1, max: 4, description: 'number of resource managers' },
+    retransmit: { type: 'boolean', default: false, description: 'the TM resends its decision until the RM acknowledges it' },
+    drops: { type: 'int', default: 0, min: 0, max: 3, budget: true, description: 'at most this many message losses' },
+    crashes: { type: 'int', default: 0, min: 0, max: 1, budget: true, description: 'at most this many TM crashes (crash-stop)' },
+    partitions: { type: 'int', default: 0, min: 0, max: 1, budget: true, description: 'at most this many partitions' },
+  },
+  variants,
+  configurations: [
+    { name: 'rms3', variant: 'correct', params: { rms: 3 } },
+    {
+      name: 'rms3-tm-crash',
+      description:
+        'The TM may crash for good; an RM that voted yes can neither commit nor roll back on its own, so it waits forever: 2PC blocks.',
+      variant: 'correct',
+      params: { rms: 3, crashes: 1 },
+      expect: { violates: 'allDecide', holds: ['consistent', 'commitNeedsAllYes'] },
+    },
+    {
+      name: 'rms2-partition',
+      description: 'A partition that may never heal cuts RMs off from the TM: consistency holds, but a prepared RM waits forever.',
+      variant: 'correct',
+      params: { rms: 2, partitions: 1 },
+      expect: { violates: 'allDecide', holds: ['consistent', 'commitNeedsAllYes'] },
+    },
+    {
+      name: 'rms2-loss',
+      description: 'One message may be lost and nothing is resent: an RM that never hears the decision waits forever.',
+      variant: 'correct',
+      params: { rms: 2, drops: 1 },
+      expect: { violates: 'allDecide', holds: ['consistent', 'commitNeedsAllYes'] },
+    },
+    {
+      name: 'rms2-loss-retransmit',
+      description: 'Up to two messages may be lost, and the TM resends its decision until acknowledged: every RM decides.',
+      variant: 'correct',
+      params: { rms: 2, drops: 2, retransmit: true },
+    },
+    { name: 'rms3-prepared-abort-on-timeout', variant: 'prepared-abort-on-timeout', params: { rms: 3 } },
+  ],
+  machine: (params, variant) => tpfMachine(params.rms as number, params.retransmit as boolean, variant, params),
+});

@@ -1,0 +1,263 @@
+// The fault vocabulary: building blocks any model composes into its own state and actions.
+// - Network: an in-flight multiset of messages (a sorted array, duplicates kept). Delivering any element
+//   is reordering; Drop and Duplicate are faults; a partition splits the nodes and blocks delivery across it.
+// - Processes: crash and restart. A model keeps its durable state and resets its volatile state on Restart.
+// - Timers: a timeout fires either only when the awaited message can no longer arrive (synchronous), or at
+//   any time while waiting (asynchronous).
+// - Budgets: how many faults of each kind a run may still inject, kept in the state, so that the explorer
+//   enumerates every placement of faults within the budget.
+// Faults are ordinary actions; they are not fair (nothing forces a crash to happen).
+import type { ParamSpec, ViewEvent } from './model';
+
+export interface Message {
+  readonly type: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+/** In-flight messages, sorted by messageKey; a multiset, so duplicates are kept. */
+export type Network = readonly Message[];
+
+/** Groups of nodes that can talk to each other, or null when the network is whole. */
+export type Partition = readonly (readonly string[])[] | null;
+
+export interface FaultBudget {
+  readonly drops: number;
+  readonly duplicates: number;
+  readonly crashes: number;
+  readonly partitions: number;
+}
+
+export interface FaultState {
+  readonly net: Network;
+  readonly partition: Partition;
+  /** What is left of the budget. */
+  readonly budget: FaultBudget;
+  /** Crashed nodes, sorted. */
+  readonly down: readonly string[];
+}
+
+export type FaultAction =
+  | { readonly name: 'Drop'; readonly msg: Message }
+  | { readonly name: 'Duplicate'; readonly msg: Message }
+  | { readonly name: 'Partition'; readonly groups: readonly (readonly string[])[] }
+  | { readonly name: 'Heal' }
+  | { readonly name: 'Crash'; readonly node: string }
+  | { readonly name: 'Restart'; readonly node: string };
+
+export const FAULT_NAMES: readonly string[] = ['Drop', 'Duplicate', 'Partition', 'Heal', 'Crash', 'Restart'];
+export const isFault = (a: { name: string }): a is FaultAction => FAULT_NAMES.includes(a.name);
+
+export type TimingMode = 'synchronous' | 'asynchronous';
+
+export const messageKey = (m: Message): string => `${m.type}:${m.from}>${m.to}`;
+export const formatMessage = (m: Message): string => `${m.type} ${m.from}→${m.to}`;
+
+export function initialFaults(budget: Partial<FaultBudget>): FaultState {
+  return {
+    net: [],
+    partition: null,
+    budget: {
+      drops: budget.drops ?? 0,
+      duplicates: budget.duplicates ?? 0,
+      crashes: budget.crashes ?? 0,
+      partitions: budget.partitions ?? 0,
+    },
+    down: [],
+  };
+}
+
+/** Adds messages to the network, keeping it sorted. */
+export function send(net: Network, ...msgs: readonly Message[]): Network {
+  let out = net;
+  for (const m of msgs) {
+    const k = messageKey(m);
+    let i = 0;
+    while (i < out.length && messageKey(out[i]) <= k) i++;
+    out = [...out.slice(0, i), m, ...out.slice(i)];
+  }
+  return out;
+}
+
+/** A compact canonical key for the fault part of a state, for models to build their own keys from. */
+export function faultStateKey(fs: FaultState): string {
+  const b = fs.budget;
+  const net = fs.net.map(messageKey).join(',');
+  const part = fs.partition === null ? '' : fs.partition.map((g) => g.join('+')).join('/');
+  return `${net}|${part}|${b.drops}${b.duplicates}${b.crashes}${b.partitions}|${fs.down.join('+')}`;
+}
+
+/** Removes one copy of the message. */
+export function remove(net: Network, msg: Message): Network {
+  const k = messageKey(msg);
+  const i = net.findIndex((m) => messageKey(m) === k);
+  return i < 0 ? net : [...net.slice(0, i), ...net.slice(i + 1)];
+}
+
+export function connected(partition: Partition, a: string, b: string): boolean {
+  return partition === null || partition.some((g) => g.includes(a) && g.includes(b));
+}
+
+export function isUp(fs: FaultState, node: string): boolean {
+  return !fs.down.includes(node);
+}
+
+/** A message can be delivered now: its receiver is up and on the sender's side of any partition. */
+export function deliverable(fs: FaultState, m: Message): boolean {
+  return isUp(fs, m.to) && connected(fs.partition, m.from, m.to);
+}
+
+/** Distinct in-flight messages that can be delivered now (one representative per key). */
+export function deliverableMessages(fs: FaultState): Message[] {
+  const out: Message[] = [];
+  let last = '';
+  for (const m of fs.net) {
+    const k = messageKey(m);
+    if (k !== last && deliverable(fs, m)) out.push(m);
+    last = k;
+  }
+  return out;
+}
+
+/**
+ * Whether a message from `from` to `to` may still arrive: one is in flight and deliverable once the network
+ * allows, or the sender is up and on the same side. A synchronous timeout fires only when this is false.
+ */
+export function canStillArrive(fs: FaultState, from: string, to: string): boolean {
+  if (fs.net.some((m) => m.from === from && m.to === to && connected(fs.partition, from, to))) return true;
+  return isUp(fs, from) && connected(fs.partition, from, to);
+}
+
+export function timeoutEnabled(mode: TimingMode, fs: FaultState, awaitedFrom: string, me: string): boolean {
+  return mode === 'asynchronous' || !canStillArrive(fs, awaitedFrom, me);
+}
+
+/** Every split of the nodes into two non-empty sides; the side holding nodes[0] comes first. */
+export function twoWaySplits(nodes: readonly string[]): string[][][] {
+  const out: string[][][] = [];
+  const rest = nodes.slice(1);
+  for (let mask = 0; mask < 1 << rest.length; mask++) {
+    const a = [nodes[0], ...rest.filter((_, i) => (mask & (1 << i)) === 0)];
+    const b = rest.filter((_, i) => (mask & (1 << i)) !== 0);
+    if (b.length > 0) out.push([a, b]);
+  }
+  return out;
+}
+
+export interface FaultConfig {
+  readonly nodes: readonly string[];
+  /** Nodes that may crash. */
+  readonly crashable: readonly string[];
+  /** Whether crashed nodes may restart (crash-recovery) or stay down (crash-stop). */
+  readonly restart: boolean;
+}
+
+/** The fault actions enabled in a state, within what is left of the budget. */
+export function faultActions(fs: FaultState, config: FaultConfig): FaultAction[] {
+  const out: FaultAction[] = [];
+  if (fs.budget.drops > 0 || fs.budget.duplicates > 0) {
+    let last = '';
+    for (const msg of fs.net) {
+      const k = messageKey(msg);
+      if (k === last) continue;
+      last = k;
+      if (fs.budget.drops > 0) out.push({ name: 'Drop', msg });
+      if (fs.budget.duplicates > 0) out.push({ name: 'Duplicate', msg });
+    }
+  }
+  if (fs.partition === null && fs.budget.partitions > 0)
+    for (const groups of twoWaySplits(config.nodes)) out.push({ name: 'Partition', groups });
+  if (fs.partition !== null) out.push({ name: 'Heal' });
+  if (fs.budget.crashes > 0) for (const node of config.crashable) if (isUp(fs, node)) out.push({ name: 'Crash', node });
+  if (config.restart) for (const node of fs.down) out.push({ name: 'Restart', node });
+  return out;
+}
+
+/** The network and process part of a fault step; the model resets a crashed node's volatile state itself. */
+export function applyFault(fs: FaultState, a: FaultAction): FaultState {
+  const b = fs.budget;
+  switch (a.name) {
+    case 'Drop':
+      return { ...fs, net: remove(fs.net, a.msg), budget: { ...b, drops: b.drops - 1 } };
+    case 'Duplicate':
+      return { ...fs, net: send(fs.net, a.msg), budget: { ...b, duplicates: b.duplicates - 1 } };
+    case 'Partition':
+      return { ...fs, partition: a.groups, budget: { ...b, partitions: b.partitions - 1 } };
+    case 'Heal':
+      return { ...fs, partition: null };
+    case 'Crash':
+      return { ...fs, down: [...fs.down, a.node].sort(), budget: { ...b, crashes: b.crashes - 1 } };
+    case 'Restart':
+      return { ...fs, down: fs.down.filter((n) => n !== a.node) };
+  }
+}
+
+export function formatFault(a: FaultAction): string {
+  switch (a.name) {
+    case 'Drop':
+    case 'Duplicate':
+      return `${a.name}(${formatMessage(a.msg)})`;
+    case 'Partition':
+      return `Partition(${a.groups.map((g) => `{${g.join(',')}}`).join(' | ')})`;
+    case 'Heal':
+      return 'Heal';
+    case 'Crash':
+    case 'Restart':
+      return `${a.name}(${a.node})`;
+  }
+}
+
+export function faultView(a: FaultAction, actors: readonly string[]): ViewEvent[] {
+  const span = actors.length > 1 ? `${actors[0]},${actors[actors.length - 1]}` : actors[0];
+  switch (a.name) {
+    case 'Drop':
+      return [{ type: 'note', over: a.msg.to, text: `✗ ${a.msg.type} from ${a.msg.from} lost` }];
+    case 'Duplicate':
+      return [{ type: 'note', over: a.msg.to, text: `${a.msg.type} from ${a.msg.from} duplicated` }];
+    case 'Partition':
+      return [{ type: 'note', over: span, text: `⚡ partition ${a.groups.map((g) => `{${g.join(', ')}}`).join(' | ')}` }];
+    case 'Heal':
+      return [{ type: 'note', over: span, text: 'partition heals' }];
+    case 'Crash':
+      return [{ type: 'note', over: a.node, text: '💥 crashes' }];
+    case 'Restart':
+      return [{ type: 'note', over: a.node, text: 'restarts' }];
+  }
+}
+
+/** Messages a step added to the network (a multiset difference), for the cost figure. */
+export function messagesAdded(before: Network, after: Network): number {
+  const counts = new Map<string, number>();
+  for (const m of before) counts.set(messageKey(m), (counts.get(messageKey(m)) ?? 0) + 1);
+  let added = 0;
+  for (const m of after) {
+    const k = messageKey(m);
+    const c = counts.get(k) ?? 0;
+    if (c > 0) counts.set(k, c - 1);
+    else added++;
+  }
+  return added;
+}
+
+/** Standard budget parameters, marked so that reports print them as the fault budget explored. */
+export function budgetParams(defaults: Partial<FaultBudget>, max: Partial<FaultBudget> = {}): Record<string, ParamSpec> {
+  const spec = (name: keyof FaultBudget, what: string): ParamSpec => ({
+    type: 'int',
+    default: defaults[name] ?? 0,
+    min: 0,
+    max: max[name] ?? 3,
+    budget: true,
+    description: `at most this many ${what}`,
+  });
+  return {
+    drops: spec('drops', 'message losses'),
+    duplicates: spec('duplicates', 'message duplications'),
+    crashes: spec('crashes', 'crashes'),
+    partitions: spec('partitions', 'partitions'),
+  };
+}
+
+export function budgetFromParams(params: Readonly<Record<string, unknown>>): FaultBudget {
+  const n = (k: string): number => (typeof params[k] === 'number' ? (params[k] as number) : 0);
+  return { drops: n('drops'), duplicates: n('duplicates'), crashes: n('crashes'), partitions: n('partitions') };
+}
