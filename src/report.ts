@@ -141,6 +141,19 @@ function renderComparison(c: Comparison, all: readonly ModelOutcomes[]): string[
   ];
 }
 
+function configurationTable(model: AnyModel, outcomes: readonly RunOutcome[]): string[] {
+  const cost = outcomes.some((o) => o.messagesPerDecision !== undefined);
+  const head = '| configuration | variant | scope | strategy | expected | got | | distinct | generated | depth |';
+  return [
+    cost ? `${head} messages per decision |` : head,
+    `|---|---|---|---|---|---|---|---:|---:|---:|${cost ? '---:|' : ''}`,
+    ...outcomes.map((o) => {
+      const row = `| ${o.configuration} | ${o.variant} | ${scopeOf(model, o)} | ${o.strategy} | ${expectedOf(o)} | ${gotOf(o)} | ${mark(o)} | ${count(o.distinctStates)} | ${count(o.statesGenerated)} | ${o.depth} |`;
+      return cost ? `${row} ${o.messagesPerDecision ?? ''} |` : row;
+    }),
+  ];
+}
+
 function fairnessLines(model: AnyModel): string[] {
   const config = model.configurations[0];
   const machine = model.machine(resolveParams(model, config.params ?? {}), config.variant);
@@ -165,12 +178,7 @@ function renderModel(model: AnyModel, outcomes: readonly RunOutcome[]): string {
     '',
     '## Configurations',
     '',
-    '| configuration | variant | scope | strategy | expected | got | | distinct | generated | depth |',
-    '|---|---|---|---|---|---|---|---:|---:|---:|',
-    ...outcomes.map(
-      (o) =>
-        `| ${o.configuration} | ${o.variant} | ${scopeOf(model, o)} | ${o.strategy} | ${expectedOf(o)} | ${gotOf(o)} | ${mark(o)} | ${count(o.distinctStates)} | ${count(o.statesGenerated)} | ${o.depth} |`,
-    ),
+    ...configurationTable(model, outcomes),
     '',
   ];
 
