@@ -50,6 +50,7 @@ export const isFault = (a: { name: string }): a is FaultAction => FAULT_NAMES.in
 
 export type TimingMode = 'synchronous' | 'asynchronous';
 
+export const message = (type: string, from: string, to: string): Message => ({ type, from, to });
 export const messageKey = (m: Message): string => `${m.type}:${m.from}>${m.to}`;
 export const formatMessage = (m: Message): string => `${m.type} ${m.from}→${m.to}`;
 
@@ -105,6 +106,23 @@ export function isUp(fs: FaultState, node: string): boolean {
 /** A message can be delivered now: its receiver is up and on the sender's side of any partition. */
 export function deliverable(fs: FaultState, m: Message): boolean {
   return isUp(fs, m.to) && connected(fs.partition, m.from, m.to);
+}
+
+/** The first in-flight message matching `pred` that can be delivered now. */
+export function findDeliverable(fs: FaultState, pred: (m: Message) => boolean): Message | undefined {
+  return fs.net.find((m) => pred(m) && deliverable(fs, m));
+}
+
+/** Messages in flight before a step and gone after it (one per removed copy): what the step delivered or lost. */
+export function removedMessages(before: Network, after: Network): Message[] {
+  const rest = after.map(messageKey);
+  const out: Message[] = [];
+  for (const m of before) {
+    const i = rest.indexOf(messageKey(m));
+    if (i >= 0) rest.splice(i, 1);
+    else out.push(m);
+  }
+  return out;
 }
 
 /** Distinct in-flight messages that can be delivered now (one representative per key). */

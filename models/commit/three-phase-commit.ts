@@ -12,9 +12,10 @@
 import {
   applyFault,
   budgetFromParams,
-  deliverable,
   faultActions,
   faultStateKey,
+  findDeliverable,
+  message,
   faultView,
   formatFault,
   initialFaults,
@@ -85,7 +86,6 @@ const variants: readonly Variant[] = [
 const C = 'C';
 const VOTE_CODE: Record<Vote, string> = { none: '-', yes: 'y', no: 'n' };
 const pName = (i: number): string => `P${i + 1}`;
-const msg = (type: string, from: string, to: string): Message => ({ type, from, to });
 
 function threePCMachine(
   n: number,
@@ -114,10 +114,9 @@ function threePCMachine(
     sendPre: step('CSendPreCommit'),
   };
   const decided = (p: PartPhase): boolean => p === 'committed' || p === 'aborted';
-  const find = (s: ThreePCState, pred: (m: Message) => boolean): Message | undefined =>
-    s.faults.net.find((m) => pred(m) && deliverable(s.faults, m));
+  const find = (s: ThreePCState, pred: (m: Message) => boolean): Message | undefined => findDeliverable(s.faults, pred);
   const toMe = (s: ThreePCState, type: string, me: string): Message | undefined => find(s, (m) => m.type === type && m.to === me);
-  const broadcast = (s: ThreePCState, type: string): FaultState['net'] => send(s.faults.net, ...names.map((to) => msg(type, C, to)));
+  const broadcast = (s: ThreePCState, type: string): FaultState['net'] => send(s.faults.net, ...names.map((to) => message(type, C, to)));
   const count = <T>(xs: readonly T[], x: T): number => xs.filter((y) => y === x).length;
   /** Participants whose reply the coordinator still awaits in its current phase. */
   const awaited = (s: ThreePCState): number[] =>
@@ -170,7 +169,7 @@ function threePCMachine(
           ? { ...s, coord: 'precommitted' }
           : { ...withNet(s, broadcast(s, 'PreCommit')), coord: 'precommitted', preSent: ids.map(() => true) };
       case 'CSendPreCommit':
-        return { ...withNet(s, send(s.faults.net, msg('PreCommit', C, names[a.p]))), preSent: withRM(s.preSent, a.p, true) };
+        return { ...withNet(s, send(s.faults.net, message('PreCommit', C, names[a.p]))), preSent: withRM(s.preSent, a.p, true) };
       case 'CDoCommit':
         return { ...withNet(s, broadcast(s, 'DoCommit')), coord: 'committed' };
       case 'CAbort':
@@ -180,20 +179,20 @@ function threePCMachine(
       case 'PVoteNo': {
         const me = names[a.p];
         const yes = a.name === 'PVoteYes';
-        const net = send(remove(s.faults.net, msg('CanCommit', C, me)), msg(yes ? 'Yes' : 'No', me, C));
+        const net = send(remove(s.faults.net, message('CanCommit', C, me)), message(yes ? 'Yes' : 'No', me, C));
         return setPart(withNet(s, net), a.p, yes ? 'uncertain' : 'aborted');
       }
       case 'PRcvPreCommit': {
         const me = names[a.p];
-        const net = remove(s.faults.net, msg('PreCommit', C, me));
+        const net = remove(s.faults.net, message('PreCommit', C, me));
         if (s.part[a.p] !== 'uncertain') return withNet(s, net);
-        return setPart(withNet(s, send(net, msg('ACK', me, C))), a.p, 'prepared');
+        return setPart(withNet(s, send(net, message('ACK', me, C))), a.p, 'prepared');
       }
       case 'PRcvDoCommit':
       case 'PRcvAbort': {
         const me = names[a.p];
         const commit = a.name === 'PRcvDoCommit';
-        const net = send(remove(s.faults.net, msg(commit ? 'DoCommit' : 'Abort', C, me)), msg('Done', me, C));
+        const net = send(remove(s.faults.net, message(commit ? 'DoCommit' : 'Abort', C, me)), message('Done', me, C));
         return decided(s.part[a.p]) ? withNet(s, net) : setPart(withNet(s, net), a.p, commit ? 'committed' : 'aborted');
       }
       case 'PTimeout':
@@ -206,10 +205,10 @@ function threePCMachine(
       }
       case 'CRcvAck': {
         const acks = s.coord === 'precommitted' ? withRM(s.acks, a.p, true) : s.acks;
-        return { ...withNet(s, remove(s.faults.net, msg('ACK', names[a.p], C))), acks };
+        return { ...withNet(s, remove(s.faults.net, message('ACK', names[a.p], C))), acks };
       }
       case 'CRcvDone':
-        return withNet(s, remove(s.faults.net, msg('Done', names[a.p], C)));
+        return withNet(s, remove(s.faults.net, message('Done', names[a.p], C)));
     }
   };
 

@@ -9,9 +9,11 @@
 import {
   applyFault,
   budgetFromParams,
-  deliverable,
   faultActions,
   faultStateKey,
+  findDeliverable,
+  message,
+  removedMessages,
   faultView,
   formatFault,
   initialFaults,
@@ -66,7 +68,6 @@ const variants: readonly Variant[] = [
 const TM = 'TM';
 const VOTE_CODE: Record<Vote, string> = { none: '-', yes: 'y', no: 'n' };
 const rmName = (i: number): string => `RM${i + 1}`;
-const msg = (type: string, from: string, to: string): Message => ({ type, from, to });
 
 function tpfMachine(
   rms: number,
@@ -92,9 +93,8 @@ function tpfMachine(
     resend: step('TMResend'),
   };
   const decided = (r: RMState): boolean => r === 'committed' || r === 'aborted';
-  const inFlight = (s: TPFState, pred: (m: Message) => boolean): Message | undefined =>
-    s.faults.net.find((m) => pred(m) && deliverable(s.faults, m));
-  const decisionMsg = (s: TPFState, rm: number): Message => msg(s.tm === 'committed' ? 'Commit' : 'Rollback', TM, names[rm]);
+  const inFlight = (s: TPFState, pred: (m: Message) => boolean): Message | undefined => findDeliverable(s.faults, pred);
+  const decisionMsg = (s: TPFState, rm: number): Message => message(s.tm === 'committed' ? 'Commit' : 'Rollback', TM, names[rm]);
 
   const actions = (s: TPFState): TPFAction[] => {
     const out: TPFAction[] = [];
@@ -129,7 +129,7 @@ function tpfMachine(
     if (isFault(a)) return { ...s, faults: applyFault(s.faults, a) };
     switch (a.name) {
       case 'TMPrepare':
-        return { ...withNet(s, send(s.faults.net, ...names.map((n) => msg('Prepare', TM, n)))), tm: 'preparing' };
+        return { ...withNet(s, send(s.faults.net, ...names.map((n) => message('Prepare', TM, n)))), tm: 'preparing' };
       case 'TMCommit':
         return { ...s, tm: 'committed' };
       case 'TMAbort':
@@ -138,7 +138,7 @@ function tpfMachine(
       case 'RMRefuse': {
         const me = names[a.rm];
         const yes = a.name === 'RMPrepare';
-        const net = send(remove(s.faults.net, msg('Prepare', TM, me)), msg(yes ? 'Prepared' : 'Refused', me, TM));
+        const net = send(remove(s.faults.net, message('Prepare', TM, me)), message(yes ? 'Prepared' : 'Refused', me, TM));
         return { ...withNet(s, net), rm: withRM(s.rm, a.rm, yes ? 'prepared' : 'aborted') };
       }
       case 'RMRcvDecision': {
@@ -146,7 +146,7 @@ function tpfMachine(
         const m = inFlight(s, (x) => (x.type === 'Commit' || x.type === 'Rollback') && x.to === me)!;
         const r = s.rm[a.rm];
         const rm = decided(r) ? s.rm : withRM(s.rm, a.rm, m.type === 'Commit' ? 'committed' : 'aborted');
-        return { ...withNet(s, send(remove(s.faults.net, m), msg('Ack', me, TM))), rm };
+        return { ...withNet(s, send(remove(s.faults.net, m), message('Ack', me, TM))), rm };
       }
       case 'RMChooseToAbort':
       case 'RMTimeoutAbort':
@@ -161,7 +161,7 @@ function tpfMachine(
       case 'TMResend':
         return { ...withNet(s, send(s.faults.net, decisionMsg(s, a.rm))), sent: withRM(s.sent, a.rm, true) };
       case 'TMRcvAck':
-        return { ...withNet(s, remove(s.faults.net, msg('Ack', names[a.rm], TM))), acked: withRM(s.acked, a.rm, true) };
+        return { ...withNet(s, remove(s.faults.net, message('Ack', names[a.rm], TM))), acked: withRM(s.acked, a.rm, true) };
     }
   };
 
@@ -274,18 +274,6 @@ function tpfMachine(
       inFlight: `{${s.faults.net.map((m) => `${m.type} ${m.from}→${m.to}`).join(', ')}}`,
     }),
   };
-}
-
-/** Messages present before and gone after (one per removed copy): the deliveries of a step. */
-function removedMessages(before: readonly Message[], after: readonly Message[]): Message[] {
-  const rest = [...after];
-  const out: Message[] = [];
-  for (const m of before) {
-    const i = rest.findIndex((x) => x.type === m.type && x.from === m.from && x.to === m.to);
-    if (i >= 0) rest.splice(i, 1);
-    else out.push(m);
-  }
-  return out;
 }
 
 export const twoPhaseCommitFaults = defineModel<TPFState, TPFAction>({
