@@ -6,8 +6,10 @@ import { twoPhaseCommit } from '../models/commit/two-phase-commit';
 import { twoPhaseCommitFaults } from '../models/commit/two-phase-commit-faults';
 import { threePhaseCommit } from '../models/commit/three-phase-commit';
 import { commitComparison } from '../models/commit/comparison';
+import { tcc } from '../models/transactions/tcc';
+import { seataAt } from '../models/transactions/seata-at';
 
-export const MODELS: readonly AnyModel[] = [transactionCommit, twoPhaseCommit, twoPhaseCommitFaults, threePhaseCommit];
+export const MODELS: readonly AnyModel[] = [transactionCommit, twoPhaseCommit, twoPhaseCommitFaults, threePhaseCommit, tcc, seataAt];
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];
 

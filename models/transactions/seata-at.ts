@@ -1,0 +1,208 @@
+// Seata AT mode: two global transactions update one row through local commits that keep an undo log.
+// Source: the seed's Seata notes and PROTOCOLS.md §1.7; Seata's AT mode documentation (global lock taken
+// before the local commit; phase two deletes the undo log, or rolls back from the before-image after checking
+// the after-image). Scope: no dirty write, no clobbering rollback and the expected final value (safety), and
+// every global transaction eventually finishes (liveness, weak fairness on every step).
+// T1 writes m = 900 and T2 writes m = 800 (absolute writes, as in the worked example with m = 1000).
+import { defineModel, type Machine, type Property, type Variant } from '../../src/model';
+
+export type TxPhase = 'start' | 'localCommitted' | 'committed' | 'rolledback';
+
+export interface TxState {
+  readonly phase: TxPhase;
+  /** The undo log: before- and after-image of the row, written with the local commit. */
+  readonly before: number | null;
+  readonly after: number | null;
+}
+
+export interface SeataState {
+  readonly m: number;
+  readonly tx: readonly TxState[];
+  /** Holder of the global lock on the row. */
+  readonly lock: number | null;
+  /** History: the order in which transactions committed globally (their writes survive). */
+  readonly committedOrder: readonly number[];
+  /** History: some local commit overwrote another global transaction's uncommitted value. */
+  readonly dirtyWrite: boolean;
+  /** History: some rollback overwrote a value that was not its own after-image. */
+  readonly clobbered: boolean;
+}
+
+type TxStep = 'LocalCommit' | 'GlobalCommit' | 'GlobalRollback' | 'AbortBeforeCommit';
+export type SeataAction = { readonly name: TxStep; readonly t: number };
+
+export const INITIAL_M = 1000;
+export const WRITES = [900, 800];
+
+const variants: readonly Variant[] = [
+  {
+    name: 'correct',
+    description: 'A transaction takes the global lock on the row before its local commit and keeps it until phase two ends.',
+  },
+  {
+    name: 'no-global-lock',
+    description: 'Local commits do not wait for the global lock, and rollback restores the before-image blindly.',
+    breaks: 'noDirtyWrite',
+  },
+];
+
+function seataMachine(variant: string): Machine<SeataState, SeataAction> {
+  const ids = [0, 1];
+  const useLock = variant !== 'no-global-lock';
+  const step = (name: TxStep) => ids.map((t) => ({ name, t }) as const);
+  const A = {
+    local: step('LocalCommit'),
+    commit: step('GlobalCommit'),
+    rollback: step('GlobalRollback'),
+    abort: step('AbortBeforeCommit'),
+  };
+  const setTx = (s: SeataState, t: number, tx: TxState): SeataState['tx'] => s.tx.map((x, i) => (i === t ? tx : x));
+
+  const actions = (s: SeataState): SeataAction[] => {
+    const out: SeataAction[] = [];
+    for (const t of ids) {
+      const phase = s.tx[t].phase;
+      if (phase === 'start' && (!useLock || s.lock === null)) out.push(A.local[t]);
+      if (phase === 'start') out.push(A.abort[t]);
+      if (phase === 'localCommitted') out.push(A.commit[t], A.rollback[t]);
+    }
+    return out;
+  };
+
+  const next = (s: SeataState, a: SeataAction): SeataState => {
+    const t = a.t;
+    const other = 1 - t;
+    switch (a.name) {
+      case 'LocalCommit':
+        return {
+          ...s,
+          m: WRITES[t],
+          tx: setTx(s, t, { phase: 'localCommitted', before: s.m, after: WRITES[t] }),
+          lock: useLock ? t : s.lock,
+          dirtyWrite: s.dirtyWrite || s.tx[other].phase === 'localCommitted',
+        };
+      case 'AbortBeforeCommit':
+        return { ...s, tx: setTx(s, t, { phase: 'rolledback', before: null, after: null }) };
+      case 'GlobalCommit':
+        return {
+          ...s,
+          tx: setTx(s, t, { ...s.tx[t], phase: 'committed' }),
+          lock: s.lock === t ? null : s.lock,
+          committedOrder: [...s.committedOrder, t],
+        };
+      case 'GlobalRollback': {
+        const own = s.m === s.tx[t].after;
+        return {
+          ...s,
+          m: s.tx[t].before!,
+          tx: setTx(s, t, { ...s.tx[t], phase: 'rolledback' }),
+          lock: s.lock === t ? null : s.lock,
+          clobbered: s.clobbered || !own,
+        };
+      }
+    }
+  };
+
+  const done = (s: SeataState): boolean => s.tx.every((x) => x.phase === 'committed' || x.phase === 'rolledback');
+  /** What the row must hold once both are done: the write of the committed transaction that wrote last. */
+  const expectedFinal = (s: SeataState): number => {
+    const writers = s.committedOrder;
+    return writers.length === 0 ? INITIAL_M : WRITES[writers[writers.length - 1]];
+  };
+  const properties: Property<SeataState, SeataAction>[] = [
+    {
+      kind: 'always',
+      name: 'noDirtyWrite',
+      description: "No transaction overwrites another global transaction's uncommitted value.",
+      holds: (s) => !s.dirtyWrite,
+    },
+    {
+      kind: 'always',
+      name: 'rollbackRestoresOwnWrite',
+      description: 'A rollback only ever replaces its own after-image.',
+      holds: (s) => !s.clobbered,
+    },
+    {
+      kind: 'always',
+      name: 'finalValue',
+      description: 'Once both are done, the row holds the last committed write, or 1000 if neither committed.',
+      holds: (s) => !done(s) || s.m === expectedFinal(s),
+    },
+    { kind: 'eventually', name: 'bothFinish', description: 'Both global transactions eventually commit or roll back.', holds: done },
+    {
+      kind: 'sometimes',
+      name: 'waitsForGlobalLock',
+      description: 'One transaction waits while the other holds the global lock.',
+      holds: (s) => s.lock !== null && s.tx[1 - s.lock].phase === 'start',
+    },
+    {
+      kind: 'sometimes',
+      name: 'rolledBackToBefore',
+      description: 'A rollback restores m = 1000.',
+      holds: (s) => s.m === INITIAL_M && s.tx.some((x) => x.phase === 'rolledback' && x.before === INITIAL_M),
+    },
+    {
+      kind: 'sometimes',
+      name: 'bothCommitted',
+      description: 'Both transactions commit.',
+      holds: (s) => s.tx.every((x) => x.phase === 'committed'),
+    },
+  ];
+
+  return {
+    init: [
+      {
+        m: INITIAL_M,
+        tx: ids.map(() => ({ phase: 'start', before: null, after: null })),
+        lock: null,
+        committedOrder: [],
+        dirtyWrite: false,
+        clobbered: false,
+      },
+    ],
+    actions,
+    next,
+    key: (s) =>
+      `${s.m}|${s.tx.map((x) => `${x.phase[0]}${x.before ?? '-'}/${x.after ?? '-'}`).join(',')}|${s.lock ?? '-'}|${s.committedOrder.join('')}|${Number(s.dirtyWrite)}${Number(s.clobbered)}`,
+    properties,
+    actionNames: ['LocalCommit', 'AbortBeforeCommit', 'GlobalCommit', 'GlobalRollback'],
+    formatAction: (a) => `${a.name}(T${a.t + 1})`,
+    actors: ['T1', 'TC', 'T2'],
+    fairness: 'Weak fairness on every step.',
+    view: (_from, a, to) => {
+      const who = `T${a.t + 1}`;
+      const text: Record<TxStep, string> = {
+        LocalCommit: `local commit: m = ${to.m}, undo log saved${useLock ? ', holds global lock' : ''}`,
+        AbortBeforeCommit: 'fails before its local commit',
+        GlobalCommit: 'phase 2 commit: undo log deleted, lock released',
+        GlobalRollback: `phase 2 rollback: m = ${to.m} from the before-image`,
+      };
+      return [{ type: 'note', over: who, text: text[a.name] }];
+    },
+    display: (s) => ({
+      m: s.m,
+      T1: s.tx[0].phase,
+      T2: s.tx[1].phase,
+      globalLock: s.lock === null ? 'free' : `T${s.lock + 1}`,
+      undo: s.tx.map((x, i) => (x.before === null ? `T${i + 1}: -` : `T${i + 1}: ${x.before}→${x.after}`)).join(', '),
+    }),
+  };
+}
+
+export const seataAt = defineModel<SeataState, SeataAction>({
+  id: 'seata-at',
+  title: 'Seata AT mode: global lock, undo log and rollback from the before-image',
+  source: "The seed's Seata notes; Seata AT mode documentation (global lock, undo_log before/after images)",
+  scope: 'Two global transactions writing one row (m = 1000; T1 writes 900, T2 writes 800), each committing or rolling back in phase two.',
+  params: {},
+  variants,
+  configurations: [
+    { name: 'two-writers', variant: 'correct' },
+    {
+      name: 'two-writers-no-global-lock',
+      description: "T2 overwrites T1's uncommitted 900; if T1 then rolls back, it restores 1000 over T2's committed 800.",
+      variant: 'no-global-lock',
+    },
+  ],
+  machine: (_params, variant) => seataMachine(variant),
+});
