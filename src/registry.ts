@@ -8,8 +8,17 @@ import { threePhaseCommit } from '../models/commit/three-phase-commit';
 import { commitComparison } from '../models/commit/comparison';
 import { tcc } from '../models/transactions/tcc';
 import { seataAt } from '../models/transactions/seata-at';
+import { outbox } from '../models/transactions/outbox';
 
-export const MODELS: readonly AnyModel[] = [transactionCommit, twoPhaseCommit, twoPhaseCommitFaults, threePhaseCommit, tcc, seataAt];
+export const MODELS: readonly AnyModel[] = [
+  transactionCommit,
+  twoPhaseCommit,
+  twoPhaseCommitFaults,
+  threePhaseCommit,
+  tcc,
+  outbox,
+  seataAt,
+];
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];
 

@@ -1,0 +1,412 @@
+// Eventual consistency through a message broker: an order service, a broker and a stock consumer.
+// Source: the seed's 基于消息中间件的最终一致性 section; the transactional outbox pattern; RocketMQ 4.3
+// transactional messages (half message, local transaction, commit/rollback, broker check-back, discard after
+// the maximum number of checks; 15 by default, `maxChecks` here).
+// Two designs (`design`): `outbox` (the order and its outbox row in one local transaction; a relay publishes
+// the row until the broker acknowledges) and `rocketmq`. The broker redelivers until the consumer acknowledges;
+// the consumer checks a dedupe table, deducts stock and records the message id in one local transaction.
+// Scope: at most one deduction, no deduction for an order that never committed (safety), and every order
+// eventually settles: committed with exactly one deduction, or rolled back with none (liveness; weak fairness
+// on protocol steps, retries and restarts; none on crashes, losses or duplicates).
+import {
+  applyFault,
+  budgetFromParams,
+  faultActions,
+  faultStateKey,
+  faultView,
+  findDeliverable,
+  formatFault,
+  initialFaults,
+  isFault,
+  isUp,
+  message,
+  remove,
+  removedMessages,
+  send,
+  type FaultAction,
+  type FaultState,
+  type Message,
+} from '../../src/faults';
+import { defineModel, type Machine, type Property, type Variant } from '../../src/model';
+
+export type OrderStatus = 'none' | 'committed' | 'rolledback';
+export type HalfStatus = 'none' | 'half' | 'committed' | 'rolledback' | 'discarded';
+
+export interface OutboxState {
+  readonly order: OrderStatus;
+  /** Outbox design: the outbox row is present. */
+  readonly outbox: boolean;
+  /** The request that places the order is still running in the service (volatile: a crash ends it). */
+  readonly request: boolean;
+  /** Dual write: the request has sent its message directly; RocketMQ: it has sent the half message. */
+  readonly sent: boolean;
+  /** RocketMQ: the broker's transactional message, the producer's knowledge of it (volatile), the checks made. */
+  readonly half: HalfStatus;
+  readonly halfAcked: boolean;
+  readonly endSent: boolean;
+  readonly checks: number;
+  /** RocketMQ: the half message was resolved by a check-back rather than by the producer's EndTx. */
+  readonly byCheck: boolean;
+  /** Broker: stored messages not yet consumed (redelivered until acknowledged). */
+  readonly copies: number;
+  readonly deductions: number;
+  readonly dedupe: boolean;
+  /** Ack-before-apply: acknowledged, not yet applied (volatile). */
+  readonly pendingApply: boolean;
+  readonly faults: FaultState;
+}
+
+type Name =
+  | 'OrderCommit'
+  | 'OrderRollback'
+  | 'OrderSend'
+  | 'RelaySend'
+  | 'RelayRcvAck'
+  | 'BrokerRcvPublish'
+  | 'BrokerDeliver'
+  | 'BrokerRcvAck'
+  | 'StockRcvDeliver'
+  | 'StockApply'
+  | 'ProducerSendHalf'
+  | 'BrokerRcvHalf'
+  | 'ProducerRcvHalfAck'
+  | 'ProducerHalfTimeout'
+  | 'ProducerEndTx'
+  | 'BrokerRcvEndTx'
+  | 'BrokerCheckBack'
+  | 'BrokerDiscard';
+export type OutboxAction = { readonly name: Name } | FaultAction;
+
+const variants: readonly Variant[] = [
+  {
+    name: 'correct',
+    description:
+      'Order and outbox row in one local transaction (or RocketMQ half messages); a consumer with a dedupe table that acks after applying.',
+  },
+  {
+    name: 'dual-write-send-first',
+    description: 'No outbox: the service sends the message, then commits the order, which may still roll back or crash first.',
+    breaks: 'noDeductionWithoutOrder',
+  },
+  {
+    name: 'dual-write-commit-first',
+    description: 'No outbox: the service commits the order, then sends the message once; a crash in between loses it.',
+    breaks: 'settles',
+  },
+  {
+    name: 'no-dedupe',
+    description: 'The consumer has no dedupe table: a redelivered message deducts again.',
+    breaks: 'atMostOneDeduction',
+  },
+  {
+    name: 'ack-before-apply',
+    description: 'The consumer acknowledges first and deducts afterwards; a crash in between loses the deduction.',
+    breaks: 'settles',
+  },
+];
+
+const ORDER = 'Order';
+const BROKER = 'Broker';
+const STOCK = 'Stock';
+const NODES = [ORDER, BROKER, STOCK];
+
+function outboxMachine(
+  design: 'outbox' | 'rocketmq',
+  maxChecks: number,
+  variant: string,
+  params: Readonly<Record<string, unknown>>,
+): Machine<OutboxState, OutboxAction> {
+  const budget = budgetFromParams(params);
+  const rocket = design === 'rocketmq';
+  const sendFirst = variant === 'dual-write-send-first';
+  const commitFirst = variant === 'dual-write-commit-first';
+  const dualWrite = sendFirst || commitFirst;
+  const dedupe = variant !== 'no-dedupe';
+  const ackFirst = variant === 'ack-before-apply';
+  const find = (s: OutboxState, type: string): Message | undefined => findDeliverable(s.faults, (m) => m.type === type);
+  const inFlight = (s: OutboxState, ...types: string[]): boolean => s.faults.net.some((m) => types.includes(m.type));
+  const act = (name: Name): OutboxAction => ({ name });
+
+  const actions = (s: OutboxState): OutboxAction[] => {
+    const out: OutboxAction[] = [];
+    const orderUp = isUp(s.faults, ORDER);
+    const stockUp = isUp(s.faults, STOCK);
+    if (orderUp && s.request && s.order === 'none') {
+      if (rocket) {
+        if (!s.sent) out.push(act('ProducerSendHalf'));
+        if (s.halfAcked) out.push(act('OrderCommit'), act('OrderRollback'));
+        // No HalfAck and nothing left in flight: the send failed, so the local transaction never runs.
+        if (s.sent && !s.halfAcked && !inFlight(s, 'Half', 'HalfAck')) out.push(act('ProducerHalfTimeout'));
+      } else {
+        if (!sendFirst || s.sent) out.push(act('OrderCommit'));
+        out.push(act('OrderRollback'));
+        if (sendFirst && !s.sent) out.push(act('OrderSend'));
+      }
+    }
+    if (orderUp && s.request && commitFirst && s.order === 'committed' && !s.sent) out.push(act('OrderSend'));
+    if (orderUp && !rocket && !dualWrite && s.outbox && !inFlight(s, 'Publish', 'PubAck')) out.push(act('RelaySend'));
+    if (orderUp && find(s, 'PubAck')) out.push(act('RelayRcvAck'));
+    if (find(s, 'Publish')) out.push(act('BrokerRcvPublish'));
+    if (rocket) {
+      if (find(s, 'Half')) out.push(act('BrokerRcvHalf'));
+      if (orderUp && find(s, 'HalfAck')) out.push(act('ProducerRcvHalfAck'));
+      if (orderUp && s.request && s.halfAcked && s.order !== 'none' && !s.endSent) out.push(act('ProducerEndTx'));
+      if (find(s, 'EndTx')) out.push(act('BrokerRcvEndTx'));
+      if (s.half === 'half' && s.checks < maxChecks && !inFlight(s, 'EndTx')) out.push(act('BrokerCheckBack'));
+      if (s.half === 'half' && s.checks >= maxChecks && !inFlight(s, 'EndTx')) out.push(act('BrokerDiscard'));
+    }
+    if (s.copies > 0 && !inFlight(s, 'Deliver', 'ConsumeAck')) out.push(act('BrokerDeliver'));
+    if (stockUp && find(s, 'Deliver')) out.push(act('StockRcvDeliver'));
+    if (stockUp && s.pendingApply) out.push(act('StockApply'));
+    if (find(s, 'ConsumeAck')) out.push(act('BrokerRcvAck'));
+    out.push(...faultActions(s.faults, { nodes: NODES, crashable: [ORDER, STOCK], restart: true }));
+    return out;
+  };
+
+  const withNet = (s: OutboxState, net: FaultState['net']): OutboxState => ({ ...s, faults: { ...s.faults, net } });
+  const consume = (s: OutboxState, type: string): FaultState['net'] => remove(s.faults.net, find(s, type)!);
+  const deduct = (s: OutboxState): OutboxState => (dedupe && s.dedupe ? s : { ...s, deductions: s.deductions + 1, dedupe: true });
+
+  const next = (s: OutboxState, a: OutboxAction): OutboxState => {
+    if (isFault(a)) {
+      const faults = applyFault(s.faults, a);
+      if (a.name !== 'Restart') return { ...s, faults };
+      // Restart: volatile state is gone. A request that was still running when the service died never commits.
+      if (a.node === STOCK) return { ...s, faults, pendingApply: false };
+      return { ...s, faults, order: s.order === 'none' ? 'rolledback' : s.order, request: false, halfAcked: false };
+    }
+    switch (a.name) {
+      case 'OrderCommit':
+        return { ...s, order: 'committed', outbox: !rocket && !dualWrite };
+      case 'OrderRollback':
+        return { ...s, order: 'rolledback' };
+      case 'OrderSend':
+        return { ...withNet(s, send(s.faults.net, message('Publish', ORDER, BROKER))), sent: true };
+      case 'RelaySend':
+        return withNet(s, send(s.faults.net, message('Publish', ORDER, BROKER)));
+      case 'RelayRcvAck':
+        return { ...withNet(s, consume(s, 'PubAck')), outbox: dualWrite ? s.outbox : false };
+      case 'BrokerRcvPublish':
+        return { ...withNet(s, send(consume(s, 'Publish'), message('PubAck', BROKER, ORDER))), copies: s.copies + 1 };
+      case 'BrokerDeliver':
+        return withNet(s, send(s.faults.net, message('Deliver', BROKER, STOCK)));
+      case 'StockRcvDeliver': {
+        const net = send(consume(s, 'Deliver'), message('ConsumeAck', STOCK, BROKER));
+        return ackFirst ? { ...withNet(s, net), pendingApply: true } : withNet(deduct(s), net);
+      }
+      case 'StockApply':
+        return { ...deduct(s), pendingApply: false };
+      case 'BrokerRcvAck':
+        return { ...withNet(s, consume(s, 'ConsumeAck')), copies: Math.max(0, s.copies - 1) };
+      case 'ProducerSendHalf':
+        return { ...withNet(s, send(s.faults.net, message('Half', ORDER, BROKER))), sent: true };
+      case 'ProducerHalfTimeout':
+        return { ...s, order: 'rolledback' };
+      case 'BrokerRcvHalf':
+        return { ...withNet(s, send(consume(s, 'Half'), message('HalfAck', BROKER, ORDER))), half: s.half === 'none' ? 'half' : s.half };
+      case 'ProducerRcvHalfAck':
+        return { ...withNet(s, consume(s, 'HalfAck')), halfAcked: true };
+      case 'ProducerEndTx':
+        return { ...withNet(s, send(s.faults.net, message('EndTx', ORDER, BROKER))), endSent: true };
+      case 'BrokerRcvEndTx': {
+        const t = withNet(s, consume(s, 'EndTx'));
+        if (s.half !== 'half') return t;
+        return s.order === 'committed' ? { ...t, half: 'committed', copies: s.copies + 1 } : { ...t, half: 'rolledback' };
+      }
+      case 'BrokerCheckBack': {
+        // The check-back is a query to the producer, answered from its local transaction. Assumption: a local
+        // transaction ends well within RocketMQ's check window, so an "unknown" answer from a running one is
+        // asked again without counting; only checks the producer cannot answer (it is down) count.
+        if (isUp(s.faults, ORDER) && s.order === 'none') return s;
+        if (!isUp(s.faults, ORDER)) return { ...s, checks: s.checks + 1 };
+        const resolved = { ...s, byCheck: true };
+        return s.order === 'committed' ? { ...resolved, half: 'committed', copies: s.copies + 1 } : { ...resolved, half: 'rolledback' };
+      }
+      case 'BrokerDiscard':
+        return { ...s, half: 'discarded' };
+    }
+  };
+
+  const properties: Property<OutboxState, OutboxAction>[] = [
+    {
+      kind: 'always',
+      name: 'atMostOneDeduction',
+      description: 'Stock is deducted at most once for the order.',
+      holds: (s) => s.deductions <= 1,
+    },
+    {
+      kind: 'always',
+      name: 'noDeductionWithoutOrder',
+      description: 'No stock is deducted for an order that rolled back.',
+      holds: (s) => !(s.order === 'rolledback' && s.deductions > 0),
+    },
+    {
+      kind: 'eventually',
+      name: 'settles',
+      description: 'Eventually the order is committed with exactly one deduction, or rolled back with none: no message is lost.',
+      holds: (s) => (s.order === 'committed' && s.deductions === 1) || (s.order === 'rolledback' && s.deductions === 0),
+    },
+    {
+      kind: 'sometimes',
+      name: 'deducted',
+      description: 'A committed order gets its deduction.',
+      holds: (s) => s.order === 'committed' && s.deductions === 1,
+    },
+    { kind: 'sometimes', name: 'rolledBack', description: 'An order rolls back.', holds: (s) => s.order === 'rolledback' },
+  ];
+  if (budget.duplicates > 0 || budget.drops > 0) {
+    properties.push({
+      kind: 'sometimes',
+      name: 'redelivered',
+      description: 'The consumer sees the message again after it was applied.',
+      holds: (s) => s.dedupe && s.faults.net.some((m) => m.type === 'Deliver'),
+    });
+  }
+  if (budget.crashes > 0) {
+    properties.push({
+      kind: 'sometimes',
+      name: 'crashRecovered',
+      description: 'A service crashed and restarted.',
+      holds: (s) => s.faults.budget.crashes === 0 && s.faults.down.length === 0,
+    });
+  }
+  if (rocket) {
+    properties.push({
+      kind: 'sometimes',
+      name: 'checkedBack',
+      description: 'A check-back, not the producer, resolved the half message.',
+      holds: (s) => s.byCheck,
+    });
+    if (budget.crashes > 0)
+      properties.push({
+        kind: 'sometimes',
+        name: 'discarded',
+        description: 'The broker discarded the half message after its last check.',
+        holds: (s) => s.half === 'discarded',
+      });
+  }
+
+  const names: Name[] = [
+    'OrderCommit',
+    'OrderRollback',
+    'BrokerRcvPublish',
+    'RelayRcvAck',
+    'BrokerDeliver',
+    'StockRcvDeliver',
+    'BrokerRcvAck',
+  ];
+  if (!rocket && !dualWrite) names.push('RelaySend');
+  if (dualWrite) names.push('OrderSend');
+  if (ackFirst) names.push('StockApply');
+  if (rocket) {
+    names.splice(names.indexOf('BrokerRcvPublish'), 2);
+    names.push('ProducerSendHalf', 'BrokerRcvHalf', 'ProducerRcvHalfAck', 'ProducerEndTx', 'BrokerRcvEndTx', 'BrokerCheckBack');
+    if (budget.drops > 0) names.push('ProducerHalfTimeout');
+    if (budget.crashes > 0) names.push('BrokerDiscard');
+  }
+  const actionNames: string[] = [...names];
+  if (budget.drops > 0) actionNames.push('Drop');
+  if (budget.duplicates > 0) actionNames.push('Duplicate');
+  if (budget.crashes > 0) actionNames.push('Crash', 'Restart');
+  const describe = (a: OutboxAction): string => (isFault(a) ? formatFault(a) : a.name);
+  const flags = (s: OutboxState): string =>
+    [s.request, s.outbox, s.sent, s.halfAcked, s.endSent, s.byCheck, s.dedupe, s.pendingApply].map(Number).join('');
+
+  return {
+    init: [
+      {
+        order: 'none',
+        request: true,
+        outbox: false,
+        sent: false,
+        half: 'none',
+        halfAcked: false,
+        endSent: false,
+        checks: 0,
+        byCheck: false,
+        copies: 0,
+        deductions: 0,
+        dedupe: false,
+        pendingApply: false,
+        faults: initialFaults(budget),
+      },
+    ],
+    actions,
+    next,
+    key: (s) => `${s.order}|${s.half}|${flags(s)}|${s.checks},${s.copies},${s.deductions}|${faultStateKey(s.faults)}`,
+    properties,
+    actionNames,
+    formatAction: describe,
+    actors: NODES,
+    fair: (a) => !isFault(a) || a.name === 'Restart',
+    fairness: 'Weak fairness on every protocol step, retry, check-back and restart; none on crashes, losses or duplicates.',
+    view: (from, a, to) => {
+      if (isFault(a)) return faultView(a, NODES);
+      const arrows = removedMessages(from.faults.net, to.faults.net).map((m) => ({
+        type: 'message' as const,
+        from: m.from,
+        to: m.to,
+        label: m.type,
+      }));
+      if (arrows.length) return arrows;
+      const over = a.name.startsWith('Broker') ? BROKER : a.name.startsWith('Stock') ? STOCK : ORDER;
+      return [{ type: 'note', over, text: describe(a) }];
+    },
+    display: (s) => ({
+      order: isUp(s.faults, ORDER) ? s.order : `${s.order} (service down)`,
+      ...(rocket ? { half: s.half, checks: s.checks } : { outbox: s.outbox ? 'row' : 'empty' }),
+      brokerCopies: s.copies,
+      deductions: isUp(s.faults, STOCK) ? s.deductions : `${s.deductions} (consumer down)`,
+      dedupe: s.dedupe ? 'recorded' : 'empty',
+      ...(ackFirst ? { pendingApply: s.pendingApply } : {}),
+      inFlight: `{${s.faults.net.map((m) => `${m.type} ${m.from}→${m.to}`).join(', ')}}`,
+    }),
+  };
+}
+
+export const outbox = defineModel<OutboxState, OutboxAction>({
+  id: 'outbox',
+  title: 'Outbox and RocketMQ transactional messages: eventual consistency through a broker',
+  source: "The seed's 基于消息中间件的最终一致性 section; the transactional outbox pattern; RocketMQ 4.3 transactional messages",
+  scope:
+    'One order and its stock deduction, with crashes of the order service and the consumer, lost acks, duplicate sends and redelivery.',
+  params: {
+    design: { type: 'enum', default: 'outbox', values: ['outbox', 'rocketmq'], description: 'how the order service publishes' },
+    maxChecks: {
+      type: 'int',
+      default: 2,
+      min: 1,
+      max: 15,
+      description: 'RocketMQ: check-backs before the broker discards a half message (15 in RocketMQ)',
+    },
+    drops: { type: 'int', default: 0, min: 0, max: 2, budget: true, description: 'at most this many lost messages' },
+    duplicates: { type: 'int', default: 0, min: 0, max: 2, budget: true, description: 'at most this many duplicated messages' },
+    crashes: {
+      type: 'int',
+      default: 0,
+      min: 0,
+      max: 2,
+      budget: true,
+      description: 'at most this many crashes of the order service or the consumer',
+    },
+  },
+  variants,
+  configurations: [
+    { name: 'outbox-crash-and-loss', variant: 'correct', params: { crashes: 1, drops: 1 } },
+    { name: 'outbox-duplicates', variant: 'correct', params: { duplicates: 1, drops: 1 } },
+    { name: 'dual-write-send-first', variant: 'dual-write-send-first', params: {} },
+    { name: 'dual-write-commit-first-crash', variant: 'dual-write-commit-first', params: { crashes: 1 } },
+    { name: 'no-dedupe-lost-ack', variant: 'no-dedupe', params: { drops: 1 } },
+    { name: 'ack-before-apply-crash', variant: 'ack-before-apply', params: { crashes: 1 } },
+    { name: 'rocketmq-loss', variant: 'correct', params: { design: 'rocketmq', drops: 1 } },
+    {
+      name: 'rocketmq-discard',
+      description:
+        'The order commits, the producer crashes before it sends Commit, and every check-back finds it down: the broker discards the half message, so the committed order never gets its deduction.',
+      variant: 'correct',
+      params: { design: 'rocketmq', crashes: 1 },
+      expect: { violates: 'settles', holds: ['atMostOneDeduction', 'noDeductionWithoutOrder'] },
+    },
+  ],
+  machine: (params, variant) => outboxMachine(params.design as 'outbox' | 'rocketmq', params.maxChecks as number, variant, params),
+});
