@@ -9,6 +9,7 @@ import { commitComparison } from '../models/commit/comparison';
 import { tcc } from '../models/transactions/tcc';
 import { seataAt } from '../models/transactions/seata-at';
 import { outbox } from '../models/transactions/outbox';
+import { statusTable } from '../models/transactions/status-table';
 
 export const MODELS: readonly AnyModel[] = [
   transactionCommit,
@@ -16,6 +17,7 @@ export const MODELS: readonly AnyModel[] = [
   twoPhaseCommitFaults,
   threePhaseCommit,
   tcc,
+  statusTable,
   outbox,
   seataAt,
 ];

@@ -394,6 +394,15 @@ export const outbox = defineModel<OutboxState, OutboxAction>({
   configurations: [
     { name: 'outbox-crash-and-loss', variant: 'correct', params: { crashes: 1, drops: 1 } },
     { name: 'outbox-duplicates', variant: 'correct', params: { duplicates: 1, drops: 1 } },
+    {
+      name: 'outbox-random',
+      variant: 'correct',
+      params: { drops: 2, duplicates: 2, crashes: 2 },
+      strategy: 'random',
+      seed: 5,
+      runs: 400,
+      walkLength: 60,
+    },
     { name: 'dual-write-send-first', variant: 'dual-write-send-first', params: {} },
     { name: 'dual-write-commit-first-crash', variant: 'dual-write-commit-first', params: { crashes: 1 } },
     { name: 'no-dedupe-lost-ack', variant: 'no-dedupe', params: { drops: 1 } },
