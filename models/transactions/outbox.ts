@@ -8,6 +8,8 @@
 // Scope: at most one deduction, no deduction for an order that never committed (safety), and every order
 // eventually settles: committed with exactly one deduction, or rolled back with none (liveness; weak fairness
 // on protocol steps, retries and restarts; none on crashes, losses or duplicates).
+// Assumption (RocketMQ's own): a local transaction ends well within the check window, so a check-back that
+// finds it still running is asked again without counting towards maxChecks; only unanswered checks count.
 import {
   applyFault,
   budgetFromParams,
