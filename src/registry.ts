@@ -10,6 +10,7 @@ import { tcc } from '../models/transactions/tcc';
 import { seataAt } from '../models/transactions/seata-at';
 import { outbox } from '../models/transactions/outbox';
 import { statusTable } from '../models/transactions/status-table';
+import { snowflake } from '../models/ids/snowflake';
 
 export const MODELS: readonly AnyModel[] = [
   transactionCommit,
@@ -20,6 +21,7 @@ export const MODELS: readonly AnyModel[] = [
   statusTable,
   outbox,
   seataAt,
+  snowflake,
 ];
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];

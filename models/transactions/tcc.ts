@@ -59,7 +59,8 @@ const variants: readonly Variant[] = [
   },
   {
     name: 'no-idempotency',
-    description: 'Branches apply Confirm and Cancel every time they arrive, so a replayed request acts twice: a Confirm pays twice, a Cancel refunds twice.',
+    description:
+      'Branches apply Confirm and Cancel every time they arrive, so a replayed request acts twice: a Confirm pays twice, a Cancel refunds twice.',
     breaks: 'noDoubleApply',
   },
   {
