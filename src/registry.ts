@@ -11,6 +11,7 @@ import { seataAt } from '../models/transactions/seata-at';
 import { outbox } from '../models/transactions/outbox';
 import { statusTable } from '../models/transactions/status-table';
 import { snowflake } from '../models/ids/snowflake';
+import { segment } from '../models/ids/segment';
 
 export const MODELS: readonly AnyModel[] = [
   transactionCommit,
@@ -22,6 +23,7 @@ export const MODELS: readonly AnyModel[] = [
   outbox,
   seataAt,
   snowflake,
+  segment,
 ];
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];
