@@ -186,3 +186,10 @@ export interface Comparison {
     readonly cells: readonly { readonly model: string; readonly configuration: string; readonly metric: ComparisonMetric }[];
   }[];
 }
+
+/** A measured figure (tables, charts) that is not a state machine, rendered into reports/<id>.md. Must be deterministic. */
+export interface Figure {
+  readonly id: string;
+  readonly title: string;
+  readonly render: () => string;
+}

@@ -1,5 +1,5 @@
 // The one place that lists models. The engine reaches models only through here.
-import type { AnyModel, Comparison } from './model';
+import type { AnyModel, Comparison, Figure } from './model';
 import { fail } from './errors';
 import { transactionCommit } from '../models/commit/transaction-commit';
 import { twoPhaseCommit } from '../models/commit/two-phase-commit';
@@ -12,6 +12,7 @@ import { outbox } from '../models/transactions/outbox';
 import { statusTable } from '../models/transactions/status-table';
 import { snowflake } from '../models/ids/snowflake';
 import { segment } from '../models/ids/segment';
+import { randomIdsFigure } from '../models/ids/random-ids';
 
 export const MODELS: readonly AnyModel[] = [
   transactionCommit,
@@ -27,6 +28,8 @@ export const MODELS: readonly AnyModel[] = [
 ];
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];
+
+export const FIGURES: readonly Figure[] = [randomIdsFigure];
 
 export function findModel(id: string): AnyModel {
   const model = MODELS.find((m) => m.id === id);

@@ -5,7 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { dirname, join, relative } from 'node:path';
 import { LIVENESS_KINDS, type AnyMachine, type AnyModel, type Comparison, type ComparisonMetric } from './model';
 import { resolveParams } from './params';
-import { COMPARISONS, MODELS } from './registry';
+import { COMPARISONS, FIGURES, MODELS } from './registry';
 import { requestFromConfiguration, run, type RunOutcome } from './runner';
 import { renderMermaid, renderStepTable, type Trace } from './trace';
 import { traceToJson } from './trace-file';
@@ -110,6 +110,7 @@ function renderIndex(all: readonly ModelOutcomes[]): string {
   );
   const ran = new Set(all.map((m) => m.model.id));
   for (const c of COMPARISONS) if (c.rows.every((r) => r.cells.every((x) => ran.has(x.model)))) lines.push(...renderComparison(c, all));
+  if (all.length === MODELS.length && FIGURES.length) lines.push('## Figures', '', ...FIGURES.map((f) => `- [${f.title}](${f.id}.md)`), '');
   return lines.join('\n');
 }
 
@@ -290,6 +291,8 @@ export function renderReports(all: readonly ModelOutcomes[]): Map<string, string
   const files = new Map<string, string>();
   files.set('README.md', renderIndex(all));
   files.set('manifest.json', renderManifest(all));
+  // Figures belong to the full report only: a partial run (of some models) renders just those models.
+  if (all.length === MODELS.length) for (const f of FIGURES) files.set(`${f.id}.md`, f.render());
   for (const { model, outcomes } of all) {
     files.set(`${model.id}.md`, renderModel(model, outcomes));
     for (const o of outcomes) for (const v of o.violations) files.set(traceFileName(o, v.trace), traceToJson(v.trace));
