@@ -1,0 +1,65 @@
+// Redis Cluster key slots: slot = CRC16-XMODEM(key) mod 16384 over the key's bytes, with hash tags.
+// Source: the seed's Redis slots section; the Redis Cluster specification (key distribution model, hash tags,
+// slot bitmaps of 16384 bits per node). Scope so far: the slot function and slot ownership bitmaps; the live
+// resharding model (MIGRATING / IMPORTING, MOVED / ASK) is not built yet.
+
+export const SLOTS = 16384;
+
+/** CRC16-XMODEM (CCITT polynomial 0x1021, initial value 0, no reflection, no final xor). */
+export function crc16(bytes: Uint8Array): number {
+  let crc = 0;
+  for (const byte of bytes) {
+    crc ^= byte << 8;
+    for (let i = 0; i < 8; i++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc;
+}
+
+const OPEN = 0x7b; // '{'
+const CLOSE = 0x7d; // '}'
+
+/** The bytes that are hashed: the text between the first '{' and the first '}' after it, if non-empty; else all. */
+export function hashedPart(bytes: Uint8Array): Uint8Array {
+  const open = bytes.indexOf(OPEN);
+  if (open < 0) return bytes;
+  const close = bytes.indexOf(CLOSE, open + 1);
+  if (close < 0 || close === open + 1) return bytes;
+  return bytes.subarray(open + 1, close);
+}
+
+export function keySlot(key: string | Uint8Array): number {
+  const bytes = typeof key === 'string' ? new TextEncoder().encode(key) : key;
+  return crc16(hashedPart(bytes)) & (SLOTS - 1);
+}
+
+/** A master's slot ownership: 16384 bits, 2048 bytes, as the cluster bus carries it. */
+export function emptyBitmap(): Uint8Array {
+  return new Uint8Array(SLOTS / 8);
+}
+
+export function setSlot(bitmap: Uint8Array, slot: number, owned: boolean): void {
+  if (owned) bitmap[slot >> 3] |= 1 << (slot & 7);
+  else bitmap[slot >> 3] &= ~(1 << (slot & 7));
+}
+
+export function ownsSlot(bitmap: Uint8Array, slot: number): boolean {
+  return (bitmap[slot >> 3] & (1 << (slot & 7))) !== 0;
+}
+
+/** Even split of the slots over n masters, as `redis-cli --cluster create` assigns them. */
+export function evenSplit(masters: number): Uint8Array[] {
+  const maps = Array.from({ length: masters }, emptyBitmap);
+  for (let m = 0; m < masters; m++) {
+    const from = Math.floor((m * SLOTS) / masters);
+    const to = Math.floor(((m + 1) * SLOTS) / masters);
+    for (let s = from; s < to; s++) setSlot(maps[m], s, true);
+  }
+  return maps;
+}
+
+/** Slots that do not have exactly one owner (the invariant: every slot has exactly one owner). */
+export function slotsWithoutOneOwner(maps: readonly Uint8Array[]): number[] {
+  const bad: number[] = [];
+  for (let s = 0; s < SLOTS; s++) if (maps.filter((m) => ownsSlot(m, s)).length !== 1) bad.push(s);
+  return bad;
+}
