@@ -13,6 +13,7 @@ import { statusTable } from '../models/transactions/status-table';
 import { snowflake } from '../models/ids/snowflake';
 import { segment } from '../models/ids/segment';
 import { randomIdsFigure } from '../models/ids/random-ids';
+import { loadBalancer } from '../models/routing/load-balancer';
 
 export const MODELS: readonly AnyModel[] = [
   transactionCommit,
@@ -25,6 +26,7 @@ export const MODELS: readonly AnyModel[] = [
   seataAt,
   snowflake,
   segment,
+  loadBalancer,
 ];
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];
