@@ -14,6 +14,7 @@ import { snowflake } from '../models/ids/snowflake';
 import { segment } from '../models/ids/segment';
 import { randomIdsFigure } from '../models/ids/random-ids';
 import { loadBalancer } from '../models/routing/load-balancer';
+import { consistentHash, consistentHashFigure } from '../models/routing/consistent-hash';
 
 export const MODELS: readonly AnyModel[] = [
   transactionCommit,
@@ -27,11 +28,12 @@ export const MODELS: readonly AnyModel[] = [
   snowflake,
   segment,
   loadBalancer,
+  consistentHash,
 ];
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];
 
-export const FIGURES: readonly Figure[] = [randomIdsFigure];
+export const FIGURES: readonly Figure[] = [randomIdsFigure, consistentHashFigure];
 
 export function findModel(id: string): AnyModel {
   const model = MODELS.find((m) => m.id === id);
