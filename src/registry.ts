@@ -15,6 +15,8 @@ import { segment } from '../models/ids/segment';
 import { randomIdsFigure } from '../models/ids/random-ids';
 import { loadBalancer } from '../models/routing/load-balancer';
 import { consistentHash, consistentHashFigure } from '../models/routing/consistent-hash';
+import { redisResharding } from '../models/routing/redis-resharding';
+import { redisSlotsFigure } from '../models/routing/redis-cluster';
 
 export const MODELS: readonly AnyModel[] = [
   transactionCommit,
@@ -29,11 +31,12 @@ export const MODELS: readonly AnyModel[] = [
   segment,
   loadBalancer,
   consistentHash,
+  redisResharding,
 ];
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];
 
-export const FIGURES: readonly Figure[] = [randomIdsFigure, consistentHashFigure];
+export const FIGURES: readonly Figure[] = [randomIdsFigure, consistentHashFigure, redisSlotsFigure];
 
 export function findModel(id: string): AnyModel {
   const model = MODELS.find((m) => m.id === id);

@@ -1,7 +1,8 @@
 // Redis Cluster key slots: slot = CRC16-XMODEM(key) mod 16384 over the key's bytes, with hash tags.
 // Source: the seed's Redis slots section; the Redis Cluster specification (key distribution model, hash tags,
-// slot bitmaps of 16384 bits per node). Scope so far: the slot function and slot ownership bitmaps; the live
-// resharding model (MIGRATING / IMPORTING, MOVED / ASK) is not built yet.
+// slot bitmaps of 16384 bits per node). Scope: the slot function, slot ownership bitmaps, and a figure of the
+// slot and key distribution per master. Live resharding is the model in redis-resharding.ts.
+import type { Figure } from '../../src/model';
 
 export const SLOTS = 16384;
 
@@ -63,3 +64,46 @@ export function slotsWithoutOneOwner(maps: readonly Uint8Array[]): number[] {
   for (let s = 0; s < SLOTS; s++) if (maps.filter((m) => ownsSlot(m, s)).length !== 1) bad.push(s);
   return bad;
 }
+
+export const FIGURE_MASTERS = 3;
+export const FIGURE_KEY_COUNT = 30_000;
+
+/** Keys per master when the slots are split evenly and keys are user:0, user:1, ... */
+export function keysPerMaster(masters: number, keys: number): number[] {
+  const maps = evenSplit(masters);
+  const counts = maps.map(() => 0);
+  for (let k = 0; k < keys; k++) {
+    const slot = keySlot(`user:${k}`);
+    counts[maps.findIndex((m) => ownsSlot(m, slot))]++;
+  }
+  return counts;
+}
+
+export const redisSlotsFigure: Figure = {
+  id: 'redis-cluster-slots',
+  title: 'Redis Cluster: slots and keys per master',
+  render: () => {
+    const maps = evenSplit(FIGURE_MASTERS);
+    const slots = maps.map((m) => Array.from({ length: SLOTS }, (_, s) => s).filter((s) => ownsSlot(m, s)).length);
+    const keys = keysPerMaster(FIGURE_MASTERS, FIGURE_KEY_COUNT);
+    return [
+      '# Redis Cluster: slots and keys per master (`redis-cluster`)',
+      '',
+      `${FIGURE_MASTERS} masters with the slots split evenly, as \`redis-cli --cluster create\` does; ${FIGURE_KEY_COUNT.toLocaleString('en-US')} keys user:0, user:1, … placed by keySlot.`,
+      `Every slot has exactly one owner: ${slotsWithoutOneOwner(maps).length === 0 ? 'yes' : 'NO'}. Each bitmap is ${maps[0].byteLength} bytes.`,
+      '',
+      '| master | slots | keys |',
+      '|---|---:|---:|',
+      ...slots.map((n, m) => `| master ${m + 1} | ${n.toLocaleString('en-US')} | ${keys[m].toLocaleString('en-US')} |`),
+      '',
+      '```mermaid',
+      'xychart-beta',
+      '  title "Keys per master"',
+      `  x-axis [${slots.map((_, m) => `"master ${m + 1}"`).join(', ')}]`,
+      `  y-axis "keys" 0 --> ${Math.ceil(Math.max(...keys) / 1000) * 1000}`,
+      `  bar [${keys.join(', ')}]`,
+      '```',
+      '',
+    ].join('\n');
+  },
+};

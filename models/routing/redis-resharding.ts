@@ -1,0 +1,216 @@
+// Redis Cluster live resharding of one slot from master A to master B, with a client that follows MOVED and
+// ASK redirections. Source: the Redis Cluster specification (MIGRATING / IMPORTING slot states, MIGRATE moving
+// keys one by one, -MOVED and -ASK redirections, the ASKING command) and the seed's Redis slots section.
+// Scope: two keys in the slot, a client with a cached slot map (old, or already naming B) and one request in
+// flight at a time; the migration may pause for any time.
+// Properties: no key lost or duplicated, reads see the latest write (safety), and every request is eventually
+// served (liveness, weak fairness on every step).
+import { defineModel, type Machine, type Property, type Variant } from '../../src/model';
+
+type Node = 'A' | 'B';
+type Op = { readonly kind: 'get' | 'set'; readonly key: number };
+
+export interface ReshardState {
+  /** Value versions held by each master per key (0 = absent). */
+  readonly a: readonly number[];
+  readonly b: readonly number[];
+  readonly phase: 'stable' | 'migrating' | 'done';
+  /** The client's cached owner of the slot. */
+  readonly cached: Node;
+  /** The request in flight: its operation, where it is going, and whether ASKING precedes it. */
+  readonly request: { readonly op: Op; readonly to: Node; readonly asking: boolean } | null;
+  readonly opsLeft: number;
+  /** History: the latest version written per key, and whether some read returned something else. */
+  readonly latest: readonly number[];
+  readonly staleRead: boolean;
+  readonly served: number;
+}
+
+export type ReshardAction =
+  | { readonly name: 'ClientSend'; readonly op: Op }
+  | { readonly name: 'NodeHandle' }
+  | { readonly name: 'StartMigration' | 'FinishMigration' }
+  | { readonly name: 'Migrate'; readonly key: number };
+
+const variants: readonly Variant[] = [
+  { name: 'correct', description: 'ASK is followed once, with ASKING; MOVED updates the slot map.' },
+  {
+    name: 'ask-as-moved',
+    description: 'The client treats ASK like MOVED: it updates its slot map and sends without ASKING.',
+    breaks: 'requestsServed',
+  },
+  {
+    name: 'source-not-found',
+    description: 'The source answers "not found" for a key it has already migrated, instead of redirecting with ASK.',
+    breaks: 'readsSeeLatestWrite',
+  },
+  {
+    name: 'target-without-asking',
+    description: 'The importing target serves requests that did not send ASKING.',
+    breaks: 'noKeyLostOrDuplicated',
+  },
+];
+
+const KEYS = [0, 1];
+
+function reshardMachine(ops: number, variant: string): Machine<ReshardState, ReshardAction> {
+  const askAsMoved = variant === 'ask-as-moved';
+  const sourceNotFound = variant === 'source-not-found';
+  const targetWithoutAsking = variant === 'target-without-asking';
+  const set = (xs: readonly number[], i: number, v: number): number[] => xs.map((x, j) => (j === i ? v : x));
+
+  const actions = (s: ReshardState): ReshardAction[] => {
+    const out: ReshardAction[] = [];
+    if (s.request === null && s.opsLeft > 0)
+      for (const key of KEYS) for (const kind of ['get', 'set'] as const) out.push({ name: 'ClientSend', op: { kind, key } });
+    if (s.request !== null) out.push({ name: 'NodeHandle' });
+    if (s.phase === 'stable') out.push({ name: 'StartMigration' });
+    if (s.phase === 'migrating') for (const key of KEYS) if (s.a[key] > 0) out.push({ name: 'Migrate', key });
+    if (s.phase === 'migrating' && KEYS.every((k) => s.a[k] === 0)) out.push({ name: 'FinishMigration' });
+    return out;
+  };
+
+  /** One node's answer to the request in flight: serve it, or redirect. */
+  const handle = (s: ReshardState): ReshardState => {
+    const r = s.request!;
+    const { op } = r;
+    type Answer = { serve: Node } | { ask: Node } | { moved: Node } | { notFound: true };
+    let ans: Answer;
+    if (r.to === 'A') {
+      if (s.phase === 'done') ans = { moved: 'B' };
+      else if (s.phase === 'migrating' && s.a[op.key] === 0) ans = sourceNotFound && op.kind === 'get' ? { notFound: true } : { ask: 'B' };
+      else ans = { serve: 'A' };
+    } else {
+      if (s.phase === 'done') ans = { serve: 'B' };
+      else if (s.phase === 'migrating' && (r.asking || targetWithoutAsking)) ans = { serve: 'B' };
+      else ans = { moved: 'A' };
+    }
+    if ('ask' in ans) {
+      return askAsMoved
+        ? { ...s, cached: ans.ask, request: { op, to: ans.ask, asking: false } }
+        : { ...s, request: { op, to: ans.ask, asking: true } };
+    }
+    if ('moved' in ans) return { ...s, cached: ans.moved, request: { op, to: ans.moved, asking: false } };
+    const done = { ...s, request: null, served: s.served + 1 };
+    if ('notFound' in ans) return { ...done, staleRead: done.staleRead || s.latest[op.key] !== 0 };
+    const store = ans.serve === 'A' ? s.a : s.b;
+    if (op.kind === 'get') return { ...done, staleRead: done.staleRead || store[op.key] !== s.latest[op.key] };
+    const version = s.latest[op.key] + 1;
+    const latest = set(s.latest, op.key, version);
+    return ans.serve === 'A' ? { ...done, a: set(s.a, op.key, version), latest } : { ...done, b: set(s.b, op.key, version), latest };
+  };
+
+  const next = (s: ReshardState, a: ReshardAction): ReshardState => {
+    switch (a.name) {
+      case 'ClientSend':
+        return { ...s, request: { op: a.op, to: s.cached, asking: false }, opsLeft: s.opsLeft - 1 };
+      case 'NodeHandle':
+        return handle(s);
+      case 'StartMigration':
+        return { ...s, phase: 'migrating' };
+      case 'Migrate':
+        // MIGRATE is atomic: the key leaves A and appears on B (replacing whatever B had).
+        return { ...s, a: set(s.a, a.key, 0), b: set(s.b, a.key, s.a[a.key]) };
+      case 'FinishMigration':
+        return { ...s, phase: 'done' };
+    }
+  };
+
+  const properties: Property<ReshardState, ReshardAction>[] = [
+    {
+      kind: 'always',
+      name: 'noKeyLostOrDuplicated',
+      description: 'Every key lives on exactly one master, and holds its latest written version.',
+      holds: (s) => KEYS.every((k) => s.a[k] > 0 !== s.b[k] > 0 && Math.max(s.a[k], s.b[k]) === s.latest[k]),
+    },
+    { kind: 'always', name: 'readsSeeLatestWrite', description: 'A read returns the latest version written.', holds: (s) => !s.staleRead },
+    {
+      kind: 'leadsTo',
+      name: 'requestsServed',
+      description: 'Every request sent is eventually served.',
+      from: (s) => s.request !== null,
+      to: (s) => s.request === null,
+    },
+    {
+      kind: 'sometimes',
+      name: 'askFollowed',
+      description: 'A request was sent to the target with ASKING.',
+      holds: (s) => s.request?.asking === true,
+    },
+    {
+      kind: 'sometimes',
+      name: 'movedFollowed',
+      description: 'The client learned the new owner from MOVED.',
+      holds: (s) => s.phase === 'done' && s.cached === 'B' && s.served > 0,
+    },
+    {
+      kind: 'sometimes',
+      name: 'writeDuringMigration',
+      description: 'A key was written while its slot was migrating.',
+      holds: (s) => s.phase === 'migrating' && s.latest.some((v) => v > 1),
+    },
+  ];
+
+  return {
+    // Two clients' views: one with the old slot map, one whose map already names B (it talked to another node).
+    init: (['A', 'B'] as const).map((cached) => ({
+      a: [1, 1],
+      b: [0, 0],
+      phase: 'stable' as const,
+      cached,
+      request: null,
+      opsLeft: ops,
+      latest: [1, 1],
+      staleRead: false,
+      served: 0,
+    })),
+    actions,
+    next,
+    key: (s) =>
+      `${s.a.join('')}|${s.b.join('')}|${s.phase}|${s.cached}|${s.request ? `${s.request.op.kind}${s.request.op.key}${s.request.to}${Number(s.request.asking)}` : '-'}|${s.opsLeft}|${s.latest.join('')}|${Number(s.staleRead)}|${s.served}`,
+    properties,
+    actionNames: ['ClientSend', 'NodeHandle', 'StartMigration', 'Migrate', 'FinishMigration'],
+    formatAction: (a) =>
+      a.name === 'ClientSend' ? `ClientSend(${a.op.kind} k${a.op.key + 1})` : a.name === 'Migrate' ? `Migrate(k${a.key + 1})` : a.name,
+    actors: ['Client', 'A', 'B'],
+    // The cluster serves every request it is asked, but an operator may pause the migration for any time.
+    fair: (a) => a.name === 'NodeHandle',
+    fairness: 'Weak fairness on the nodes answering requests; none on the client sending or on the migration, which an operator may pause.',
+    view: (from, a, to) => {
+      if (a.name === 'ClientSend') return [{ type: 'message', from: 'Client', to: to.request!.to, label: `${a.op.kind} k${a.op.key + 1}` }];
+      if (a.name === 'Migrate') return [{ type: 'message', from: 'A', to: 'B', label: `MIGRATE k${a.key + 1}` }];
+      if (a.name !== 'NodeHandle')
+        return [
+          { type: 'note', over: 'A', text: a.name === 'StartMigration' ? 'slot MIGRATING on A, IMPORTING on B' : 'slot now owned by B' },
+        ];
+      const r = from.request!;
+      if (to.request === null) return [{ type: 'message', from: r.to, to: 'Client', label: 'reply' }];
+      const how = to.request.asking ? 'ASK' : 'MOVED';
+      return [
+        { type: 'message', from: r.to, to: 'Client', label: `-${how} ${to.request.to}` },
+        {
+          type: 'message',
+          from: 'Client',
+          to: to.request.to,
+          label: `${to.request.asking ? 'ASKING + ' : ''}${r.op.kind} k${r.op.key + 1}`,
+        },
+      ];
+    },
+  };
+}
+
+export const redisResharding = defineModel<ReshardState, ReshardAction>({
+  id: 'redis-resharding',
+  title: 'Redis Cluster live resharding with MOVED / ASK redirections',
+  source: "Redis Cluster specification (MIGRATING/IMPORTING, MIGRATE, -MOVED, -ASK, ASKING); the seed's Redis slots section",
+  scope: 'One slot with two keys migrating from A to B while a client with a cached slot map reads and writes.',
+  params: { ops: { type: 'int', default: 3, min: 1, max: 6, description: 'client requests per run' } },
+  variants,
+  configurations: [
+    { name: 'ops3', variant: 'correct', params: { ops: 3 } },
+    { name: 'ops3-ask-as-moved', variant: 'ask-as-moved', params: { ops: 3 } },
+    { name: 'ops3-source-not-found', variant: 'source-not-found', params: { ops: 3 } },
+    { name: 'ops3-target-without-asking', variant: 'target-without-asking', params: { ops: 3 } },
+  ],
+  machine: (params, variant) => reshardMachine(params.ops as number, variant),
+});
