@@ -29,6 +29,7 @@ describe('redis-resharding', () => {
 
   it('a target that serves without ASKING creates a second copy of a key', () => {
     const t = outcome('ops3-target-without-asking').violations.find((v) => v.property === 'noKeyLostOrDuplicated')!.trace;
-    expect(t.steps.map((s) => s.action)).toEqual([null, 'StartMigration', 'ClientSend(set k1)', 'NodeHandle']);
+    expect(t.steps.map((s) => s.action)).toEqual([null, 'ClientSend(set k1)', 'StartMigration', 'NodeHandle']);
+    expect((t.steps[0].state as { cached: string }).cached).toBe('B');
   });
 });
