@@ -17,6 +17,7 @@ import { loadBalancer } from '../models/routing/load-balancer';
 import { consistentHash, consistentHashFigure } from '../models/routing/consistent-hash';
 import { redisResharding } from '../models/routing/redis-resharding';
 import { redisSlotsFigure } from '../models/routing/redis-cluster';
+import { hashFunctionsFigure } from '../models/routing/hash-functions';
 
 export const MODELS: readonly AnyModel[] = [
   transactionCommit,
@@ -36,7 +37,7 @@ export const MODELS: readonly AnyModel[] = [
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];
 
-export const FIGURES: readonly Figure[] = [randomIdsFigure, consistentHashFigure, redisSlotsFigure];
+export const FIGURES: readonly Figure[] = [randomIdsFigure, consistentHashFigure, redisSlotsFigure, hashFunctionsFigure];
 
 export function findModel(id: string): AnyModel {
   const model = MODELS.find((m) => m.id === id);
