@@ -18,6 +18,7 @@ import { consistentHash, consistentHashFigure } from '../models/routing/consiste
 import { redisResharding } from '../models/routing/redis-resharding';
 import { redisSlotsFigure } from '../models/routing/redis-cluster';
 import { hashFunctionsFigure } from '../models/routing/hash-functions';
+import { sharding } from '../models/routing/sharding';
 
 export const MODELS: readonly AnyModel[] = [
   transactionCommit,
@@ -33,6 +34,7 @@ export const MODELS: readonly AnyModel[] = [
   loadBalancer,
   consistentHash,
   redisResharding,
+  sharding,
 ];
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];
