@@ -43,6 +43,12 @@ export function roundRobinSequence(servers: number, count: number, start = 0): n
   return Array.from({ length: count }, (_, k) => (start + k) % servers);
 }
 
+/** Random: a uniform pick among the healthy servers, from an injected source of uniform numbers in [0, 1). */
+export function randomPick(random: () => number, healthy: readonly boolean[]): number {
+  const alive = healthy.flatMap((h, i) => (h ? [i] : []));
+  return alive.length === 0 ? -1 : alive[Math.floor(random() * alive.length)];
+}
+
 export function hashModPick(hash: number, servers: number): number {
   return ((hash % servers) + servers) % servers;
 }

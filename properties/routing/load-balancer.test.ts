@@ -47,6 +47,29 @@ describe('load-balancer strategies', () => {
   );
 });
 
+describe('load-balancer: random', () => {
+  it('spreads picks uniformly over the healthy servers (chi-square at a fixed seed)', () => {
+    // 5 servers, one down: 4 healthy, 3 degrees of freedom. The chi-square statistic has mean 3 and standard
+    // deviation √6 ≈ 2.45; 3 + 4 × 2.45 ≈ 12.8 bounds it except with probability well under 1%.
+    const healthy = [true, false, true, true, true];
+    const next = seededRandom(99);
+    const picks = Array.from({ length: 20_000 }, () => randomPick(next, healthy));
+    expect(picks.includes(1)).toBe(false);
+    const c = counts(picks, 5).filter((_, i) => healthy[i]);
+    const expected = 20_000 / 4;
+    const chi = c.reduce((a, x) => a + (x - expected) ** 2 / expected, 0);
+    expect(chi).toBeLessThan(3 + 4 * Math.sqrt(6));
+  });
+
+  test.prop([fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true })])(
+    'never picks an unhealthy server',
+    (healthy, u) => {
+      const p = randomPick(() => u, healthy);
+      expect(p === -1 ? !healthy.includes(true) : healthy[p]).toBe(true);
+    },
+  );
+});
+
 describe('load-balancer model', () => {
   const outcomes = runConfigurations(loadBalancer);
 
