@@ -1,7 +1,9 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../models/ids/random-ids';
 import {
   loadBalancer,
+  randomPick,
   roundRobinSequence,
   smoothWeightedSequence,
   smoothWeightedStep,
