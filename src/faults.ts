@@ -125,6 +125,16 @@ export function removedMessages(before: Network, after: Network): Message[] {
   return out;
 }
 
+/** The deliveries of a step as sequence-diagram arrows: a message is drawn when it arrives. */
+export function deliveryArrows(before: Network, after: Network, suffix = ''): ViewEvent[] {
+  return removedMessages(before, after).map((m) => ({ type: 'message', from: m.from, to: m.to, label: `${m.type}${suffix}` }));
+}
+
+/** The in-flight messages as one readable field of a trace. */
+export function formatNetwork(net: Network): string {
+  return `{${net.map(formatMessage).join(', ')}}`;
+}
+
 /** Distinct in-flight messages that can be delivered now (one representative per key). */
 export function deliverableMessages(fs: FaultState): Message[] {
   const out: Message[] = [];

@@ -18,6 +18,7 @@ import {
   message,
   faultView,
   formatFault,
+  formatNetwork,
   initialFaults,
   isFault,
   isUp,
@@ -322,7 +323,7 @@ function threePCMachine(
       C: isUp(s.faults, C) ? s.coord : `${s.coord} (down)`,
       ...Object.fromEntries(ids.map((p) => [names[p], s.part[p]])),
       partition: s.faults.partition === null ? 'none' : s.faults.partition.map((g) => `{${g.join(',')}}`).join(' | '),
-      inFlight: `{${s.faults.net.map((m) => `${m.type} ${m.from}→${m.to}`).join(', ')}}`,
+      inFlight: formatNetwork(s.faults.net),
     }),
   };
 }

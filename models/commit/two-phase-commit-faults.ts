@@ -8,14 +8,15 @@
 // step, none on faults). The TM sends its decision to one RM per step, so it can crash half-way.
 import {
   applyFault,
+  deliveryArrows,
   budgetFromParams,
   faultActions,
   faultStateKey,
   findDeliverable,
   message,
-  removedMessages,
   faultView,
   formatFault,
+  formatNetwork,
   initialFaults,
   isFault,
   isUp,
@@ -257,12 +258,7 @@ function tpfMachine(
       if (isFault(a)) return faultView(a, nodes);
       // Messages are drawn when they arrive; steps that deliver nothing become notes.
       const reaction: Partial<Record<string, string>> = { RMPrepare: ' (votes yes)', RMRefuse: ' (votes no)' };
-      const arrows = removedMessages(from.faults.net, to.faults.net).map((m) => ({
-        type: 'message' as const,
-        from: m.from,
-        to: m.to,
-        label: `${m.type}${reaction[a.name] ?? ''}`,
-      }));
+      const arrows = deliveryArrows(from.faults.net, to.faults.net, reaction[a.name] ?? '');
       const over = 'rm' in a && a.name.startsWith('RM') ? names[a.rm] : TM;
       const notes = arrows.length === 0 ? [{ type: 'note' as const, over, text: describe(a) }] : [];
       return [...arrows, ...notes];
@@ -271,7 +267,7 @@ function tpfMachine(
       ...Object.fromEntries(ids.map((rm) => [names[rm], s.rm[rm]])),
       tm: isUp(s.faults, TM) ? s.tm : `${s.tm} (down)`,
       votes: s.votes.join(' '),
-      inFlight: `{${s.faults.net.map((m) => `${m.type} ${m.from}→${m.to}`).join(', ')}}`,
+      inFlight: formatNetwork(s.faults.net),
     }),
   };
 }

@@ -12,18 +12,19 @@
 // finds it still running is asked again without counting towards maxChecks; only unanswered checks count.
 import {
   applyFault,
+  deliveryArrows,
   budgetFromParams,
   faultActions,
   faultStateKey,
   faultView,
   findDeliverable,
   formatFault,
+  formatNetwork,
   initialFaults,
   isFault,
   isUp,
   message,
   remove,
-  removedMessages,
   send,
   type FaultAction,
   type FaultState,
@@ -344,12 +345,7 @@ function outboxMachine(
     fairness: 'Weak fairness on every protocol step, retry, check-back and restart; none on crashes, losses or duplicates.',
     view: (from, a, to) => {
       if (isFault(a)) return faultView(a, NODES);
-      const arrows = removedMessages(from.faults.net, to.faults.net).map((m) => ({
-        type: 'message' as const,
-        from: m.from,
-        to: m.to,
-        label: m.type,
-      }));
+      const arrows = deliveryArrows(from.faults.net, to.faults.net);
       if (arrows.length) return arrows;
       const over = a.name.startsWith('Broker') ? BROKER : a.name.startsWith('Stock') ? STOCK : ORDER;
       return [{ type: 'note', over, text: describe(a) }];
@@ -361,7 +357,7 @@ function outboxMachine(
       deductions: isUp(s.faults, STOCK) ? s.deductions : `${s.deductions} (consumer down)`,
       dedupe: s.dedupe ? 'recorded' : 'empty',
       ...(ackFirst ? { pendingApply: s.pendingApply } : {}),
-      inFlight: `{${s.faults.net.map((m) => `${m.type} ${m.from}→${m.to}`).join(', ')}}`,
+      inFlight: formatNetwork(s.faults.net),
     }),
   };
 }

@@ -6,18 +6,19 @@
 // weak fairness on calls, replies, the scanner and restarts; none on losses or the crash).
 import {
   applyFault,
+  deliveryArrows,
   budgetFromParams,
   faultActions,
   faultStateKey,
   faultView,
   findDeliverable,
   formatFault,
+  formatNetwork,
   initialFaults,
   isFault,
   isUp,
   message,
   remove,
-  removedMessages,
   send,
   type FaultAction,
   type FaultState,
@@ -188,12 +189,7 @@ function statusTableMachine(
     fairness: 'Weak fairness on calls, replies, the scanner and the restart; none on lost messages or the crash.',
     view: (from, a, to) => {
       if (isFault(a)) return faultView(a, NODES);
-      const arrows = removedMessages(from.faults.net, to.faults.net).map((m) => ({
-        type: 'message' as const,
-        from: m.from,
-        to: m.to,
-        label: m.type,
-      }));
+      const arrows = deliveryArrows(from.faults.net, to.faults.net);
       return arrows.length ? arrows : [{ type: 'note', over: SHOP, text: `${describe(a)}: status ${to.status}` }];
     },
     display: (s) => ({
@@ -201,7 +197,7 @@ function statusTableMachine(
       retries: s.retries,
       stockDeducted: s.deducted,
       ordersCreated: s.ordersCreated,
-      inFlight: `{${s.faults.net.map((m) => `${m.type} ${m.from}→${m.to}`).join(', ')}}`,
+      inFlight: formatNetwork(s.faults.net),
     }),
   };
 }

@@ -8,19 +8,20 @@
 // Try on B records a pending credit; Confirm on B makes it available; Cancel on B forgets it.
 import {
   applyFault,
+  deliveryArrows,
   budgetFromParams,
   faultActions,
   faultStateKey,
   faultView,
   findDeliverable,
   formatFault,
+  formatNetwork,
   initialFaults,
   isFault,
   isUp,
   message,
   messagesAdded,
   remove,
-  removedMessages,
   send,
   type FaultAction,
   type FaultState,
@@ -290,12 +291,7 @@ function tccMachine(variant: string, params: Readonly<Record<string, unknown>>):
     costWitness: 'transferred',
     view: (from, a, to) => {
       if (isFault(a)) return faultView(a, nodes);
-      const arrows = removedMessages(from.faults.net, to.faults.net).map((m) => ({
-        type: 'message' as const,
-        from: m.from,
-        to: m.to,
-        label: m.type,
-      }));
+      const arrows = deliveryArrows(from.faults.net, to.faults.net);
       return arrows.length ? arrows : [{ type: 'note', over: C, text: describe(a) }];
     },
     display: (s) => ({
@@ -305,7 +301,7 @@ function tccMachine(variant: string, params: Readonly<Record<string, unknown>>):
       A: `available ${s.availA}, frozen ${s.frozenA}`,
       B: `available ${s.availB}, pending ${s.pendingB}`,
       applied: s.applied.join(' '),
-      inFlight: `{${s.faults.net.map((m) => `${m.type} ${m.from}→${m.to}`).join(', ')}}`,
+      inFlight: formatNetwork(s.faults.net),
     }),
   };
 }
