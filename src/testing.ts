@@ -8,9 +8,18 @@ export function exploreModel(model: AnyModel, variant: string, params: Record<st
   return explore(model.machine(resolveParams(model, params), variant), options);
 }
 
-/** Runs every configuration a model declares (what `npm run check` does for it). */
+// Outcomes are pure functions of the model and its configurations, so test files that share a worker
+// (vitest runs them without isolation) share one run per model instead of repeating it.
+const memo = new Map<string, RunOutcome[]>();
+
+/** Runs every configuration a model declares (what `npm run check` does for it), once per worker. */
 export function runConfigurations(model: AnyModel): RunOutcome[] {
-  return model.configurations.map((c) => run(requestFromConfiguration(model, c)));
+  let outcomes = memo.get(model.id);
+  if (!outcomes) {
+    outcomes = model.configurations.map((c) => run(requestFromConfiguration(model, c)));
+    memo.set(model.id, outcomes);
+  }
+  return outcomes;
 }
 
 /**

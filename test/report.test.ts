@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { MODELS, findModel } from '../src/registry';
 import { renderReports, reportDrift, runAllConfigurations, variantTally } from '../src/report';
+import { runConfigurations } from '../src/testing';
 
 describe('reports', () => {
-  // One full run serves every test here; it is the expensive part of the suite.
-  const all = runAllConfigurations();
+  // One full run serves every test here, shared with the model tests that ran in the same worker.
+  const all = MODELS.map((model) => ({ model, outcomes: runConfigurations(model) }));
   const files = renderReports(all);
 
   it('match the committed reports/ folder (run `npm run check` to refresh after a model change)', () => {

@@ -15,7 +15,8 @@ export const commitComparison: Comparison = {
       ],
     },
     {
-      question: 'reachable states, no faults (2PC sends its decision one RM at a time and lets RMs abort before voting; 3PC broadcasts each phase)',
+      question:
+        'reachable states, no faults (2PC sends its decision one RM at a time and lets RMs abort before voting; 3PC broadcasts each phase)',
       cells: [
         { model: 'two-phase-commit-faults', configuration: 'rms3', metric: 'distinctStates' },
         { model: 'three-phase-commit', configuration: 'sync', metric: 'distinctStates' },
