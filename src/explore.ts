@@ -5,7 +5,7 @@
 // Visited states are kept as 64-bit fingerprints plus a parent link and the index of the action taken,
 // so a counterexample is rebuilt by re-executing its actions (see trace.ts), never stored as states.
 import { getHeapStatistics } from 'node:v8';
-import { LIVENESS_KINDS, type AnyMachine, type PropertyKind } from './model';
+import { livenessPropertyNames, type AnyMachine, type PropertyKind } from './model';
 import { ExactSet, FingerprintSet, collisionProbability, type VisitedSet } from './visited';
 
 /** A path is the index of an initial state and, per step, the index of the action in `actions(state)`. */
@@ -283,7 +283,7 @@ export function explore(machine: AnyMachine, options: ExploreOptions = {}): Expl
     violations,
     witnesses,
     unreached,
-    unchecked: machine.properties.filter((p) => LIVENESS_KINDS.includes(p.kind)).map((p) => p.name),
+    unchecked: livenessPropertyNames(machine),
     coverage: coverageNames.map((action, i) => ({ action, fired: fired[i], distinctNew: distinctNew[i] })),
     collisionProbability: visited instanceof FingerprintSet ? (visited.collisionFree ? 0 : collisionProbability(count, generated)) : null,
   };

@@ -67,6 +67,11 @@ export type Property<S, A> = AlwaysProperty<S> | SometimesProperty<S> | StepProp
 
 export const LIVENESS_KINDS: readonly PropertyKind[] = ['eventually', 'leadsTo'];
 
+/** Names of a machine's liveness properties (the ones breadth-first search alone does not decide). */
+export function livenessPropertyNames(machine: AnyMachine): string[] {
+  return machine.properties.filter((p) => LIVENESS_KINDS.includes(p.kind)).map((p) => p.name);
+}
+
 /** One arrow or note of a sequence diagram, derived from a transition. */
 export type ViewEvent =
   | { readonly type: 'message'; readonly from: string; readonly to: string; readonly label: string }

@@ -3,7 +3,7 @@
 // byte-identical files and `npm test` can fail when the committed reports drift from the code.
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { LIVENESS_KINDS, type AnyMachine, type AnyModel, type Comparison, type ComparisonMetric } from './model';
+import { LIVENESS_KINDS, livenessPropertyNames, type AnyMachine, type AnyModel, type Comparison, type ComparisonMetric } from './model';
 import { resolveParams } from './params';
 import { COMPARISONS, FIGURES, MODELS } from './registry';
 import { requestFromConfiguration, run, type RunOutcome } from './runner';
@@ -97,7 +97,7 @@ function renderIndex(all: readonly ModelOutcomes[]): string {
   ];
   for (const { model, outcomes } of all) {
     for (const o of outcomes) {
-      const machine = model.machine(resolveParams(model, o.params), o.variant);
+      const machine = machineOf(model, o);
       lines.push(
         `| [${model.id}](${model.id}.md) | ${o.configuration} | ${o.variant} | ${scopeOf(model, o)} | ${o.strategy} | ${expectedOf(o)} | ${gotOf(o)} | ${mark(o)} | ${count(o.distinctStates)} | ${count(o.statesGenerated)} | ${o.depth} | ${propertySummary(machine, o)} |`,
       );
@@ -155,10 +155,13 @@ function configurationTable(model: AnyModel, outcomes: readonly RunOutcome[]): s
   ];
 }
 
+/** The machine an outcome was produced by, for rendering its traces and properties. */
+const machineOf = (model: AnyModel, o: RunOutcome): AnyMachine => model.machine(resolveParams(model, o.params), o.variant);
+
 function fairnessLines(model: AnyModel): string[] {
   const config = model.configurations[0];
   const machine = model.machine(resolveParams(model, config.params ?? {}), config.variant);
-  if (!machine.properties.some((p) => LIVENESS_KINDS.includes(p.kind))) return [];
+  if (livenessPropertyNames(machine).length === 0) return [];
   return [`**Fairness (every configuration):** ${machine.fairness ?? 'weak fairness on every action'}`, ''];
 }
 
@@ -209,7 +212,7 @@ function renderModel(model: AnyModel, outcomes: readonly RunOutcome[]): string {
   lines.push('## Counterexamples', '');
   let any = false;
   for (const o of outcomes) {
-    const machine = model.machine(resolveParams(model, o.params), o.variant);
+    const machine = machineOf(model, o);
     const variant = model.variants.find((v) => v.name === o.variant);
     const config = model.configurations.find((c) => c.name === o.configuration);
     for (const v of o.violations) {

@@ -3,7 +3,7 @@
 import { explore, type ActionCoverage, type ExploreOptions, type Path } from './explore';
 import { checkLiveness } from './liveness';
 import {
-  LIVENESS_KINDS,
+  livenessPropertyNames,
   expectedOutcome,
   type AnyMachine,
   type AnyModel,
@@ -124,7 +124,7 @@ export function run(request: RunRequest): RunOutcome {
       violations,
       witnesses: [],
       unreached: r.unreached,
-      unchecked: machine.properties.filter((p) => LIVENESS_KINDS.includes(p.kind)).map((p) => p.name),
+      unchecked: livenessPropertyNames(machine),
       coverage: [],
       neverFired: [],
       collisionProbability: null,
@@ -133,7 +133,7 @@ export function run(request: RunRequest): RunOutcome {
   }
 
   const r = explore(machine, request.explore);
-  const hasLiveness = machine.properties.some((p) => LIVENESS_KINDS.includes(p.kind));
+  const hasLiveness = livenessPropertyNames(machine).length > 0;
   // Liveness needs the whole graph, so it runs only when the safety pass saw the whole space.
   const live = hasLiveness && r.status === 'complete' ? checkLiveness(machine) : undefined;
   const liveDone = live?.status === 'complete';

@@ -8,7 +8,7 @@ import { fail } from './errors';
 import type { AnyMachine, ParamValue, PropertyKind } from './model';
 import { resolveParams } from './params';
 import { checkVariant, findModel } from './registry';
-import type { Trace } from './trace';
+import { findEnabledAction, type Trace } from './trace';
 
 export const TRACE_FORMAT = 'distcheck-trace/1';
 const KINDS: readonly string[] = ['always', 'sometimes', 'step', 'eventually', 'leadsTo', 'deadlock'];
@@ -101,7 +101,7 @@ export function replayTrace(trace: Trace): ReplayResult {
   states.push(state);
   for (let i = 1; i < trace.steps.length; i++) {
     const step = trace.steps[i];
-    const action = machine.actions(state).find((a: unknown) => machine.formatAction(a) === step.action);
+    const action = findEnabledAction(machine, state, step.action);
     if (action === undefined) return no(`step ${i + 1}: action ${step.action} is not enabled`);
     const next = machine.next(state, action);
     if (!isEqual(next, step.state)) return no(`step ${i + 1}: ${step.action} leads to a different state than recorded`);

@@ -182,12 +182,12 @@ export function renderMermaid(trace: Trace, machine: AnyMachine): string {
   return lines.join('\n');
 }
 
+/** The enabled action in `state` whose formatted name is `label`, if any: how a recorded step is found again. */
+export function findEnabledAction(machine: AnyMachine, state: unknown, label: string | null): unknown {
+  return machine.actions(state).find((a: unknown) => machine.formatAction(a) === label);
+}
+
 /** The action objects of a trace, found by matching each formatted action among those enabled. */
 function replayActions(machine: AnyMachine, trace: Trace): unknown[] {
-  const out: unknown[] = [];
-  for (let i = 1; i < trace.steps.length; i++) {
-    const enabled = machine.actions(trace.steps[i - 1].state);
-    out.push(enabled.find((a: unknown) => machine.formatAction(a) === trace.steps[i].action));
-  }
-  return out;
+  return trace.steps.slice(1).map((step, i) => findEnabledAction(machine, trace.steps[i].state, step.action));
 }

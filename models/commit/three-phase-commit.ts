@@ -32,7 +32,7 @@ import {
   type TimingMode,
 } from '../../src/faults';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model';
-import { withRM } from './transaction-commit';
+import { replaceAt } from '../../src/plain';
 
 export type CoordPhase = 'init' | 'waiting' | 'precommitted' | 'committed' | 'aborted';
 /** init: not voted; uncertain: voted yes, waits for PreCommit; prepared: pre-committed, waits for DoCommit. */
@@ -155,7 +155,7 @@ function threePCMachine(
   };
 
   const withNet = (s: ThreePCState, net: FaultState['net']): ThreePCState => ({ ...s, faults: { ...s.faults, net } });
-  const setPart = (s: ThreePCState, p: number, phase: PartPhase): ThreePCState => ({ ...s, part: withRM(s.part, p, phase) });
+  const setPart = (s: ThreePCState, p: number, phase: PartPhase): ThreePCState => ({ ...s, part: replaceAt(s.part, p, phase) });
   /** The seed's participant timeouts: before PreCommit, abort; after it, commit. */
   const onTimeout = (phase: PartPhase): PartPhase =>
     phase === 'prepared' || (noPreCommit && phase === 'uncertain') ? 'committed' : 'aborted';
@@ -170,7 +170,7 @@ function threePCMachine(
           ? { ...s, coord: 'precommitted' }
           : { ...withNet(s, broadcast(s, 'PreCommit')), coord: 'precommitted', preSent: ids.map(() => true) };
       case 'CSendPreCommit':
-        return { ...withNet(s, send(s.faults.net, message('PreCommit', C, names[a.p]))), preSent: withRM(s.preSent, a.p, true) };
+        return { ...withNet(s, send(s.faults.net, message('PreCommit', C, names[a.p]))), preSent: replaceAt(s.preSent, a.p, true) };
       case 'CDoCommit':
         return { ...withNet(s, broadcast(s, 'DoCommit')), coord: 'committed' };
       case 'CAbort':
@@ -201,11 +201,11 @@ function threePCMachine(
       case 'CRcvVote': {
         const me = names[a.p];
         const m = find(s, (x) => (x.type === 'Yes' || x.type === 'No') && x.from === me)!;
-        const votes = s.coord === 'waiting' ? withRM(s.votes, a.p, m.type === 'Yes' ? 'yes' : 'no') : s.votes;
+        const votes = s.coord === 'waiting' ? replaceAt(s.votes, a.p, m.type === 'Yes' ? 'yes' : 'no') : s.votes;
         return { ...withNet(s, remove(s.faults.net, m)), votes };
       }
       case 'CRcvAck': {
-        const acks = s.coord === 'precommitted' ? withRM(s.acks, a.p, true) : s.acks;
+        const acks = s.coord === 'precommitted' ? replaceAt(s.acks, a.p, true) : s.acks;
         return { ...withNet(s, remove(s.faults.net, message('ACK', names[a.p], C))), acks };
       }
       case 'CRcvDone':

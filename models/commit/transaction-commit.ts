@@ -3,6 +3,7 @@
 // TLA+ Examples. Scope: safety only. Each resource manager (RM) goes working -> prepared -> committed or
 // aborted; the spec says *what* may be decided, with no messages and no coordinator.
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model';
+import { replaceAt } from '../../src/plain';
 
 export type RMState = 'working' | 'prepared' | 'committed' | 'aborted';
 
@@ -27,12 +28,6 @@ const variants: readonly Variant[] = [
     breaks: 'consistent',
   },
 ];
-
-export function withRM<T>(arr: readonly T[], rm: number, value: T): T[] {
-  const out = arr.slice();
-  out[rm] = value;
-  return out;
-}
 
 /** TCommit's `consistent`: no RM committed while another aborted. Shared with the models that refine TCommit. */
 export function consistentRMs(rmState: readonly RMState[]): boolean {
@@ -62,11 +57,11 @@ function tcMachine(rms: number, variant: string): Machine<TCState, TCAction> {
   const next = (s: TCState, a: TCAction): TCState => {
     switch (a.name) {
       case 'Prepare':
-        return { rmState: withRM(s.rmState, a.rm, 'prepared') };
+        return { rmState: replaceAt(s.rmState, a.rm, 'prepared') };
       case 'DecideCommit':
-        return { rmState: withRM(s.rmState, a.rm, 'committed') };
+        return { rmState: replaceAt(s.rmState, a.rm, 'committed') };
       case 'DecideAbort':
-        return { rmState: withRM(s.rmState, a.rm, 'aborted') };
+        return { rmState: replaceAt(s.rmState, a.rm, 'aborted') };
     }
   };
 

@@ -28,7 +28,8 @@ import {
   type Message,
 } from '../../src/faults';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model';
-import { consistentRMs, withRM, type RMState } from './transaction-commit';
+import { consistentRMs, type RMState } from './transaction-commit';
+import { replaceAt } from '../../src/plain';
 
 export type TMPhase = 'init' | 'preparing' | 'committed' | 'aborted';
 type Vote = 'none' | 'yes' | 'no';
@@ -140,29 +141,29 @@ function tpfMachine(
         const me = names[a.rm];
         const yes = a.name === 'RMPrepare';
         const net = send(remove(s.faults.net, message('Prepare', TM, me)), message(yes ? 'Prepared' : 'Refused', me, TM));
-        return { ...withNet(s, net), rm: withRM(s.rm, a.rm, yes ? 'prepared' : 'aborted') };
+        return { ...withNet(s, net), rm: replaceAt(s.rm, a.rm, yes ? 'prepared' : 'aborted') };
       }
       case 'RMRcvDecision': {
         const me = names[a.rm];
         const m = inFlight(s, (x) => (x.type === 'Commit' || x.type === 'Rollback') && x.to === me)!;
         const r = s.rm[a.rm];
-        const rm = decided(r) ? s.rm : withRM(s.rm, a.rm, m.type === 'Commit' ? 'committed' : 'aborted');
+        const rm = decided(r) ? s.rm : replaceAt(s.rm, a.rm, m.type === 'Commit' ? 'committed' : 'aborted');
         return { ...withNet(s, send(remove(s.faults.net, m), message('Ack', me, TM))), rm };
       }
       case 'RMChooseToAbort':
       case 'RMTimeoutAbort':
-        return { ...s, rm: withRM(s.rm, a.rm, 'aborted') };
+        return { ...s, rm: replaceAt(s.rm, a.rm, 'aborted') };
       case 'TMRcvVote': {
         const me = names[a.rm];
         const m = inFlight(s, (x) => (x.type === 'Prepared' || x.type === 'Refused') && x.from === me)!;
-        const votes = s.tm === 'preparing' ? withRM(s.votes, a.rm, m.type === 'Prepared' ? 'yes' : 'no') : s.votes;
+        const votes = s.tm === 'preparing' ? replaceAt(s.votes, a.rm, m.type === 'Prepared' ? 'yes' : 'no') : s.votes;
         return { ...withNet(s, remove(s.faults.net, m)), votes };
       }
       case 'TMSendDecision':
       case 'TMResend':
-        return { ...withNet(s, send(s.faults.net, decisionMsg(s, a.rm))), sent: withRM(s.sent, a.rm, true) };
+        return { ...withNet(s, send(s.faults.net, decisionMsg(s, a.rm))), sent: replaceAt(s.sent, a.rm, true) };
       case 'TMRcvAck':
-        return { ...withNet(s, remove(s.faults.net, message('Ack', names[a.rm], TM))), acked: withRM(s.acked, a.rm, true) };
+        return { ...withNet(s, remove(s.faults.net, message('Ack', names[a.rm], TM))), acked: replaceAt(s.acked, a.rm, true) };
     }
   };
 

@@ -5,7 +5,8 @@
 // number of times, in any order). Every step is checked to refine TransactionCommit.
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model';
 import { refinementProperty } from '../../src/refinement';
-import { consistentRMs, transactionCommitMachine, withRM, type RMState, type TCAction, type TCState } from './transaction-commit';
+import { consistentRMs, transactionCommitMachine, type RMState, type TCAction, type TCState } from './transaction-commit';
+import { replaceAt } from '../../src/plain';
 
 export type TMState = 'init' | 'committed' | 'aborted';
 
@@ -121,7 +122,7 @@ function tpMachine(rms: number, variant: string): Machine<TPState, TPAction> {
     msgs,
   });
   const setRM = (s: TPState, rm: number, value: RMState): TPState =>
-    s.rmState[rm] === value ? s : make(withRM(s.rmState, rm, value), s.tmState, s.tmPrepared, s.msgs);
+    s.rmState[rm] === value ? s : make(replaceAt(s.rmState, rm, value), s.tmState, s.tmPrepared, s.msgs);
 
   const next = (s: TPState, a: TPAction): TPState => {
     switch (a.name) {
@@ -134,7 +135,7 @@ function tpMachine(rms: number, variant: string): Machine<TPState, TPAction> {
       case 'TMAbort':
         return make(s.rmState, 'aborted', s.tmPrepared, insertSorted(s.msgs, 'Abort'));
       case 'RMPrepare':
-        return make(withRM(s.rmState, a.rm, 'prepared'), s.tmState, s.tmPrepared, insertSorted(s.msgs, preparedMsgs[a.rm]));
+        return make(replaceAt(s.rmState, a.rm, 'prepared'), s.tmState, s.tmPrepared, insertSorted(s.msgs, preparedMsgs[a.rm]));
       case 'RMChooseToAbort':
       case 'RMRcvAbortMsg':
       case 'RMTimeoutAbort':

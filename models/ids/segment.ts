@@ -6,6 +6,7 @@
 // serve from their buffers, then answer with a clear error). Properties: unique ids per tag, increasing per
 // server, tags isolated (safety). The adaptive step is a pure function (`nextStep`), property-tested on its own.
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model';
+import { replaceAt } from '../../src/plain';
 
 export const MAX_STEP = 1_000_000;
 const FIFTEEN_MINUTES = 15 * 60_000;
@@ -80,7 +81,6 @@ function segmentMachine(
   const total = (s: SegmentState): number => s.issued.reduce((n, xs) => n + xs.length, 0);
   const setST = (st: SegmentState, s: number, t: number, b: ServerTag): SegmentState['servers'] =>
     st.servers.map((row, i) => (i === s ? row.map((x, j) => (j === t ? b : x)) : row));
-  const setAt = <T>(xs: readonly T[], i: number, v: T): T[] => xs.map((x, j) => (j === i ? v : x));
   /** Installs a freshly taken segment as the current one, or as the next. */
   const install = (b: ServerTag, seg: Segment): ServerTag =>
     b.current === null || exhausted(b) ? { ...b, current: seg, pos: seg.start, read: null } : { ...b, next: seg, read: null };
@@ -113,7 +113,7 @@ function segmentMachine(
       case 'Crash':
         return {
           ...st,
-          servers: setAt(
+          servers: replaceAt(
             st.servers,
             a.s,
             tids.map(() => EMPTY),
@@ -129,12 +129,12 @@ function segmentMachine(
         return {
           ...st,
           servers: setST(st, a.s, a.t, { ...b, pos: b.pos + 1 }),
-          issued: setAt(
+          issued: replaceAt(
             st.issued,
             a.t,
             [...st.issued[a.t], id].sort((x, y) => x - y),
           ),
-          last: setAt(st.last, a.s, setAt(st.last[a.s], a.t, id)),
+          last: replaceAt(st.last, a.s, replaceAt(st.last[a.s], a.t, id)),
           nonMonotonic: st.nonMonotonic || id <= prev,
           servedWhileDown: st.servedWhileDown || !st.dbUp,
         };
@@ -146,7 +146,7 @@ function segmentMachine(
       case 'Load': {
         const maxId = st.maxId[a.t] + p.step;
         const seg = { start: maxId - p.step + 1, end: maxId };
-        return { ...st, maxId: setAt(st.maxId, a.t, maxId), servers: setST(st, a.s, a.t, install(st.servers[a.s][a.t], seg)) };
+        return { ...st, maxId: replaceAt(st.maxId, a.t, maxId), servers: setST(st, a.s, a.t, install(st.servers[a.s][a.t], seg)) };
       }
       case 'LoadRead': {
         const b = st.servers[a.s][a.t];
@@ -155,7 +155,11 @@ function segmentMachine(
       case 'LoadWrite': {
         const b = st.servers[a.s][a.t];
         const maxId = b.read! + p.step;
-        return { ...st, maxId: setAt(st.maxId, a.t, maxId), servers: setST(st, a.s, a.t, install(b, { start: b.read! + 1, end: maxId })) };
+        return {
+          ...st,
+          maxId: replaceAt(st.maxId, a.t, maxId),
+          servers: setST(st, a.s, a.t, install(b, { start: b.read! + 1, end: maxId })),
+        };
       }
     }
   };

@@ -6,6 +6,7 @@
 // Properties: global uniqueness across workers and restarts, strict increase per worker, field bounds and
 // decode(encode(x)) = x on every issued id (safety).
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model';
+import { replaceAt } from '../../src/plain';
 
 export const TWITTER_EPOCH = 1288834974657n;
 const TIMESTAMP_BITS = 41n;
@@ -126,7 +127,6 @@ function snowflakeMachine(
   };
   const idOf = (w: number, ts: number, seq: number): bigint =>
     encodeSnowflake({ timestamp: Number(TWITTER_EPOCH) + ts, datacenterId: 0, workerId: workerId(w), sequence: seq });
-  const set = <T>(xs: readonly T[], i: number, v: T): T[] => xs.map((x, j) => (j === i ? v : x));
 
   const actions = (s: SnowflakeState): SnowflakeAction[] => {
     const out: SnowflakeAction[] = [];
@@ -154,10 +154,10 @@ function snowflakeMachine(
         const prev = s.lastId[w];
         return {
           ...s,
-          lastTs: set(s.lastTs, w, d.ts),
-          seq: set(s.seq, w, d.seq),
+          lastTs: replaceAt(s.lastTs, w, d.ts),
+          seq: replaceAt(s.seq, w, d.seq),
           issued: [...s.issued, id.toString()].sort(),
-          lastId: set(s.lastId, w, id.toString()),
+          lastId: replaceAt(s.lastId, w, id.toString()),
           nonMonotonic: s.nonMonotonic || (prev !== '' && id <= BigInt(prev)),
         };
       }
@@ -166,16 +166,16 @@ function snowflakeMachine(
       case 'Refuse':
         return { ...s, refused: true, refusedSmall: s.refusedSmall || s.lastTs[w] - s.clock[w] <= LEAF_MAX_WAIT_MS };
       case 'Tick':
-        return { ...s, clock: set(s.clock, w, s.clock[w] + 1) };
+        return { ...s, clock: replaceAt(s.clock, w, s.clock[w] + 1) };
       case 'RollbackSmall':
       case 'RollbackLarge': {
         const by = a.name === 'RollbackSmall' ? SMALL_ROLLBACK_MS : LARGE_ROLLBACK_MS;
-        return { ...s, clock: set(s.clock, w, s.clock[w] - by), rollbacksLeft: s.rollbacksLeft - 1 };
+        return { ...s, clock: replaceAt(s.clock, w, s.clock[w] - by), rollbacksLeft: s.rollbacksLeft - 1 };
       }
       case 'Restart':
         // The sequence is volatile: after a restart the worker cannot know which numbers it used within
         // lastTs, so it treats that millisecond as exhausted and waits for the next one.
-        return { ...s, seq: set(s.seq, w, seqMax), restartsLeft: s.restartsLeft - 1 };
+        return { ...s, seq: replaceAt(s.seq, w, seqMax), restartsLeft: s.restartsLeft - 1 };
     }
   };
 

@@ -6,6 +6,7 @@
 // Properties: no key lost or duplicated, reads see the latest write (safety), and every request is eventually
 // served (liveness, weak fairness on every step).
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model';
+import { replaceAt } from '../../src/plain';
 
 type Node = 'A' | 'B';
 type Op = { readonly kind: 'get' | 'set'; readonly key: number };
@@ -57,7 +58,6 @@ function reshardMachine(ops: number, variant: string): Machine<ReshardState, Res
   const askAsMoved = variant === 'ask-as-moved';
   const sourceNotFound = variant === 'source-not-found';
   const targetWithoutAsking = variant === 'target-without-asking';
-  const set = (xs: readonly number[], i: number, v: number): number[] => xs.map((x, j) => (j === i ? v : x));
 
   const actions = (s: ReshardState): ReshardAction[] => {
     const out: ReshardAction[] = [];
@@ -96,8 +96,10 @@ function reshardMachine(ops: number, variant: string): Machine<ReshardState, Res
     const store = ans.serve === 'A' ? s.a : s.b;
     if (op.kind === 'get') return { ...done, staleRead: done.staleRead || store[op.key] !== s.latest[op.key] };
     const version = s.latest[op.key] + 1;
-    const latest = set(s.latest, op.key, version);
-    return ans.serve === 'A' ? { ...done, a: set(s.a, op.key, version), latest } : { ...done, b: set(s.b, op.key, version), latest };
+    const latest = replaceAt(s.latest, op.key, version);
+    return ans.serve === 'A'
+      ? { ...done, a: replaceAt(s.a, op.key, version), latest }
+      : { ...done, b: replaceAt(s.b, op.key, version), latest };
   };
 
   const next = (s: ReshardState, a: ReshardAction): ReshardState => {
@@ -110,7 +112,7 @@ function reshardMachine(ops: number, variant: string): Machine<ReshardState, Res
         return { ...s, phase: 'migrating' };
       case 'Migrate':
         // MIGRATE is atomic: the key leaves A and appears on B (replacing whatever B had).
-        return { ...s, a: set(s.a, a.key, 0), b: set(s.b, a.key, s.a[a.key]) };
+        return { ...s, a: replaceAt(s.a, a.key, 0), b: replaceAt(s.b, a.key, s.a[a.key]) };
       case 'FinishMigration':
         return { ...s, phase: 'done' };
     }

@@ -4,6 +4,7 @@
 // the after-image). Scope: no dirty write, no clobbering rollback and the expected final value (safety), and
 // every global transaction eventually finishes (liveness, weak fairness on every step).
 // T1 writes m = 900 and T2 writes m = 800 (absolute writes, as in the worked example with m = 1000).
+import { replaceAt } from '../../src/plain';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model';
 
 export type TxPhase = 'start' | 'localCommitted' | 'committed' | 'rolledback';
@@ -56,7 +57,7 @@ function seataMachine(variant: string): Machine<SeataState, SeataAction> {
     rollback: step('GlobalRollback'),
     abort: step('AbortBeforeCommit'),
   };
-  const setTx = (s: SeataState, t: number, tx: TxState): SeataState['tx'] => s.tx.map((x, i) => (i === t ? tx : x));
+  const setTx = (s: SeataState, t: number, tx: TxState): SeataState['tx'] => replaceAt(s.tx, t, tx);
 
   const actions = (s: SeataState): SeataAction[] => {
     const out: SeataAction[] = [];

@@ -28,7 +28,7 @@ import {
   type Message,
 } from '../../src/faults';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model';
-import { withRM } from '../commit/transaction-commit';
+import { replaceAt } from '../../src/plain';
 
 export type Fence = 'none' | 'tried' | 'committed' | 'rolledback' | 'suspended';
 export type CoordPhase = 'init' | 'trying' | 'confirming' | 'cancelling' | 'done';
@@ -133,8 +133,8 @@ function tccMachine(variant: string, params: Readonly<Record<string, unknown>>):
     b === 0 ? { ...s, frozenA: s.frozenA - 1 } : { ...s, pendingB: s.pendingB - 1, availB: s.availB + 1 };
   const release = (s: TCCState, b: number): TCCState =>
     b === 0 ? { ...s, frozenA: s.frozenA - 1, availA: s.availA + 1 } : { ...s, pendingB: s.pendingB - 1 };
-  const audit = (s: TCCState, b: number): TCCState => ({ ...s, applied: withRM(s.applied, b, s.applied[b] + 1) });
-  const setFence = (s: TCCState, b: number, f: Fence): TCCState => ({ ...s, fence: withRM(s.fence, b, f) });
+  const audit = (s: TCCState, b: number): TCCState => ({ ...s, applied: replaceAt(s.applied, b, s.applied[b] + 1) });
+  const setFence = (s: TCCState, b: number, f: Fence): TCCState => ({ ...s, fence: replaceAt(s.fence, b, f) });
 
   const next = (s: TCCState, a: TCCAction): TCCState => {
     if (isFault(a)) {
@@ -154,12 +154,12 @@ function tccMachine(variant: string, params: Readonly<Record<string, unknown>>):
         return { ...withNet(s, send(s.faults.net, message(request(s), C, BRANCHES[a.b]))), retried: true };
       case 'CRcvTryReply': {
         const m = find(s, 'TryOk', a.b, false) ?? find(s, 'TryRefused', a.b, false)!;
-        const t = s.phase === 'trying' ? withRM(s.tryOk, a.b, m.type === 'TryOk' ? 'ok' : 'refused') : s.tryOk;
+        const t = s.phase === 'trying' ? replaceAt(s.tryOk, a.b, m.type === 'TryOk' ? 'ok' : 'refused') : s.tryOk;
         return { ...withNet(s, remove(s.faults.net, m)), tryOk: t };
       }
       case 'CRcvAck': {
         const m = find(s, 'Ack', a.b, false)!;
-        const acked = s.phase === 'confirming' || s.phase === 'cancelling' ? withRM(s.acked, a.b, true) : s.acked;
+        const acked = s.phase === 'confirming' || s.phase === 'cancelling' ? replaceAt(s.acked, a.b, true) : s.acked;
         const phase = acked.every(Boolean) && s.phase !== 'trying' ? 'done' : s.phase;
         return { ...withNet(s, remove(s.faults.net, m)), acked, phase };
       }
