@@ -68,6 +68,11 @@ export function initialFaults(budget: Partial<FaultBudget>): FaultState {
   };
 }
 
+/** A copy of a model state with its in-flight messages replaced. */
+export function withNet<S extends { readonly faults: FaultState }>(s: S, net: Network): S {
+  return { ...s, faults: { ...s.faults, net } };
+}
+
 /** Adds messages to the network, keeping it sorted. */
 export function send(net: Network, ...msgs: readonly Message[]): Network {
   let out = net;

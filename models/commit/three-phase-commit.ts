@@ -26,6 +26,7 @@ import {
   remove,
   send,
   timeoutEnabled,
+  withNet,
   type FaultAction,
   type FaultState,
   type Message,
@@ -154,7 +155,6 @@ function threePCMachine(
     return out;
   };
 
-  const withNet = (s: ThreePCState, net: FaultState['net']): ThreePCState => ({ ...s, faults: { ...s.faults, net } });
   const setPart = (s: ThreePCState, p: number, phase: PartPhase): ThreePCState => ({ ...s, part: replaceAt(s.part, p, phase) });
   /** The seed's participant timeouts: before PreCommit, abort; after it, commit. */
   const onTimeout = (phase: PartPhase): PartPhase =>

@@ -23,6 +23,7 @@ import {
   messagesAdded,
   remove,
   send,
+  withNet,
   type FaultAction,
   type FaultState,
   type Message,
@@ -124,8 +125,6 @@ function tpfMachine(
     out.push(...faultActions(s.faults, { nodes, crashable: [TM], restart: false }));
     return out;
   };
-
-  const withNet = (s: TPFState, net: FaultState['net']): TPFState => ({ ...s, faults: { ...s.faults, net } });
 
   const next = (s: TPFState, a: TPFAction): TPFState => {
     if (isFault(a)) return { ...s, faults: applyFault(s.faults, a) };

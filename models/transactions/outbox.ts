@@ -26,6 +26,7 @@ import {
   message,
   remove,
   send,
+  withNet,
   type FaultAction,
   type FaultState,
   type Message,
@@ -166,7 +167,6 @@ function outboxMachine(
     return out;
   };
 
-  const withNet = (s: OutboxState, net: FaultState['net']): OutboxState => ({ ...s, faults: { ...s.faults, net } });
   const consume = (s: OutboxState, type: string): FaultState['net'] => remove(s.faults.net, find(s, type)!);
   const deduct = (s: OutboxState): OutboxState => (dedupe && s.dedupe ? s : { ...s, deductions: s.deductions + 1, dedupe: true });
 

@@ -20,6 +20,7 @@ import {
   message,
   remove,
   send,
+  withNet,
   type FaultAction,
   type FaultState,
   type Message,
@@ -83,7 +84,6 @@ function statusTableMachine(
     return out;
   };
 
-  const withNet = (s: StatusTableState, net: FaultState['net']): StatusTableState => ({ ...s, faults: { ...s.faults, net } });
   const next = (s: StatusTableState, a: StatusTableAction): StatusTableState => {
     if (isFault(a)) return { ...s, faults: applyFault(s.faults, a) };
     switch (a.name) {

@@ -23,6 +23,7 @@ import {
   messagesAdded,
   remove,
   send,
+  withNet,
   type FaultAction,
   type FaultState,
   type Message,
@@ -121,7 +122,6 @@ function tccMachine(variant: string, params: Readonly<Record<string, unknown>>):
     return out;
   };
 
-  const withNet = (s: TCCState, net: FaultState['net']): TCCState => ({ ...s, faults: { ...s.faults, net } });
   const reply = (s: TCCState, consumed: Message, type: string, b: number): FaultState['net'] =>
     send(remove(s.faults.net, consumed), message(type, BRANCHES[b], C));
   const broadcast = (s: TCCState, type: string): FaultState['net'] => send(s.faults.net, ...BRANCHES.map((to) => message(type, C, to)));
