@@ -1,8 +1,8 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { explore } from '../src/explore';
-import { ExactSet, FingerprintSet, fingerprint64 } from '../src/visited';
-import { buildTrace } from '../src/trace';
+import { explore } from '../src/check/explore';
+import { ExactSet, FingerprintSet, fingerprint64 } from '../src/check/visited';
+import { buildTrace } from '../src/trace/trace';
 import { transactionCommit } from '../models/commit/transaction-commit';
 import { twoPhaseCommit } from '../models/commit/two-phase-commit';
 import { counterMachine, deadlockMachine, waterJugMachine } from './fixtures/tiny-models';

@@ -13,7 +13,7 @@ import {
   timeoutEnabled,
   twoWaySplits,
   type Message,
-} from '../src/faults';
+} from '../src/model/faults';
 
 const m = (type: string, from: string, to: string): Message => ({ type, from, to });
 const messageArb = fc.record({ type: fc.constantFrom('A', 'B'), from: fc.constantFrom('x', 'y'), to: fc.constantFrom('x', 'y') });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkLiveness } from '../src/liveness';
-import { buildTrace, renderMermaid, renderTraceText } from '../src/trace';
+import { checkLiveness } from '../src/check/liveness';
+import { buildTrace, renderMermaid, renderTraceText } from '../src/trace/trace';
 import { flipMachine, requestMachine } from './fixtures/tiny-models';
 
 const ctx = { model: 'fixture', variant: 'correct', params: {} };

@@ -1,9 +1,9 @@
 // Conformance checks every registered model must pass; a new model gets them for free.
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../src/canonical';
-import { explore } from '../src/explore';
-import { resolveParams } from '../src/params';
-import { MODELS } from '../src/registry';
+import { canonicalJson } from '../src/shared/canonical';
+import { explore } from '../src/check/explore';
+import { resolveParams } from '../src/model/params';
+import { MODELS } from '../models/index';
 
 describe.each(MODELS.map((m) => [m.id, m] as const))('%s', (_id, model) => {
   const bugs = model.variants.filter((v) => v.breaks);

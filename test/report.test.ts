@@ -1,19 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { MODELS, findModel } from '../src/registry';
-import { renderReports, reportDrift, runAllConfigurations, variantTally } from '../src/report';
-import { runConfigurations } from '../src/testing';
+import { CATALOG, MODELS } from '../models/index';
+import { findModel } from '../src/model/model';
+import { reportDrift } from '../src/report/files';
+import { renderReports } from '../src/report/render';
+import { runAllConfigurations, variantTally } from '../src/report/run';
+import { runConfigurations } from '../src/check/testing';
 
 describe('reports', () => {
   // One full run serves every test here, shared with the model tests that ran in the same worker.
   const all = MODELS.map((model) => ({ model, outcomes: runConfigurations(model) }));
-  const files = renderReports(all);
+  const files = renderReports(all, CATALOG);
 
   it('match the committed reports/ folder (run `npm run check` to refresh after a model change)', () => {
     expect(reportDrift('reports', files)).toEqual([]);
   });
 
   it('are byte-identical across runs, random walks included (no timings, no dates, fixed seeds)', () => {
-    const again = renderReports(runAllConfigurations([findModel('two-phase-commit')]));
+    const again = renderReports(runAllConfigurations([findModel(MODELS, 'two-phase-commit')]), CATALOG);
     expect(again.get('two-phase-commit.md')).toBe(files.get('two-phase-commit.md'));
   });
 

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { twoPhaseCommit } from '../models/commit/two-phase-commit';
-import { UsageError } from '../src/errors';
-import { explore } from '../src/explore';
-import { renderMermaid, renderStepTable, renderTraceText, buildTrace, stateChanges, type Trace } from '../src/trace';
-import { parseTraceFile, replayTrace, traceToJson } from '../src/trace-file';
-import { readReports } from '../src/report';
+import { UsageError } from '../src/shared/errors';
+import { explore } from '../src/check/explore';
+import { renderMermaid, renderStepTable, renderTraceText, buildTrace, stateChanges, type Trace } from '../src/trace/trace';
+import { parseTraceFile, replayTrace, traceToJson } from '../src/trace/trace-file';
+import { readReports } from '../src/report/files';
+import { MODELS } from '../models/index';
+import { findModel } from '../src/model/model';
 
 const params = { rms: 3 };
 const machine = twoPhaseCommit.machine(params, 'heuristic-commit');
@@ -38,13 +40,16 @@ describe('trace files', () => {
   it('round-trips through JSON and replays to the same violation', () => {
     const loaded = parseTraceFile(traceToJson(trace));
     expect(loaded).toEqual(trace);
-    expect(replayTrace(loaded)).toEqual({ reproduced: true, message: 'reproduced: consistent violated after 3 steps' });
+    expect(replayTrace(loaded, twoPhaseCommit)).toEqual({ reproduced: true, message: 'reproduced: consistent violated after 3 steps' });
   });
 
   it('replays every counterexample committed under reports/traces', () => {
     const files = [...readReports('reports')].filter(([name]) => name.startsWith('traces/'));
     expect(files.length).toBeGreaterThan(0);
-    for (const [name, text] of files) expect(replayTrace(parseTraceFile(text, name)).reproduced, name).toBe(true);
+    for (const [name, text] of files) {
+      const t = parseTraceFile(text, name);
+      expect(replayTrace(t, findModel(MODELS, t.model)).reproduced, name).toBe(true);
+    }
   });
 
   it('rejects a file that is not JSON, has the wrong shape, or was edited by hand', () => {
@@ -56,7 +61,7 @@ describe('trace files', () => {
 
   it('says clearly when an honest trace no longer reproduces (e.g. the protocol was fixed)', () => {
     const asCorrect = parseTraceFile(traceToJson({ ...trace, variant: 'correct' }));
-    expect(replayTrace(asCorrect)).toEqual({
+    expect(replayTrace(asCorrect, twoPhaseCommit)).toEqual({
       reproduced: false,
       message: 'does not reproduce: step 3: action RMHeuristicCommit(rm1) is not enabled',
     });
@@ -64,7 +69,7 @@ describe('trace files', () => {
 
   it('says so when the recorded states differ from what the model computes', () => {
     const steps = trace.steps.map((s, i) => (i === 2 ? { ...s, state: { ...(s.state as object), tmState: 'aborted' } } : s));
-    const r = replayTrace(parseTraceFile(traceToJson({ ...trace, steps })));
+    const r = replayTrace(parseTraceFile(traceToJson({ ...trace, steps })), twoPhaseCommit);
     expect(r.message).toBe('does not reproduce: step 3: RMHeuristicCommit(rm1) leads to a different state than recorded');
   });
 });

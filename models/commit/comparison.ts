@@ -1,6 +1,6 @@
 // Two-phase against three-phase commit, side by side, from the explorer's own results: the seed's central
 // story (2PC blocks when its coordinator fails; 3PC does not, but loses consistency under a partition).
-import type { Comparison } from '../../src/model';
+import type { Comparison } from '../../src/model/model';
 
 export const commitComparison: Comparison = {
   id: 'commit-protocols',
@@ -10,8 +10,8 @@ export const commitComparison: Comparison = {
     {
       question: 'messages per decided transaction (shortest all-commit run, acks included)',
       cells: [
-        { model: 'two-phase-commit-faults', configuration: 'rms3', metric: 'messagesPerDecision' },
-        { model: 'three-phase-commit', configuration: 'sync', metric: 'messagesPerDecision' },
+        { model: 'two-phase-commit-faults', configuration: 'rms3', metric: { metric: 'messages per decision' } },
+        { model: 'three-phase-commit', configuration: 'sync', metric: { metric: 'messages per decision' } },
       ],
     },
     {

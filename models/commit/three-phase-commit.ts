@@ -10,30 +10,27 @@
 // The coordinator broadcasts each phase in one step (a crash falls between phases), except in the
 // crash-mid-broadcast variant, which sends PreCommit one participant at a time.
 import {
-  applyFault,
-  budgetFromParams,
-  faultActions,
-  faultStateKey,
+  budgetOf,
+  faultParams,
   findDeliverable,
-  message,
-  faultView,
-  formatFault,
   formatNetwork,
   initialFaults,
-  isFault,
   isUp,
-  messagesAdded,
+  message,
+  messagesSent,
   remove,
   send,
   timeoutEnabled,
+  withFaults,
   withNet,
   type FaultAction,
+  type FaultBudget,
   type FaultState,
   type Message,
   type TimingMode,
-} from '../../src/faults';
-import { defineModel, type Machine, type Property, type Variant } from '../../src/model';
-import { replaceAt } from '../../src/plain';
+} from '../../src/model/faults';
+import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
+import { replaceAt } from '../../src/model/plain';
 
 export type CoordPhase = 'init' | 'waiting' | 'precommitted' | 'committed' | 'aborted';
 /** init: not voted; uncertain: voted yes, waits for PreCommit; prepared: pre-committed, waits for DoCommit. */
@@ -61,10 +58,9 @@ type PStep =
   | 'CRcvAck'
   | 'CRcvDone'
   | 'CSendPreCommit';
-export type ThreePCAction =
-  | { readonly name: 'CCanCommit' | 'CPreCommit' | 'CDoCommit' | 'CAbort' | 'CTimeout' }
-  | { readonly name: PStep; readonly p: number }
-  | FaultAction;
+type ProtocolAction =
+  { readonly name: 'CCanCommit' | 'CPreCommit' | 'CDoCommit' | 'CAbort' | 'CTimeout' } | { readonly name: PStep; readonly p: number };
+export type ThreePCAction = ProtocolAction | FaultAction;
 
 const variants: readonly Variant[] = [
   { name: 'correct', description: "3PC with the seed's timeout rules; the coordinator broadcasts each phase in one step." },
@@ -89,16 +85,10 @@ const C = 'C';
 const VOTE_CODE: Record<Vote, string> = { none: '-', yes: 'y', no: 'n' };
 const pName = (i: number): string => `P${i + 1}`;
 
-function threePCMachine(
-  n: number,
-  mode: TimingMode,
-  variant: string,
-  params: Readonly<Record<string, unknown>>,
-): Machine<ThreePCState, ThreePCAction> {
+function threePCMachine(n: number, mode: TimingMode, variant: string, budget: FaultBudget): Machine<ThreePCState, ThreePCAction> {
   const ids = Array.from({ length: n }, (_, i) => i);
   const names = ids.map(pName);
   const nodes = [C, ...names];
-  const budget = budgetFromParams(params);
   const noPreCommit = variant === 'no-precommit';
   const quorum = variant === 'majority-quorum' ? Math.floor(n / 2) + 1 : n;
   const oneByOne = variant === 'crash-mid-broadcast';
@@ -124,8 +114,8 @@ function threePCMachine(
   const awaited = (s: ThreePCState): number[] =>
     s.coord === 'waiting' ? ids.filter((p) => s.votes[p] === 'none') : s.coord === 'precommitted' ? ids.filter((p) => !s.acks[p]) : [];
 
-  const actions = (s: ThreePCState): ThreePCAction[] => {
-    const out: ThreePCAction[] = [];
+  const actions = (s: ThreePCState): ProtocolAction[] => {
+    const out: ProtocolAction[] = [];
     const cUp = isUp(s.faults, C);
     if (cUp) {
       if (s.coord === 'init') out.push({ name: 'CCanCommit' });
@@ -151,7 +141,6 @@ function threePCMachine(
       if (cUp && find(s, (m) => m.type === 'ACK' && m.from === me)) out.push(A.rcvAck[p]);
       if (cUp && find(s, (m) => m.type === 'Done' && m.from === me)) out.push(A.rcvDone[p]);
     }
-    out.push(...faultActions(s.faults, { nodes, crashable: [C], restart: false }));
     return out;
   };
 
@@ -160,8 +149,7 @@ function threePCMachine(
   const onTimeout = (phase: PartPhase): PartPhase =>
     phase === 'prepared' || (noPreCommit && phase === 'uncertain') ? 'committed' : 'aborted';
 
-  const next = (s: ThreePCState, a: ThreePCAction): ThreePCState => {
-    if (isFault(a)) return { ...s, faults: applyFault(s.faults, a) };
+  const next = (s: ThreePCState, a: ProtocolAction): ThreePCState => {
     switch (a.name) {
       case 'CCanCommit':
         return { ...withNet(s, broadcast(s, 'CanCommit')), coord: 'waiting' };
@@ -270,65 +258,63 @@ function threePCMachine(
     .filter(Boolean)
     .filter((a) => !(noPreCommit && (a === 'PRcvPreCommit' || a === 'CRcvAck')));
   if (oneByOne) actionNames.push('CSendPreCommit');
-  if (budget.crashes > 0) actionNames.push('Crash');
-  if (budget.partitions > 0) actionNames.push('Partition', 'Heal');
 
-  const describe = (a: ThreePCAction): string => (isFault(a) ? formatFault(a) : 'p' in a ? `${a.name}(${pName(a.p)})` : a.name);
-  return {
-    init: [
-      {
-        coord: 'init',
-        votes: ids.map(() => 'none' as const),
-        acks: ids.map(() => false),
-        preSent: ids.map(() => false),
-        part: ids.map(() => 'init' as const),
-        faults: initialFaults(budget),
+  const describe = (a: ProtocolAction): string => ('p' in a ? `${a.name}(${pName(a.p)})` : a.name);
+  return withFaults(
+    budget,
+    { nodes, crashable: [C] },
+    {
+      init: [
+        {
+          coord: 'init',
+          votes: ids.map(() => 'none' as const),
+          acks: ids.map(() => false),
+          preSent: ids.map(() => false),
+          part: ids.map(() => 'init' as const),
+          faults: initialFaults(budget),
+        },
+      ],
+      actions,
+      next,
+      key: (s) =>
+        `${s.coord}|${s.votes.map((v) => VOTE_CODE[v]).join('')}|${s.acks.map(Number).join('')}|${s.preSent.map(Number).join('')}|${s.part.join(',')}`,
+      properties,
+      actionNames,
+      formatAction: describe,
+      fairness: 'Weak fairness on every protocol step and timeout; none on the crash, the partition or the heal.',
+      metrics: [{ name: 'messages per decision', along: 'allCommitted', perStep: messagesSent }],
+      view: (from, a, to) => {
+        if (a.name === 'PTimeout') return [{ type: 'note', over: names[a.p], text: `⏰ timeout → ${to.part[a.p]}` }];
+        if (a.name === 'CTimeout') return [{ type: 'note', over: C, text: '⏰ timeout → abort, sends Abort' }];
+        if ('p' in a && a.name.startsWith('P')) {
+          const m = from.faults.net.find((x) => x.to === names[a.p] && !to.faults.net.includes(x));
+          const delivered = m ?? { type: a.name.replace('PRcv', '').replace('PVote', 'CanCommit→'), from: C, to: names[a.p] };
+          return [
+            {
+              type: 'message',
+              from: delivered.from,
+              to: delivered.to,
+              label: `${delivered.type}${a.name === 'PVoteYes' ? ' (votes yes)' : a.name === 'PVoteNo' ? ' (votes no)' : ''}`,
+            },
+          ];
+        }
+        if ('p' in a && a.name.startsWith('CRcv')) {
+          const m = from.faults.net.find((x) => x.from === names[a.p] && x.to === C && !to.faults.net.includes(x));
+          return [{ type: 'message', from: names[a.p], to: C, label: m?.type ?? a.name }];
+        }
+        return [{ type: 'note', over: C, text: describe(a) }];
       },
-    ],
-    actions,
-    next,
-    key: (s) =>
-      `${s.coord}|${s.votes.map((v) => VOTE_CODE[v]).join('')}|${s.acks.map(Number).join('')}|${s.preSent.map(Number).join('')}|${s.part.join(',')}|${faultStateKey(s.faults)}`,
-    properties,
-    actionNames,
-    formatAction: describe,
-    actors: nodes,
-    fair: (a) => !isFault(a),
-    fairness: 'Weak fairness on every protocol step and timeout; none on the crash, the partition or the heal.',
-    cost: (from, a, to) => (isFault(a) ? 0 : messagesAdded(from.faults.net, to.faults.net)),
-    costWitness: 'allCommitted',
-    view: (from, a, to) => {
-      if (isFault(a)) return faultView(a, nodes);
-      if (a.name === 'PTimeout') return [{ type: 'note', over: names[a.p], text: `⏰ timeout → ${to.part[a.p]}` }];
-      if (a.name === 'CTimeout') return [{ type: 'note', over: C, text: '⏰ timeout → abort, sends Abort' }];
-      if ('p' in a && a.name.startsWith('P')) {
-        const m = from.faults.net.find((x) => x.to === names[a.p] && !to.faults.net.includes(x));
-        const delivered = m ?? { type: a.name.replace('PRcv', '').replace('PVote', 'CanCommit→'), from: C, to: names[a.p] };
-        return [
-          {
-            type: 'message',
-            from: delivered.from,
-            to: delivered.to,
-            label: `${delivered.type}${a.name === 'PVoteYes' ? ' (votes yes)' : a.name === 'PVoteNo' ? ' (votes no)' : ''}`,
-          },
-        ];
-      }
-      if ('p' in a && a.name.startsWith('CRcv')) {
-        const m = from.faults.net.find((x) => x.from === names[a.p] && x.to === C && !to.faults.net.includes(x));
-        return [{ type: 'message', from: names[a.p], to: C, label: m?.type ?? a.name }];
-      }
-      return [{ type: 'note', over: C, text: describe(a) }];
+      display: (s) => ({
+        C: isUp(s.faults, C) ? s.coord : `${s.coord} (down)`,
+        ...Object.fromEntries(ids.map((p) => [names[p], s.part[p]])),
+        partition: s.faults.partition === null ? 'none' : s.faults.partition.map((g) => `{${g.join(',')}}`).join(' | '),
+        inFlight: formatNetwork(s.faults.net),
+      }),
     },
-    display: (s) => ({
-      C: isUp(s.faults, C) ? s.coord : `${s.coord} (down)`,
-      ...Object.fromEntries(ids.map((p) => [names[p], s.part[p]])),
-      partition: s.faults.partition === null ? 'none' : s.faults.partition.map((g) => `{${g.join(',')}}`).join(' | '),
-      inFlight: formatNetwork(s.faults.net),
-    }),
-  };
+  );
 }
 
-export const threePhaseCommit = defineModel<ThreePCState, ThreePCAction>({
+export const threePhaseCommit = defineModel({
   id: 'three-phase-commit',
   title: 'Three-phase commit (CanCommit / PreCommit / DoCommit) with timeouts',
   source: 'The seed\'s 3PC section (流程, 超时策略); Skeen, "Nonblocking Commit Protocols" (SIGMOD 1981)',
@@ -337,8 +323,7 @@ export const threePhaseCommit = defineModel<ThreePCState, ThreePCAction>({
   params: {
     participants: { type: 'int', default: 3, min: 1, max: 4, description: 'number of participants' },
     network: { type: 'enum', default: 'synchronous', values: ['synchronous', 'asynchronous'], description: 'when a timeout may fire' },
-    crashes: { type: 'int', default: 0, min: 0, max: 1, budget: true, description: 'at most this many coordinator crashes (crash-stop)' },
-    partitions: { type: 'int', default: 0, min: 0, max: 1, budget: true, description: 'at most this many partitions' },
+    ...faultParams({ crashes: { max: 1, description: 'at most this many coordinator crashes (crash-stop)' }, partitions: { max: 1 } }),
   },
   variants,
   configurations: [
@@ -370,5 +355,5 @@ export const threePhaseCommit = defineModel<ThreePCState, ThreePCAction>({
     { name: 'sync-majority-quorum', variant: 'majority-quorum', params: { participants: 3, network: 'synchronous' } },
     { name: 'sync-crash-mid-broadcast', variant: 'crash-mid-broadcast', params: { participants: 3, network: 'synchronous', crashes: 1 } },
   ],
-  machine: (params, variant) => threePCMachine(params.participants as number, params.network as TimingMode, variant, params),
+  machine: (params, variant) => threePCMachine(params.participants, params.network, variant, budgetOf(params)),
 });

@@ -2,8 +2,8 @@
 // Source: Gray and Lamport, "Consensus on Transaction Commit" (MSR-TR-2003-96), and TCommit.tla in the
 // TLA+ Examples. Scope: safety only. Each resource manager (RM) goes working -> prepared -> committed or
 // aborted; the spec says *what* may be decided, with no messages and no coordinator.
-import { defineModel, type Machine, type Property, type Variant } from '../../src/model';
-import { replaceAt } from '../../src/plain';
+import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
+import { replaceAt } from '../../src/model/plain';
 
 export type RMState = 'working' | 'prepared' | 'committed' | 'aborted';
 
@@ -110,7 +110,7 @@ function tcMachine(rms: number, variant: string): Machine<TCState, TCAction> {
   };
 }
 
-export const transactionCommit = defineModel<TCState, TCAction>({
+export const transactionCommit = defineModel({
   id: 'transaction-commit',
   title: 'Transaction Commit (TCommit)',
   source: 'Gray & Lamport, "Consensus on Transaction Commit" (2006); TCommit.tla, TLA+ Examples',
@@ -123,7 +123,7 @@ export const transactionCommit = defineModel<TCState, TCAction>({
     { name: 'rms3', variant: 'correct', params: { rms: 3 } },
     { name: 'rms3-abort-after-commit', variant: 'abort-after-commit', params: { rms: 3 } },
   ],
-  machine: (params, variant) => tcMachine(params.rms as number, variant),
+  machine: (params, variant) => tcMachine(params.rms, variant),
 });
 
 /** The abstract machine other commit models refine (see two-phase-commit's refinement property). */

@@ -9,7 +9,7 @@
 import {
   applyFault,
   deliveryArrows,
-  budgetFromParams,
+  budgetOf,
   faultActions,
   faultStateKey,
   findDeliverable,
@@ -27,10 +27,10 @@ import {
   type FaultAction,
   type FaultState,
   type Message,
-} from '../../src/faults';
-import { defineModel, type Machine, type Property, type Variant } from '../../src/model';
+} from '../../src/model/faults';
+import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
 import { consistentRMs, type RMState } from './transaction-commit';
-import { replaceAt } from '../../src/plain';
+import { replaceAt } from '../../src/model/plain';
 
 export type TMPhase = 'init' | 'preparing' | 'committed' | 'aborted';
 type Vote = 'none' | 'yes' | 'no';
@@ -81,7 +81,7 @@ function tpfMachine(
   const ids = Array.from({ length: rms }, (_, i) => i);
   const names = ids.map(rmName);
   const nodes = [TM, ...names];
-  const budget = budgetFromParams(params);
+  const budget = budgetOf(params);
   const timeoutAbort = variant === 'prepared-abort-on-timeout';
   const step = (name: RMStep) => ids.map((rm) => ({ name, rm }) as const);
   const A = {
@@ -252,8 +252,13 @@ function tpfMachine(
     actors: nodes,
     fair: (a) => !isFault(a),
     fairness: 'Weak fairness on every protocol step (deliveries, votes, decisions, retransmissions); none on crashes or losses.',
-    cost: (from, a, to) => (isFault(a) ? 0 : messagesAdded(from.faults.net, to.faults.net)),
-    costWitness: 'allCommitted',
+    metrics: [
+      {
+        name: 'messages per decision',
+        along: 'allCommitted',
+        perStep: (from, a, to) => (isFault(a) ? 0 : messagesAdded(from.faults.net, to.faults.net)),
+      },
+    ],
     view: (from, a, to) => {
       if (isFault(a)) return faultView(a, nodes);
       // Messages are drawn when they arrive; steps that deliver nothing become notes.
@@ -272,7 +277,7 @@ function tpfMachine(
   };
 }
 
-export const twoPhaseCommitFaults = defineModel<TPFState, TPFAction>({
+export const twoPhaseCommitFaults = defineModel({
   id: 'two-phase-commit-faults',
   title: 'Two-phase commit with crashes, message loss and retransmission',
   source: 'The seed\'s 2PC section; Gray & Lamport, "Consensus on Transaction Commit" (2006), §3; Bernstein et al. (1987), ch. 7',
@@ -318,5 +323,5 @@ export const twoPhaseCommitFaults = defineModel<TPFState, TPFAction>({
     },
     { name: 'rms3-prepared-abort-on-timeout', variant: 'prepared-abort-on-timeout', params: { rms: 3 } },
   ],
-  machine: (params, variant) => tpfMachine(params.rms as number, params.retransmit as boolean, variant, params),
+  machine: (params, variant) => tpfMachine(params.rms, params.retransmit, variant, params),
 });

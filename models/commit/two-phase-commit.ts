@@ -3,10 +3,10 @@
 // Scope: safety only. A transaction manager (TM) and `rms` resource managers; `msgs` is a set of messages
 // that only grows, so loss, duplication and reordering are all implicit (any message may be received any
 // number of times, in any order). Every step is checked to refine TransactionCommit.
-import { defineModel, type Machine, type Property, type Variant } from '../../src/model';
-import { refinementProperty } from '../../src/refinement';
+import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
+import { refinementProperty } from '../../src/model/refinement';
 import { consistentRMs, transactionCommitMachine, type RMState, type TCAction, type TCState } from './transaction-commit';
-import { replaceAt } from '../../src/plain';
+import { replaceAt } from '../../src/model/plain';
 
 export type TMState = 'init' | 'committed' | 'aborted';
 
@@ -249,7 +249,7 @@ function tpMachine(rms: number, variant: string): Machine<TPState, TPAction> {
   };
 }
 
-export const twoPhaseCommit = defineModel<TPState, TPAction>({
+export const twoPhaseCommit = defineModel({
   id: 'two-phase-commit',
   title: 'Two-phase commit (TwoPhase)',
   source: 'Gray & Lamport, "Consensus on Transaction Commit" (2006); TwoPhase.tla, TLA+ Examples',
@@ -276,5 +276,5 @@ export const twoPhaseCommit = defineModel<TPState, TPAction>({
       walkLength: 100,
     },
   ],
-  machine: (params, variant) => tpMachine(params.rms as number, variant),
+  machine: (params, variant) => tpMachine(params.rms, variant),
 });

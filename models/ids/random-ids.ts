@@ -3,7 +3,7 @@
 // millisecond and the user code, so the risk is the birthday problem over the random part: with n ids in
 // one millisecond and b random bits, P(collision) = 1 - prod_{i<n} (1 - i/2^b) ≈ 1 - exp(-n(n-1)/2^(b+1)).
 // Scope: measured collision rates at several rates and widths, against that bound, with a fixed seed.
-import type { Figure } from '../../src/model';
+import type { Figure } from '../../src/model/model';
 
 export interface RandomIdFields {
   readonly timestampMs: number;

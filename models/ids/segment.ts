@@ -5,8 +5,8 @@
 // Scope: servers that crash (their unused ids are lost, never repeated) and a database that goes down (servers
 // serve from their buffers, then answer with a clear error). Properties: unique ids per tag, increasing per
 // server, tags isolated (safety). The adaptive step is a pure function (`nextStep`), property-tested on its own.
-import { defineModel, type Machine, type Property, type Variant } from '../../src/model';
-import { replaceAt } from '../../src/plain';
+import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
+import { replaceAt } from '../../src/model/plain';
 
 export const MAX_STEP = 1_000_000;
 const FIFTEEN_MINUTES = 15 * 60_000;
@@ -280,7 +280,7 @@ function segmentMachine(
   };
 }
 
-export const segment = defineModel<SegmentState, SegmentAction>({
+export const segment = defineModel({
   id: 'segment',
   title: 'Leaf segment allocation with double buffering',
   source: "The seed's 分布式ID section; Meituan Leaf segment mode (leaf_alloc, double buffer, dynamic step)",
@@ -311,12 +311,12 @@ export const segment = defineModel<SegmentState, SegmentAction>({
   machine: (params, variant) =>
     segmentMachine(
       {
-        servers: params.servers as number,
-        tags: params.tags as number,
-        step: params.step as number,
-        maxIds: params.maxIds as number,
-        crashes: params.crashes as number,
-        outages: params.outages as number,
+        servers: params.servers,
+        tags: params.tags,
+        step: params.step,
+        maxIds: params.maxIds,
+        crashes: params.crashes,
+        outages: params.outages,
       },
       variant,
     ),

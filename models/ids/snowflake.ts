@@ -5,8 +5,8 @@
 // The model uses the real encoder but a narrow sequence (`seqBits`), so sequence exhaustion is reachable.
 // Properties: global uniqueness across workers and restarts, strict increase per worker, field bounds and
 // decode(encode(x)) = x on every issued id (safety).
-import { defineModel, type Machine, type Property, type Variant } from '../../src/model';
-import { replaceAt } from '../../src/plain';
+import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
+import { replaceAt } from '../../src/model/plain';
 
 export const TWITTER_EPOCH = 1288834974657n;
 const TIMESTAMP_BITS = 41n;
@@ -273,7 +273,7 @@ function snowflakeMachine(
   };
 }
 
-export const snowflake = defineModel<SnowflakeState, SnowflakeAction>({
+export const snowflake = defineModel({
   id: 'snowflake',
   title: 'Snowflake ids under clock faults',
   source: "The seed's 分布式ID section; Twitter Snowflake; Meituan Leaf snowflake mode",
@@ -312,13 +312,13 @@ export const snowflake = defineModel<SnowflakeState, SnowflakeAction>({
   machine: (params, variant) =>
     snowflakeMachine(
       {
-        workers: params.workers as number,
-        seqBits: params.seqBits as number,
-        maxIds: params.maxIds as number,
-        ticks: params.ticks as number,
-        policy: params.policy as Policy,
-        rollbacks: params.rollbacks as number,
-        restarts: params.restarts as number,
+        workers: params.workers,
+        seqBits: params.seqBits,
+        maxIds: params.maxIds,
+        ticks: params.ticks,
+        policy: params.policy,
+        rollbacks: params.rollbacks,
+        restarts: params.restarts,
       },
       variant,
     ),

@@ -6,7 +6,7 @@
 // minimal movement (a key moves only to an added node or away from a removed one); hash-mod placement is the
 // bug variant. The statistics (load spread against vnodes, fraction of keys moved) are a report figure.
 import { createHash } from 'node:crypto';
-import { defineModel, type Figure, type Machine, type Property, type Variant } from '../../src/model';
+import { defineModel, type Figure, type Machine, type Property, type Variant } from '../../src/model/model';
 
 /** FNV-1a, 32 bits, over UTF-16 code units: the ring's hash for keys and virtual nodes. */
 export function fnv1a32(s: string): number {
@@ -142,7 +142,7 @@ function chMachine(pool: number, vnodes: number, keys: number, variant: string):
   };
 }
 
-export const consistentHash = defineModel<CHState, CHAction>({
+export const consistentHash = defineModel({
   id: 'consistent-hash',
   title: 'Consistent hashing with virtual nodes',
   source: "The seed's 一致性哈希 section; Karger et al. (1997); libketama; Lamping & Veach (2014)",
@@ -158,7 +158,7 @@ export const consistentHash = defineModel<CHState, CHAction>({
     { name: 'pool6-vnodes1', variant: 'correct', params: { pool: 6, vnodes: 1, keys: 200 } },
     { name: 'pool4-hash-mod', variant: 'hash-mod', params: { pool: 4, keys: 200 } },
   ],
-  machine: (params, variant) => chMachine(params.pool as number, params.vnodes as number, params.keys as number, variant),
+  machine: (params, variant) => chMachine(params.pool, params.vnodes, params.keys, variant),
 });
 
 // --- The figure: load spread against vnodes, and keys moved from N to N+1 nodes. ---

@@ -2,7 +2,7 @@
 // analysis, mid-square, folding and division by a prime. Source: the seed's 哈希 section (直接定址法, 数字分析法,
 // 平方取中法, 折叠法, 除留余数法). Scope: determinism and range (property tests) and, as a report figure, the
 // collisions and chi-square of each method on sequential and on random keys.
-import type { Figure } from '../../src/model';
+import type { Figure } from '../../src/model/model';
 import { seededRandom } from '../ids/random-ids';
 
 export const BUCKETS = 100;

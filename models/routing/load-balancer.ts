@@ -4,7 +4,7 @@
 // add the effective weights, pick the largest current weight, ties to the earlier server, subtract the total).
 // Scope: the strategies as pure functions (property-tested), and a state machine of picks, failures and
 // recoveries checking that an unhealthy server is never picked.
-import { defineModel, type Machine, type Property, type Variant } from '../../src/model';
+import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
 
 /** One smooth weighted round-robin step: returns the pick and the new current weights. */
 export function smoothWeightedStep(
@@ -174,7 +174,7 @@ function lbMachine(
   };
 }
 
-export const loadBalancer = defineModel<LBState, LBAction>({
+export const loadBalancer = defineModel({
   id: 'load-balancer',
   title: 'Load balancing: round-robin, smooth weighted (nginx) and hash-mod, with failures',
   source: "The seed's 负载均衡 section; nginx ngx_http_upstream_round_robin",
@@ -199,10 +199,10 @@ export const loadBalancer = defineModel<LBState, LBAction>({
   machine: (params, variant) =>
     lbMachine(
       {
-        strategy: params.strategy as Strategy,
+        strategy: params.strategy,
         weights: [5, 1, 1],
-        maxPicks: params.maxPicks as number,
-        failures: params.failures as number,
+        maxPicks: params.maxPicks,
+        failures: params.failures,
       },
       variant,
     ),

@@ -2,7 +2,7 @@
 // Source: the seed's Redis slots section; the Redis Cluster specification (key distribution model, hash tags,
 // slot bitmaps of 16384 bits per node). Scope: the slot function, slot ownership bitmaps, and a figure of the
 // slot and key distribution per master. Live resharding is the model in redis-resharding.ts.
-import type { Figure } from '../../src/model';
+import type { Figure } from '../../src/model/model';
 
 export const SLOTS = 16384;
 

@@ -5,8 +5,8 @@
 // flight at a time; the migration may pause for any time.
 // Properties: no key lost or duplicated, reads see the latest write (safety), and every request is eventually
 // served (liveness, weak fairness on every step).
-import { defineModel, type Machine, type Property, type Variant } from '../../src/model';
-import { replaceAt } from '../../src/plain';
+import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
+import { replaceAt } from '../../src/model/plain';
 
 type Node = 'A' | 'B';
 type Op = { readonly kind: 'get' | 'set'; readonly key: number };
@@ -201,7 +201,7 @@ function reshardMachine(ops: number, variant: string): Machine<ReshardState, Res
   };
 }
 
-export const redisResharding = defineModel<ReshardState, ReshardAction>({
+export const redisResharding = defineModel({
   id: 'redis-resharding',
   title: 'Redis Cluster live resharding with MOVED / ASK redirections',
   source: "Redis Cluster specification (MIGRATING/IMPORTING, MIGRATE, -MOVED, -ASK, ASKING); the seed's Redis slots section",
@@ -214,5 +214,5 @@ export const redisResharding = defineModel<ReshardState, ReshardAction>({
     { name: 'ops3-source-not-found', variant: 'source-not-found', params: { ops: 3 } },
     { name: 'ops3-target-without-asking', variant: 'target-without-asking', params: { ops: 3 } },
   ],
-  machine: (params, variant) => reshardMachine(params.ops as number, variant),
+  machine: (params, variant) => reshardMachine(params.ops, variant),
 });

@@ -4,7 +4,7 @@
 // (orders kept by buyer and copied by seller). Scope: routing as pure functions (total, deterministic; range
 // queries complete and minimal; the hotspot of monotonic keys), and a state machine of the second-dimension
 // copy, which must end equal to the first once writes stop (liveness, weak fairness on the copier).
-import { defineModel, type Machine, type Property, type Variant } from '../../src/model';
+import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
 import { fnv1a32 } from './consistent-hash';
 
 export const routeRoundRobin = (sequence: number, shards: number): number => sequence % shards;
@@ -112,7 +112,7 @@ function copyMachine(writes: number, variant: string): Machine<CopyState, CopyAc
   };
 }
 
-export const sharding = defineModel<CopyState, CopyAction>({
+export const sharding = defineModel({
   id: 'sharding',
   title: 'Sharding: redundancy by a second dimension',
   source: "The seed's 分片 and 冗余 sections (orders by buyer, copied by seller)",
@@ -123,5 +123,5 @@ export const sharding = defineModel<CopyState, CopyAction>({
     { name: 'writes3', variant: 'correct', params: { writes: 3 } },
     { name: 'writes3-unordered-copier', variant: 'unordered-copier', params: { writes: 3 } },
   ],
-  machine: (params, variant) => copyMachine(params.writes as number, variant),
+  machine: (params, variant) => copyMachine(params.writes, variant),
 });

@@ -13,7 +13,7 @@
 import {
   applyFault,
   deliveryArrows,
-  budgetFromParams,
+  budgetOf,
   faultActions,
   faultStateKey,
   faultView,
@@ -30,8 +30,8 @@ import {
   type FaultAction,
   type FaultState,
   type Message,
-} from '../../src/faults';
-import { defineModel, type Machine, type Property, type Variant } from '../../src/model';
+} from '../../src/model/faults';
+import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
 
 export type OrderStatus = 'none' | 'committed' | 'rolledback';
 export type HalfStatus = 'none' | 'half' | 'committed' | 'rolledback' | 'discarded';
@@ -120,7 +120,7 @@ function outboxMachine(
   variant: string,
   params: Readonly<Record<string, unknown>>,
 ): Machine<OutboxState, OutboxAction> {
-  const budget = budgetFromParams(params);
+  const budget = budgetOf(params);
   const rocket = design === 'rocketmq';
   const sendFirst = variant === 'dual-write-send-first';
   const commitFirst = variant === 'dual-write-commit-first';
@@ -362,7 +362,7 @@ function outboxMachine(
   };
 }
 
-export const outbox = defineModel<OutboxState, OutboxAction>({
+export const outbox = defineModel({
   id: 'outbox',
   title: 'Outbox and RocketMQ transactional messages: eventual consistency through a broker',
   source: "The seed's 基于消息中间件的最终一致性 section; the transactional outbox pattern; RocketMQ 4.3 transactional messages",
@@ -415,5 +415,5 @@ export const outbox = defineModel<OutboxState, OutboxAction>({
       expect: { violates: 'settles', holds: ['atMostOneDeduction', 'noDeductionWithoutOrder'] },
     },
   ],
-  machine: (params, variant) => outboxMachine(params.design as 'outbox' | 'rocketmq', params.maxChecks as number, variant, params),
+  machine: (params, variant) => outboxMachine(params.design as 'outbox' | 'rocketmq', params.maxChecks, variant, params),
 });

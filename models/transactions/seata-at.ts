@@ -4,8 +4,8 @@
 // the after-image). Scope: no dirty write, no clobbering rollback and the expected final value (safety), and
 // every global transaction eventually finishes (liveness, weak fairness on every step).
 // T1 writes m = 900 and T2 writes m = 800 (absolute writes, as in the worked example with m = 1000).
-import { replaceAt } from '../../src/plain';
-import { defineModel, type Machine, type Property, type Variant } from '../../src/model';
+import { replaceAt } from '../../src/model/plain';
+import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
 
 export type TxPhase = 'start' | 'localCommitted' | 'committed' | 'rolledback';
 
@@ -190,7 +190,7 @@ function seataMachine(variant: string): Machine<SeataState, SeataAction> {
   };
 }
 
-export const seataAt = defineModel<SeataState, SeataAction>({
+export const seataAt = defineModel({
   id: 'seata-at',
   title: 'Seata AT mode: global lock, undo log and rollback from the before-image',
   source: "The seed's Seata notes; Seata AT mode documentation (global lock, undo_log before/after images)",

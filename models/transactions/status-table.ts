@@ -7,7 +7,7 @@
 import {
   applyFault,
   deliveryArrows,
-  budgetFromParams,
+  budgetOf,
   faultActions,
   faultStateKey,
   faultView,
@@ -24,8 +24,8 @@ import {
   type FaultAction,
   type FaultState,
   type Message,
-} from '../../src/faults';
-import { defineModel, type Machine, type Property, type Variant } from '../../src/model';
+} from '../../src/model/faults';
+import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
 
 export type TxStatus = 1 | 2 | 3 | 'error';
 
@@ -63,7 +63,7 @@ function statusTableMachine(
   variant: string,
   params: Readonly<Record<string, unknown>>,
 ): Machine<StatusTableState, StatusTableAction> {
-  const budget = budgetFromParams(params);
+  const budget = budgetOf(params);
   const idempotentStock = variant !== 'non-idempotent-stock';
   const find = (s: StatusTableState, type: string): Message | undefined => findDeliverable(s.faults, (m) => m.type === type);
   const act = (name: Name): StatusTableAction => ({ name });
@@ -202,7 +202,7 @@ function statusTableMachine(
   };
 }
 
-export const statusTable = defineModel<StatusTableState, StatusTableAction>({
+export const statusTable = defineModel({
   id: 'status-table',
   title: 'Transaction status table with a retrying scanner',
   source: "The seed's 事务状态表 section (status 1 → 2 → 3, background scanner, error after k retries)",
@@ -235,5 +235,5 @@ export const statusTable = defineModel<StatusTableState, StatusTableAction>({
     },
     { name: 'lost-reply-non-idempotent', variant: 'non-idempotent-stock', params: { k: 2, drops: 1 } },
   ],
-  machine: (params, variant) => statusTableMachine(params.k as number, variant, params),
+  machine: (params, variant) => statusTableMachine(params.k, variant, params),
 });

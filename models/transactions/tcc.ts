@@ -9,7 +9,7 @@
 import {
   applyFault,
   deliveryArrows,
-  budgetFromParams,
+  budgetOf,
   faultActions,
   faultStateKey,
   faultView,
@@ -27,9 +27,9 @@ import {
   type FaultAction,
   type FaultState,
   type Message,
-} from '../../src/faults';
-import { defineModel, type Machine, type Property, type Variant } from '../../src/model';
-import { replaceAt } from '../../src/plain';
+} from '../../src/model/faults';
+import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
+import { replaceAt } from '../../src/model/plain';
 
 export type Fence = 'none' | 'tried' | 'committed' | 'rolledback' | 'suspended';
 export type CoordPhase = 'init' | 'trying' | 'confirming' | 'cancelling' | 'done';
@@ -83,7 +83,7 @@ const FENCE_CODE: Record<Fence, string> = { none: '-', tried: 't', committed: 'c
 const TRY_CODE = { none: '-', ok: 'o', refused: 'x' } as const;
 
 function tccMachine(variant: string, params: Readonly<Record<string, unknown>>): Machine<TCCState, TCCAction> {
-  const budget = budgetFromParams(params);
+  const budget = budgetOf(params);
   const ids = [0, 1];
   const nodes = [C, ...BRANCHES];
   const step = (name: BStep) => ids.map((b) => ({ name, b }) as const);
@@ -287,8 +287,13 @@ function tccMachine(variant: string, params: Readonly<Record<string, unknown>>):
     actors: nodes,
     fair: (a) => !isFault(a) || a.name === 'Restart',
     fairness: "Weak fairness on every protocol step and retry, and on the coordinator's restart; none on losses, duplicates or the crash.",
-    cost: (from, a, to) => (isFault(a) ? 0 : messagesAdded(from.faults.net, to.faults.net)),
-    costWitness: 'transferred',
+    metrics: [
+      {
+        name: 'messages per decision',
+        along: 'transferred',
+        perStep: (from, a, to) => (isFault(a) ? 0 : messagesAdded(from.faults.net, to.faults.net)),
+      },
+    ],
     view: (from, a, to) => {
       if (isFault(a)) return faultView(a, nodes);
       const arrows = deliveryArrows(from.faults.net, to.faults.net);
@@ -306,7 +311,7 @@ function tccMachine(variant: string, params: Readonly<Record<string, unknown>>):
   };
 }
 
-export const tcc = defineModel<TCCState, TCCAction>({
+export const tcc = defineModel({
   id: 'tcc',
   title: 'TCC (Try / Confirm / Cancel) transfer with a fence log',
   source: "The seed's TCC section (阶段, 幂等性); Seata TCC fence (tcc_fence_log: tried / committed / rollbacked / suspended)",

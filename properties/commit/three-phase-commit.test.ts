@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { threePhaseCommit } from '../../models/commit/three-phase-commit';
-import { replayTrace } from '../../src/trace-file';
-import { noShorterViolation, runConfigurations } from '../../src/testing';
+import { replayTrace } from '../../src/trace/trace-file';
+import { noShorterViolation, runConfigurations } from '../../src/check/testing';
 
 const outcomes = runConfigurations(threePhaseCommit);
 const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;
@@ -22,7 +22,7 @@ describe('three-phase-commit', () => {
   });
 
   it('sends 18 messages per decided transaction', () => {
-    expect(outcome('sync').messagesPerDecision).toBe(18);
+    expect(outcome('sync').metrics['messages per decision']).toBe(18);
   });
 
   it('breaks consistency under a partition as in the seed: PreCommit reaches P1, a split, P1 commits on timeout, the others abort', () => {
@@ -53,6 +53,7 @@ describe('three-phase-commit', () => {
 
   it('replays every counterexample', () => {
     for (const o of outcomes)
-      for (const v of o.violations) expect(replayTrace(v.trace).reproduced, `${o.configuration} ${v.property}`).toBe(true);
+      for (const v of o.violations)
+        expect(replayTrace(v.trace, threePhaseCommit).reproduced, `${o.configuration} ${v.property}`).toBe(true);
   });
 });

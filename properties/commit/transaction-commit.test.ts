@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { transactionCommit } from '../../models/commit/transaction-commit';
-import { exploreModel, noShorterViolation, runConfigurations } from '../../src/testing';
-import { buildTrace } from '../../src/trace';
+import { exploreModel, noShorterViolation, runConfigurations } from '../../src/check/testing';
+import { buildTrace } from '../../src/trace/trace';
 
 describe('transaction-commit', () => {
   it('has 34 distinct states, 94 generated and depth 7 with 3 RMs, as TLC reports', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { twoPhaseCommitFaults } from '../../models/commit/two-phase-commit-faults';
-import { replayTrace } from '../../src/trace-file';
-import { runConfigurations } from '../../src/testing';
-import { run } from '../../src/runner';
+import { replayTrace } from '../../src/trace/trace-file';
+import { runConfigurations } from '../../src/check/testing';
+import { run } from '../../src/check/run';
 
 const outcomes = runConfigurations(twoPhaseCommitFaults);
 const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;
@@ -14,7 +14,7 @@ describe('two-phase-commit-faults', () => {
 
   it('decides and stays consistent without faults, in 12 messages per transaction', () => {
     const o = outcome('rms3');
-    expect([o.result, o.distinctStates, o.messagesPerDecision]).toEqual(['pass', 22240, 12]);
+    expect([o.result, o.distinctStates, o.metrics['messages per decision']]).toEqual(['pass', 22240, 12]);
   });
 
   it('blocks when the TM crashes: a prepared RM is stuck forever, and consistency still holds', () => {
@@ -31,7 +31,7 @@ describe('two-phase-commit-faults', () => {
       'Crash(TM)',
     ]);
     expect((trace.steps.at(-1)!.state as { rm: string[] }).rm).toContain('prepared');
-    expect(replayTrace(trace).reproduced).toBe(true);
+    expect(replayTrace(trace, twoPhaseCommitFaults).reproduced).toBe(true);
   });
 
   it('reaches a crash after Commit went to only some RMs', () => {
@@ -55,7 +55,7 @@ describe('two-phase-commit-faults', () => {
   it('replays its liveness counterexample and rejects it once the crash budget is gone (the budget is part of the initial state)', () => {
     const trace = outcome('rms3-tm-crash').violations[0].trace;
     const noCrash = { ...trace, params: { ...trace.params, crashes: 0 } };
-    expect(replayTrace(noCrash)).toEqual({
+    expect(replayTrace(noCrash, twoPhaseCommitFaults)).toEqual({
       reproduced: false,
       message: 'does not reproduce: step 1: the recorded initial state is not an initial state of the model',
     });

@@ -1,9 +1,9 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { twoPhaseCommit, type TPAction, type TPState } from '../../models/commit/two-phase-commit';
-import { conformsToModel } from '../../src/mbt';
-import { exploreModel, noShorterViolation, runConfigurations } from '../../src/testing';
-import { pathArbitrary, runWalk } from '../../src/walk';
+import { conformsToModel } from '../../src/check/mbt';
+import { exploreModel, noShorterViolation, runConfigurations } from '../../src/check/testing';
+import { pathArbitrary, runWalk } from '../../src/check/walk';
 
 describe('two-phase-commit: published TLC figures', () => {
   it('has 288 distinct states, 1,146 generated and depth 11 with 3 RMs', () => {

@@ -11,8 +11,8 @@ import {
   type SnowflakeAction,
   type SnowflakeState,
 } from '../../models/ids/snowflake';
-import { conformsToModel } from '../../src/mbt';
-import { runConfigurations } from '../../src/testing';
+import { conformsToModel } from '../../src/check/mbt';
+import { runConfigurations } from '../../src/check/testing';
 
 const EPOCH = Number(TWITTER_EPOCH);
 const fieldsArb = fc.record({

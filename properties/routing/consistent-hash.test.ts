@@ -18,8 +18,8 @@ import {
   type CHAction,
   type CHState,
 } from '../../models/routing/consistent-hash';
-import { conformsToModel } from '../../src/mbt';
-import { runConfigurations } from '../../src/testing';
+import { conformsToModel } from '../../src/check/mbt';
+import { runConfigurations } from '../../src/check/testing';
 
 const nodesArb = fc.uniqueArray(fc.stringMatching(/^[a-z]{1,6}$/), { minLength: 1, maxLength: 8 });
 const keysArb = fc.array(fc.nat({ max: 2 ** 32 - 1 }), { minLength: 1, maxLength: 200 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { redisResharding } from '../../models/routing/redis-resharding';
-import { replayTrace } from '../../src/trace-file';
-import { runConfigurations } from '../../src/testing';
+import { replayTrace } from '../../src/trace/trace-file';
+import { runConfigurations } from '../../src/check/testing';
 
 const outcomes = runConfigurations(redisResharding);
 const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;
@@ -20,7 +20,7 @@ describe('redis-resharding', () => {
   it('a client that treats ASK as MOVED bounces between the masters forever (a lasso)', () => {
     const t = outcome('ops3-ask-as-moved').violations.find((v) => v.property === 'requestsServed')!.trace;
     expect(t.loopStart).toBeDefined();
-    expect(replayTrace(t).reproduced).toBe(true);
+    expect(replayTrace(t, redisResharding).reproduced).toBe(true);
   });
 
   it('a source that answers "not found" for a migrated key returns a stale read', () => {

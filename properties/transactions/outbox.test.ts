@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { outbox } from '../../models/transactions/outbox';
-import { runConfigurations } from '../../src/testing';
+import { runConfigurations } from '../../src/check/testing';
 
 const outcomes = runConfigurations(outbox);
 const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;

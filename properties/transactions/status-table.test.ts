@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { statusTable } from '../../models/transactions/status-table';
-import { runConfigurations } from '../../src/testing';
+import { runConfigurations } from '../../src/check/testing';
 
 const outcomes = runConfigurations(statusTable);
 const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tcc } from '../../models/transactions/tcc';
-import { replayTrace } from '../../src/trace-file';
-import { runConfigurations } from '../../src/testing';
+import { replayTrace } from '../../src/trace/trace-file';
+import { runConfigurations } from '../../src/check/testing';
 
 const outcomes = runConfigurations(tcc);
 const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;
@@ -42,6 +42,6 @@ describe('tcc', () => {
     expect(t.stutter).toBe(true);
     const end = t.steps.at(-1)!.state as { frozenA: number; pendingB: number; phase: string };
     expect([end.phase, end.frozenA + end.pendingB]).toEqual(['done', 1]);
-    expect(replayTrace(t).reproduced).toBe(true);
+    expect(replayTrace(t, tcc).reproduced).toBe(true);
   });
 });

@@ -1,50 +1,21 @@
-// `npm run check`: runs every configuration of every model and renders the committed reports.
-// Rendering is pure (outcomes in, file texts out) and carries no timings or dates, so two runs give
-// byte-identical files and `npm test` can fail when the committed reports drift from the code.
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { LIVENESS_KINDS, livenessPropertyNames, type AnyMachine, type AnyModel, type Comparison, type ComparisonMetric } from './model';
-import { resolveParams } from './params';
-import { COMPARISONS, FIGURES, MODELS } from './registry';
-import { requestFromConfiguration, run, type RunOutcome } from './runner';
-import { renderMermaid, renderStepTable, type Trace } from './trace';
-import { traceToJson } from './trace-file';
+// Pure rendering of the committed reports: outcomes in, file texts out. No timings or dates, so two runs
+// give byte-identical files and `npm test` can fail when the committed reports drift from the code.
+import {
+  LIVENESS_KINDS,
+  livenessPropertyNames,
+  type AnyMachine,
+  type AnyModel,
+  type Catalog,
+  type Comparison,
+  type ComparisonMetric,
+} from '../model/model';
+import { resolveParams } from '../model/params';
+import type { RunOutcome } from '../check/run';
+import { renderMermaid, renderStepTable, type Trace } from '../trace/trace';
+import { traceToJson } from '../trace/trace-file';
+import { tallyLine, type ModelOutcomes } from './run';
 
-/** Files under reports/ that `check` does not generate, and so not part of the drift check. */
-const isUntracked = (rel: string): boolean => rel === 'bench.md' || rel.startsWith('last-run/');
-
-export interface ModelOutcomes {
-  readonly model: AnyModel;
-  readonly outcomes: readonly RunOutcome[];
-}
-
-export function runAllConfigurations(models: readonly AnyModel[] = MODELS, onDone?: (o: RunOutcome) => void): ModelOutcomes[] {
-  return models.map((model) => ({
-    model,
-    outcomes: model.configurations.map((config) => {
-      const outcome = run(requestFromConfiguration(model, config));
-      onDone?.(outcome);
-      return outcome;
-    }),
-  }));
-}
-
-export function variantTally(all: readonly ModelOutcomes[]): { caught: number; bugs: number; passed: number; correct: number } {
-  const outcomes = all.flatMap((m) => m.outcomes);
-  const bugs = outcomes.filter((o) => o.expected.result === 'violation');
-  const correct = outcomes.filter((o) => o.expected.result === 'pass');
-  return {
-    caught: bugs.filter((o) => o.asExpected).length,
-    bugs: bugs.length,
-    passed: correct.filter((o) => o.asExpected).length,
-    correct: correct.length,
-  };
-}
-
-export function tallyLine(all: readonly ModelOutcomes[]): string {
-  const t = variantTally(all);
-  return `variants: caught ${t.caught}/${t.bugs} bugs, passed ${t.passed}/${t.correct} correct`;
-}
+const isFullRun = (all: readonly ModelOutcomes[], catalog: Catalog): boolean => all.length === catalog.models.length;
 
 /** Parameters, with fault budgets shown as a budget and left out when zero. */
 function scopeOf(model: AnyModel, o: RunOutcome): string {
@@ -81,9 +52,9 @@ function propertySummary(machine: AnyMachine, o: RunOutcome): string {
   return parts.join('; ');
 }
 
-const traceFileName = (o: RunOutcome, t: Trace): string => `traces/${o.model}/${o.configuration}.${t.property}.json`;
+export const traceFileName = (o: RunOutcome, t: Trace): string => `traces/${o.model}/${o.configuration}.${t.property}.json`;
 
-function renderIndex(all: readonly ModelOutcomes[]): string {
+function renderIndex(all: readonly ModelOutcomes[], catalog: Catalog): string {
   const lines = [
     '# distcheck report',
     '',
@@ -109,8 +80,10 @@ function renderIndex(all: readonly ModelOutcomes[]): string {
     '',
   );
   const ran = new Set(all.map((m) => m.model.id));
-  for (const c of COMPARISONS) if (c.rows.every((r) => r.cells.every((x) => ran.has(x.model)))) lines.push(...renderComparison(c, all));
-  if (all.length === MODELS.length && FIGURES.length) lines.push('## Figures', '', ...FIGURES.map((f) => `- [${f.title}](${f.id}.md)`), '');
+  for (const c of catalog.comparisons)
+    if (c.rows.every((r) => r.cells.every((x) => ran.has(x.model)))) lines.push(...renderComparison(c, all));
+  if (isFullRun(all, catalog) && catalog.figures.length)
+    lines.push('## Figures', '', ...catalog.figures.map((f) => `- [${f.title}](${f.id}.md)`), '');
   return lines.join('\n');
 }
 
@@ -125,8 +98,8 @@ function renderComparison(c: Comparison, all: readonly ModelOutcomes[]): string[
     const value =
       metric === 'distinctStates'
         ? count(o.distinctStates)
-        : metric === 'messagesPerDecision'
-          ? String(o.messagesPerDecision ?? 'n/a')
+        : 'metric' in metric
+          ? String(o.metrics[metric.metric] ?? 'n/a')
           : o.violations.some((v) => v.property === metric.ifViolated)
             ? metric.yes
             : metric.no;
@@ -142,16 +115,16 @@ function renderComparison(c: Comparison, all: readonly ModelOutcomes[]): string[
   ];
 }
 
+/** The configurations table, with one extra column per metric any configuration measured. */
 function configurationTable(model: AnyModel, outcomes: readonly RunOutcome[]): string[] {
-  const cost = outcomes.some((o) => o.messagesPerDecision !== undefined);
-  const head = '| configuration | variant | scope | strategy | expected | got | | distinct | generated | depth |';
+  const metrics = [...new Set(outcomes.flatMap((o) => Object.keys(o.metrics)))];
   return [
-    cost ? `${head} messages per decision |` : head,
-    `|---|---|---|---|---|---|---|---:|---:|---:|${cost ? '---:|' : ''}`,
-    ...outcomes.map((o) => {
-      const row = `| ${o.configuration} | ${o.variant} | ${scopeOf(model, o)} | ${o.strategy} | ${expectedOf(o)} | ${gotOf(o)} | ${mark(o)} | ${count(o.distinctStates)} | ${count(o.statesGenerated)} | ${o.depth} |`;
-      return cost ? `${row} ${o.messagesPerDecision ?? ''} |` : row;
-    }),
+    `| configuration | variant | scope | strategy | expected | got | | distinct | generated | depth |${metrics.map((m) => ` ${m} |`).join('')}`,
+    `|---|---|---|---|---|---|---|---:|---:|---:|${metrics.map(() => '---:|').join('')}`,
+    ...outcomes.map(
+      (o) =>
+        `| ${o.configuration} | ${o.variant} | ${scopeOf(model, o)} | ${o.strategy} | ${expectedOf(o)} | ${gotOf(o)} | ${mark(o)} | ${count(o.distinctStates)} | ${count(o.statesGenerated)} | ${o.depth} |${metrics.map((m) => ` ${o.metrics[m] ?? ''} |`).join('')}`,
+    ),
   ];
 }
 
@@ -282,7 +255,7 @@ function renderManifest(all: readonly ModelOutcomes[]): string {
         distinctStates: o.distinctStates,
         totalStates: o.statesGenerated,
         depth: o.depth,
-        ...(o.messagesPerDecision !== undefined ? { messagesPerDecision: o.messagesPerDecision } : {}),
+        ...(Object.keys(o.metrics).length > 0 ? { metrics: o.metrics } : {}),
       })),
     })),
   };
@@ -290,59 +263,15 @@ function renderManifest(all: readonly ModelOutcomes[]): string {
 }
 
 /** Every generated file, by path relative to reports/. */
-export function renderReports(all: readonly ModelOutcomes[]): Map<string, string> {
+export function renderReports(all: readonly ModelOutcomes[], catalog: Catalog): Map<string, string> {
   const files = new Map<string, string>();
-  files.set('README.md', renderIndex(all));
+  files.set('README.md', renderIndex(all, catalog));
   files.set('manifest.json', renderManifest(all));
   // Figures belong to the full report only: a partial run (of some models) renders just those models.
-  if (all.length === MODELS.length) for (const f of FIGURES) files.set(`${f.id}.md`, f.render());
+  if (isFullRun(all, catalog)) for (const f of catalog.figures) files.set(`${f.id}.md`, f.render());
   for (const { model, outcomes } of all) {
     files.set(`${model.id}.md`, renderModel(model, outcomes));
     for (const o of outcomes) for (const v of o.violations) files.set(traceFileName(o, v.trace), traceToJson(v.trace));
   }
   return files;
-}
-
-function listFiles(dir: string): string[] {
-  let out: string[] = [];
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return out;
-  }
-  for (const name of names) {
-    const full = join(dir, name);
-    if (statSync(full).isDirectory()) out = out.concat(listFiles(full));
-    else out.push(full);
-  }
-  return out;
-}
-
-/** Generated files currently on disk (not bench.md, not the traces `check` saves under last-run/). */
-export function readReports(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const full of listFiles(dir)) {
-    const rel = relative(dir, full).split('\\').join('/');
-    if (!isUntracked(rel)) files.set(rel, readFileSync(full, 'utf8'));
-  }
-  return files;
-}
-
-/** Writes the reports and removes generated files that no longer exist. */
-export function writeReports(dir: string, files: Map<string, string>): void {
-  for (const rel of readReports(dir).keys()) if (!files.has(rel)) rmSync(join(dir, rel));
-  for (const [rel, text] of files) {
-    mkdirSync(dirname(join(dir, rel)), { recursive: true });
-    writeFileSync(join(dir, rel), text);
-  }
-}
-
-/** Paths whose committed text differs from a fresh rendering (added, removed or changed). */
-export function reportDrift(dir: string, files: Map<string, string>): string[] {
-  const onDisk = readReports(dir);
-  const drift: string[] = [];
-  for (const [rel, text] of files) if (onDisk.get(rel) !== text) drift.push(rel);
-  for (const rel of onDisk.keys()) if (!files.has(rel)) drift.push(rel);
-  return drift.sort();
 }

@@ -1,8 +1,8 @@
 // One trace type for everything: counterexamples and witnesses, from the explorer or from random walks.
 // A trace is rebuilt from a path by re-executing its actions, so the explorer never has to store states.
 import isEqual from 'lodash/isEqual';
-import type { Path } from './explore';
-import type { AnyMachine, Params, PropertyKind, ViewEvent } from './model';
+import type { Path } from '../check/explore';
+import type { AnyMachine, Params, PropertyKind, ViewEvent } from '../model/model';
 
 export interface TraceStep {
   /** The formatted action that led here; null for the initial state. */

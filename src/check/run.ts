@@ -3,6 +3,7 @@
 import { explore, type ActionCoverage, type ExploreOptions, type Path } from './explore';
 import { checkLiveness } from './liveness';
 import {
+  checkVariant,
   livenessPropertyNames,
   expectedOutcome,
   type AnyMachine,
@@ -12,10 +13,9 @@ import {
   type Expectation,
   type Params,
   type Strategy,
-} from './model';
-import { resolveParams } from './params';
-import { checkVariant } from './registry';
-import { buildTrace, pathStates, type Trace } from './trace';
+} from '../model/model';
+import { resolveParams, type GivenParams } from '../model/params';
+import { buildTrace, pathStates, type Trace } from '../trace/trace';
 import { checkRandom } from './walk';
 
 export const DEFAULT_RANDOM = { seed: 42, runs: 200, walkLength: 50 } as const;
@@ -23,7 +23,7 @@ export const DEFAULT_RANDOM = { seed: 42, runs: 200, walkLength: 50 } as const;
 export interface RunRequest {
   readonly model: AnyModel;
   readonly variant: string;
-  readonly params?: Readonly<Record<string, string | number | boolean>>;
+  readonly params?: GivenParams;
   readonly strategy?: Strategy;
   readonly seed?: number;
   readonly runs?: number;
@@ -68,8 +68,8 @@ export interface RunOutcome {
   readonly collisionProbability: number | null;
   readonly limit?: { readonly kind: string; readonly message: string };
   readonly random?: { readonly seed: number; readonly runs: number; readonly walkLength: number };
-  /** Messages sent along the shortest witness of the machine's `costWitness` property, if it declares a cost. */
-  readonly messagesPerDecision?: number;
+  /** The machine's metrics, each summed along the shortest witness it names (exhaustive runs only). */
+  readonly metrics: Readonly<Record<string, number>>;
 }
 
 export function requestFromConfiguration(model: AnyModel, config: Configuration, explore?: ExploreOptions): RunRequest {
@@ -128,6 +128,7 @@ export function run(request: RunRequest): RunOutcome {
       coverage: [],
       neverFired: [],
       collisionProbability: null,
+      metrics: {},
       random: { seed, runs, walkLength },
     });
   }
@@ -149,7 +150,7 @@ export function run(request: RunRequest): RunOutcome {
       trace: buildTrace(machine, ctx, f),
     })),
     witnesses,
-    ...messageCost(machine, r.witnesses),
+    metrics: metricValues(machine, r.witnesses),
     // Unreached witnesses only count once the whole space was seen.
     unreached: r.status === 'complete' ? r.unreached : [],
     unchecked: liveDone ? [] : r.unchecked,
@@ -160,14 +161,18 @@ export function run(request: RunRequest): RunOutcome {
   });
 }
 
-/** Messages sent along the shortest witness the machine names as one decided transaction. */
-function messageCost(machine: AnyMachine, witnesses: readonly { property: string; path: Path }[]): { messagesPerDecision?: number } {
-  const w = witnesses.find((x) => x.property === machine.costWitness);
-  if (!machine.cost || !w) return {};
-  const { states, actions } = pathStates(machine, w.path);
-  let total = 0;
-  for (let i = 0; i < actions.length; i++) total += machine.cost(states[i], actions[i], states[i + 1]);
-  return { messagesPerDecision: total };
+/** Each metric summed along the shortest witness it names; a metric whose witness was never reached is left out. */
+function metricValues(machine: AnyMachine, witnesses: readonly { property: string; path: Path }[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const metric of machine.metrics ?? []) {
+    const w = witnesses.find((x) => x.property === metric.along);
+    if (!w) continue;
+    const { states, actions } = pathStates(machine, w.path);
+    let total = 0;
+    for (let i = 0; i < actions.length; i++) total += metric.perStep(states[i], actions[i], states[i + 1]);
+    out[metric.name] = total;
+  }
+  return out;
 }
 
 type Unjudged = Omit<RunOutcome, 'result' | 'asExpected' | 'exitCode' | 'verdict'>;

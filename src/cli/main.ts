@@ -1,16 +1,21 @@
-// The `distcheck` command line. Exit codes: 0 as expected, 1 unexpected result, 2 bad input, 3 limit reached.
+// The `distcheck` command line, and the composition root: the only module of src/ that knows the catalog of
+// models; everything it calls takes the models it works on as arguments.
+// Exit codes: 0 as expected, 1 unexpected result, 2 bad input, 3 limit reached.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { benchOne, runBench } from './bench';
-import { UsageError, fail } from './errors';
-import type { Progress } from './explore';
-import { formatParams, parseParamArgs, resolveParams } from './params';
-import { MODELS, checkVariant, findModel } from './registry';
-import { renderReports, runAllConfigurations, tallyLine, writeReports } from './report';
-import { run, type RunOutcome } from './runner';
-import { renderTraceText } from './trace';
-import { parseTraceFile, replayTrace, traceToJson } from './trace-file';
+import { UsageError, fail } from '../shared/errors';
+import type { Progress } from '../check/explore';
+import { checkVariant, findModel } from '../model/model';
+import { formatParams, parseParamArgs, resolveParams } from '../model/params';
+import { CATALOG } from '../../models/index';
+import { writeReports } from '../report/files';
+import { renderReports } from '../report/render';
+import { runAllConfigurations, tallyLine } from '../report/run';
+import { run, type RunOutcome } from '../check/run';
+import { renderTraceText } from '../trace/trace';
+import { parseTraceFile, replayTrace, traceToJson } from '../trace/trace-file';
 
 const USAGE = `usage:
   distcheck list
@@ -19,7 +24,7 @@ const USAGE = `usage:
                   [--deadlock] [--json] [--save DIR]
   distcheck replay <trace.json>
   distcheck report [--out DIR]
-  distcheck bench [--from N] [--to N] [--repeat N]`;
+  distcheck bench <model> --param k=FROM..TO [--param k=v]... [--variant V] [--repeat N]`;
 
 type Out = { log: (s: string) => void; err: (s: string) => void };
 const defaultOut: Out = { log: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) };
@@ -54,7 +59,7 @@ function progressPrinter(): ((p: Progress) => void) | undefined {
 }
 
 function cmdList(out: Out): number {
-  for (const m of MODELS) {
+  for (const m of CATALOG.models) {
     out.log(`${m.id} — ${m.title}`);
     out.log(`  source: ${m.source}`);
     out.log(
@@ -116,7 +121,7 @@ function cmdCheck(args: string[], out: Out): number {
     save: { type: 'string' },
   });
   if (positionals.length !== 1) fail(`check takes one model id (see 'distcheck list')`);
-  const model = findModel(positionals[0]);
+  const model = findModel(CATALOG.models, positionals[0]);
   const configName = values.config as string | undefined;
   const config = configName === undefined ? undefined : model.configurations.find((c) => c.name === configName);
   if (configName !== undefined && !config) {
@@ -194,8 +199,8 @@ function cmdReplay(args: string[], out: Out): number {
     return fail(`cannot read ${positionals[0]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const trace = parseTraceFile(text, `trace file ${positionals[0]}`);
-  const result = replayTrace(trace);
-  const model = findModel(trace.model);
+  const model = findModel(CATALOG.models, trace.model);
+  const result = replayTrace(trace, model);
   out.log(renderTraceText(trace, model.machine(resolveParams(model, trace.params), trace.variant)));
   out.log(result.message);
   return result.reproduced ? 0 : 1;
@@ -205,12 +210,12 @@ function cmdReport(args: string[], out: Out): number {
   const { values, positionals } = parse(args, { out: { type: 'string' } });
   if (positionals.length) fail('report takes no arguments');
   const dir = (values.out as string | undefined) ?? 'reports';
-  const all = runAllConfigurations(undefined, (o) =>
+  const all = runAllConfigurations(CATALOG.models, (o) =>
     out.log(
       `${o.asExpected ? '✓' : '✗'} ${o.model} ${o.configuration}: ${o.verdict} (${o.distinctStates.toLocaleString('en-US')} states, depth ${o.depth})`,
     ),
   );
-  writeReports(dir, renderReports(all));
+  writeReports(dir, renderReports(all, CATALOG));
   out.log(tallyLine(all));
   out.log(`reports written to ${dir}/`);
   return all.every((m) => m.outcomes.every((o) => o.asExpected)) ? 0 : 1;
@@ -229,9 +234,9 @@ export async function main(argv: string[], out: Out = defaultOut): Promise<numbe
       case 'report':
         return cmdReport(rest, out);
       case 'bench':
-        return await runBench(rest, out);
+        return await runBench(rest, out, CATALOG.models);
       case 'bench-one':
-        return benchOne(rest, out);
+        return benchOne(rest, out, CATALOG.models);
       case undefined:
       case 'help':
       case '--help':

@@ -3,11 +3,10 @@
 // reproducing: the first is bad input (exit 2), the second an unexpected result (exit 1).
 import { createHash } from 'node:crypto';
 import isEqual from 'lodash/isEqual';
-import { canonicalJson } from './canonical';
-import { fail } from './errors';
-import type { AnyMachine, ParamValue, PropertyKind } from './model';
-import { resolveParams } from './params';
-import { checkVariant, findModel } from './registry';
+import { canonicalJson } from '../shared/canonical';
+import { fail } from '../shared/errors';
+import { checkVariant, type AnyMachine, type AnyModel, type ParamValue, type PropertyKind } from '../model/model';
+import { resolveParams } from '../model/params';
 import { findEnabledAction, type Trace } from './trace';
 
 export const TRACE_FORMAT = 'distcheck-trace/1';
@@ -82,9 +81,9 @@ export interface ReplayResult {
   readonly message: string;
 }
 
-/** Re-executes a trace against the current model and checks that it ends the same way. */
-export function replayTrace(trace: Trace): ReplayResult {
-  const model = findModel(trace.model);
+/** Re-executes a trace against the current model (the one the trace names) and checks that it ends the same way. */
+export function replayTrace(trace: Trace, model: AnyModel): ReplayResult {
+  if (model.id !== trace.model) fail(`the trace is of model ${trace.model}, not ${model.id}`);
   checkVariant(model, trace.variant);
   const params = resolveParams(model, trace.params);
   const machine: AnyMachine = model.machine(params, trace.variant);

@@ -8,7 +8,7 @@
 // as in TLA+'s WF_vars(A), which speaks of <<A>>_vars steps.
 // The graph keeps every state, so this is for the small scopes liveness is checked at, not for the bench.
 import type { Path } from './explore';
-import type { AnyMachine, LeadsToProperty, PropertyKind } from './model';
+import type { AnyMachine, LeadsToProperty, PropertyKind } from '../model/model';
 
 export interface LivenessFinding {
   readonly property: string;

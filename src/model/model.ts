@@ -3,21 +3,45 @@
 // for one scope. Everything the engine needs (init, actions, next, key, properties) lives on the machine,
 // so variants and parameters are closed over once instead of being threaded through the hot path.
 
+import { fail } from '../shared/errors';
+
 export type ParamValue = number | boolean | string;
 export type Params = Readonly<Record<string, ParamValue>>;
 
-export type ParamSpec =
-  | {
-      readonly type: 'int';
-      readonly default: number;
-      readonly min: number;
-      readonly max: number;
-      readonly description: string;
-      /** A fault budget (reports print these as the budget explored). */
-      readonly budget?: boolean;
-    }
-  | { readonly type: 'boolean'; readonly default: boolean; readonly description: string }
-  | { readonly type: 'enum'; readonly default: string; readonly values: readonly string[]; readonly description: string };
+export interface IntParamSpec {
+  readonly type: 'int';
+  readonly default: number;
+  readonly min: number;
+  readonly max: number;
+  readonly description: string;
+  /** A fault budget (reports print these as the budget explored). */
+  readonly budget?: boolean;
+}
+export interface BooleanParamSpec {
+  readonly type: 'boolean';
+  readonly default: boolean;
+  readonly description: string;
+}
+export interface EnumParamSpec<V extends string = string> {
+  readonly type: 'enum';
+  readonly default: V;
+  readonly values: readonly V[];
+  readonly description: string;
+}
+export type ParamSpec = IntParamSpec | BooleanParamSpec | EnumParamSpec;
+export type ParamSpecs = Readonly<Record<string, ParamSpec>>;
+
+/** The value type a parameter spec describes: a number, a boolean, or the union of an enum's values. */
+export type ParamValueOf<P> = P extends { readonly type: 'int' }
+  ? number
+  : P extends { readonly type: 'boolean' }
+    ? boolean
+    : P extends { readonly type: 'enum'; readonly values: readonly (infer V)[] }
+      ? V
+      : never;
+
+/** Resolved parameters, typed from their specs: `params.rms` is a number, `params.network` a union of strings. */
+export type ParamsOf<PS extends ParamSpecs> = { readonly [K in keyof PS]: ParamValueOf<PS[K]> };
 
 /** Every action instance is plain data with a name; the name is what coverage is counted by. */
 export interface Action {
@@ -104,12 +128,20 @@ export interface Machine<S, A extends Action> {
   readonly fair?: (action: A) => boolean;
   /** The fairness assumption in one sentence, for reports. */
   readonly fairness?: string;
-  /** Messages a step sends, for the cost figure (messages per decided transaction). */
-  readonly cost?: (from: S, action: A, to: S) => number;
-  /** The `sometimes` property whose shortest witness is one decided transaction: the cost is summed along it. */
-  readonly costWitness?: string;
+  /** Named figures summed along the shortest witness of a `sometimes` property (e.g. messages per decision). */
+  readonly metrics?: readonly Metric<S, A>[];
   /** States where having no enabled action is a normal end, not a deadlock. */
   readonly terminal?: (state: S) => boolean;
+}
+
+/**
+ * A named figure of a run: `perStep` is summed over the steps of the shortest witness of the `sometimes`
+ * property `along`. E.g. messages sent along the shortest run in which every participant commits.
+ */
+export interface Metric<S, A> {
+  readonly name: string;
+  readonly along: string;
+  readonly perStep: (from: S, action: A, to: S) => number;
 }
 
 export interface Variant {
@@ -127,13 +159,13 @@ export type Strategy = 'bfs' | 'random';
  */
 export type ConfigExpectation = 'pass' | { readonly violates: string; readonly holds?: readonly string[] };
 
-export interface Configuration {
+export interface Configuration<PS extends ParamSpecs = ParamSpecs> {
   readonly name: string;
   /** What the configuration shows, in one sentence (used above its counterexamples). */
   readonly description?: string;
   readonly variant: string;
   readonly expect?: ConfigExpectation;
-  readonly params?: Readonly<Record<string, ParamValue>>;
+  readonly params?: Partial<ParamsOf<PS>>;
   readonly strategy?: Strategy;
   /** For random walks. */
   readonly seed?: number;
@@ -141,27 +173,34 @@ export interface Configuration {
   readonly walkLength?: number;
 }
 
-export interface Model<S, A extends Action> {
+export interface Model<S, A extends Action, PS extends ParamSpecs = ParamSpecs> {
   readonly id: string;
   readonly title: string;
   /** Paper or spec the model follows. */
   readonly source: string;
   /** What the model does and does not check. */
   readonly scope: string;
-  readonly params: Readonly<Record<string, ParamSpec>>;
+  readonly params: PS;
   readonly variants: readonly Variant[];
-  readonly configurations: readonly Configuration[];
-  readonly machine: (params: Params, variant: string) => Machine<S, A>;
+  /** The first configuration is the smallest scope: conformance tests sweep it. */
+  readonly configurations: readonly Configuration<PS>[];
+  readonly machine: (params: ParamsOf<PS>, variant: string) => Machine<S, A>;
 }
 
 // Registry-level erasure: the engine handles models of any state and action type.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyModel = Model<any, any>;
+/** A model of any state, action and parameter types, as the engine and the catalog hold it. */
+export interface AnyModel extends Omit<Model<unknown, Action, ParamSpecs>, 'machine'> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly machine: (params: any, variant: string) => AnyMachine;
+}
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyMachine = Machine<any, any>;
 
-/** Identity at runtime; gives models full type inference at the definition site. */
-export function defineModel<S, A extends Action>(model: Model<S, A>): Model<S, A> {
+/**
+ * Identity at runtime; gives models full type inference at the definition site: the state and action types
+ * come from `machine`, and each parameter's type from its spec (no casts).
+ */
+export function defineModel<S, A extends Action, const PS extends ParamSpecs>(model: Model<S, A, PS>): Model<S, A, PS> {
   return model;
 }
 
@@ -179,7 +218,7 @@ export function expectedOutcome(model: AnyModel, variantName: string, override?:
 
 /** A figure taken from one configuration's outcome, for side-by-side comparisons in the report. */
 export type ComparisonMetric =
-  'distinctStates' | 'messagesPerDecision' | { readonly ifViolated: string; readonly yes: string; readonly no: string };
+  'distinctStates' | { readonly metric: string } | { readonly ifViolated: string; readonly yes: string; readonly no: string };
 
 /** A table comparing protocols, declared as data next to the models and rendered by the report. */
 export interface Comparison {
@@ -197,4 +236,23 @@ export interface Figure {
   readonly id: string;
   readonly title: string;
   readonly render: () => string;
+}
+
+/** Everything the command line and the reports work on: the models, the comparisons between them, the figures. */
+export interface Catalog {
+  readonly models: readonly AnyModel[];
+  readonly comparisons: readonly Comparison[];
+  readonly figures: readonly Figure[];
+}
+
+export function findModel(models: readonly AnyModel[], id: string): AnyModel {
+  const model = models.find((m) => m.id === id);
+  if (!model) fail(`unknown model '${id}' (known: ${models.map((m) => m.id).join(', ')})`);
+  return model;
+}
+
+export function checkVariant(model: AnyModel, variant: string): void {
+  if (!model.variants.some((v) => v.name === variant)) {
+    fail(`unknown variant '${variant}' for ${model.id} (known: ${model.variants.map((v) => v.name).join(', ')})`);
+  }
 }

@@ -4,7 +4,7 @@
 // valid, and after each step the real system's observable state must equal the model's.
 import fc from 'fast-check';
 import isEqual from 'lodash/isEqual';
-import type { Action, Machine } from './model';
+import type { Action, Machine } from '../model/model';
 
 export interface Driver<S, A extends Action, R> {
   /** A fresh real system, in the state that matches the machine's first initial state. */

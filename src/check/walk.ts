@@ -7,7 +7,7 @@
 // A muted action is still taken when nothing else is enabled, and mutes shrink away (towards uniform).
 import fc from 'fast-check';
 import type { Path } from './explore';
-import type { AnyMachine, PropertyKind } from './model';
+import type { AnyMachine, PropertyKind } from '../model/model';
 
 export interface WalkInput extends Path {
   /** Indices into machine.actionNames that this walk avoids. */

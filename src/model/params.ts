@@ -1,6 +1,6 @@
 // Parameter resolution: defaults, parsing of `k=v` strings from the command line, and range checks.
 import type { AnyModel, ParamSpec, ParamValue, Params } from './model';
-import { fail } from './errors';
+import { fail } from '../shared/errors';
 
 function parseValue(modelId: string, name: string, spec: ParamSpec, raw: ParamValue): ParamValue {
   const where = `parameter ${name} of ${modelId}`;
@@ -25,8 +25,11 @@ function parseValue(modelId: string, name: string, spec: ParamSpec, raw: ParamVa
   }
 }
 
+/** Parameter values as given: from a configuration, the command line or a trace file; missing ones take defaults. */
+export type GivenParams = Readonly<Record<string, ParamValue | undefined>>;
+
 /** Defaults overlaid with the given values, each validated. Unknown names are an error. */
-export function resolveParams(model: AnyModel, given: Readonly<Record<string, ParamValue>> = {}): Params {
+export function resolveParams(model: AnyModel, given: GivenParams = {}): Params {
   const out: Record<string, ParamValue> = {};
   for (const name of Object.keys(given)) {
     if (!(name in model.params)) {
@@ -35,7 +38,8 @@ export function resolveParams(model: AnyModel, given: Readonly<Record<string, Pa
     }
   }
   for (const [name, spec] of Object.entries(model.params)) {
-    out[name] = name in given ? parseValue(model.id, name, spec, given[name]) : spec.default;
+    const raw = given[name];
+    out[name] = raw === undefined ? spec.default : parseValue(model.id, name, spec, raw);
   }
   return out;
 }

@@ -6,8 +6,12 @@
 //   any time while waiting (asynchronous).
 // - Budgets: how many faults of each kind a run may still inject, kept in the state, so that the explorer
 //   enumerates every placement of faults within the budget.
-// Faults are ordinary actions; they are not fair (nothing forces a crash to happen).
-import type { ParamSpec, ViewEvent } from './model';
+// Faults are ordinary actions; they are not fair (nothing forces a crash to happen). A Restart is recovery,
+// not a fault, and is fair: a node that may restart eventually does.
+// A model composes all of this with `withFaults` (at the end of this file): it declares its budgets as
+// parameters with `faultParams`, writes only its protocol steps, and gets the fault actions, their names,
+// formatting, diagram notes, fairness and the fault part of the state key derived.
+import type { Action, IntParamSpec, Machine, Metric, Property, ViewEvent } from './model';
 
 export interface Message {
   readonly type: string;
@@ -272,25 +276,129 @@ export function messagesAdded(before: Network, after: Network): number {
   return added;
 }
 
-/** Standard budget parameters, marked so that reports print them as the fault budget explored. */
-export function budgetParams(defaults: Partial<FaultBudget>, max: Partial<FaultBudget> = {}): Record<string, ParamSpec> {
-  const spec = (name: keyof FaultBudget, what: string): ParamSpec => ({
-    type: 'int',
-    default: defaults[name] ?? 0,
-    min: 0,
-    max: max[name] ?? 3,
-    budget: true,
-    description: `at most this many ${what}`,
-  });
+// ---------------------------------------------------------------------------------------------------------
+// Composition: a model declares its faults once and writes only its protocol.
+
+const BUDGET_NAMES = ['drops', 'duplicates', 'crashes', 'partitions'] as const;
+type BudgetName = (typeof BUDGET_NAMES)[number];
+
+const BUDGET_WHAT: Record<BudgetName, string> = {
+  drops: 'message losses',
+  duplicates: 'message duplications',
+  crashes: 'crashes',
+  partitions: 'partitions',
+};
+
+/** One fault budget a model offers as a parameter: its range, default and (optionally) its own wording. */
+export interface BudgetDeclaration {
+  readonly max: number;
+  readonly default?: number;
+  readonly description?: string;
+}
+
+/**
+ * The budget parameters of a model, marked so that reports print them as the fault budget explored. Spread
+ * them into the model's `params`; each becomes an `int` parameter from 0 to `max`.
+ */
+export function faultParams<const F extends Partial<Record<BudgetName, BudgetDeclaration>>>(
+  budgets: F,
+): { readonly [K in keyof F]: IntParamSpec } {
+  const out: Record<string, IntParamSpec> = {};
+  for (const [name, d] of Object.entries(budgets) as [BudgetName, BudgetDeclaration][]) {
+    out[name] = {
+      type: 'int',
+      default: d.default ?? 0,
+      min: 0,
+      max: d.max,
+      budget: true,
+      description: d.description ?? `at most this many ${BUDGET_WHAT[name]}`,
+    };
+  }
+  return out as { readonly [K in keyof F]: IntParamSpec };
+}
+
+/** The fault budget in a model's resolved parameters; a budget the model does not offer is 0. */
+export function budgetOf(params: Partial<Record<BudgetName, number>>): FaultBudget {
+  return { drops: params.drops ?? 0, duplicates: params.duplicates ?? 0, crashes: params.crashes ?? 0, partitions: params.partitions ?? 0 };
+}
+
+/** Where faults strike in one machine: the nodes, which of them crash, and what a restart keeps. */
+export interface FaultTopology<S> {
+  /** Every node, in diagram order; partitions split this set. */
+  readonly nodes: readonly string[];
+  /** Nodes that may crash (within the crash budget). */
+  readonly crashable?: readonly string[];
+  /** Crash-recovery (crashed nodes may restart) instead of crash-stop. */
+  readonly restart?: boolean;
+  /** On Restart, after the node is up again: the model resets the node's volatile state (durable state stays). */
+  readonly onRestart?: (state: S, node: string) => S;
+}
+
+/**
+ * A model's protocol machine over a state that holds its faults in `faults`: only protocol actions, and a key
+ * for the protocol part of the state. Properties and metrics see every step, faults included.
+ */
+export interface ProtocolMachine<S extends { readonly faults: FaultState }, A extends Action> extends Omit<
+  Machine<S, A | FaultAction>,
+  'actions' | 'next' | 'key' | 'formatAction' | 'view' | 'fair' | 'actionNames' | 'metrics'
+> {
+  readonly actions: (state: S) => readonly A[];
+  readonly next: (state: S, action: A) => S;
+  /** Canonical key of everything but `faults`. */
+  readonly key: (state: S) => string;
+  /** The protocol's action names; the fault actions the budget allows are added. */
+  readonly actionNames: readonly string[];
+  readonly formatAction: (action: A) => string;
+  readonly view?: (from: S, action: A, to: S) => readonly ViewEvent[];
+  readonly fair?: (action: A) => boolean;
+  /** Metrics over protocol steps; fault steps add 0. */
+  readonly metrics?: readonly Metric<S, A>[];
+}
+
+/** The fault actions a budget and topology can ever produce, in a fixed order, for coverage reports. */
+export function faultActionNames(budget: FaultBudget, topology: FaultTopology<unknown>): string[] {
+  const names: string[] = [];
+  if (budget.drops > 0) names.push('Drop');
+  if (budget.duplicates > 0) names.push('Duplicate');
+  if (budget.crashes > 0 && (topology.crashable ?? []).length > 0) names.push('Crash', ...(topology.restart ? ['Restart'] : []));
+  if (budget.partitions > 0) names.push('Partition', 'Heal');
+  return names;
+}
+
+/** The whole machine: the protocol plus every fault the budget allows, with all fault wiring derived. */
+export function withFaults<S extends { readonly faults: FaultState }, A extends Action>(
+  budget: FaultBudget,
+  topology: FaultTopology<S>,
+  protocol: ProtocolMachine<S, A>,
+): Machine<S, A | FaultAction> {
+  const config: FaultConfig = { nodes: topology.nodes, crashable: topology.crashable ?? [], restart: topology.restart ?? false };
+  const { actions, next, key, actionNames, formatAction, view, fair, metrics, properties, ...rest } = protocol;
   return {
-    drops: spec('drops', 'message losses'),
-    duplicates: spec('duplicates', 'message duplications'),
-    crashes: spec('crashes', 'crashes'),
-    partitions: spec('partitions', 'partitions'),
+    ...rest,
+    actions: (s) => [...actions(s), ...faultActions(s.faults, config)],
+    next: (s, a) => {
+      if (!isFault(a)) return next(s, a as A);
+      const after = { ...s, faults: applyFault(s.faults, a) };
+      return a.name === 'Restart' && topology.onRestart ? topology.onRestart(after, a.node) : after;
+    },
+    key: (s) => `${key(s)}|${faultStateKey(s.faults)}`,
+    actionNames: [...actionNames, ...faultActionNames(budget, topology as FaultTopology<unknown>)],
+    formatAction: (a) => (isFault(a) ? formatFault(a) : formatAction(a as A)),
+    actors: protocol.actors ?? topology.nodes,
+    fair: (a) => (isFault(a) ? a.name === 'Restart' : (fair?.(a as A) ?? true)),
+    ...(view ? { view: (from: S, a: A | FaultAction, to: S) => (isFault(a) ? faultView(a, topology.nodes) : view(from, a as A, to)) } : {}),
+    ...(metrics
+      ? {
+          metrics: metrics.map((m) => ({
+            ...m,
+            perStep: (from: S, a: A | FaultAction, to: S) => (isFault(a) ? 0 : m.perStep(from, a as A, to)),
+          })),
+        }
+      : {}),
+    properties,
   };
 }
 
-export function budgetFromParams(params: Readonly<Record<string, unknown>>): FaultBudget {
-  const n = (k: string): number => (typeof params[k] === 'number' ? (params[k] as number) : 0);
-  return { drops: n('drops'), duplicates: n('duplicates'), crashes: n('crashes'), partitions: n('partitions') };
-}
+/** A metric's step function: messages the step put on the network. */
+export const messagesSent = <S extends { readonly faults: FaultState }>(from: S, _action: unknown, to: S): number =>
+  messagesAdded(from.faults.net, to.faults.net);

@@ -5,7 +5,7 @@
 // Visited states are kept as 64-bit fingerprints plus a parent link and the index of the action taken,
 // so a counterexample is rebuilt by re-executing its actions (see trace.ts), never stored as states.
 import { getHeapStatistics } from 'node:v8';
-import { livenessPropertyNames, type AnyMachine, type PropertyKind } from './model';
+import { livenessPropertyNames, type AnyMachine, type PropertyKind } from '../model/model';
 import { ExactSet, FingerprintSet, collisionProbability, type VisitedSet } from './visited';
 
 /** A path is the index of an initial state and, per step, the index of the action in `actions(state)`. */

@@ -1,8 +1,8 @@
 // Small helpers for model test files, so a new model's tests read as sentences.
 import { explore, type ExploreResult } from './explore';
-import type { AnyModel, ParamValue } from './model';
-import { resolveParams } from './params';
-import { requestFromConfiguration, run, type RunOutcome } from './runner';
+import type { AnyModel, ParamValue } from '../model/model';
+import { resolveParams } from '../model/params';
+import { requestFromConfiguration, run, type RunOutcome } from './run';
 
 export function exploreModel(model: AnyModel, variant: string, params: Record<string, ParamValue> = {}, options = {}): ExploreResult {
   return explore(model.machine(resolveParams(model, params), variant), options);

@@ -1,0 +1,45 @@
+// The catalog: the one place that lists models, comparisons and figures. To add a model, import it and add
+// one line to MODELS. Only the command line (src/cli/main.ts) imports this file; the engine takes models as
+// arguments.
+import type { AnyModel, Catalog, Comparison, Figure } from '../src/model/model';
+import { transactionCommit } from './commit/transaction-commit';
+import { twoPhaseCommit } from './commit/two-phase-commit';
+import { twoPhaseCommitFaults } from './commit/two-phase-commit-faults';
+import { threePhaseCommit } from './commit/three-phase-commit';
+import { commitComparison } from './commit/comparison';
+import { tcc } from './transactions/tcc';
+import { seataAt } from './transactions/seata-at';
+import { outbox } from './transactions/outbox';
+import { statusTable } from './transactions/status-table';
+import { snowflake } from './ids/snowflake';
+import { segment } from './ids/segment';
+import { randomIdsFigure } from './ids/random-ids';
+import { loadBalancer } from './routing/load-balancer';
+import { consistentHash, consistentHashFigure } from './routing/consistent-hash';
+import { redisResharding } from './routing/redis-resharding';
+import { redisSlotsFigure } from './routing/redis-cluster';
+import { hashFunctionsFigure } from './routing/hash-functions';
+import { sharding } from './routing/sharding';
+
+export const MODELS: readonly AnyModel[] = [
+  transactionCommit,
+  twoPhaseCommit,
+  twoPhaseCommitFaults,
+  threePhaseCommit,
+  tcc,
+  statusTable,
+  outbox,
+  seataAt,
+  snowflake,
+  segment,
+  loadBalancer,
+  consistentHash,
+  redisResharding,
+  sharding,
+];
+
+export const COMPARISONS: readonly Comparison[] = [commitComparison];
+
+export const FIGURES: readonly Figure[] = [randomIdsFigure, consistentHashFigure, redisSlotsFigure, hashFunctionsFigure];
+
+export const CATALOG: Catalog = { models: MODELS, comparisons: COMPARISONS, figures: FIGURES };

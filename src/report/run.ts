@@ -1,0 +1,37 @@
+// Runs every configuration of the given models, and tallies the verdicts: what `npm run check` computes
+// before anything is rendered.
+import type { AnyModel } from '../model/model';
+import { requestFromConfiguration, run, type RunOutcome } from '../check/run';
+
+export interface ModelOutcomes {
+  readonly model: AnyModel;
+  readonly outcomes: readonly RunOutcome[];
+}
+
+export function runAllConfigurations(models: readonly AnyModel[], onDone?: (o: RunOutcome) => void): ModelOutcomes[] {
+  return models.map((model) => ({
+    model,
+    outcomes: model.configurations.map((config) => {
+      const outcome = run(requestFromConfiguration(model, config));
+      onDone?.(outcome);
+      return outcome;
+    }),
+  }));
+}
+
+export function variantTally(all: readonly ModelOutcomes[]): { caught: number; bugs: number; passed: number; correct: number } {
+  const outcomes = all.flatMap((m) => m.outcomes);
+  const bugs = outcomes.filter((o) => o.expected.result === 'violation');
+  const correct = outcomes.filter((o) => o.expected.result === 'pass');
+  return {
+    caught: bugs.filter((o) => o.asExpected).length,
+    bugs: bugs.length,
+    passed: correct.filter((o) => o.asExpected).length,
+    correct: correct.length,
+  };
+}
+
+export function tallyLine(all: readonly ModelOutcomes[]): string {
+  const t = variantTally(all);
+  return `variants: caught ${t.caught}/${t.bugs} bugs, passed ${t.passed}/${t.correct} correct`;
+}
