@@ -1,11 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fc, test } from '@fast-check/vitest';
 import clusterKeySlot from 'cluster-key-slot';
 import { describe, expect, it } from 'vitest';
+import { requireRedis, startRedis } from '../../test/support/redis-server';
 import { SLOTS, crc16, emptyBitmap, evenSplit, keySlot, ownsSlot, setSlot, slotsWithoutOneOwner } from '../../models/routing/redis-cluster';
 
 /** Keys that stress the rules: non-ASCII text, braces anywhere, empty tags. */
@@ -83,11 +80,7 @@ describe('redis-cluster: key slots', () => {
   });
 });
 
-const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
-if (!hasRedis) {
-  if (process.env.CI) throw new Error('redis-server is not installed, but CI must compare keySlot with the real CLUSTER KEYSLOT');
-  console.warn('\n*** SKIPPING the real redis-server comparison: redis-server is not installed (apt-get install redis-server) ***\n');
-}
+const hasRedis = requireRedis('compare keySlot with the real CLUSTER KEYSLOT');
 
 /** Sends CLUSTER KEYSLOT for every key in one pipeline and reads the integer replies. */
 function clusterKeyslots(port: number, keys: Uint8Array[]): Promise<number[]> {
@@ -117,43 +110,13 @@ function clusterKeyslots(port: number, keys: Uint8Array[]): Promise<number[]> {
 
 describe.skipIf(!hasRedis)('redis-cluster: against a real redis-server', () => {
   it('gives the same slot as CLUSTER KEYSLOT for 1,000 random keys, non-ASCII and braces included', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'distcheck-redis-'));
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const server = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--cluster-enabled',
-        'yes',
-        '--cluster-config-file',
-        join(dir, 'nodes.conf'),
-        '--dir',
-        dir,
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-      ],
-      { stdio: 'ignore' },
-    );
+    const server = await startRedis(['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf']);
     try {
-      let ready = false;
-      for (let i = 0; i < 50 && !ready; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        ready = await clusterKeyslots(port, [new TextEncoder().encode('ping')]).then(
-          () => true,
-          () => false,
-        );
-      }
-      expect(ready, 'redis-server did not start').toBe(true);
       const keys = fc.sample(keyArb, { numRuns: 1000, seed: 2026 }).map((k) => new TextEncoder().encode(k));
-      const real = await clusterKeyslots(port, keys);
+      const real = await clusterKeyslots(server.port, keys);
       expect(keys.map((k) => keySlot(k))).toEqual(real);
     } finally {
-      server.kill('SIGTERM');
+      await server.stop();
     }
   }, 30_000);
 });
