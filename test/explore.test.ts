@@ -5,7 +5,8 @@ import { ExactSet, FingerprintSet, fingerprint64 } from '../src/check/visited';
 import { buildTrace } from '../src/trace/trace';
 import { transactionCommit } from '../models/commit/transaction-commit';
 import { twoPhaseCommit } from '../models/commit/two-phase-commit';
-import { counterMachine, deadlockMachine, waterJugMachine } from './fixtures/tiny-models';
+import { counterMachine, counterModel, deadlockMachine, waterJugMachine } from './fixtures/tiny-models';
+import { run } from '../src/check/run';
 
 const ctx = { model: 'fixture', variant: 'correct', params: {} };
 
@@ -87,8 +88,14 @@ describe('explorer limits', () => {
   });
 
   it('does not count unexplored states as unreached when a limit stopped the run', () => {
+    // `wraps` needs 99 steps: cut at depth 10, the explorer has not seen it, but that is no evidence of vacuity.
     const r = explore(counterMachine(100), { maxDepth: 10 });
-    expect(r.status).toBe('limit');
+    expect([r.status, r.unreached]).toEqual(['limit', ['wraps']]);
+    const limited = run({ model: counterModel, variant: 'correct', params: { k: 100 }, explore: { maxDepth: 10 } });
+    expect([limited.result, limited.unreached, limited.exitCode]).toEqual(['limit', [], 3]);
+    expect(limited.verdict).toBe('limit reached: depth limit of 10 reached');
+    // Without the limit the same run reaches it and passes; with k = 1 wrapping is trivially reached too.
+    expect(run({ model: counterModel, variant: 'correct', params: { k: 100 } }).verdict).toBe('pass');
   });
 
   it('stops at the time limit', () => {

@@ -9,7 +9,7 @@ describe.each(MODELS.map((m) => [m.id, m] as const))('%s', (_id, model) => {
   const bugs = model.variants.filter((v) => v.breaks);
   const smallest = resolveParams(model, model.configurations[0].params ?? {});
 
-  it('has a correct variant and at least one bug variant naming a real safety property', () => {
+  it('has a correct variant and at least one bug variant naming a real invariant, step or liveness property (not a witness)', () => {
     expect(model.variants.some((v) => v.name === 'correct' && !v.breaks)).toBe(true);
     expect(bugs.length).toBeGreaterThan(0);
     for (const v of bugs) {

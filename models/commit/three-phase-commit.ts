@@ -9,28 +9,11 @@
 //   asynchronous - a timeout may fire at any time while waiting.
 // The coordinator broadcasts each phase in one step (a crash falls between phases), except in the
 // crash-mid-broadcast variant, which sends PreCommit one participant at a time.
-import {
-  budgetOf,
-  faultParams,
-  findDeliverable,
-  formatNetwork,
-  initialFaults,
-  isUp,
-  message,
-  messagesSent,
-  remove,
-  send,
-  timeoutEnabled,
-  withFaults,
-  withNet,
-  type FaultAction,
-  type FaultBudget,
-  type FaultState,
-  type Message,
-  type TimingMode,
-} from '../../src/model/faults';
+import { budgetOf, faultParams, findDeliverable, initialFaults, isUp, timeoutEnabled, withFaults } from '../../src/model/faults';
+import type { FaultAction, FaultBudget, FaultState, TimingMode } from '../../src/model/faults';
+import { formatNetwork, message, messagesSent, remove, send, withNet, type Message } from '../../src/model/network';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
-import { replaceAt } from '../../src/model/plain';
+import { actionInstances, replaceAt } from '../../src/model/plain';
 
 export type CoordPhase = 'init' | 'waiting' | 'precommitted' | 'committed' | 'aborted';
 /** init: not voted; uncertain: voted yes, waits for PreCommit; prepared: pre-committed, waits for DoCommit. */
@@ -92,19 +75,7 @@ function threePCMachine(n: number, mode: TimingMode, variant: string, budget: Fa
   const noPreCommit = variant === 'no-precommit';
   const quorum = variant === 'majority-quorum' ? Math.floor(n / 2) + 1 : n;
   const oneByOne = variant === 'crash-mid-broadcast';
-  const step = (name: PStep) => ids.map((p) => ({ name, p }) as const);
-  const A = {
-    yes: step('PVoteYes'),
-    no: step('PVoteNo'),
-    rcvPre: step('PRcvPreCommit'),
-    rcvDo: step('PRcvDoCommit'),
-    rcvAbort: step('PRcvAbort'),
-    timeout: step('PTimeout'),
-    rcvVote: step('CRcvVote'),
-    rcvAck: step('CRcvAck'),
-    rcvDone: step('CRcvDone'),
-    sendPre: step('CSendPreCommit'),
-  };
+  const act = actionInstances<PStep, 'p'>('p');
   const decided = (p: PartPhase): boolean => p === 'committed' || p === 'aborted';
   const find = (s: ThreePCState, pred: (m: Message) => boolean): Message | undefined => findDeliverable(s.faults, pred);
   const toMe = (s: ThreePCState, type: string, me: string): Message | undefined => find(s, (m) => m.type === type && m.to === me);
@@ -121,7 +92,7 @@ function threePCMachine(n: number, mode: TimingMode, variant: string, budget: Fa
       if (s.coord === 'init') out.push({ name: 'CCanCommit' });
       if (s.coord === 'waiting' && count(s.votes, 'yes') >= quorum) out.push({ name: noPreCommit ? 'CDoCommit' : 'CPreCommit' });
       if (s.coord === 'waiting' && count(s.votes, 'no') > n - quorum) out.push({ name: 'CAbort' });
-      if (s.coord === 'precommitted' && oneByOne) for (const p of ids) if (!s.preSent[p]) out.push(A.sendPre[p]);
+      if (s.coord === 'precommitted' && oneByOne) for (const p of ids) if (!s.preSent[p]) out.push(act('CSendPreCommit', p));
       if (s.coord === 'precommitted' && count(s.acks, true) >= quorum && s.preSent.every(Boolean)) out.push({ name: 'CDoCommit' });
       const late = awaited(s);
       if (late.length > 0 && (mode === 'asynchronous' || late.some((p) => timeoutEnabled(mode, s.faults, names[p], C))))
@@ -130,16 +101,16 @@ function threePCMachine(n: number, mode: TimingMode, variant: string, budget: Fa
     for (const p of ids) {
       const me = names[p];
       const phase = s.part[p];
-      if (phase === 'init' && toMe(s, 'CanCommit', me)) out.push(A.yes[p], A.no[p]);
+      if (phase === 'init' && toMe(s, 'CanCommit', me)) out.push(act('PVoteYes', p), act('PVoteNo', p));
       // A participant that already gave up (timed out) answers a late CanCommit with No.
-      if (phase === 'aborted' && toMe(s, 'CanCommit', me)) out.push(A.no[p]);
-      if (toMe(s, 'PreCommit', me)) out.push(A.rcvPre[p]);
-      if (toMe(s, 'DoCommit', me)) out.push(A.rcvDo[p]);
-      if (toMe(s, 'Abort', me)) out.push(A.rcvAbort[p]);
-      if (!decided(phase) && timeoutEnabled(mode, s.faults, C, me)) out.push(A.timeout[p]);
-      if (cUp && find(s, (m) => (m.type === 'Yes' || m.type === 'No') && m.from === me)) out.push(A.rcvVote[p]);
-      if (cUp && find(s, (m) => m.type === 'ACK' && m.from === me)) out.push(A.rcvAck[p]);
-      if (cUp && find(s, (m) => m.type === 'Done' && m.from === me)) out.push(A.rcvDone[p]);
+      if (phase === 'aborted' && toMe(s, 'CanCommit', me)) out.push(act('PVoteNo', p));
+      if (toMe(s, 'PreCommit', me)) out.push(act('PRcvPreCommit', p));
+      if (toMe(s, 'DoCommit', me)) out.push(act('PRcvDoCommit', p));
+      if (toMe(s, 'Abort', me)) out.push(act('PRcvAbort', p));
+      if (!decided(phase) && timeoutEnabled(mode, s.faults, C, me)) out.push(act('PTimeout', p));
+      if (cUp && find(s, (m) => (m.type === 'Yes' || m.type === 'No') && m.from === me)) out.push(act('CRcvVote', p));
+      if (cUp && find(s, (m) => m.type === 'ACK' && m.from === me)) out.push(act('CRcvAck', p));
+      if (cUp && find(s, (m) => m.type === 'Done' && m.from === me)) out.push(act('CRcvDone', p));
     }
     return out;
   };

@@ -6,31 +6,12 @@
 // "Concurrency Control and Recovery in Database Systems" (1987), ch. 7, for decision retransmission.
 // Scope: consistency (safety) and "every RM eventually decides" (liveness, weak fairness on every protocol
 // step, none on faults). The TM sends its decision to one RM per step, so it can crash half-way.
-import {
-  applyFault,
-  deliveryArrows,
-  budgetOf,
-  faultActions,
-  faultStateKey,
-  findDeliverable,
-  message,
-  faultView,
-  formatFault,
-  formatNetwork,
-  initialFaults,
-  isFault,
-  isUp,
-  messagesAdded,
-  remove,
-  send,
-  withNet,
-  type FaultAction,
-  type FaultState,
-  type Message,
-} from '../../src/model/faults';
+import { budgetOf, faultParams, findDeliverable, initialFaults, isUp, withFaults } from '../../src/model/faults';
+import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
+import { deliveryArrows, formatNetwork, message, messagesSent, remove, send, withNet, type Message } from '../../src/model/network';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
 import { consistentRMs, type RMState } from './transaction-commit';
-import { replaceAt } from '../../src/model/plain';
+import { actionInstances, replaceAt } from '../../src/model/plain';
 
 export type TMPhase = 'init' | 'preparing' | 'committed' | 'aborted';
 type Vote = 'none' | 'yes' | 'no';
@@ -56,8 +37,8 @@ type RMStep =
   | 'TMSendDecision'
   | 'TMRcvAck'
   | 'TMResend';
-export type TPFAction =
-  { readonly name: 'TMPrepare' | 'TMCommit' | 'TMAbort' } | { readonly name: RMStep; readonly rm: number } | FaultAction;
+type ProtocolAction = { readonly name: 'TMPrepare' | 'TMCommit' | 'TMAbort' } | { readonly name: RMStep; readonly rm: number };
+export type TPFAction = ProtocolAction | FaultAction;
 
 const variants: readonly Variant[] = [
   { name: 'correct', description: "The seed's 2PC: RMs that voted yes wait for the decision however long it takes." },
@@ -72,35 +53,18 @@ const TM = 'TM';
 const VOTE_CODE: Record<Vote, string> = { none: '-', yes: 'y', no: 'n' };
 const rmName = (i: number): string => `RM${i + 1}`;
 
-function tpfMachine(
-  rms: number,
-  retransmit: boolean,
-  variant: string,
-  params: Readonly<Record<string, unknown>>,
-): Machine<TPFState, TPFAction> {
+function tpfMachine(rms: number, retransmit: boolean, variant: string, budget: FaultBudget): Machine<TPFState, TPFAction> {
   const ids = Array.from({ length: rms }, (_, i) => i);
   const names = ids.map(rmName);
   const nodes = [TM, ...names];
-  const budget = budgetOf(params);
   const timeoutAbort = variant === 'prepared-abort-on-timeout';
-  const step = (name: RMStep) => ids.map((rm) => ({ name, rm }) as const);
-  const A = {
-    chooseToAbort: step('RMChooseToAbort'),
-    prepare: step('RMPrepare'),
-    refuse: step('RMRefuse'),
-    rcvDecision: step('RMRcvDecision'),
-    timeoutAbort: step('RMTimeoutAbort'),
-    rcvVote: step('TMRcvVote'),
-    sendDecision: step('TMSendDecision'),
-    rcvAck: step('TMRcvAck'),
-    resend: step('TMResend'),
-  };
+  const act = actionInstances<RMStep, 'rm'>('rm');
   const decided = (r: RMState): boolean => r === 'committed' || r === 'aborted';
   const inFlight = (s: TPFState, pred: (m: Message) => boolean): Message | undefined => findDeliverable(s.faults, pred);
   const decisionMsg = (s: TPFState, rm: number): Message => message(s.tm === 'committed' ? 'Commit' : 'Rollback', TM, names[rm]);
 
-  const actions = (s: TPFState): TPFAction[] => {
-    const out: TPFAction[] = [];
+  const actions = (s: TPFState): ProtocolAction[] => {
+    const out: ProtocolAction[] = [];
     const tmUp = isUp(s.faults, TM);
     const tmDecided = s.tm === 'committed' || s.tm === 'aborted';
     if (tmUp && s.tm === 'init') out.push({ name: 'TMPrepare' });
@@ -110,24 +74,22 @@ function tpfMachine(
       const me = names[rm];
       const r = s.rm[rm];
       // An RM that has not voted may give up on its own (as in TwoPhase.tla); once it votes yes it must wait.
-      if (r === 'working') out.push(A.chooseToAbort[rm]);
-      if (r === 'working' && inFlight(s, (m) => m.type === 'Prepare' && m.to === me)) out.push(A.prepare[rm], A.refuse[rm]);
-      if (inFlight(s, (m) => (m.type === 'Commit' || m.type === 'Rollback') && m.to === me)) out.push(A.rcvDecision[rm]);
-      if (timeoutAbort && r === 'prepared') out.push(A.timeoutAbort[rm]);
-      if (tmUp && inFlight(s, (m) => (m.type === 'Prepared' || m.type === 'Refused') && m.from === me)) out.push(A.rcvVote[rm]);
-      if (tmUp && tmDecided && !s.sent[rm]) out.push(A.sendDecision[rm]);
-      if (tmUp && inFlight(s, (m) => m.type === 'Ack' && m.from === me)) out.push(A.rcvAck[rm]);
+      if (r === 'working') out.push(act('RMChooseToAbort', rm));
+      if (r === 'working' && inFlight(s, (m) => m.type === 'Prepare' && m.to === me)) out.push(act('RMPrepare', rm), act('RMRefuse', rm));
+      if (inFlight(s, (m) => (m.type === 'Commit' || m.type === 'Rollback') && m.to === me)) out.push(act('RMRcvDecision', rm));
+      if (timeoutAbort && r === 'prepared') out.push(act('RMTimeoutAbort', rm));
+      if (tmUp && inFlight(s, (m) => (m.type === 'Prepared' || m.type === 'Refused') && m.from === me)) out.push(act('TMRcvVote', rm));
+      if (tmUp && tmDecided && !s.sent[rm]) out.push(act('TMSendDecision', rm));
+      if (tmUp && inFlight(s, (m) => m.type === 'Ack' && m.from === me)) out.push(act('TMRcvAck', rm));
       // The retransmission timer fires only when nothing is left in flight between TM and this RM.
       if (retransmit && tmUp && tmDecided && s.sent[rm] && !s.acked[rm] && !s.faults.net.some((m) => m.from === me || m.to === me)) {
-        out.push(A.resend[rm]);
+        out.push(act('TMResend', rm));
       }
     }
-    out.push(...faultActions(s.faults, { nodes, crashable: [TM], restart: false }));
     return out;
   };
 
-  const next = (s: TPFState, a: TPFAction): TPFState => {
-    if (isFault(a)) return { ...s, faults: applyFault(s.faults, a) };
+  const next = (s: TPFState, a: ProtocolAction): TPFState => {
     switch (a.name) {
       case 'TMPrepare':
         return { ...withNet(s, send(s.faults.net, ...names.map((n) => message('Prepare', TM, n)))), tm: 'preparing' };
@@ -226,55 +188,47 @@ function tpfMachine(
   ];
   if (retransmit) actionNames.push('TMResend');
   if (timeoutAbort) actionNames.push('RMTimeoutAbort');
-  if (budget.drops > 0) actionNames.push('Drop');
-  if (budget.crashes > 0) actionNames.push('Crash');
-  if (budget.partitions > 0) actionNames.push('Partition', 'Heal');
 
-  const describe = (a: TPFAction): string => (isFault(a) ? formatFault(a) : 'rm' in a ? `${a.name}(${rmName(a.rm)})` : a.name);
-  return {
-    init: [
-      {
-        rm: ids.map(() => 'working' as const),
-        tm: 'init',
-        votes: ids.map(() => 'none' as const),
-        sent: ids.map(() => false),
-        acked: ids.map(() => false),
-        faults: initialFaults(budget),
+  const describe = (a: ProtocolAction): string => ('rm' in a ? `${a.name}(${rmName(a.rm)})` : a.name);
+  return withFaults(
+    budget,
+    { nodes, crashable: [TM] },
+    {
+      init: [
+        {
+          rm: ids.map(() => 'working' as const),
+          tm: 'init',
+          votes: ids.map(() => 'none' as const),
+          sent: ids.map(() => false),
+          acked: ids.map(() => false),
+          faults: initialFaults(budget),
+        },
+      ],
+      actions,
+      next,
+      key: (s) =>
+        `${s.rm.map((r) => r[0]).join('')}|${s.tm[0]}|${s.votes.map((v) => VOTE_CODE[v]).join('')}|${s.sent.map(Number).join('')}|${s.acked.map(Number).join('')}`,
+      properties,
+      actionNames,
+      formatAction: describe,
+      fairness: 'Weak fairness on every protocol step (deliveries, votes, decisions, retransmissions); none on crashes or losses.',
+      metrics: [{ name: 'messages per decision', along: 'allCommitted', perStep: messagesSent }],
+      view: (from, a, to) => {
+        // Messages are drawn when they arrive; steps that deliver nothing become notes.
+        const reaction: Partial<Record<string, string>> = { RMPrepare: ' (votes yes)', RMRefuse: ' (votes no)' };
+        const arrows = deliveryArrows(from.faults.net, to.faults.net, reaction[a.name] ?? '');
+        const over = 'rm' in a && a.name.startsWith('RM') ? names[a.rm] : TM;
+        const notes = arrows.length === 0 ? [{ type: 'note' as const, over, text: describe(a) }] : [];
+        return [...arrows, ...notes];
       },
-    ],
-    actions,
-    next,
-    key: (s) =>
-      `${s.rm.map((r) => r[0]).join('')}|${s.tm[0]}|${s.votes.map((v) => VOTE_CODE[v]).join('')}|${s.sent.map(Number).join('')}|${s.acked.map(Number).join('')}|${faultStateKey(s.faults)}`,
-    properties,
-    actionNames,
-    formatAction: describe,
-    actors: nodes,
-    fair: (a) => !isFault(a),
-    fairness: 'Weak fairness on every protocol step (deliveries, votes, decisions, retransmissions); none on crashes or losses.',
-    metrics: [
-      {
-        name: 'messages per decision',
-        along: 'allCommitted',
-        perStep: (from, a, to) => (isFault(a) ? 0 : messagesAdded(from.faults.net, to.faults.net)),
-      },
-    ],
-    view: (from, a, to) => {
-      if (isFault(a)) return faultView(a, nodes);
-      // Messages are drawn when they arrive; steps that deliver nothing become notes.
-      const reaction: Partial<Record<string, string>> = { RMPrepare: ' (votes yes)', RMRefuse: ' (votes no)' };
-      const arrows = deliveryArrows(from.faults.net, to.faults.net, reaction[a.name] ?? '');
-      const over = 'rm' in a && a.name.startsWith('RM') ? names[a.rm] : TM;
-      const notes = arrows.length === 0 ? [{ type: 'note' as const, over, text: describe(a) }] : [];
-      return [...arrows, ...notes];
+      display: (s) => ({
+        ...Object.fromEntries(ids.map((rm) => [names[rm], s.rm[rm]])),
+        tm: isUp(s.faults, TM) ? s.tm : `${s.tm} (down)`,
+        votes: s.votes.join(' '),
+        inFlight: formatNetwork(s.faults.net),
+      }),
     },
-    display: (s) => ({
-      ...Object.fromEntries(ids.map((rm) => [names[rm], s.rm[rm]])),
-      tm: isUp(s.faults, TM) ? s.tm : `${s.tm} (down)`,
-      votes: s.votes.join(' '),
-      inFlight: formatNetwork(s.faults.net),
-    }),
-  };
+  );
 }
 
 export const twoPhaseCommitFaults = defineModel({
@@ -286,9 +240,11 @@ export const twoPhaseCommitFaults = defineModel({
   params: {
     rms: { type: 'int', default: 2, min: 1, max: 4, description: 'number of resource managers' },
     retransmit: { type: 'boolean', default: false, description: 'the TM resends its decision until the RM acknowledges it' },
-    drops: { type: 'int', default: 0, min: 0, max: 3, budget: true, description: 'at most this many message losses' },
-    crashes: { type: 'int', default: 0, min: 0, max: 1, budget: true, description: 'at most this many TM crashes (crash-stop)' },
-    partitions: { type: 'int', default: 0, min: 0, max: 1, budget: true, description: 'at most this many partitions' },
+    ...faultParams({
+      drops: { max: 3 },
+      crashes: { max: 1, description: 'at most this many TM crashes (crash-stop)' },
+      partitions: { max: 1 },
+    }),
   },
   variants,
   configurations: [
@@ -323,5 +279,5 @@ export const twoPhaseCommitFaults = defineModel({
     },
     { name: 'rms3-prepared-abort-on-timeout', variant: 'prepared-abort-on-timeout', params: { rms: 3 } },
   ],
-  machine: (params, variant) => tpfMachine(params.rms, params.retransmit, variant, params),
+  machine: (params, variant) => tpfMachine(params.rms, params.retransmit, variant, budgetOf(params)),
 });

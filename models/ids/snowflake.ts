@@ -6,7 +6,7 @@
 // Properties: global uniqueness across workers and restarts, strict increase per worker, field bounds and
 // decode(encode(x)) = x on every issued id (safety).
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
-import { replaceAt } from '../../src/model/plain';
+import { actionInstances, replaceAt } from '../../src/model/plain';
 
 export const TWITTER_EPOCH = 1288834974657n;
 const TIMESTAMP_BITS = 41n;
@@ -115,16 +115,7 @@ function snowflakeMachine(
   const workerId = (w: number): number => (variant === 'worker-id-reused' ? 0 : w);
   const ignoreRollback = variant === 'rollback-ignored';
   const maxClock = CLOCK_START + p.ticks;
-  const step = (name: WStep) => ids.map((w) => ({ name, w }) as const);
-  const A = {
-    next: step('NextId'),
-    wait: step('Wait'),
-    refuse: step('Refuse'),
-    tick: step('Tick'),
-    small: step('RollbackSmall'),
-    large: step('RollbackLarge'),
-    restart: step('Restart'),
-  };
+  const act = actionInstances<WStep, 'w'>('w');
   const idOf = (w: number, ts: number, seq: number): bigint =>
     encodeSnowflake({ timestamp: Number(TWITTER_EPOCH) + ts, datacenterId: 0, workerId: workerId(w), sequence: seq });
 
@@ -132,15 +123,15 @@ function snowflakeMachine(
     const out: SnowflakeAction[] = [];
     for (const w of ids) {
       const d = decide(s.clock[w], s.lastTs[w], s.seq[w], seqMax, p.policy, ignoreRollback);
-      if (d.kind === 'issue' && s.issued.length < p.maxIds) out.push(A.next[w]);
-      if (d.kind === 'refuse') out.push(A.refuse[w]);
+      if (d.kind === 'issue' && s.issued.length < p.maxIds) out.push(act('NextId', w));
+      if (d.kind === 'refuse') out.push(act('Refuse', w));
       // Asking for an id and being told to wait changes nothing: a stutter, kept so that tests of a real
       // generator ask in every state.
-      if (d.kind === 'wait') out.push(A.wait[w]);
-      if (s.clock[w] < maxClock) out.push(A.tick[w]);
-      if (s.rollbacksLeft > 0 && s.clock[w] >= SMALL_ROLLBACK_MS) out.push(A.small[w]);
-      if (s.rollbacksLeft > 0 && s.clock[w] >= LARGE_ROLLBACK_MS) out.push(A.large[w]);
-      if (s.restartsLeft > 0) out.push(A.restart[w]);
+      if (d.kind === 'wait') out.push(act('Wait', w));
+      if (s.clock[w] < maxClock) out.push(act('Tick', w));
+      if (s.rollbacksLeft > 0 && s.clock[w] >= SMALL_ROLLBACK_MS) out.push(act('RollbackSmall', w));
+      if (s.rollbacksLeft > 0 && s.clock[w] >= LARGE_ROLLBACK_MS) out.push(act('RollbackLarge', w));
+      if (s.restartsLeft > 0) out.push(act('Restart', w));
     }
     return out;
   };

@@ -10,27 +10,9 @@
 // on protocol steps, retries and restarts; none on crashes, losses or duplicates).
 // Assumption (RocketMQ's own): a local transaction ends well within the check window, so a check-back that
 // finds it still running is asked again without counting towards maxChecks; only unanswered checks count.
-import {
-  applyFault,
-  deliveryArrows,
-  budgetOf,
-  faultActions,
-  faultStateKey,
-  faultView,
-  findDeliverable,
-  formatFault,
-  formatNetwork,
-  initialFaults,
-  isFault,
-  isUp,
-  message,
-  remove,
-  send,
-  withNet,
-  type FaultAction,
-  type FaultState,
-  type Message,
-} from '../../src/model/faults';
+import { budgetOf, faultParams, findDeliverable, initialFaults, isUp, withFaults } from '../../src/model/faults';
+import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
+import { deliveryArrows, formatNetwork, message, remove, send, withNet, type Message } from '../../src/model/network';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
 
 export type OrderStatus = 'none' | 'committed' | 'rolledback';
@@ -79,7 +61,8 @@ type Name =
   | 'BrokerRcvEndTx'
   | 'BrokerCheckBack'
   | 'BrokerDiscard';
-export type OutboxAction = { readonly name: Name } | FaultAction;
+type ProtocolAction = { readonly name: Name };
+export type OutboxAction = ProtocolAction | FaultAction;
 
 const variants: readonly Variant[] = [
   {
@@ -118,9 +101,8 @@ function outboxMachine(
   design: 'outbox' | 'rocketmq',
   maxChecks: number,
   variant: string,
-  params: Readonly<Record<string, unknown>>,
+  budget: FaultBudget,
 ): Machine<OutboxState, OutboxAction> {
-  const budget = budgetOf(params);
   const rocket = design === 'rocketmq';
   const sendFirst = variant === 'dual-write-send-first';
   const commitFirst = variant === 'dual-write-commit-first';
@@ -129,10 +111,10 @@ function outboxMachine(
   const ackFirst = variant === 'ack-before-apply';
   const find = (s: OutboxState, type: string): Message | undefined => findDeliverable(s.faults, (m) => m.type === type);
   const inFlight = (s: OutboxState, ...types: string[]): boolean => s.faults.net.some((m) => types.includes(m.type));
-  const act = (name: Name): OutboxAction => ({ name });
+  const act = (name: Name): ProtocolAction => ({ name });
 
-  const actions = (s: OutboxState): OutboxAction[] => {
-    const out: OutboxAction[] = [];
+  const actions = (s: OutboxState): ProtocolAction[] => {
+    const out: ProtocolAction[] = [];
     const orderUp = isUp(s.faults, ORDER);
     const stockUp = isUp(s.faults, STOCK);
     if (orderUp && s.request && s.order === 'none') {
@@ -163,21 +145,19 @@ function outboxMachine(
     if (stockUp && find(s, 'Deliver')) out.push(act('StockRcvDeliver'));
     if (stockUp && s.pendingApply) out.push(act('StockApply'));
     if (find(s, 'ConsumeAck')) out.push(act('BrokerRcvAck'));
-    out.push(...faultActions(s.faults, { nodes: NODES, crashable: [ORDER, STOCK], restart: true }));
     return out;
   };
 
   const consume = (s: OutboxState, type: string): FaultState['net'] => remove(s.faults.net, find(s, type)!);
   const deduct = (s: OutboxState): OutboxState => (dedupe && s.dedupe ? s : { ...s, deductions: s.deductions + 1, dedupe: true });
 
-  const next = (s: OutboxState, a: OutboxAction): OutboxState => {
-    if (isFault(a)) {
-      const faults = applyFault(s.faults, a);
-      if (a.name !== 'Restart') return { ...s, faults };
-      // Restart: volatile state is gone. A request that was still running when the service died never commits.
-      if (a.node === STOCK) return { ...s, faults, pendingApply: false };
-      return { ...s, faults, order: s.order === 'none' ? 'rolledback' : s.order, request: false, halfAcked: false };
-    }
+  /** Restart: volatile state is gone. A request that was still running when the service died never commits. */
+  const onRestart = (s: OutboxState, node: string): OutboxState =>
+    node === STOCK
+      ? { ...s, pendingApply: false }
+      : { ...s, order: s.order === 'none' ? 'rolledback' : s.order, request: false, halfAcked: false };
+
+  const next = (s: OutboxState, a: ProtocolAction): OutboxState => {
     switch (a.name) {
       case 'OrderCommit':
         return { ...s, order: 'committed', outbox: !rocket && !dualWrite };
@@ -307,59 +287,56 @@ function outboxMachine(
     if (budget.drops > 0) names.push('ProducerHalfTimeout');
     if (budget.crashes > 0) names.push('BrokerDiscard');
   }
-  const actionNames: string[] = [...names];
-  if (budget.drops > 0) actionNames.push('Drop');
-  if (budget.duplicates > 0) actionNames.push('Duplicate');
-  if (budget.crashes > 0) actionNames.push('Crash', 'Restart');
-  const describe = (a: OutboxAction): string => (isFault(a) ? formatFault(a) : a.name);
+  const describe = (a: ProtocolAction): string => a.name;
   const flags = (s: OutboxState): string =>
     [s.request, s.outbox, s.sent, s.halfAcked, s.endSent, s.byCheck, s.dedupe, s.pendingApply].map(Number).join('');
 
-  return {
-    init: [
-      {
-        order: 'none',
-        request: true,
-        outbox: false,
-        sent: false,
-        half: 'none',
-        halfAcked: false,
-        endSent: false,
-        checks: 0,
-        byCheck: false,
-        copies: 0,
-        deductions: 0,
-        dedupe: false,
-        pendingApply: false,
-        faults: initialFaults(budget),
+  return withFaults(
+    budget,
+    { nodes: NODES, crashable: [ORDER, STOCK], restart: true, onRestart },
+    {
+      init: [
+        {
+          order: 'none',
+          request: true,
+          outbox: false,
+          sent: false,
+          half: 'none',
+          halfAcked: false,
+          endSent: false,
+          checks: 0,
+          byCheck: false,
+          copies: 0,
+          deductions: 0,
+          dedupe: false,
+          pendingApply: false,
+          faults: initialFaults(budget),
+        },
+      ],
+      actions,
+      next,
+      key: (s) => `${s.order}|${s.half}|${flags(s)}|${s.checks},${s.copies},${s.deductions}`,
+      properties,
+      actionNames: names,
+      formatAction: describe,
+      fairness: 'Weak fairness on every protocol step, retry, check-back and restart; none on crashes, losses or duplicates.',
+      view: (from, a, to) => {
+        const arrows = deliveryArrows(from.faults.net, to.faults.net);
+        if (arrows.length) return arrows;
+        const over = a.name.startsWith('Broker') ? BROKER : a.name.startsWith('Stock') ? STOCK : ORDER;
+        return [{ type: 'note', over, text: describe(a) }];
       },
-    ],
-    actions,
-    next,
-    key: (s) => `${s.order}|${s.half}|${flags(s)}|${s.checks},${s.copies},${s.deductions}|${faultStateKey(s.faults)}`,
-    properties,
-    actionNames,
-    formatAction: describe,
-    actors: NODES,
-    fair: (a) => !isFault(a) || a.name === 'Restart',
-    fairness: 'Weak fairness on every protocol step, retry, check-back and restart; none on crashes, losses or duplicates.',
-    view: (from, a, to) => {
-      if (isFault(a)) return faultView(a, NODES);
-      const arrows = deliveryArrows(from.faults.net, to.faults.net);
-      if (arrows.length) return arrows;
-      const over = a.name.startsWith('Broker') ? BROKER : a.name.startsWith('Stock') ? STOCK : ORDER;
-      return [{ type: 'note', over, text: describe(a) }];
+      display: (s) => ({
+        order: isUp(s.faults, ORDER) ? s.order : `${s.order} (service down)`,
+        ...(rocket ? { half: s.half, checks: s.checks } : { outbox: s.outbox ? 'row' : 'empty' }),
+        brokerCopies: s.copies,
+        deductions: isUp(s.faults, STOCK) ? s.deductions : `${s.deductions} (consumer down)`,
+        dedupe: s.dedupe ? 'recorded' : 'empty',
+        ...(ackFirst ? { pendingApply: s.pendingApply } : {}),
+        inFlight: formatNetwork(s.faults.net),
+      }),
     },
-    display: (s) => ({
-      order: isUp(s.faults, ORDER) ? s.order : `${s.order} (service down)`,
-      ...(rocket ? { half: s.half, checks: s.checks } : { outbox: s.outbox ? 'row' : 'empty' }),
-      brokerCopies: s.copies,
-      deductions: isUp(s.faults, STOCK) ? s.deductions : `${s.deductions} (consumer down)`,
-      dedupe: s.dedupe ? 'recorded' : 'empty',
-      ...(ackFirst ? { pendingApply: s.pendingApply } : {}),
-      inFlight: formatNetwork(s.faults.net),
-    }),
-  };
+  );
 }
 
 export const outbox = defineModel({
@@ -377,16 +354,11 @@ export const outbox = defineModel({
       max: 15,
       description: 'RocketMQ: check-backs before the broker discards a half message (15 in RocketMQ)',
     },
-    drops: { type: 'int', default: 0, min: 0, max: 2, budget: true, description: 'at most this many lost messages' },
-    duplicates: { type: 'int', default: 0, min: 0, max: 2, budget: true, description: 'at most this many duplicated messages' },
-    crashes: {
-      type: 'int',
-      default: 0,
-      min: 0,
-      max: 2,
-      budget: true,
-      description: 'at most this many crashes of the order service or the consumer',
-    },
+    ...faultParams({
+      drops: { max: 2 },
+      duplicates: { max: 2 },
+      crashes: { max: 2, description: 'at most this many crashes of the order service or the consumer' },
+    }),
   },
   variants,
   configurations: [
@@ -415,5 +387,5 @@ export const outbox = defineModel({
       expect: { violates: 'settles', holds: ['atMostOneDeduction', 'noDeductionWithoutOrder'] },
     },
   ],
-  machine: (params, variant) => outboxMachine(params.design as 'outbox' | 'rocketmq', params.maxChecks, variant, params),
+  machine: (params, variant) => outboxMachine(params.design, params.maxChecks, variant, budgetOf(params)),
 });

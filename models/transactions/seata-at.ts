@@ -4,7 +4,7 @@
 // the after-image). Scope: no dirty write, no clobbering rollback and the expected final value (safety), and
 // every global transaction eventually finishes (liveness, weak fairness on every step).
 // T1 writes m = 900 and T2 writes m = 800 (absolute writes, as in the worked example with m = 1000).
-import { replaceAt } from '../../src/model/plain';
+import { actionInstances, replaceAt } from '../../src/model/plain';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
 
 export type TxPhase = 'start' | 'localCommitted' | 'committed' | 'rolledback';
@@ -50,22 +50,16 @@ const variants: readonly Variant[] = [
 function seataMachine(variant: string): Machine<SeataState, SeataAction> {
   const ids = [0, 1];
   const useLock = variant !== 'no-global-lock';
-  const step = (name: TxStep) => ids.map((t) => ({ name, t }) as const);
-  const A = {
-    local: step('LocalCommit'),
-    commit: step('GlobalCommit'),
-    rollback: step('GlobalRollback'),
-    abort: step('AbortBeforeCommit'),
-  };
+  const act = actionInstances<TxStep, 't'>('t');
   const setTx = (s: SeataState, t: number, tx: TxState): SeataState['tx'] => replaceAt(s.tx, t, tx);
 
   const actions = (s: SeataState): SeataAction[] => {
     const out: SeataAction[] = [];
     for (const t of ids) {
       const phase = s.tx[t].phase;
-      if (phase === 'start' && (!useLock || s.lock === null)) out.push(A.local[t]);
-      if (phase === 'start') out.push(A.abort[t]);
-      if (phase === 'localCommitted') out.push(A.commit[t], A.rollback[t]);
+      if (phase === 'start' && (!useLock || s.lock === null)) out.push(act('LocalCommit', t));
+      if (phase === 'start') out.push(act('AbortBeforeCommit', t));
+      if (phase === 'localCommitted') out.push(act('GlobalCommit', t), act('GlobalRollback', t));
     }
     return out;
   };

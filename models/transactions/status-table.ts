@@ -4,27 +4,9 @@
 // a person to act on. Source: the seed's 事务状态表 section. Scope: stock deducted and order created at most
 // once, error only after k retries (safety), and every transaction eventually reaches 3 or error (liveness:
 // weak fairness on calls, replies, the scanner and restarts; none on losses or the crash).
-import {
-  applyFault,
-  deliveryArrows,
-  budgetOf,
-  faultActions,
-  faultStateKey,
-  faultView,
-  findDeliverable,
-  formatFault,
-  formatNetwork,
-  initialFaults,
-  isFault,
-  isUp,
-  message,
-  remove,
-  send,
-  withNet,
-  type FaultAction,
-  type FaultState,
-  type Message,
-} from '../../src/model/faults';
+import { budgetOf, faultParams, findDeliverable, initialFaults, isUp, withFaults } from '../../src/model/faults';
+import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
+import { deliveryArrows, formatNetwork, message, remove, send, withNet, type Message } from '../../src/model/network';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
 
 export type TxStatus = 1 | 2 | 3 | 'error';
@@ -42,7 +24,8 @@ export interface StatusTableState {
 }
 
 type Name = 'StockRcvDeduct' | 'ShopRcvDeducted' | 'OrderRcvCreate' | 'ShopRcvCreated' | 'ScannerRetry' | 'ScannerGiveUp';
-export type StatusTableAction = { readonly name: Name } | FaultAction;
+type ProtocolAction = { readonly name: Name };
+export type StatusTableAction = ProtocolAction | FaultAction;
 
 const variants: readonly Variant[] = [
   { name: 'correct', description: 'Stock and order services remember the transaction id and answer a repeated call without acting again.' },
@@ -58,19 +41,14 @@ const STOCK = 'Stock';
 const ORDER = 'Order';
 const NODES = [SHOP, STOCK, ORDER];
 
-function statusTableMachine(
-  k: number,
-  variant: string,
-  params: Readonly<Record<string, unknown>>,
-): Machine<StatusTableState, StatusTableAction> {
-  const budget = budgetOf(params);
+function statusTableMachine(k: number, variant: string, budget: FaultBudget): Machine<StatusTableState, StatusTableAction> {
   const idempotentStock = variant !== 'non-idempotent-stock';
   const find = (s: StatusTableState, type: string): Message | undefined => findDeliverable(s.faults, (m) => m.type === type);
-  const act = (name: Name): StatusTableAction => ({ name });
+  const act = (name: Name): ProtocolAction => ({ name });
   const callFor = (status: TxStatus): Message => (status === 1 ? message('Deduct', SHOP, STOCK) : message('CreateOrder', SHOP, ORDER));
 
-  const actions = (s: StatusTableState): StatusTableAction[] => {
-    const out: StatusTableAction[] = [];
+  const actions = (s: StatusTableState): ProtocolAction[] => {
+    const out: ProtocolAction[] = [];
     const shopUp = isUp(s.faults, SHOP);
     if (find(s, 'Deduct')) out.push(act('StockRcvDeduct'));
     if (find(s, 'CreateOrder')) out.push(act('OrderRcvCreate'));
@@ -80,12 +58,10 @@ function statusTableMachine(
     const stuck = shopUp && (s.status === 1 || s.status === 2) && s.faults.net.length === 0;
     if (stuck && s.retries < k) out.push(act('ScannerRetry'));
     if (stuck && s.retries >= k) out.push(act('ScannerGiveUp'));
-    out.push(...faultActions(s.faults, { nodes: NODES, crashable: [SHOP], restart: true }));
     return out;
   };
 
-  const next = (s: StatusTableState, a: StatusTableAction): StatusTableState => {
-    if (isFault(a)) return { ...s, faults: applyFault(s.faults, a) };
+  const next = (s: StatusTableState, a: ProtocolAction): StatusTableState => {
     switch (a.name) {
       case 'StockRcvDeduct': {
         const net = send(remove(s.faults.net, find(s, 'Deduct')!), message('Deducted', STOCK, SHOP));
@@ -161,45 +137,43 @@ function statusTableMachine(
 
   const actionNames: string[] = ['StockRcvDeduct', 'ShopRcvDeducted', 'OrderRcvCreate', 'ShopRcvCreated', 'ScannerRetry'];
   if (budget.drops > k) actionNames.push('ScannerGiveUp');
-  if (budget.drops > 0) actionNames.push('Drop');
-  if (budget.crashes > 0) actionNames.push('Crash', 'Restart');
-  const describe = (a: StatusTableAction): string => (isFault(a) ? formatFault(a) : a.name);
+  const describe = (a: ProtocolAction): string => a.name;
 
-  return {
-    init: [
-      {
-        status: 1,
-        retries: 0,
-        deducted: 0,
-        stockSeen: false,
-        ordersCreated: 0,
-        orderSeen: false,
-        faults: { ...initialFaults(budget), net: [callFor(1)] },
+  return withFaults(
+    budget,
+    { nodes: NODES, crashable: [SHOP], restart: true },
+    {
+      init: [
+        {
+          status: 1,
+          retries: 0,
+          deducted: 0,
+          stockSeen: false,
+          ordersCreated: 0,
+          orderSeen: false,
+          faults: { ...initialFaults(budget), net: [callFor(1)] },
+        },
+      ],
+      actions,
+      next,
+      key: (s) => `${s.status}|${s.retries}|${s.deducted}${Number(s.stockSeen)}|${s.ordersCreated}${Number(s.orderSeen)}`,
+      properties,
+      actionNames,
+      formatAction: describe,
+      fairness: 'Weak fairness on calls, replies, the scanner and the restart; none on lost messages or the crash.',
+      view: (from, a, to) => {
+        const arrows = deliveryArrows(from.faults.net, to.faults.net);
+        return arrows.length ? arrows : [{ type: 'note', over: SHOP, text: `${describe(a)}: status ${to.status}` }];
       },
-    ],
-    actions,
-    next,
-    key: (s) =>
-      `${s.status}|${s.retries}|${s.deducted}${Number(s.stockSeen)}|${s.ordersCreated}${Number(s.orderSeen)}|${faultStateKey(s.faults)}`,
-    properties,
-    actionNames,
-    formatAction: describe,
-    actors: NODES,
-    fair: (a) => !isFault(a) || a.name === 'Restart',
-    fairness: 'Weak fairness on calls, replies, the scanner and the restart; none on lost messages or the crash.',
-    view: (from, a, to) => {
-      if (isFault(a)) return faultView(a, NODES);
-      const arrows = deliveryArrows(from.faults.net, to.faults.net);
-      return arrows.length ? arrows : [{ type: 'note', over: SHOP, text: `${describe(a)}: status ${to.status}` }];
+      display: (s) => ({
+        status: isUp(s.faults, SHOP) ? s.status : `${s.status} (shop down)`,
+        retries: s.retries,
+        stockDeducted: s.deducted,
+        ordersCreated: s.ordersCreated,
+        inFlight: formatNetwork(s.faults.net),
+      }),
     },
-    display: (s) => ({
-      status: isUp(s.faults, SHOP) ? s.status : `${s.status} (shop down)`,
-      retries: s.retries,
-      stockDeducted: s.deducted,
-      ordersCreated: s.ordersCreated,
-      inFlight: formatNetwork(s.faults.net),
-    }),
-  };
+  );
 }
 
 export const statusTable = defineModel({
@@ -210,15 +184,10 @@ export const statusTable = defineModel({
     'One global transaction: a call to the stock service, then to the order service; calls or replies may be lost and the shopping service may crash.',
   params: {
     k: { type: 'int', default: 2, min: 0, max: 5, description: 'retries before the scanner sets error' },
-    drops: { type: 'int', default: 0, min: 0, max: 4, budget: true, description: 'at most this many lost calls or replies' },
-    crashes: {
-      type: 'int',
-      default: 0,
-      min: 0,
-      max: 1,
-      budget: true,
-      description: 'at most this many crashes of the shopping service (it restarts)',
-    },
+    ...faultParams({
+      drops: { max: 4, description: 'at most this many lost calls or replies' },
+      crashes: { max: 1, description: 'at most this many crashes of the shopping service (it restarts)' },
+    }),
   },
   variants,
   configurations: [
@@ -235,5 +204,5 @@ export const statusTable = defineModel({
     },
     { name: 'lost-reply-non-idempotent', variant: 'non-idempotent-stock', params: { k: 2, drops: 1 } },
   ],
-  machine: (params, variant) => statusTableMachine(params.k, variant, params),
+  machine: (params, variant) => statusTableMachine(params.k, variant, budgetOf(params)),
 });

@@ -6,30 +6,11 @@
 // the coordinator's restart; none on losses, duplicates or the crash).
 // Try on A moves the unit from available to frozen; Confirm on A drops it from frozen; Cancel on A returns it.
 // Try on B records a pending credit; Confirm on B makes it available; Cancel on B forgets it.
-import {
-  applyFault,
-  deliveryArrows,
-  budgetOf,
-  faultActions,
-  faultStateKey,
-  faultView,
-  findDeliverable,
-  formatFault,
-  formatNetwork,
-  initialFaults,
-  isFault,
-  isUp,
-  message,
-  messagesAdded,
-  remove,
-  send,
-  withNet,
-  type FaultAction,
-  type FaultState,
-  type Message,
-} from '../../src/model/faults';
+import { budgetOf, faultParams, findDeliverable, initialFaults, isUp, withFaults } from '../../src/model/faults';
+import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
+import { deliveryArrows, formatNetwork, message, messagesSent, remove, send, withNet, type Message } from '../../src/model/network';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
-import { replaceAt } from '../../src/model/plain';
+import { actionInstances, replaceAt } from '../../src/model/plain';
 
 export type Fence = 'none' | 'tried' | 'committed' | 'rolledback' | 'suspended';
 export type CoordPhase = 'init' | 'trying' | 'confirming' | 'cancelling' | 'done';
@@ -52,7 +33,8 @@ export interface TCCState {
 }
 
 type BStep = 'BRcvTry' | 'BRcvConfirm' | 'BRcvCancel' | 'CRcvTryReply' | 'CRcvAck' | 'CRetry';
-export type TCCAction = { readonly name: 'CTry' | 'CConfirm' | 'CCancel' } | { readonly name: BStep; readonly b: number } | FaultAction;
+type ProtocolAction = { readonly name: 'CTry' | 'CConfirm' | 'CCancel' } | { readonly name: BStep; readonly b: number };
+export type TCCAction = ProtocolAction | FaultAction;
 
 const variants: readonly Variant[] = [
   {
@@ -82,19 +64,10 @@ const BRANCHES = ['A', 'B'];
 const FENCE_CODE: Record<Fence, string> = { none: '-', tried: 't', committed: 'c', rolledback: 'r', suspended: 's' };
 const TRY_CODE = { none: '-', ok: 'o', refused: 'x' } as const;
 
-function tccMachine(variant: string, params: Readonly<Record<string, unknown>>): Machine<TCCState, TCCAction> {
-  const budget = budgetOf(params);
+function tccMachine(variant: string, budget: FaultBudget): Machine<TCCState, TCCAction> {
   const ids = [0, 1];
   const nodes = [C, ...BRANCHES];
-  const step = (name: BStep) => ids.map((b) => ({ name, b }) as const);
-  const A = {
-    rcvTry: step('BRcvTry'),
-    rcvConfirm: step('BRcvConfirm'),
-    rcvCancel: step('BRcvCancel'),
-    rcvTryReply: step('CRcvTryReply'),
-    rcvAck: step('CRcvAck'),
-    retry: step('CRetry'),
-  };
+  const act = actionInstances<BStep, 'b'>('b');
   const idempotent = variant !== 'no-idempotency';
   const emptyRollbackGuard = variant !== 'no-empty-rollback-guard';
   const antiHanging = variant !== 'no-anti-hanging';
@@ -102,23 +75,22 @@ function tccMachine(variant: string, params: Readonly<Record<string, unknown>>):
     findDeliverable(s.faults, (m) => m.type === type && (toBranch ? m.to === BRANCHES[b] : m.from === BRANCHES[b]));
   const request = (s: TCCState): string => (s.phase === 'confirming' ? 'Confirm' : 'Cancel');
 
-  const actions = (s: TCCState): TCCAction[] => {
-    const out: TCCAction[] = [];
+  const actions = (s: TCCState): ProtocolAction[] => {
+    const out: ProtocolAction[] = [];
     const cUp = isUp(s.faults, C);
     if (cUp && s.phase === 'init') out.push({ name: 'CTry' });
     if (cUp && s.phase === 'trying' && s.tryOk.every((t) => t === 'ok')) out.push({ name: 'CConfirm' });
     // The coordinator may give up waiting for Try replies at any time (an asynchronous timeout), or on a refusal.
     if (cUp && s.phase === 'trying') out.push({ name: 'CCancel' });
     for (const b of ids) {
-      if (find(s, 'Try', b, true)) out.push(A.rcvTry[b]);
-      if (find(s, 'Confirm', b, true)) out.push(A.rcvConfirm[b]);
-      if (find(s, 'Cancel', b, true)) out.push(A.rcvCancel[b]);
-      if (cUp && (find(s, 'TryOk', b, false) || find(s, 'TryRefused', b, false))) out.push(A.rcvTryReply[b]);
-      if (cUp && find(s, 'Ack', b, false)) out.push(A.rcvAck[b]);
+      if (find(s, 'Try', b, true)) out.push(act('BRcvTry', b));
+      if (find(s, 'Confirm', b, true)) out.push(act('BRcvConfirm', b));
+      if (find(s, 'Cancel', b, true)) out.push(act('BRcvCancel', b));
+      if (cUp && (find(s, 'TryOk', b, false) || find(s, 'TryRefused', b, false))) out.push(act('CRcvTryReply', b));
+      if (cUp && find(s, 'Ack', b, false)) out.push(act('CRcvAck', b));
       const busy = s.faults.net.some((m) => m.to === BRANCHES[b] || m.from === BRANCHES[b]);
-      if (cUp && (s.phase === 'confirming' || s.phase === 'cancelling') && !s.acked[b] && !busy) out.push(A.retry[b]);
+      if (cUp && (s.phase === 'confirming' || s.phase === 'cancelling') && !s.acked[b] && !busy) out.push(act('CRetry', b));
     }
-    out.push(...faultActions(s.faults, { nodes, crashable: [C], restart: true }));
     return out;
   };
 
@@ -136,13 +108,15 @@ function tccMachine(variant: string, params: Readonly<Record<string, unknown>>):
   const audit = (s: TCCState, b: number): TCCState => ({ ...s, applied: replaceAt(s.applied, b, s.applied[b] + 1) });
   const setFence = (s: TCCState, b: number, f: Fence): TCCState => ({ ...s, fence: replaceAt(s.fence, b, f) });
 
-  const next = (s: TCCState, a: TCCAction): TCCState => {
-    if (isFault(a)) {
-      const faults = applyFault(s.faults, a);
-      if (a.name !== 'Restart') return { ...s, faults };
-      // Restart from the log: volatile replies are gone; an undecided transaction is presumed cancelled.
-      return { ...s, faults, tryOk: ['none', 'none'], acked: [false, false], phase: s.phase === 'trying' ? 'cancelling' : s.phase };
-    }
+  /** Restart from the log: volatile replies are gone; an undecided transaction is presumed cancelled. */
+  const onRestart = (s: TCCState): TCCState => ({
+    ...s,
+    tryOk: ['none', 'none'],
+    acked: [false, false],
+    phase: s.phase === 'trying' ? 'cancelling' : s.phase,
+  });
+
+  const next = (s: TCCState, a: ProtocolAction): TCCState => {
     switch (a.name) {
       case 'CTry':
         return { ...withNet(s, broadcast(s, 'Try')), phase: 'trying' };
@@ -256,59 +230,52 @@ function tccMachine(variant: string, params: Readonly<Record<string, unknown>>):
   }
 
   const actionNames = ['CTry', 'CConfirm', 'CCancel', 'CRetry', 'CRcvTryReply', 'CRcvAck', 'BRcvTry', 'BRcvConfirm', 'BRcvCancel'];
-  if (budget.drops > 0) actionNames.push('Drop');
-  if (budget.duplicates > 0) actionNames.push('Duplicate');
-  if (budget.crashes > 0) actionNames.push('Crash', 'Restart');
-  const describe = (a: TCCAction): string => (isFault(a) ? formatFault(a) : 'b' in a ? `${a.name}(${BRANCHES[a.b]})` : a.name);
+  const describe = (a: ProtocolAction): string => ('b' in a ? `${a.name}(${BRANCHES[a.b]})` : a.name);
 
-  return {
-    init: [
-      {
-        phase: 'init',
-        tryOk: ['none', 'none'],
-        acked: [false, false],
-        fence: ['none', 'none'],
-        availA: 1,
-        frozenA: 0,
-        availB: 0,
-        pendingB: 0,
-        applied: [0, 0],
-        retried: false,
-        faults: initialFaults(budget),
+  return withFaults(
+    budget,
+    { nodes, crashable: [C], restart: true, onRestart },
+    {
+      init: [
+        {
+          phase: 'init',
+          tryOk: ['none', 'none'],
+          acked: [false, false],
+          fence: ['none', 'none'],
+          availA: 1,
+          frozenA: 0,
+          availB: 0,
+          pendingB: 0,
+          applied: [0, 0],
+          retried: false,
+          faults: initialFaults(budget),
+        },
+      ],
+      actions,
+      next,
+      key: (s) =>
+        `${s.phase}|${s.tryOk.map((t) => TRY_CODE[t]).join('')}|${s.acked.map(Number).join('')}|${s.fence.map((f) => FENCE_CODE[f]).join('')}|${s.availA},${s.frozenA},${s.availB},${s.pendingB}|${s.applied.join('')}|${Number(s.retried)}`,
+      properties,
+      actionNames,
+      formatAction: describe,
+      fairness:
+        "Weak fairness on every protocol step and retry, and on the coordinator's restart; none on losses, duplicates or the crash.",
+      metrics: [{ name: 'messages per decision', along: 'transferred', perStep: messagesSent }],
+      view: (from, a, to) => {
+        const arrows = deliveryArrows(from.faults.net, to.faults.net);
+        return arrows.length ? arrows : [{ type: 'note', over: C, text: describe(a) }];
       },
-    ],
-    actions,
-    next,
-    key: (s) =>
-      `${s.phase}|${s.tryOk.map((t) => TRY_CODE[t]).join('')}|${s.acked.map(Number).join('')}|${s.fence.map((f) => FENCE_CODE[f]).join('')}|${s.availA},${s.frozenA},${s.availB},${s.pendingB}|${s.applied.join('')}|${Number(s.retried)}|${faultStateKey(s.faults)}`,
-    properties,
-    actionNames,
-    formatAction: describe,
-    actors: nodes,
-    fair: (a) => !isFault(a) || a.name === 'Restart',
-    fairness: "Weak fairness on every protocol step and retry, and on the coordinator's restart; none on losses, duplicates or the crash.",
-    metrics: [
-      {
-        name: 'messages per decision',
-        along: 'transferred',
-        perStep: (from, a, to) => (isFault(a) ? 0 : messagesAdded(from.faults.net, to.faults.net)),
-      },
-    ],
-    view: (from, a, to) => {
-      if (isFault(a)) return faultView(a, nodes);
-      const arrows = deliveryArrows(from.faults.net, to.faults.net);
-      return arrows.length ? arrows : [{ type: 'note', over: C, text: describe(a) }];
+      display: (s) => ({
+        coordinator: isUp(s.faults, C) ? s.phase : `${s.phase} (down)`,
+        fenceA: s.fence[0],
+        fenceB: s.fence[1],
+        A: `available ${s.availA}, frozen ${s.frozenA}`,
+        B: `available ${s.availB}, pending ${s.pendingB}`,
+        applied: s.applied.join(' '),
+        inFlight: formatNetwork(s.faults.net),
+      }),
     },
-    display: (s) => ({
-      coordinator: isUp(s.faults, C) ? s.phase : `${s.phase} (down)`,
-      fenceA: s.fence[0],
-      fenceB: s.fence[1],
-      A: `available ${s.availA}, frozen ${s.frozenA}`,
-      B: `available ${s.availB}, pending ${s.pendingB}`,
-      applied: s.applied.join(' '),
-      inFlight: formatNetwork(s.faults.net),
-    }),
-  };
+  );
 }
 
 export const tcc = defineModel({
@@ -318,16 +285,11 @@ export const tcc = defineModel({
   scope:
     'A one-unit transfer from A to B under lost, duplicated and reordered requests, lost replies, and a coordinator crash with restart from its log.',
   params: {
-    drops: { type: 'int', default: 0, min: 0, max: 2, budget: true, description: 'at most this many lost messages' },
-    duplicates: { type: 'int', default: 0, min: 0, max: 2, budget: true, description: 'at most this many duplicated messages' },
-    crashes: {
-      type: 'int',
-      default: 0,
-      min: 0,
-      max: 1,
-      budget: true,
-      description: 'at most this many coordinator crashes (it restarts from its log)',
-    },
+    ...faultParams({
+      drops: { max: 2 },
+      duplicates: { max: 2 },
+      crashes: { max: 1, description: 'at most this many coordinator crashes (it restarts from its log)' },
+    }),
   },
   variants,
   configurations: [
@@ -347,5 +309,5 @@ export const tcc = defineModel({
     { name: 'reorder-no-empty-rollback-guard', variant: 'no-empty-rollback-guard', params: {} },
     { name: 'reorder-no-anti-hanging', variant: 'no-anti-hanging', params: {} },
   ],
-  machine: (params, variant) => tccMachine(variant, params),
+  machine: (params, variant) => tccMachine(variant, budgetOf(params)),
 });

@@ -28,7 +28,16 @@ describe('random-ids', () => {
     }
   });
 
-  it('is reproducible for a fixed seed', () => {
-    expect(measureCollisions(50, 12, 500, 1)).toEqual(measureCollisions(50, 12, 500, 1));
+  it('counts a millisecond as a collision exactly when two of its ids are equal', () => {
+    // One id per millisecond can never collide; three ids in a 1-bit space always do (pigeonhole).
+    expect(measureCollisions(1, 8, 300, 3).measured).toBe(0);
+    expect(measureCollisions(3, 1, 300, 3).measured).toBe(1);
+    // Two ids in a 1-bit space collide when their random bits agree: about half the time.
+    const half = measureCollisions(2, 1, 2000, 3).measured;
+    expect(Math.abs(half - 0.5)).toBeLessThan(4 * Math.sqrt(0.25 / 2000)); // 4 standard deviations of a binomial rate
+  });
+
+  it('draws from its seed: another seed gives another sample', () => {
+    expect(measureCollisions(50, 12, 500, 1).measured).not.toBe(measureCollisions(50, 12, 500, 2).measured);
   });
 });

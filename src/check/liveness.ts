@@ -4,10 +4,10 @@
 //   - it reaches a strongly connected set C of ¬Q states and cycles through all of C, which is fair when every
 //     fair action enabled in *all* states of C is also taken on some edge inside C (weak fairness: an action
 //     that is not continuously enabled need not be taken).
-// Steps that leave the state unchanged are stutters: they are neither "enabled" nor "taken" for fairness,
-// as in TLA+'s WF_vars(A), which speaks of <<A>>_vars steps.
+// What counts as a stutter, an enabled fair action and a fair cycle is defined once, in fairness.ts.
 // The graph keeps every state, so this is for the small scopes liveness is checked at, not for the bench.
 import type { Path } from './explore';
+import { continuouslyEnabled, fairnessSteps } from './fairness';
 import type { AnyMachine, LeadsToProperty, PropertyKind } from '../model/model';
 
 export interface LivenessFinding {
@@ -45,7 +45,6 @@ function buildGraph(machine: AnyMachine, maxStates: number): { graph: Graph; com
   const ids = new Map<string | number, number>();
   const labels = new Map<string, number>();
   const g: Graph = { states: [], succ: [], choice: [], label: [], fairEnabled: [], parent: [], parentChoice: [], initIndex: [], depth: [] };
-  const fair = machine.fair ?? (() => true);
   const add = (s: unknown, k: string | number, parent: number, choice: number, depth: number): number => {
     let id = ids.get(k);
     if (id !== undefined) return id;
@@ -68,28 +67,21 @@ function buildGraph(machine: AnyMachine, maxStates: number): { graph: Graph; com
       complete = false;
       break;
     }
-    const s = g.states[id];
-    const sKey = machine.key(s);
     const succ: number[] = [];
     const choice: number[] = [];
     const label: number[] = [];
     const enabledFair = new Set<number>();
-    machine.actions(s).forEach((a: unknown, i: number) => {
-      const t = machine.next(s, a);
-      if (t === s) return;
-      const tKey = machine.key(t);
-      if (tKey === sKey) return;
+    for (const step of fairnessSteps(machine, g.states[id])) {
       let l = -1;
-      if (fair(a)) {
-        const name = machine.formatAction(a);
-        l = labels.get(name) ?? labels.size;
-        labels.set(name, l);
+      if (step.label !== null) {
+        l = labels.get(step.label) ?? labels.size;
+        labels.set(step.label, l);
         enabledFair.add(l);
       }
-      succ.push(add(t, tKey, id, i, g.depth[id] + 1));
-      choice.push(i);
+      succ.push(add(step.target, step.targetKey, id, step.index, g.depth[id] + 1));
+      choice.push(step.index);
       label.push(l);
-    });
+    }
     g.succ[id] = succ;
     g.choice[id] = choice;
     g.label[id] = label;
@@ -210,8 +202,7 @@ function checkOne(
     const internal: [number, number, number][] = [];
     for (const v of vs) g.succ[v].forEach((w, i) => comp[w] === c && notQ[w] && internal.push([v, i, g.label[v][i]]));
     if (internal.length === 0) continue;
-    let always = new Set(g.fairEnabled[vs[0]]);
-    for (const v of vs) always = new Set([...always].filter((l) => g.fairEnabled[v].has(l)));
+    const always = continuouslyEnabled(vs.map((v) => g.fairEnabled[v]));
     const required: [number, number, number][] = [];
     let fair = true;
     for (const l of always) {

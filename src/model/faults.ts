@@ -1,6 +1,6 @@
 // The fault vocabulary: building blocks any model composes into its own state and actions.
-// - Network: an in-flight multiset of messages (a sorted array, duplicates kept). Delivering any element
-//   is reordering; Drop and Duplicate are faults; a partition splits the nodes and blocks delivery across it.
+// - Network (network.ts): an in-flight multiset of messages. Delivering any element is reordering; Drop and
+//   Duplicate are faults; a partition splits the nodes and blocks delivery across it.
 // - Processes: crash and restart. A model keeps its durable state and resets its volatile state on Restart.
 // - Timers: a timeout fires either only when the awaited message can no longer arrive (synchronous), or at
 //   any time while waiting (asynchronous).
@@ -11,16 +11,11 @@
 // A model composes all of this with `withFaults` (at the end of this file): it declares its budgets as
 // parameters with `faultParams`, writes only its protocol steps, and gets the fault actions, their names,
 // formatting, diagram notes, fairness and the fault part of the state key derived.
-import type { Action, IntParamSpec, Machine, Metric, Property, ViewEvent } from './model';
+import type { Action, IntParamSpec, Machine, Metric, ViewEvent } from './model';
+import { formatMessage, messageKey, remove, send, type Message, type Network } from './network';
 
-export interface Message {
-  readonly type: string;
-  readonly from: string;
-  readonly to: string;
-}
-
-/** In-flight messages, sorted by messageKey; a multiset, so duplicates are kept. */
-export type Network = readonly Message[];
+// Network helpers live in network.ts; re-exported so that one import serves models that want both.
+export * from './network';
 
 /** Groups of nodes that can talk to each other, or null when the network is whole. */
 export type Partition = readonly (readonly string[])[] | null;
@@ -54,10 +49,6 @@ export const isFault = (a: { name: string }): a is FaultAction => FAULT_NAMES.in
 
 export type TimingMode = 'synchronous' | 'asynchronous';
 
-export const message = (type: string, from: string, to: string): Message => ({ type, from, to });
-export const messageKey = (m: Message): string => `${m.type}:${m.from}>${m.to}`;
-export const formatMessage = (m: Message): string => `${m.type} ${m.from}→${m.to}`;
-
 export function initialFaults(budget: Partial<FaultBudget>): FaultState {
   return {
     net: [],
@@ -72,36 +63,12 @@ export function initialFaults(budget: Partial<FaultBudget>): FaultState {
   };
 }
 
-/** A copy of a model state with its in-flight messages replaced. */
-export function withNet<S extends { readonly faults: FaultState }>(s: S, net: Network): S {
-  return { ...s, faults: { ...s.faults, net } };
-}
-
-/** Adds messages to the network, keeping it sorted. */
-export function send(net: Network, ...msgs: readonly Message[]): Network {
-  let out = net;
-  for (const m of msgs) {
-    const k = messageKey(m);
-    let i = 0;
-    while (i < out.length && messageKey(out[i]) <= k) i++;
-    out = [...out.slice(0, i), m, ...out.slice(i)];
-  }
-  return out;
-}
-
 /** A compact canonical key for the fault part of a state, for models to build their own keys from. */
 export function faultStateKey(fs: FaultState): string {
   const b = fs.budget;
   const net = fs.net.map(messageKey).join(',');
   const part = fs.partition === null ? '' : fs.partition.map((g) => g.join('+')).join('/');
   return `${net}|${part}|${b.drops}${b.duplicates}${b.crashes}${b.partitions}|${fs.down.join('+')}`;
-}
-
-/** Removes one copy of the message. */
-export function remove(net: Network, msg: Message): Network {
-  const k = messageKey(msg);
-  const i = net.findIndex((m) => messageKey(m) === k);
-  return i < 0 ? net : [...net.slice(0, i), ...net.slice(i + 1)];
 }
 
 export function connected(partition: Partition, a: string, b: string): boolean {
@@ -120,28 +87,6 @@ export function deliverable(fs: FaultState, m: Message): boolean {
 /** The first in-flight message matching `pred` that can be delivered now. */
 export function findDeliverable(fs: FaultState, pred: (m: Message) => boolean): Message | undefined {
   return fs.net.find((m) => pred(m) && deliverable(fs, m));
-}
-
-/** Messages in flight before a step and gone after it (one per removed copy): what the step delivered or lost. */
-export function removedMessages(before: Network, after: Network): Message[] {
-  const rest = after.map(messageKey);
-  const out: Message[] = [];
-  for (const m of before) {
-    const i = rest.indexOf(messageKey(m));
-    if (i >= 0) rest.splice(i, 1);
-    else out.push(m);
-  }
-  return out;
-}
-
-/** The deliveries of a step as sequence-diagram arrows: a message is drawn when it arrives. */
-export function deliveryArrows(before: Network, after: Network, suffix = ''): ViewEvent[] {
-  return removedMessages(before, after).map((m) => ({ type: 'message', from: m.from, to: m.to, label: `${m.type}${suffix}` }));
-}
-
-/** The in-flight messages as one readable field of a trace. */
-export function formatNetwork(net: Network): string {
-  return `{${net.map(formatMessage).join(', ')}}`;
 }
 
 /** Distinct in-flight messages that can be delivered now (one representative per key). */
@@ -260,20 +205,6 @@ export function faultView(a: FaultAction, actors: readonly string[]): ViewEvent[
     case 'Restart':
       return [{ type: 'note', over: a.node, text: 'restarts' }];
   }
-}
-
-/** Messages a step added to the network (a multiset difference), for the cost figure. */
-export function messagesAdded(before: Network, after: Network): number {
-  const counts = new Map<string, number>();
-  for (const m of before) counts.set(messageKey(m), (counts.get(messageKey(m)) ?? 0) + 1);
-  let added = 0;
-  for (const m of after) {
-    const k = messageKey(m);
-    const c = counts.get(k) ?? 0;
-    if (c > 0) counts.set(k, c - 1);
-    else added++;
-  }
-  return added;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -398,7 +329,3 @@ export function withFaults<S extends { readonly faults: FaultState }, A extends 
     properties,
   };
 }
-
-/** A metric's step function: messages the step put on the network. */
-export const messagesSent = <S extends { readonly faults: FaultState }>(from: S, _action: unknown, to: S): number =>
-  messagesAdded(from.faults.net, to.faults.net);

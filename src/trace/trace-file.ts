@@ -8,6 +8,7 @@ import { fail } from '../shared/errors';
 import { checkVariant, type AnyMachine, type AnyModel, type ParamValue, type PropertyKind } from '../model/model';
 import { resolveParams } from '../model/params';
 import { findEnabledAction, type Trace } from './trace';
+import { fairEnabled, starvedAction } from '../check/fairness';
 
 export const TRACE_FORMAT = 'distcheck-trace/1';
 const KINDS: readonly string[] = ['always', 'sometimes', 'step', 'eventually', 'leadsTo', 'deadlock'];
@@ -155,17 +156,9 @@ function replayLiveness(
   while (start < states.length && !from(states[start])) start++;
   if (start === states.length || states.slice(start).some((s) => to(s)))
     return no(`no state satisfying the premise is followed only by states where ${trace.property} fails`);
-  const fair = machine.fair ?? (() => true);
-  const fairEnabled = (s: unknown): Set<string> =>
-    new Set(
-      machine
-        .actions(s)
-        .filter((a: unknown) => fair(a) && !isEqual(machine.next(s, a), s))
-        .map((a: unknown) => machine.formatAction(a)),
-    );
   const end = states[states.length - 1];
   if (trace.stutter) {
-    const enabled = fairEnabled(end);
+    const enabled = fairEnabled(machine, end);
     return enabled.size === 0
       ? {
           reproduced: true,
@@ -178,9 +171,10 @@ function replayLiveness(
   if (!isEqual(states[loop], end)) return no(`the last state is not the state at step ${loop + 1}, so there is no cycle`);
   const cycle = states.slice(loop, states.length - 1);
   const takenInCycle = new Set(taken.slice(loop).map((a) => machine.formatAction(a)));
-  let always = fairEnabled(cycle[0]);
-  for (const s of cycle) always = new Set([...always].filter((l) => fairEnabled(s).has(l)));
-  const starved = [...always].find((l) => !takenInCycle.has(l));
+  const starved = starvedAction(
+    cycle.map((s) => fairEnabled(machine, s)),
+    takenInCycle,
+  );
   return starved
     ? no(`the cycle is unfair: ${starved} stays enabled but is never taken`)
     : { reproduced: true, message: `reproduced: ${trace.property} violated by a fair cycle of ${cycle.length} steps` };
