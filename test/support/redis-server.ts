@@ -52,9 +52,13 @@ export function redisCommand(port: number, args: readonly (string | Uint8Array)[
 /** Starts redis-server on a random loopback port with no persistence unless `args` ask for it; waits for PING. */
 export async function startRedis(args: readonly string[] = [], port = 20000 + Math.floor(Math.random() * 20000)): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'distcheck-redis-'));
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...args], {
-    stdio: 'ignore',
-  });
+  const server = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...args],
+    {
+      stdio: 'ignore',
+    },
+  );
   const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
   for (let i = 0; i < 50; i++) {
     await new Promise((r) => setTimeout(r, 100));
