@@ -125,3 +125,17 @@ describe('the installed bin', () => {
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('distcheck bench', () => {
+  it.each([
+    [['bench', 'two-phase-commit'], 'bench needs exactly one parameter range, e.g. --param rms=3..8'],
+    [['bench', 'two-phase-commit', '--param', 'rms=8..3'], '--param rms=8..3: a range is FROM..TO with FROM ≤ TO'],
+    [['bench', 'two-phase-commit', '--param', 'rms=3..13'], 'parameter rms of two-phase-commit must be between 1 and 12, got 13'],
+    [['bench', 'two-phase-commit', '--param', 'rms=3..4', '--variant', 'nope'], "unknown variant 'nope' for two-phase-commit"],
+  ])('rejects %j with one line and exit 2 before running anything', async (args, message) => {
+    const r = await cli(...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(message);
+    expect(r.err.split('\n')).toHaveLength(1);
+  });
+});
