@@ -216,6 +216,19 @@ function tpMachine(rms: number, variant: string): Machine<TPState, TPAction> {
       const tmAndPrepared = TM_CODE[s.tmState] * 4096 + prepared;
       return (rmBits * 16384 + tmAndPrepared) * 16384 + msgKeyBits(msgMask(s.msgs));
     },
+    // The RMs are interchangeable: RM i is (its state, whether the TM has its Prepared, whether Prepared(i) was
+    // sent), 4 bits; sorting those codes gives one key per orbit. 12 RMs, the TM and Commit/Abort: 52 bits.
+    symmetry: (s) => {
+      let prepared = 0;
+      for (const rm of s.tmPrepared) prepared |= 1 << (rm - 1);
+      const mask = msgMask(s.msgs);
+      const codes: number[] = [];
+      for (let rm = 0; rm < rms; rm++) codes.push(RM_CODE[s.rmState[rm]] | (((prepared >> rm) & 1) << 2) | (((mask >> rm) & 1) << 3));
+      codes.sort((a, b) => a - b);
+      let k = 0;
+      for (const c of codes) k = k * 16 + c;
+      return (k * 4 + TM_CODE[s.tmState]) * 4 + ((mask & COMMIT_BIT) !== 0 ? 1 : 0) + ((mask & ABORT_BIT) !== 0 ? 2 : 0);
+    },
     properties,
     actionNames,
     formatAction: (a) => ('rm' in a ? `${a.name}(rm${a.rm + 1})` : a.name),
@@ -263,7 +276,9 @@ export const twoPhaseCommit = defineModel({
     { name: 'rms3', variant: 'correct', params: { rms: 3 } },
     { name: 'rms5', variant: 'correct', params: { rms: 5 } },
     { name: 'rms6-random', variant: 'correct', params: { rms: 6 }, strategy: 'random', seed: 42, runs: 1000, walkLength: 100 },
+    { name: 'rms8-symmetry', variant: 'correct', params: { rms: 8 }, symmetry: true },
     { name: 'rms3-majority-commit', variant: 'majority-commit', params: { rms: 3 } },
+    { name: 'rms6-majority-commit-symmetry', variant: 'majority-commit', params: { rms: 6 }, symmetry: true },
     { name: 'rms3-prepared-abort-on-timeout', variant: 'prepared-abort-on-timeout', params: { rms: 3 } },
     { name: 'rms3-heuristic-commit', variant: 'heuristic-commit', params: { rms: 3 } },
     {

@@ -6,6 +6,7 @@
 // so a counterexample is rebuilt by re-executing its actions (see trace.ts), never stored as states.
 import { getHeapStatistics } from 'node:v8';
 import { livenessPropertyNames, type AnyMachine, type PropertyKind } from '../model/model';
+import { fail } from '../shared/errors';
 import { ExactSet, FingerprintSet, collisionProbability, type VisitedSet } from './visited';
 
 /** A path is the index of an initial state and, per step, the index of the action in `actions(state)`. */
@@ -50,6 +51,11 @@ export interface ExploreOptions {
   readonly checkDeadlock?: boolean;
   /** Keep whole keys instead of fingerprints (exact, more memory). */
   readonly exact?: boolean;
+  /**
+   * Symmetry reduction: states are told apart by the machine's orbit key, so one state per orbit is expanded
+   * and counted. The expanded state is a concrete one, so every path stays a real run of the unreduced model.
+   */
+  readonly symmetry?: boolean;
   readonly onProgress?: (progress: Progress) => void;
   readonly progressIntervalMs?: number;
 }
@@ -101,7 +107,9 @@ export function explore(machine: AnyMachine, options: ExploreOptions = {}): Expl
   const maxHeapBytes = (options.maxHeapMB ?? defaultHeapMB()) * 2 ** 20;
   const progressMs = options.progressIntervalMs ?? 1000;
   const visited: VisitedSet = options.exact ? new ExactSet() : new FingerprintSet();
-  const { actions, next, key } = machine;
+  const { actions, next } = machine;
+  if (options.symmetry && !machine.symmetry) fail('this model declares no symmetry, so --symmetry cannot be used');
+  const key = options.symmetry ? machine.symmetry! : machine.key;
 
   const stateProps = machine.properties.filter((p) => p.kind === 'always' || p.kind === 'sometimes');
   const stepProps = machine.properties.filter((p) => p.kind === 'step');

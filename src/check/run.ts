@@ -33,6 +33,8 @@ export interface RunRequest {
   readonly explore?: ExploreOptions;
   readonly configuration?: string;
   readonly expect?: ConfigExpectation;
+  /** Breadth-first over one state per orbit of the machine's symmetry. Liveness is still checked unreduced. */
+  readonly symmetry?: boolean;
 }
 
 export interface ViolationReport {
@@ -50,6 +52,8 @@ export interface RunOutcome {
   readonly variant: string;
   readonly params: Params;
   readonly strategy: Strategy;
+  /** Whether the breadth-first search counted orbits under the machine's symmetry. */
+  readonly symmetry: boolean;
   readonly expected: Expectation;
   readonly result: 'pass' | 'violation' | 'limit';
   readonly asExpected: boolean;
@@ -83,6 +87,7 @@ export function requestFromConfiguration(model: AnyModel, config: Configuration,
     walkLength: config.walkLength,
     configuration: config.name,
     explore,
+    ...(config.symmetry ? { symmetry: true } : {}),
     ...(config.expect ? { expect: config.expect } : {}),
   };
 }
@@ -101,6 +106,7 @@ export function run(request: RunRequest): RunOutcome {
     variant,
     params,
     strategy,
+    symmetry: strategy === 'bfs' && request.symmetry === true,
     expected,
   };
 
@@ -133,7 +139,7 @@ export function run(request: RunRequest): RunOutcome {
     });
   }
 
-  const r = explore(machine, request.explore);
+  const r = explore(machine, { ...request.explore, symmetry: request.symmetry });
   const hasLiveness = livenessPropertyNames(machine).length > 0;
   // Liveness needs the whole graph, so it runs only when the safety pass saw the whole space.
   const live = hasLiveness && r.status === 'complete' ? checkLiveness(machine) : undefined;

@@ -21,7 +21,7 @@ const USAGE = `usage:
   distcheck list
   distcheck check <model> [--config NAME] [--variant V] [--param k=v]... [--strategy bfs|random] [--seed S] [--path P]
                   [--runs N] [--walk-length N] [--max-states N] [--max-depth N] [--max-seconds N]
-                  [--deadlock] [--json] [--save DIR]
+                  [--deadlock] [--symmetry] [--json] [--save DIR]
   distcheck replay <trace.json>
   distcheck report [--out DIR]
   distcheck bench <model> --param k=FROM..TO [--param k=v]... [--variant V] [--repeat N]`;
@@ -81,6 +81,7 @@ function outcomeJson(o: RunOutcome): unknown {
     variant: o.variant,
     params: o.params,
     strategy: o.strategy,
+    symmetry: o.symmetry,
     result: o.result,
     distinctStates: o.distinctStates,
     statesGenerated: o.statesGenerated,
@@ -117,6 +118,7 @@ function cmdCheck(args: string[], out: Out): number {
     'max-depth': { type: 'string' },
     'max-seconds': { type: 'string' },
     deadlock: { type: 'boolean' },
+    symmetry: { type: 'boolean' },
     json: { type: 'boolean' },
     save: { type: 'string' },
   });
@@ -148,6 +150,7 @@ function cmdCheck(args: string[], out: Out): number {
     walkLength: intOption('walk-length', values['walk-length'] as string | undefined, 1) ?? config?.walkLength,
     ...(config?.expect ? { expect: config.expect } : {}),
     ...(config ? { configuration: config.name } : {}),
+    ...(values.symmetry || config?.symmetry ? { symmetry: true } : {}),
     explore: {
       maxStates: intOption('max-states', values['max-states'] as string | undefined, 1),
       maxDepth: intOption('max-depth', values['max-depth'] as string | undefined, 1),
@@ -169,7 +172,9 @@ function cmdCheck(args: string[], out: Out): number {
     return outcome.exitCode;
   }
   const machine = model.machine(resolveParams(model, given), variant);
-  out.log(`${model.id} [${variant}; ${formatParams(outcome.params)}] ${outcome.strategy === 'bfs' ? 'breadth-first' : 'random walks'}`);
+  out.log(
+    `${model.id} [${variant}; ${formatParams(outcome.params)}] ${outcome.strategy === 'bfs' ? 'breadth-first' : 'random walks'}${outcome.symmetry ? ' with symmetry reduction (distinct = orbits)' : ''}`,
+  );
   out.log(
     `  ${outcome.distinctStates.toLocaleString('en-US')} distinct states, ${outcome.statesGenerated.toLocaleString('en-US')} generated, depth ${outcome.depth}` +
       (outcome.collisionProbability !== null ? `, fingerprint collision probability ${outcome.collisionProbability.toExponential(1)}` : ''),

@@ -132,6 +132,12 @@ export interface Machine<S, A extends Action> {
   readonly metrics?: readonly Metric<S, A>[];
   /** States where having no enabled action is a normal end, not a deadlock. */
   readonly terminal?: (state: S) => boolean;
+  /**
+   * Symmetry reduction: a canonical key of the state's orbit under permutations of interchangeable nodes (e.g.
+   * sort the per-node components, renaming node ids inside messages and sets). Equal exactly for states that are
+   * permutations of each other. Every property must be symmetric. Used only when a run asks for symmetry.
+   */
+  readonly symmetry?: (state: S) => string | number;
 }
 
 /**
@@ -167,6 +173,8 @@ export interface Configuration<PS extends ParamSpecs = ParamSpecs> {
   readonly expect?: ConfigExpectation;
   readonly params?: Partial<ParamsOf<PS>>;
   readonly strategy?: Strategy;
+  /** Explore one state per orbit of the machine's symmetry (breadth-first only). */
+  readonly symmetry?: boolean;
   /** For random walks. */
   readonly seed?: number;
   readonly runs?: number;

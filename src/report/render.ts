@@ -24,6 +24,7 @@ function scopeOf(model: AnyModel, o: RunOutcome): string {
   const parts = [plain.map(([k, v]) => `${k}=${v}`).join(', ') || '(no parameters)'];
   if (budget.length) parts.push(`budget: ${budget.map(([k, v]) => `${k} ≤ ${v}`).join(', ')}`);
   if (o.strategy === 'random' && o.random) parts.push(`${o.random.runs} walks ≤ ${o.random.walkLength} steps, seed ${o.random.seed}`);
+  if (o.symmetry) parts.push('symmetry reduction (distinct = orbits)');
   return parts.join('; ');
 }
 
@@ -249,6 +250,7 @@ function renderManifest(all: readonly ModelOutcomes[]): string {
         variant: o.variant,
         params: o.params,
         mode: o.strategy === 'bfs' ? 'exhaustive search' : `simulation (${o.random?.runs} walks, seed ${o.random?.seed})`,
+        ...(o.symmetry ? { symmetry: true } : {}),
         expected: o.expected.result === 'pass' ? 'success' : `violation of ${o.expected.property}`,
         result: resultOf(o),
         asExpected: o.asExpected,
