@@ -275,6 +275,22 @@ function threePCMachine(n: number, mode: TimingMode, variant: string, budget: Fa
         }
         return [{ type: 'note', over: C, text: describe(a) }];
       },
+      // Participants are interchangeable: each is its vote, ack, PreCommit-sent flag, phase, side of a partition and
+      // the messages to and from it; sorting those gives one key per orbit (only the coordinator crashes).
+      symmetry: (s) => {
+        const fs = s.faults;
+        const perParticipant = ids.map((p) => {
+          const me = names[p];
+          const msgs = fs.net
+            .filter((m) => m.from === me || m.to === me)
+            .map((m) => `${m.type}${m.from === me ? '>' : '<'}`)
+            .sort();
+          const side = fs.partition === null ? '' : fs.partition[0].includes(me) ? 'C' : 'X';
+          return `${VOTE_CODE[s.votes[p]]}${Number(s.acks[p])}${Number(s.preSent[p])}${s.part[p]}${side}[${msgs.join(',')}]`;
+        });
+        const b = fs.budget;
+        return `${s.coord}|${perParticipant.sort().join(';')}|${fs.partition === null ? 0 : 1}|${b.crashes}${b.partitions}|${fs.down.join('+')}`;
+      },
       display: (s) => ({
         C: isUp(s.faults, C) ? s.coord : `${s.coord} (down)`,
         ...Object.fromEntries(ids.map((p) => [names[p], s.part[p]])),

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { threePhaseCommit } from '../../models/commit/three-phase-commit';
+import { threePhaseCommit, type ThreePCState } from '../../models/commit/three-phase-commit';
 import { replayTrace } from '../../src/trace/trace-file';
-import { noShorterViolation, runConfigurations } from '../../src/check/testing';
+import { burnsideOrbits, exploreModel, noShorterViolation, reachableStates, runConfigurations } from '../../src/check/testing';
+import { resolveParams } from '../../src/model/params';
+import { message, send } from '../../src/model/network';
 
 const outcomes = runConfigurations(threePhaseCommit);
 const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;
@@ -55,5 +57,44 @@ describe('three-phase-commit', () => {
     for (const o of outcomes)
       for (const v of o.violations)
         expect(replayTrace(v.trace, threePhaseCommit).reproduced, `${o.configuration} ${v.property}`).toBe(true);
+  });
+});
+
+describe('three-phase-commit: symmetry reduction over the participants', () => {
+  /** Renames participant i to perm[i] in every per-participant array, message and partition group. */
+  function permute(s: ThreePCState, perm: readonly number[]): ThreePCState {
+    const to = (name: string): string => (name === 'C' ? name : `P${perm[Number(name.slice(1)) - 1] + 1}`);
+    const order = (name: string): number => (name === 'C' ? 0 : Number(name.slice(1)));
+    const moved = <T>(xs: readonly T[]): T[] => {
+      const out = xs.slice();
+      xs.forEach((x, i) => (out[perm[i]] = x));
+      return out;
+    };
+    const net = send([], ...s.faults.net.map((m) => message(m.type, to(m.from), to(m.to))));
+    const partition = s.faults.partition === null ? null : s.faults.partition.map((g) => g.map(to).sort((a, b) => order(a) - order(b)));
+    return {
+      ...s,
+      votes: moved(s.votes),
+      acks: moved(s.acks),
+      preSent: moved(s.preSent),
+      part: moved(s.part),
+      faults: { ...s.faults, net, partition },
+    };
+  }
+
+  it.each([
+    { participants: 3, network: 'synchronous' },
+    { participants: 3, network: 'synchronous', crashes: 1 },
+    { participants: 2, network: 'asynchronous' },
+    { participants: 2, network: 'synchronous', partitions: 1 },
+  ] as const)('%o: explores exactly the orbits Burnside’s lemma counts, with the same depth and shortest traces', (params) => {
+    const m = threePhaseCommit.machine(resolveParams(threePhaseCommit, params) as never, 'correct');
+    const full = exploreModel(threePhaseCommit, 'correct', params);
+    const reduced = exploreModel(threePhaseCommit, 'correct', params, { symmetry: true });
+    expect(reduced.distinctStates).toBe(burnsideOrbits(reachableStates(m), params.participants, permute, m.key));
+    expect(reduced.distinctStates).toBeLessThan(full.distinctStates);
+    expect(reduced.depth).toBe(full.depth);
+    const shortest = (r: typeof full): string[] => r.violations.map((v) => `${v.property}:${v.path.choices.length}`);
+    expect(shortest(reduced)).toEqual(shortest(full));
   });
 });

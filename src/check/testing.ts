@@ -1,10 +1,10 @@
 // Small helpers for model test files, so a new model's tests read as sentences.
 import { explore, type ExploreResult } from './explore';
-import type { Action, AnyModel, Machine, ParamValue } from '../model/model';
-import { resolveParams } from '../model/params';
+import type { Action, AnyModel, Machine } from '../model/model';
+import { resolveParams, type GivenParams } from '../model/params';
 import { requestFromConfiguration, run, type RunOutcome } from './run';
 
-export function exploreModel(model: AnyModel, variant: string, params: Record<string, ParamValue> = {}, options = {}): ExploreResult {
+export function exploreModel(model: AnyModel, variant: string, params: GivenParams = {}, options = {}): ExploreResult {
   return explore(model.machine(resolveParams(model, params), variant), options);
 }
 
@@ -26,13 +26,7 @@ export function runConfigurations(model: AnyModel): RunOutcome[] {
  * True when no path shorter than `steps` violates the property: explores every state reachable in fewer
  * than `steps` steps (depth counts the initial state as 1).
  */
-export function noShorterViolation(
-  model: AnyModel,
-  variant: string,
-  params: Record<string, ParamValue>,
-  property: string,
-  steps: number,
-): boolean {
+export function noShorterViolation(model: AnyModel, variant: string, params: GivenParams, property: string, steps: number): boolean {
   const r = exploreModel(model, variant, params, { maxDepth: steps });
   return !r.violations.some((v) => v.property === property);
 }
