@@ -20,6 +20,7 @@ import { redisResharding } from './routing/redis-resharding';
 import { redisSlotsFigure } from './routing/redis-cluster';
 import { hashFunctionsFigure } from './routing/hash-functions';
 import { sharding } from './routing/sharding';
+import { antiEntropy, antiEntropyFigure } from './replication/anti-entropy';
 
 export const MODELS: readonly AnyModel[] = [
   transactionCommit,
@@ -36,10 +37,11 @@ export const MODELS: readonly AnyModel[] = [
   consistentHash,
   redisResharding,
   sharding,
+  antiEntropy,
 ];
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];
 
-export const FIGURES: readonly Figure[] = [randomIdsFigure, consistentHashFigure, redisSlotsFigure, hashFunctionsFigure];
+export const FIGURES: readonly Figure[] = [randomIdsFigure, consistentHashFigure, redisSlotsFigure, hashFunctionsFigure, antiEntropyFigure];
 
 export const CATALOG: Catalog = { models: MODELS, comparisons: COMPARISONS, figures: FIGURES };
