@@ -21,6 +21,7 @@ import { redisSlotsFigure } from './routing/redis-cluster';
 import { hashFunctionsFigure } from './routing/hash-functions';
 import { sharding } from './routing/sharding';
 import { antiEntropy, antiEntropyFigure } from './replication/anti-entropy';
+import { gossip, gossipFigure } from './replication/gossip';
 
 export const MODELS: readonly AnyModel[] = [
   transactionCommit,
@@ -38,10 +39,11 @@ export const MODELS: readonly AnyModel[] = [
   redisResharding,
   sharding,
   antiEntropy,
+  gossip,
 ];
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];
 
-export const FIGURES: readonly Figure[] = [randomIdsFigure, consistentHashFigure, redisSlotsFigure, hashFunctionsFigure, antiEntropyFigure];
+export const FIGURES: readonly Figure[] = [randomIdsFigure, consistentHashFigure, redisSlotsFigure, hashFunctionsFigure, antiEntropyFigure, gossipFigure];
 
 export const CATALOG: Catalog = { models: MODELS, comparisons: COMPARISONS, figures: FIGURES };

@@ -10,7 +10,8 @@
 // The merge is the maximum in that total order: commutative, associative and idempotent, so an exchange leaves
 // both sides equal. The bug variants use merges that are not commutative.
 // Scope: one register, a budget of client writes (taken at any replica, also inside a partition) and of
-// partitions. Properties: an exchange leaves both sides equal and versions only grow (safety); once no partition
+// partitions. Properties: an exchange leaves both sides equal, versions only grow and two replicas that differ
+// always have something to exchange (safety); once no partition
 // is left and none can come, all replicas eventually agree (liveness, weak fairness on every exchange, none on
 // writes or faults). A run that never partitions is covered by the configurations without a partition budget.
 // The figure measures rounds of random push-pull exchanges until agreement, by number of replicas.
@@ -125,6 +126,17 @@ function antiEntropyMachine(n: number, writes: number, variant: string, budget: 
       name: 'versionsOnlyGrow',
       description: 'No replica ever goes back to an older version in the last-write-wins order.',
       holds: (from, _x, to) => ids.every((i) => !newer(from.replicas[i], to.replicas[i])),
+    },
+    {
+      kind: 'always',
+      name: 'differencesReconcilable',
+      description: 'Any two replicas that hold different versions would change if they exchanged: no difference is invisible to anti-entropy.',
+      holds: (s) =>
+        syncActions.every(({ a, b }) => {
+          const va = s.replicas[a];
+          const vb = s.replicas[b];
+          return same(va, vb) || !same(merge(va, vb), va) || !same(merge(vb, va), vb);
+        }),
     },
     {
       kind: 'leadsTo',
@@ -285,15 +297,16 @@ export function antiEntropyRounds({ replicas, writes, seed }: { replicas: number
 }
 
 export interface RoundsSummary {
-  readonly replicas: number;
+  /** Number of nodes (replicas). */
+  readonly n: number;
   readonly mean: number;
   readonly min: number;
   readonly max: number;
 }
 
-export function summarize(replicas: number, samples: readonly number[]): RoundsSummary {
+export function summarize(n: number, samples: readonly number[]): RoundsSummary {
   return {
-    replicas,
+    n,
     mean: samples.reduce((a, b) => a + b, 0) / samples.length,
     min: Math.min(...samples),
     max: Math.max(...samples),
@@ -341,7 +354,7 @@ export const antiEntropyFigure: Figure = {
       '|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...rows.map(
         ({ one, every }) =>
-          `| ${one.replicas} | ${f(one.mean)} | ${one.min} | ${one.max} | ${f(every.mean)} | ${every.min} | ${every.max} | ${f(Math.log(one.replicas) / Math.log(3))} |`,
+          `| ${one.n} | ${f(one.mean)} | ${one.min} | ${one.max} | ${f(every.mean)} | ${every.min} | ${every.max} | ${f(Math.log(one.n) / Math.log(3))} |`,
       ),
       '',
       '```mermaid',
@@ -352,7 +365,7 @@ export const antiEntropyFigure: Figure = {
       `  y-axis "rounds" 0 --> ${Math.ceil(Math.max(...rows.map((r) => r.every.max)))}`,
       `  line [${rows.map((r) => f(r.one.mean)).join(', ')}]`,
       `  line [${rows.map((r) => f(r.every.mean)).join(', ')}]`,
-      `  line [${rows.map((r) => f(Math.log(r.one.replicas) / Math.log(3))).join(', ')}]`,
+      `  line [${rows.map((r) => f(Math.log(r.one.n) / Math.log(3))).join(', ')}]`,
       '```',
       '',
       'Blue: one write, mean rounds. Red: a write at every replica, mean rounds. Grey: log₃N. The x axis is',
