@@ -44,6 +44,13 @@ export const MODELS: readonly AnyModel[] = [
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];
 
-export const FIGURES: readonly Figure[] = [randomIdsFigure, consistentHashFigure, redisSlotsFigure, hashFunctionsFigure, antiEntropyFigure, gossipFigure];
+export const FIGURES: readonly Figure[] = [
+  randomIdsFigure,
+  consistentHashFigure,
+  redisSlotsFigure,
+  hashFunctionsFigure,
+  antiEntropyFigure,
+  gossipFigure,
+];
 
 export const CATALOG: Catalog = { models: MODELS, comparisons: COMPARISONS, figures: FIGURES };

@@ -130,7 +130,8 @@ function antiEntropyMachine(n: number, writes: number, variant: string, budget: 
     {
       kind: 'always',
       name: 'differencesReconcilable',
-      description: 'Any two replicas that hold different versions would change if they exchanged: no difference is invisible to anti-entropy.',
+      description:
+        'Any two replicas that hold different versions would change if they exchanged: no difference is invisible to anti-entropy.',
       holds: (s) =>
         syncActions.every(({ a, b }) => {
           const va = s.replicas[a];
@@ -203,7 +204,7 @@ function antiEntropyMachine(n: number, writes: number, variant: string, budget: 
 export const antiEntropy = defineModel({
   id: 'anti-entropy',
   title: 'Anti-entropy: last-write-wins replicas reconciled by pairwise push-pull exchange (BASE)',
-  source: "The seed's BASE section; Pritchett, \"BASE: an ACID alternative\" (2008); Demers et al., \"Epidemic Algorithms\" (PODC 1987)",
+  source: 'The seed\'s BASE section; Pritchett, "BASE: an ACID alternative" (2008); Demers et al., "Epidemic Algorithms" (PODC 1987)',
   scope:
     'One last-write-wins register on 2–5 replicas, client writes at any replica, partitions; exchanges leave both sides equal, and replicas agree once the network has healed for good.',
   params: {
@@ -271,7 +272,7 @@ export function antiEntropyRounds({ replicas, writes, seed }: { replicas: number
   const keys = writes === 'one' ? 1 : n;
   const words = Math.ceil(keys / 32);
   const full = new Uint32Array(words).fill(0xffffffff);
-  if (keys % 32 !== 0) full[words - 1] = (1 << keys % 32) - 1;
+  if (keys % 32 !== 0) full[words - 1] = (1 << (keys % 32)) - 1;
   let state = new Uint32Array(n * words);
   for (let k = 0; k < keys; k++) state[k * words + (k >>> 5)] |= 1 << (k & 31);
   const random = seededRandom(seed);

@@ -11,7 +11,16 @@
 // live node eventually knows it (liveness; crashes are not fair).
 // Scope, statistical: `gossipRounds`, push gossip in synchronous rounds, measured against the theory up to
 // N = 100,000 in the figure (pull and push-pull too).
-import { budgetOf, faultParams, initialFaults, isUp, withFaults, type FaultAction, type FaultBudget, type FaultState } from '../../src/model/faults';
+import {
+  budgetOf,
+  faultParams,
+  initialFaults,
+  isUp,
+  withFaults,
+  type FaultAction,
+  type FaultBudget,
+  type FaultState,
+} from '../../src/model/faults';
 import { defineModel, type Figure, type Machine, type Property, type Variant } from '../../src/model/model';
 import { replaceAt } from '../../src/model/plain';
 import { seededRandom } from '../ids/random-ids';
@@ -91,8 +100,7 @@ function gossipMachine(
       name: 'rumorAlive',
       description:
         'The rumor is not dead: every live node knows it, or a live node that knows it may still tell a live node that does not.',
-      holds: (s) =>
-        allLiveKnow(s) || ids.some((i) => active(s, i) && peerSets[i].some((to) => to.some((j) => up(s, j) && !s.knows[j]))),
+      holds: (s) => allLiveKnow(s) || ids.some((i) => active(s, i) && peerSets[i].some((to) => to.some((j) => up(s, j) && !s.knows[j]))),
     },
     {
       kind: 'eventually',
@@ -226,7 +234,17 @@ export type GossipMode = 'push' | 'pull' | 'push-pull';
  * the other nodes; in pull mode every node that did not know it asks `fanout` such nodes and learns it if one of
  * them knew it at the start of the round; push-pull does both.
  */
-export function gossipRounds({ nodes, fanout, seed, mode = 'push' }: { nodes: number; fanout: number; seed: number; mode?: GossipMode }): number {
+export function gossipRounds({
+  nodes,
+  fanout,
+  seed,
+  mode = 'push',
+}: {
+  nodes: number;
+  fanout: number;
+  seed: number;
+  mode?: GossipMode;
+}): number {
   const n = nodes;
   if (n <= 1) return 0;
   const f = Math.min(fanout, n - 1);
@@ -294,7 +312,8 @@ const GOSSIP_SEED = 19_870_601;
  * to a couple of seconds; the spread of the rounds does not grow with N (the sd column), so their means are
  * still within about sd/√runs ≤ 0.8 of the limit.
  */
-export const gossipRuns = (n: number): number => (n <= 300 ? 200 : n <= 1000 ? 100 : n <= 3000 ? 40 : n <= 10_000 ? 16 : n <= 30_000 ? 8 : 4);
+export const gossipRuns = (n: number): number =>
+  n <= 300 ? 200 : n <= 1000 ? 100 : n <= 3000 ? 40 : n <= 10_000 ? 16 : n <= 30_000 ? 8 : 4;
 
 export interface GossipPoint extends RoundsSummary {
   readonly fanout: number;
@@ -334,7 +353,8 @@ export const gossipFigure: Figure = {
       '| N | f=1 mean | sd | theory | f=2 mean | sd | theory | f=3 mean | sd | theory |',
       '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...push.map(
-        (ps) => `| ${ps[0].n.toLocaleString('en-US')} | ${ps.map((p) => `${r2(p.mean)} | ${r2(p.sd)} | ${r2(pushTheory(p.n, p.fanout))}`).join(' | ')} |`,
+        (ps) =>
+          `| ${ps[0].n.toLocaleString('en-US')} | ${ps.map((p) => `${r2(p.mean)} | ${r2(p.sd)} | ${r2(pushTheory(p.n, p.fanout))}`).join(' | ')} |`,
       ),
       '',
       '```mermaid',

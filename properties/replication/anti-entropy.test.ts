@@ -10,7 +10,9 @@ const outcome = (name: string) => outcomes.find((o) => o.configuration === name)
 const violation = (config: string, property: string) => outcome(config).violations.find((v) => v.property === property)!.trace;
 const actions = (config: string, property: string) => violation(config, property).steps.map((s) => s.action);
 
-const version = fc.record({ ts: fc.nat({ max: 4 }), writer: fc.integer({ min: -1, max: 3 }) }).map((v): Version => (v.writer < 0 ? { ts: 0, writer: -1 } : v));
+const version = fc
+  .record({ ts: fc.nat({ max: 4 }), writer: fc.integer({ min: -1, max: 3 }) })
+  .map((v): Version => (v.writer < 0 ? { ts: 0, writer: -1 } : v));
 
 describe('anti-entropy', () => {
   it('gives every configuration its expected result', () => {
@@ -42,7 +44,11 @@ describe('anti-entropy', () => {
 
   it('converges once the partitions are over, shows soft state on both sides of a split, and counts exchanges', () => {
     for (const config of ['r3-w2', 'r3-w3-partition', 'r4-w2-partitions2']) expect(outcome(config).violations).toEqual([]);
-    expect(outcome('r3-w3-partition').witnesses.map((w) => w.property)).toEqual(['softState', 'convergedAfterConflict', 'divergedAcrossPartition']);
+    expect(outcome('r3-w3-partition').witnesses.map((w) => w.property)).toEqual([
+      'softState',
+      'convergedAfterConflict',
+      'divergedAcrossPartition',
+    ]);
     // Two concurrent writes at R1 and R2, then R2's wins on R1 and on R3: two exchanges.
     expect(outcome('r3-w2').metrics['exchanges until agreement']).toBe(2);
   });
@@ -78,13 +84,20 @@ describe('anti-entropy', () => {
 
 describe('anti-entropy rounds (figure)', () => {
   it('is deterministic for a seed, and two replicas agree after one exchange', () => {
-    expect(antiEntropyRounds({ replicas: 50, writes: 'every', seed: 3 })).toBe(antiEntropyRounds({ replicas: 50, writes: 'every', seed: 3 }));
+    expect(antiEntropyRounds({ replicas: 50, writes: 'every', seed: 3 })).toBe(
+      antiEntropyRounds({ replicas: 50, writes: 'every', seed: 3 }),
+    );
     expect(antiEntropyRounds({ replicas: 2, writes: 'every', seed: 1 })).toBe(1);
   });
 
-  test.prop([fc.integer({ min: 2, max: 70 }), fc.nat()])('a write at every replica takes at least as long as one write (same peers)', (n, seed) => {
-    expect(antiEntropyRounds({ replicas: n, writes: 'every', seed })).toBeGreaterThanOrEqual(antiEntropyRounds({ replicas: n, writes: 'one', seed }));
-  });
+  test.prop([fc.integer({ min: 2, max: 70 }), fc.nat()])(
+    'a write at every replica takes at least as long as one write (same peers)',
+    (n, seed) => {
+      expect(antiEntropyRounds({ replicas: n, writes: 'every', seed })).toBeGreaterThanOrEqual(
+        antiEntropyRounds({ replicas: n, writes: 'one', seed }),
+      );
+    },
+  );
 
   it('takes more rounds as replicas grow, and one write spreads like push-pull gossip with fanout 1', () => {
     const rows = antiEntropyTable([10, 100, 300], 60);
