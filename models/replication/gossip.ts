@@ -126,7 +126,7 @@ function gossipMachine(
     properties.push({
       kind: 'sometimes',
       name: 'rumorDied',
-      description: 'Every node that knew the rumor has crashed.',
+      description: 'No live node knows the rumor: every node that knew it has crashed.',
       holds: (s) => ids.every((i) => !up(s, i) || !s.knows[i]),
     });
 
@@ -171,7 +171,7 @@ export const gossip = defineModel({
     nodes: { type: 'int', default: 3, min: 2, max: 12, description: 'number of nodes; N1 knows the rumor at first' },
     fanout: { type: 'int', default: 1, min: 1, max: 3, description: 'peers told per gossip step' },
     crashOrigin: { type: 'boolean', default: false, description: 'N1, the only node that knows the rumor at first, may crash too' },
-    ...faultParams({ crashes: { max: 3, description: 'at most this many crashes (crash-stop) of nodes other than N1' } }),
+    ...faultParams({ crashes: { max: 3, description: 'at most this many crashes (crash-stop); N1 may crash only with crashOrigin' } }),
   },
   variants,
   configurations: [
