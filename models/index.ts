@@ -20,6 +20,8 @@ import { redisResharding } from './routing/redis-resharding';
 import { redisSlotsFigure } from './routing/redis-cluster';
 import { hashFunctionsFigure } from './routing/hash-functions';
 import { sharding } from './routing/sharding';
+import { antiEntropy, antiEntropyFigure } from './replication/anti-entropy';
+import { gossip, gossipFigure } from './replication/gossip';
 
 export const MODELS: readonly AnyModel[] = [
   transactionCommit,
@@ -36,10 +38,19 @@ export const MODELS: readonly AnyModel[] = [
   consistentHash,
   redisResharding,
   sharding,
+  antiEntropy,
+  gossip,
 ];
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];
 
-export const FIGURES: readonly Figure[] = [randomIdsFigure, consistentHashFigure, redisSlotsFigure, hashFunctionsFigure];
+export const FIGURES: readonly Figure[] = [
+  randomIdsFigure,
+  consistentHashFigure,
+  redisSlotsFigure,
+  hashFunctionsFigure,
+  antiEntropyFigure,
+  gossipFigure,
+];
 
 export const CATALOG: Catalog = { models: MODELS, comparisons: COMPARISONS, figures: FIGURES };

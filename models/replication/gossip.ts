@@ -1,0 +1,386 @@
+// Gossip (rumor spreading): a node that knows the rumor keeps telling `fanout` peers it picks at random, so the
+// rumor reaches every live node without any node knowing the membership's state, and routes around crashes.
+// Source: the seed's Gossip section; Demers et al., "Epidemic Algorithms for Replicated Database Maintenance"
+// (PODC 1987); Pittel, "On spreading a rumor" (SIAM J. Appl. Math. 1987) for log₂N + ln N rounds of push;
+// Karp, Schindelhauer, Shenker & Vöcking, "Randomized Rumor Spreading" (FOCS 2000) for push-pull.
+// Scope, exhaustive: a few nodes, N1 knows the rumor at first, crash-stop crashes of the other nodes (of N1 too
+// in one configuration, where the rumor can die with it). One step Gossip(Ni→{…}) is one round of one node:
+// it tells a set of `fanout` peers; peers that are down miss it. A random choice of peers is modelled as
+// nondeterminism with weak fairness per peer set, so every set is eventually picked (a random choice does so
+// with probability 1). Properties: the rumor never dies while a live node still misses it (safety) and every
+// live node eventually knows it (liveness; crashes are not fair).
+// Scope, statistical: `gossipRounds`, push gossip in synchronous rounds, measured against the theory up to
+// N = 100,000 in the figure (pull and push-pull too).
+import {
+  budgetOf,
+  faultParams,
+  initialFaults,
+  isUp,
+  withFaults,
+  type FaultAction,
+  type FaultBudget,
+  type FaultState,
+} from '../../src/model/faults';
+import { defineModel, type Figure, type Machine, type Property, type Variant } from '../../src/model/model';
+import { replaceAt } from '../../src/model/plain';
+import { seededRandom } from '../ids/random-ids';
+import { summarize, type RoundsSummary } from './anti-entropy';
+
+const variants: readonly Variant[] = [
+  { name: 'correct', description: 'A node that knows the rumor keeps gossiping it to random peers, forever (periodic gossip).' },
+  {
+    name: 'infect-and-die',
+    description: 'A node gossips once, to `fanout` random peers, when it first learns the rumor, and then stays quiet.',
+    breaks: 'allLiveKnow',
+  },
+  {
+    name: 'ring-overlay',
+    description: 'A node gossips only to its `fanout` successors on a fixed ring, so a crashed node cuts the ring.',
+    breaks: 'allLiveKnow',
+  },
+];
+
+export interface GossipState {
+  /** Whether each node knows the rumor. */
+  readonly knows: readonly boolean[];
+  /** infect-and-die: the node has had its one turn. */
+  readonly done: readonly boolean[];
+  readonly faults: FaultState;
+}
+
+type ProtocolAction = { readonly name: 'Gossip'; readonly from: number; readonly to: readonly number[] };
+export type GossipAction = ProtocolAction | FaultAction;
+
+const nName = (i: number): string => `N${i + 1}`;
+
+/** Every sorted k-subset of xs. */
+function subsets(xs: readonly number[], k: number): number[][] {
+  if (k === 0) return [[]];
+  return xs.flatMap((x, i) => subsets(xs.slice(i + 1), k - 1).map((rest) => [x, ...rest]));
+}
+
+function gossipMachine(
+  n: number,
+  fanout: number,
+  crashOrigin: boolean,
+  variant: string,
+  budget: FaultBudget,
+): Machine<GossipState, GossipAction> {
+  const ids = Array.from({ length: n }, (_, i) => i);
+  const names = ids.map(nName);
+  const k = Math.min(fanout, n - 1);
+  const once = variant === 'infect-and-die';
+  const ring = variant === 'ring-overlay';
+  const peerSets = ids.map((i) =>
+    ring
+      ? [Array.from({ length: k }, (_, d) => (i + 1 + d) % n).sort((a, b) => a - b)]
+      : subsets(
+          ids.filter((j) => j !== i),
+          k,
+        ),
+  );
+  const gossip = ids.map((i) => peerSets[i].map((to) => ({ name: 'Gossip', from: i, to }) as const));
+  const up = (s: GossipState, i: number): boolean => isUp(s.faults, names[i]);
+  const active = (s: GossipState, i: number): boolean => up(s, i) && s.knows[i] && !(once && s.done[i]);
+  const allLiveKnow = (s: GossipState): boolean => ids.every((i) => !up(s, i) || s.knows[i]);
+
+  const actions = (s: GossipState): ProtocolAction[] => ids.flatMap((i) => (active(s, i) ? gossip[i] : []));
+
+  const next = (s: GossipState, a: ProtocolAction): GossipState => {
+    const learn = a.to.filter((j) => up(s, j) && !s.knows[j]);
+    if (learn.length === 0 && !once) return s;
+    let knows = s.knows;
+    for (const j of learn) knows = replaceAt(knows, j, true);
+    return { ...s, knows, done: once ? replaceAt(s.done, a.from, true) : s.done };
+  };
+
+  const properties: Property<GossipState, GossipAction>[] = [
+    {
+      kind: 'always',
+      name: 'rumorAlive',
+      description:
+        'The rumor is not dead: every live node knows it, or a live node that knows it may still tell a live node that does not.',
+      holds: (s) => allLiveKnow(s) || ids.some((i) => active(s, i) && peerSets[i].some((to) => to.some((j) => up(s, j) && !s.knows[j]))),
+    },
+    {
+      kind: 'eventually',
+      name: 'allLiveKnow',
+      description: 'Every live node eventually knows the rumor (crashed nodes do not count).',
+      holds: allLiveKnow,
+    },
+    {
+      kind: 'sometimes',
+      name: 'spreading',
+      description: 'The rumor is on its way: at least two live nodes know it and some live node does not yet.',
+      holds: (s) => ids.filter((i) => up(s, i) && s.knows[i]).length >= 2 && !allLiveKnow(s),
+    },
+  ];
+  if (budget.crashes > 0)
+    properties.push({
+      kind: 'sometimes',
+      name: 'allLiveKnowAfterCrash',
+      description: 'A node crashed before it heard the rumor, and every live node knows it anyway.',
+      holds: (s) => allLiveKnow(s) && ids.some((i) => !up(s, i) && !s.knows[i]),
+    });
+  if (crashOrigin && budget.crashes > 0)
+    properties.push({
+      kind: 'sometimes',
+      name: 'rumorDied',
+      description: 'No live node knows the rumor: every node that knew it has crashed.',
+      holds: (s) => ids.every((i) => !up(s, i) || !s.knows[i]),
+    });
+
+  const describe = (a: ProtocolAction): string => `Gossip(${names[a.from]}→{${a.to.map(nName).join(',')}})`;
+  return withFaults(
+    budget,
+    { nodes: names, crashable: crashOrigin ? names : names.slice(1) },
+    {
+      init: [{ knows: ids.map((i) => i === 0), done: ids.map(() => false), faults: initialFaults(budget) }],
+      actions,
+      next,
+      key: (s) => `${s.knows.map(Number).join('')}|${s.done.map(Number).join('')}`,
+      properties,
+      actionNames: ['Gossip'],
+      formatAction: describe,
+      fairness: 'Weak fairness on every Gossip(node→peers) instance; none on crashes.',
+      view: (from, a, to) =>
+        a.to.map((j) => ({
+          type: 'message' as const,
+          from: names[a.from],
+          to: names[j],
+          label: !up(from, j) ? 'rumor (lost: down)' : from.knows[j] ? 'rumor (knew it)' : to.knows[j] ? 'rumor (learns)' : 'rumor',
+        })),
+      display: (s) =>
+        Object.fromEntries(
+          ids.map((i) => [
+            names[i],
+            `${s.knows[i] ? 'knows' : 'does not know'}${once && s.done[i] ? ', done' : ''}${up(s, i) ? '' : ' (down)'}`,
+          ]),
+        ),
+    },
+  );
+}
+
+export const gossip = defineModel({
+  id: 'gossip',
+  title: 'Gossip: rumor spreading to random peers, with crashes',
+  source: "The seed's Gossip section; Demers et al. (PODC 1987); Pittel (1987); Karp et al. (FOCS 2000)",
+  scope:
+    'Rumor spreading among 3–5 nodes (10 in random walks) with fanout 1–3 and crash-stop crashes: the rumor never dies while a live node misses it, and every live node eventually knows it.',
+  params: {
+    nodes: { type: 'int', default: 3, min: 2, max: 12, description: 'number of nodes; N1 knows the rumor at first' },
+    fanout: { type: 'int', default: 1, min: 1, max: 3, description: 'peers told per gossip step' },
+    crashOrigin: { type: 'boolean', default: false, description: 'N1, the only node that knows the rumor at first, may crash too' },
+    ...faultParams({ crashes: { max: 3, description: 'at most this many crashes (crash-stop); N1 may crash only with crashOrigin' } }),
+  },
+  variants,
+  configurations: [
+    { name: 'n3-f1', variant: 'correct', params: { nodes: 3, fanout: 1 } },
+    {
+      name: 'n3-f1-crash1',
+      description: 'One node may crash before it hears the rumor; the others still hear it from N1 directly.',
+      variant: 'correct',
+      params: { nodes: 3, fanout: 1, crashes: 1 },
+    },
+    { name: 'n4-f1-crash2', variant: 'correct', params: { nodes: 4, fanout: 1, crashes: 2 } },
+    { name: 'n5-f2-crash2', variant: 'correct', params: { nodes: 5, fanout: 2, crashes: 2 } },
+    {
+      name: 'n3-f1-crash-origin',
+      description: 'N1 crashes before it tells anyone: no protocol can save a rumor whose only holder is gone.',
+      variant: 'correct',
+      params: { nodes: 3, fanout: 1, crashes: 1, crashOrigin: true },
+      expect: { violates: 'allLiveKnow' },
+    },
+    {
+      name: 'n3-f1-infect-and-die',
+      description: 'N1 tells N2, N2 tells N1 back, and both go quiet: N3 never hears the rumor (no fault needed).',
+      variant: 'infect-and-die',
+      params: { nodes: 3, fanout: 1 },
+    },
+    {
+      name: 'n4-f2-infect-and-die',
+      description: 'Fanout 2 still leaves a residue: three nodes tell each other and go quiet.',
+      variant: 'infect-and-die',
+      params: { nodes: 4, fanout: 2 },
+    },
+    {
+      name: 'n3-f1-crash1-ring-overlay',
+      description: "N1's only successor on the ring crashes: the rumor cannot get past it.",
+      variant: 'ring-overlay',
+      params: { nodes: 3, fanout: 1, crashes: 1 },
+    },
+    {
+      name: 'n10-f2-crash3-random',
+      description: 'Random walks over ten nodes with fanout 2 and up to three crashes (safety and witnesses only).',
+      variant: 'correct',
+      params: { nodes: 10, fanout: 2, crashes: 3 },
+      strategy: 'random',
+      seed: 11,
+      runs: 300,
+      walkLength: 40,
+    },
+  ],
+  machine: (params, variant) => gossipMachine(params.nodes, params.fanout, params.crashOrigin, variant, budgetOf(params)),
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// The figure: rumor spreading in synchronous rounds (the setting of Pittel and of Karp et al.).
+
+export type GossipMode = 'push' | 'pull' | 'push-pull';
+
+/**
+ * Rounds until every node knows the rumor. Round 0: one node knows it. In each round, in push mode every node
+ * that knew it at the start of the round sends it to `fanout` distinct nodes chosen uniformly at random among
+ * the other nodes; in pull mode every node that did not know it asks `fanout` such nodes and learns it if one of
+ * them knew it at the start of the round; push-pull does both.
+ */
+export function gossipRounds({
+  nodes,
+  fanout,
+  seed,
+  mode = 'push',
+}: {
+  nodes: number;
+  fanout: number;
+  seed: number;
+  mode?: GossipMode;
+}): number {
+  const n = nodes;
+  if (n <= 1) return 0;
+  const f = Math.min(fanout, n - 1);
+  const random = seededRandom(seed);
+  /** Round in which each node learned the rumor; -1 while it does not know it. */
+  const learned = new Int32Array(n).fill(-1);
+  learned[0] = 0;
+  const knowers: number[] = [0];
+  const picked = new Int32Array(f);
+  /** `f` distinct peers of i, uniformly among the other n - 1 nodes (rejection; f ≤ 3 is tiny next to n - 1). */
+  const pick = (i: number): void => {
+    for (let c = 0; c < f; c++) {
+      let p: number;
+      let fresh: boolean;
+      do {
+        p = Math.floor(random() * (n - 1));
+        if (p >= i) p++;
+        fresh = true;
+        for (let d = 0; d < c; d++) if (picked[d] === p) fresh = false;
+      } while (!fresh);
+      picked[c] = p;
+    }
+  };
+  const push = mode !== 'pull';
+  const pull = mode !== 'push';
+  let round = 0;
+  while (knowers.length < n) {
+    round++;
+    const atStart = knowers.length;
+    const knewAtStart = (j: number): boolean => learned[j] >= 0 && learned[j] < round;
+    if (push)
+      for (let c = 0; c < atStart; c++) {
+        pick(knowers[c]);
+        for (let d = 0; d < f; d++)
+          if (learned[picked[d]] < 0) {
+            learned[picked[d]] = round;
+            knowers.push(picked[d]);
+          }
+      }
+    if (pull)
+      for (let i = 0; i < n; i++) {
+        if (knewAtStart(i)) continue;
+        pick(i);
+        let hit = false;
+        for (let d = 0; d < f; d++) if (knewAtStart(picked[d])) hit = true;
+        if (hit && learned[i] < 0) {
+          learned[i] = round;
+          knowers.push(i);
+        }
+      }
+  }
+  return round;
+}
+
+/** Pittel (1987) for fanout 1, log₂N + ln N; in general log_{f+1}N + (ln N)/f. */
+export const pushTheory = (n: number, fanout: number): number => Math.log(n) / Math.log(fanout + 1) + Math.log(n) / fanout;
+
+export const GOSSIP_NODES = [10, 30, 100, 300, 1000, 3000, 10_000, 30_000, 100_000];
+export const GOSSIP_FANOUTS = [1, 2, 3];
+/** Sizes for the pull and push-pull comparison (a shorter range, to keep the figure quick). */
+const MODE_NODES = GOSSIP_NODES.filter((n) => n <= 10_000);
+const GOSSIP_SEED = 19_870_601;
+/**
+ * Runs per size: a run costs about N·(rounds) pushes, so the largest sizes get fewer runs to keep the figure
+ * to a couple of seconds; the spread of the rounds does not grow with N (the sd column), so their means are
+ * still within about sd/√runs ≤ 0.8 of the limit.
+ */
+export const gossipRuns = (n: number): number =>
+  n <= 300 ? 200 : n <= 1000 ? 100 : n <= 3000 ? 40 : n <= 10_000 ? 16 : n <= 30_000 ? 8 : 4;
+
+export interface GossipPoint extends RoundsSummary {
+  readonly fanout: number;
+  readonly mode: GossipMode;
+  /** Sample standard deviation of the rounds over the runs. */
+  readonly sd: number;
+  readonly runs: number;
+}
+
+export function measureGossip(nodes: number, fanout: number, mode: GossipMode, runs: number): GossipPoint {
+  const modeOffset = mode === 'push' ? 0 : mode === 'pull' ? 1 : 2;
+  const samples = Array.from({ length: runs }, (_, r) =>
+    gossipRounds({ nodes, fanout, mode, seed: GOSSIP_SEED + nodes * 7919 + fanout * 104_729 + modeOffset * 1_299_709 + r }),
+  );
+  const s = summarize(nodes, samples);
+  const sd = Math.sqrt(samples.reduce((a, x) => a + (x - s.mean) ** 2, 0) / Math.max(1, runs - 1));
+  return { ...s, fanout, mode, sd, runs };
+}
+
+export const gossipFigure: Figure = {
+  id: 'gossip-rounds',
+  title: 'Gossip: rounds until every node knows the rumor, against N, for fanout 1, 2, 3 (push), and pull and push-pull',
+  render: () => {
+    const push = GOSSIP_NODES.map((n) => GOSSIP_FANOUTS.map((f) => measureGossip(n, f, 'push', gossipRuns(n))));
+    const others = MODE_NODES.map((n) => (['pull', 'push-pull'] as const).map((m) => measureGossip(n, 1, m, gossipRuns(n))));
+    const r2 = (x: number): string => x.toFixed(2);
+    const yMax = Math.ceil(Math.max(...push.flat().map((p) => Math.max(p.mean, pushTheory(p.n, p.fanout)))) / 5) * 5;
+    return [
+      '# Gossip rounds (`gossip`)',
+      '',
+      'Push gossip in synchronous rounds: in round 0 one node knows the rumor; in each round every node that knew it at',
+      'the start of the round sends it to `fanout` distinct nodes picked uniformly at random among the others. The',
+      'table gives the mean number of rounds until every node knows it (and the sample standard deviation), beside',
+      'the theory: log₂N + ln N for fanout 1 (Pittel 1987), log_{f+1}N + (ln N)/f for fanout f. Fixed seeds; runs per N:',
+      `${GOSSIP_NODES.map((n) => `${gossipRuns(n)} at ${n.toLocaleString('en-US')}`).join(', ')}.`,
+      '',
+      '| N | f=1 mean | sd | theory | f=2 mean | sd | theory | f=3 mean | sd | theory |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...push.map(
+        (ps) =>
+          `| ${ps[0].n.toLocaleString('en-US')} | ${ps.map((p) => `${r2(p.mean)} | ${r2(p.sd)} | ${r2(pushTheory(p.n, p.fanout))}`).join(' | ')} |`,
+      ),
+      '',
+      '```mermaid',
+      '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#1f77b4, #d62728, #2ca02c, #7fb2d9, #f08a8b, #86d286"}}}}%%',
+      'xychart-beta',
+      '  title "Push gossip: rounds until every node knows"',
+      `  x-axis "nodes N" [${GOSSIP_NODES.map((n) => `"${n >= 1000 ? `${n / 1000}k` : n}"`).join(', ')}]`,
+      `  y-axis "rounds" 0 --> ${yMax}`,
+      ...GOSSIP_FANOUTS.map((_, fi) => `  line [${push.map((ps) => r2(ps[fi].mean)).join(', ')}]`),
+      ...GOSSIP_FANOUTS.map((f) => `  line [${GOSSIP_NODES.map((n) => r2(pushTheory(n, f))).join(', ')}]`),
+      '```',
+      '',
+      'Dark lines are measured means, light lines the theory in the same hue: blue fanout 1 (top pair), red fanout 2,',
+      'green fanout 3 (bottom pair). The x axis is logarithmic in N (one category per size), so the straight lines are',
+      'growth like log N.',
+      '',
+      'Fanout 1, three ways of spreading (Karp et al., FOCS 2000: push-pull needs log₃N + O(log log N) rounds; pull',
+      'finishes fast once many nodes know, since the uninformed fraction then squares every round):',
+      '',
+      '| N | push mean | pull mean | push-pull mean | log₂N + ln N | log₃N |',
+      '|---:|---:|---:|---:|---:|---:|',
+      ...MODE_NODES.map(
+        (n, i) =>
+          `| ${n.toLocaleString('en-US')} | ${r2(push[i][0].mean)} | ${r2(others[i][0].mean)} | ${r2(others[i][1].mean)} | ${r2(pushTheory(n, 1))} | ${r2(Math.log(n) / Math.log(3))} |`,
+      ),
+      '',
+    ].join('\n');
+  },
+};
