@@ -69,7 +69,7 @@ export interface LockState {
   readonly faults: FaultState;
 }
 
-type ClientStep = 'Acquire' | 'Write' | 'Pause' | 'Wake' | 'LeaseExpires' | 'StorageRcvWrite';
+type ClientStep = 'Acquire' | 'TakeToken' | 'Write' | 'Pause' | 'Wake' | 'LeaseExpires' | 'StorageRcvWrite';
 type ProtocolAction = { readonly name: ClientStep; readonly c: number };
 export type LockAction = ProtocolAction | FaultAction;
 
@@ -89,6 +89,12 @@ const variants: readonly Variant[] = [
     name: 'no-persistence',
     description:
       'The lock server keeps the lock and the token counter in memory only: a restart frees the lock and hands out old tokens again.',
+    breaks: 'writesInLeaseOrder',
+  },
+  {
+    name: 'token-after-grant',
+    description:
+      'The client takes its token with a separate INCR after the grant, not in the same step: a client that pauses between the two gets a newer token than the next holder.',
     breaks: 'writesInLeaseOrder',
   },
   {
@@ -121,12 +127,14 @@ function lockMachine(p: LockParams, variant: string, budget: FaultBudget): Machi
   const names = ids.map(cName);
   const network = p.delivery === 'network';
   const persist = variant !== 'no-persistence';
+  const tokenLater = variant === 'token-after-grant';
   /** The storage's check, given the highest token it accepted so far. */
   const accepts = (last: number, token: number): boolean =>
     variant === 'no-fencing' ? true : variant === 'fence-leq' ? last <= token : last < token;
   const step = (name: ClientStep) => ids.map((c) => ({ name, c }) as const);
   const A = {
     acquire: step('Acquire'),
+    token: step('TakeToken'),
     write: step('Write'),
     pause: step('Pause'),
     wake: step('Wake'),
@@ -140,9 +148,11 @@ function lockMachine(p: LockParams, variant: string, budget: FaultBudget): Machi
     for (const c of ids) {
       const cl = s.clients[c];
       if (cl.phase === 'idle' && cl.left > 0 && s.holder < 0 && isUp(s.faults, L)) out.push(A.acquire[c]);
-      if (cl.phase === 'holding') out.push(A.write[c]);
+      const lUp = isUp(s.faults, L);
+      if (cl.phase === 'holding' && cl.token === 0 && lUp) out.push(A.token[c]);
+      if (cl.phase === 'holding' && cl.token > 0) out.push(A.write[c]);
       if (cl.phase === 'holding' && s.pauses > 0) out.push(A.pause[c]);
-      if (cl.phase === 'paused') out.push(A.wake[c]);
+      if (cl.phase === 'paused' && (cl.token > 0 || lUp)) out.push(A.wake[c]);
       if (cl.live) out.push(A.expire[c]);
       if (network && writeFrom(s, c)) out.push(A.rcv[c]);
     }
@@ -160,8 +170,14 @@ function lockMachine(p: LockParams, variant: string, budget: FaultBudget): Machi
       : { ...s, refused: true };
   const setClient = (s: LockState, c: number, cl: LockClient): LockState => ({ ...s, clients: replaceAt(s.clients, c, cl) });
   const idle = (cl: LockClient): LockClient => ({ ...cl, phase: 'idle', token: 0, lease: 0 });
+  /** A client without a token yet (token-after-grant) takes one: INCR on the lock server, lease or no lease. */
+  const takeToken = (s: LockState, c: number): LockState => {
+    const cl = s.clients[c];
+    return cl.token > 0 ? s : setClient({ ...s, counter: s.counter + 1 }, c, { ...cl, token: s.counter + 1 });
+  };
   /** The client sends its write: straight to the storage, or into the network. */
-  const sendWrite = (s: LockState, c: number): LockState => {
+  const sendWrite = (s0: LockState, c: number): LockState => {
+    const s = takeToken(s0, c);
     const cl = s.clients[c];
     const after = setClient(s, c, idle(cl));
     return network
@@ -173,9 +189,9 @@ function lockMachine(p: LockParams, variant: string, budget: FaultBudget): Machi
     const cl = s.clients[a.c];
     switch (a.name) {
       case 'Acquire': {
-        const token = s.counter + 1;
+        const token = tokenLater ? 0 : s.counter + 1;
         const lease = s.grants + 1;
-        return setClient({ ...s, holder: a.c, counter: token, grants: lease }, a.c, {
+        return setClient({ ...s, holder: a.c, counter: tokenLater ? s.counter : token, grants: lease }, a.c, {
           phase: 'holding',
           token,
           lease,
@@ -183,6 +199,8 @@ function lockMachine(p: LockParams, variant: string, budget: FaultBudget): Machi
           live: true,
         });
       }
+      case 'TakeToken':
+        return takeToken(s, a.c);
       case 'Write':
       case 'Wake':
         return sendWrite(s, a.c);
@@ -206,7 +224,7 @@ function lockMachine(p: LockParams, variant: string, budget: FaultBudget): Machi
     if (a.name === 'StorageRcvWrite') return parseWrite(writeFrom(from, (a as ProtocolAction).c)!);
     if (!network && (a.name === 'Write' || a.name === 'Wake')) {
       const cl = from.clients[(a as ProtocolAction).c];
-      return { token: cl.token, lease: cl.lease };
+      return { token: cl.token > 0 ? cl.token : from.counter + 1, lease: cl.lease };
     }
     return null;
   };
@@ -265,6 +283,7 @@ function lockMachine(p: LockParams, variant: string, budget: FaultBudget): Machi
 
   const actionNames = [
     'Acquire',
+    ...(tokenLater ? ['TakeToken'] : []),
     'Write',
     ...(p.pauses > 0 ? ['Pause', 'Wake'] : []),
     'LeaseExpires',
@@ -273,16 +292,28 @@ function lockMachine(p: LockParams, variant: string, budget: FaultBudget): Machi
   const describe = (a: ProtocolAction): string => `${a.name}(${names[a.c]})`;
   const verdict = (from: LockState, w: { token: number }): string => (accepts(from.maxToken, w.token) ? '✓' : '✗ refused');
 
+  const incr = (me: string, token: number): ViewEvent[] => [
+    { type: 'message', from: me, to: L, label: 'INCR' },
+    { type: 'message', from: L, to: me, label: `t${token}` },
+  ];
   const view = (from: LockState, a: ProtocolAction, to: LockState): readonly ViewEvent[] => {
     const me = names[a.c];
     switch (a.name) {
       case 'Acquire':
         return [
           { type: 'message', from: me, to: L, label: 'Acquire' },
-          { type: 'message', from: L, to: me, label: `Grant(t${to.clients[a.c].token})` },
+          { type: 'message', from: L, to: me, label: tokenLater ? 'Grant' : `Grant(t${to.clients[a.c].token})` },
         ];
+      case 'TakeToken':
+        return incr(me, to.clients[a.c].token);
       case 'Pause':
-        return [{ type: 'note', over: me, text: '⏸ pause (after its lease check)' }];
+        return [
+          {
+            type: 'note',
+            over: me,
+            text: from.clients[a.c].token > 0 ? '⏸ pause (after its lease check)' : '⏸ pause (before taking its token)',
+          },
+        ];
       case 'LeaseExpires':
         return [
           {
@@ -294,9 +325,11 @@ function lockMachine(p: LockParams, variant: string, budget: FaultBudget): Machi
       case 'Write':
       case 'Wake': {
         const cl = from.clients[a.c];
+        const token = cl.token > 0 ? cl.token : from.counter + 1;
         const wake: ViewEvent[] = a.name === 'Wake' ? [{ type: 'note', over: me, text: '▶ wakes, still believes it holds the lock' }] : [];
-        if (network) return [...wake, { type: 'note', over: me, text: `sends Write(t${cl.token})` }];
-        return [...wake, { type: 'message', from: me, to: S, label: `Write(t${cl.token}) ${verdict(from, cl)}` }];
+        if (cl.token === 0) wake.push(...incr(me, token));
+        if (network) return [...wake, { type: 'note', over: me, text: `sends Write(t${token})` }];
+        return [...wake, { type: 'message', from: me, to: S, label: `Write(t${token}) ${verdict(from, { token })}` }];
       }
       case 'StorageRcvWrite': {
         const w = parseWrite(writeFrom(from, a.c)!);
@@ -433,6 +466,14 @@ export const distributedLock = defineModel({
         'The lock server restarts with an empty memory: the lock is free again and the counter starts over, so a new holder gets a token the storage has seen below a live lease. Fencing still keeps tokens in order, but two live leases write, the older last. Real redis: "restart without persistence" test in properties/governance/distributed-lock.redis.test.ts.',
       variant: 'no-persistence',
       params: { clients: 3, crashes: 1 },
+      expect: { violates: 'writesInLeaseOrder', holds: ['tokensNeverGoBack', 'oncePerLease'] },
+    },
+    {
+      name: 'token-after-grant',
+      description:
+        'C1 is granted the lock and pauses before its INCR; its lease runs out; C2 is granted, takes t1 and writes; C1 wakes, takes t2 and its stale write lands. Fencing keeps tokens in order, but not leases. Real redis: "token taken after the grant" test in properties/governance/distributed-lock.redis.test.ts.',
+      variant: 'token-after-grant',
+      params: { clients: 2, pauses: 1 },
       expect: { violates: 'writesInLeaseOrder', holds: ['tokensNeverGoBack', 'oncePerLease'] },
     },
     {

@@ -111,6 +111,40 @@ describe.skipIf(!hasRedis)('distributed-lock: redlock on a real redis-server', (
     expect(unfenced.lastStepHolds('tokensNeverGoBack')).toBe(false);
   });
 
+  it('token taken after the grant: a client that pauses between acquire and INCR gets the newer token, and its stale write lands', async () => {
+    const res = 'incr-after';
+    const [c1, c2] = [connect(server.port), connect(server.port)];
+    const [r1, r2] = [new Redlock([c1], { retryCount: 0 }), new Redlock([c2], { retryCount: 0 })];
+    const { all, write, landed } = storages();
+
+    const a = await r1.acquire([res], TTL); // C1 is granted the lock, then pauses before its INCR
+    await sleep(TTL + 100);
+    const b = await r2.acquire([res], 1000);
+    const t2 = await c2.incr(fenceCounterKey(res));
+    write('C2', t2);
+    const t1 = await c1.incr(fenceCounterKey(res)); // C1 wakes: INCR does not know about leases
+    write('C1', t1);
+
+    expect([t2, t1]).toEqual([1, 2]);
+    expect(landed('strict')).toEqual(['C2:t1:landed', 'C1:t2:landed']);
+    expect(all.strict.value).toBe('from C1');
+    expect(a.expiration).toBeLessThan(Date.now());
+    await b.release();
+
+    const model = replay('token-after-grant', { clients: 2, pauses: 1 }, [
+      'Acquire(C1)',
+      'Pause(C1)',
+      'LeaseExpires(C1)',
+      'Acquire(C2)',
+      'TakeToken(C2)',
+      'Write(C2)',
+      'Wake(C1)',
+    ]);
+    expect([model.final.landed, model.final.maxToken]).toEqual([[1, 2], 2]);
+    expect(model.lastStepHolds('writesInLeaseOrder')).toBe(false);
+    expect(model.lastStepHolds('tokensNeverGoBack')).toBe(true);
+  });
+
   it("redlock's using(): after a stop-the-world pause past the lease the abort signal is still clear; it fires one await later", async () => {
     const res = 'using';
     const c1 = connect(server.port);

@@ -23,6 +23,7 @@ describe('distributed-lock', () => {
     ['no-fencing-pause', 54, 'violation'],
     ['no-fencing-delay', 45, 'violation'],
     ['no-persistence', 814, 'violation'],
+    ['token-after-grant', 123, 'violation'],
     ['fence-leq', 139, 'violation'],
   ])('explores %s exhaustively: %i distinct states, %s', (name, states, result) => {
     expect(outcome(name).strategy).toBe('bfs');
@@ -109,6 +110,26 @@ describe('distributed-lock', () => {
     const r = exploreModel(distributedLock, 'no-persistence', { ...paramsOf('no-persistence'), clients: 2 });
     expect(r.status).toBe('complete');
     expect(r.violations).toEqual([]);
+  });
+
+  it('catches a token taken by a separate INCR after the grant in 7 steps: the paused client gets the newer token', () => {
+    const actions = steps('token-after-grant', 'writesInLeaseOrder');
+    expect(actions).toEqual([
+      null,
+      'Acquire(C1)',
+      'Pause(C1)',
+      'LeaseExpires(C1)',
+      'Acquire(C2)',
+      'TakeToken(C2)',
+      'Write(C2)',
+      'Wake(C1)',
+    ]);
+    expect(outcome('token-after-grant').violations.map((v) => v.property)).toEqual(['writesInLeaseOrder']);
+    const last = outcome('token-after-grant').violations[0].trace.steps.at(-1)!.state as LockState;
+    expect([last.landed, last.maxToken]).toEqual([[1, 2], 2]);
+    expect(
+      noShorterViolation(distributedLock, 'token-after-grant', paramsOf('token-after-grant'), 'writesInLeaseOrder', actions.length - 1),
+    ).toBe(true);
   });
 
   it('catches ≤ instead of < in 5 steps: a duplicated write lands twice', () => {
