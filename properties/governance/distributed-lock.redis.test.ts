@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distributedLock, type LockState } from '../../models/governance/distributed-lock';
 import { FencedStorage, type FenceCheck } from '../../impl/fenced-storage';
 import { Redlock, acquireFenced, fenceCounterKey, fencedRedlock } from '../../impl/redlock-fencing';
+import { runConfigurations } from '../../src/check/testing';
 import { requireRedis, startRedis, type RedisServer } from '../../test/support/redis-server';
 
 const hasRedis = requireRedis('reproduce the paused-client and lock-server-restart scenarios with redlock');
@@ -61,6 +62,16 @@ function replay(variant: string, params: Partial<LockParams>, names: readonly st
   return { final: states.at(-1)!, lastStepHolds };
 }
 
+/** The actions of the model's shortest counterexample to `property` in a configuration (pinned in distributed-lock.test.ts). */
+function shortestTrace(configuration: string, property: string): string[] {
+  const o = runConfigurations(distributedLock).find((x) => x.configuration === configuration)!;
+  return o.violations
+    .find((v) => v.property === property)!
+    .trace.steps.slice(1)
+    .map((st) => st.action!);
+}
+const paramsOf = (configuration: string) => distributedLock.configurations.find((c) => c.name === configuration)!.params ?? {};
+
 describe.skipIf(!hasRedis)('distributed-lock: redlock on a real redis-server', () => {
   let server: RedisServer;
   beforeAll(async () => {
@@ -76,19 +87,26 @@ describe.skipIf(!hasRedis)('distributed-lock: redlock on a real redis-server', (
     const [c1, c2] = [connect(server.port), connect(server.port)];
     const [r1, r2] = [fencedRedlock([c1], { retryCount: 0 }), fencedRedlock([c2], { retryCount: 0 })];
     const { all, write, landed } = storages();
+    const steps: string[] = [];
 
     // C1 acquires with a short TTL and checks its lease: valid.
     const a = await acquireFenced(r1, c1, res, TTL);
+    steps.push('Acquire(C1)');
     expect(a.lock.expiration).toBeGreaterThan(Date.now());
     // While C1's lease is live, C2 is refused.
     await expect(r2.acquire([res], 1000)).rejects.toThrow('unable to achieve a quorum');
     // C1 pauses past its lease (it runs no code meanwhile); Redis expires the key; C2 acquires and writes.
+    steps.push('Pause(C1)');
     await sleep(TTL + 100);
+    steps.push('LeaseExpires(C1)');
     const b = await acquireFenced(r2, c2, res, 1000);
+    steps.push('Acquire(C2)');
     write('C2', b.token);
+    steps.push('Write(C2)');
     // C1 wakes and writes, still believing it holds the lock (it checked before its pause).
     expect(a.lock.expiration).toBeLessThan(Date.now());
     write('C1', a.token);
+    steps.push('Wake(C1)');
 
     expect([a.token, b.token]).toEqual([1, 2]);
     expect(landed('strict')).toEqual(['C2:t2:landed', 'C1:t1:refused']);
@@ -102,11 +120,11 @@ describe.skipIf(!hasRedis)('distributed-lock: redlock on a real redis-server', (
     expect(await c2.get(res)).toBe(b.lock.value);
     await b.lock.release();
 
-    // The same run is the model's shortest no-fencing trace, and the model's storage decides alike.
-    const run = ['Acquire(C1)', 'Pause(C1)', 'LeaseExpires(C1)', 'Acquire(C2)', 'Write(C2)', 'Wake(C1)'];
-    const fenced = replay('correct', { clients: 2, pauses: 1 }, run);
+    // The run is the model's shortest no-fencing trace, and the model's storage decides alike.
+    expect(steps).toEqual(shortestTrace('no-fencing-pause', 'tokensNeverGoBack'));
+    const fenced = replay('correct', paramsOf('no-fencing-pause'), steps);
     expect([fenced.final.landed, fenced.final.maxToken, fenced.final.refused]).toEqual([[2], 2, true]);
-    const unfenced = replay('no-fencing', { clients: 2, pauses: 1 }, run);
+    const unfenced = replay('no-fencing', paramsOf('no-fencing-pause'), steps);
     expect(unfenced.final.landed).toEqual([1, 2]);
     expect(unfenced.lastStepHolds('tokensNeverGoBack')).toBe(false);
   });
@@ -117,13 +135,20 @@ describe.skipIf(!hasRedis)('distributed-lock: redlock on a real redis-server', (
     const [r1, r2] = [new Redlock([c1], { retryCount: 0 }), new Redlock([c2], { retryCount: 0 })];
     const { all, write, landed } = storages();
 
-    const a = await r1.acquire([res], TTL); // C1 is granted the lock, then pauses before its INCR
+    const steps: string[] = [];
+    const a = await r1.acquire([res], TTL);
+    steps.push('Acquire(C1)', 'Pause(C1)'); // C1 is granted the lock, then pauses before its INCR
     await sleep(TTL + 100);
+    steps.push('LeaseExpires(C1)');
     const b = await r2.acquire([res], 1000);
+    steps.push('Acquire(C2)');
     const t2 = await c2.incr(fenceCounterKey(res));
+    steps.push('TakeToken(C2)');
     write('C2', t2);
+    steps.push('Write(C2)');
     const t1 = await c1.incr(fenceCounterKey(res)); // C1 wakes: INCR does not know about leases
     write('C1', t1);
+    steps.push('Wake(C1)');
 
     expect([t2, t1]).toEqual([1, 2]);
     expect(landed('strict')).toEqual(['C2:t1:landed', 'C1:t2:landed']);
@@ -131,15 +156,8 @@ describe.skipIf(!hasRedis)('distributed-lock: redlock on a real redis-server', (
     expect(a.expiration).toBeLessThan(Date.now());
     await b.release();
 
-    const model = replay('token-after-grant', { clients: 2, pauses: 1 }, [
-      'Acquire(C1)',
-      'Pause(C1)',
-      'LeaseExpires(C1)',
-      'Acquire(C2)',
-      'TakeToken(C2)',
-      'Write(C2)',
-      'Wake(C1)',
-    ]);
+    expect(steps).toEqual(shortestTrace('token-after-grant', 'writesInLeaseOrder'));
+    const model = replay('token-after-grant', paramsOf('token-after-grant'), steps);
     expect([model.final.landed, model.final.maxToken]).toEqual([[1, 2], 2]);
     expect(model.lastStepHolds('writesInLeaseOrder')).toBe(false);
     expect(model.lastStepHolds('tokensNeverGoBack')).toBe(true);
@@ -171,32 +189,33 @@ describe.skipIf(!hasRedis)('distributed-lock: redlock on a real redis-server', (
       const [c1, c2, c3] = [connect(local.port), connect(local.port), connect(local.port)];
       const [r1, r2, r3] = [c1, c2, c3].map((c) => fencedRedlock([c], { retryCount: 0 }));
       const { all, write, landed } = storages();
+      const steps: string[] = [];
 
       const a = await acquireFenced(r1, c1, res, TTL);
-      await sleep(TTL + 100); // C1's lease runs out
+      steps.push('Acquire(C1)');
+      await sleep(TTL + 100);
+      steps.push('LeaseExpires(C1)');
       const b = await acquireFenced(r2, c2, res, 10_000); // C2 holds t2 for 10 s
+      steps.push('Acquire(C2)');
       await local.stop(); // SIGTERM with no RDB and no AOF: nothing is saved
+      steps.push('Crash(L)');
       const restarted = await startRedis([], local.port);
+      steps.push('Restart(L)');
       try {
         const c = await acquireFenced(r3, c3, res, 10_000); // granted at once: the lock was lost
+        steps.push('Acquire(C3)');
         expect(b.lock.expiration).toBeGreaterThan(Date.now()); // C2's lease is still live, by its own clock
         write('C3', c.token);
+        steps.push('Write(C3)');
         write('C2', b.token);
+        steps.push('Write(C2)');
 
         expect([a.token, b.token, c.token]).toEqual([1, 2, 1]);
         for (const check of ['strict', 'none', 'leq'] as const) expect(landed(check)).toEqual(['C3:t1:landed', 'C2:t2:landed']);
         expect(all.strict.value).toBe('from C2');
 
-        const model = replay('no-persistence', { clients: 3, crashes: 1 }, [
-          'Acquire(C1)',
-          'LeaseExpires(C1)',
-          'Acquire(C2)',
-          'Crash(L)',
-          'Restart(L)',
-          'Acquire(C3)',
-          'Write(C3)',
-          'Write(C2)',
-        ]);
+        expect(steps).toEqual(shortestTrace('no-persistence', 'writesInLeaseOrder'));
+        const model = replay('no-persistence', paramsOf('no-persistence'), steps);
         expect(model.final.clients.map((cl) => cl.live)).toEqual([false, true, true]);
         expect(model.final.landed).toEqual([2, 3]);
         expect(model.lastStepHolds('writesInLeaseOrder')).toBe(false);
