@@ -22,6 +22,7 @@ import { hashFunctionsFigure } from './routing/hash-functions';
 import { sharding } from './routing/sharding';
 import { antiEntropy, antiEntropyFigure } from './replication/anti-entropy';
 import { gossip, gossipFigure } from './replication/gossip';
+import { distributedLock } from './governance/distributed-lock';
 
 export const MODELS: readonly AnyModel[] = [
   transactionCommit,
@@ -40,6 +41,7 @@ export const MODELS: readonly AnyModel[] = [
   sharding,
   antiEntropy,
   gossip,
+  distributedLock,
 ];
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];
