@@ -20,6 +20,7 @@ import { redisResharding } from './routing/redis-resharding';
 import { redisSlotsFigure } from './routing/redis-cluster';
 import { hashFunctionsFigure } from './routing/hash-functions';
 import { sharding } from './routing/sharding';
+import { majorityQuorum, majorityQuorumFigure } from './replication/majority-quorum';
 
 export const MODELS: readonly AnyModel[] = [
   transactionCommit,
@@ -36,10 +37,11 @@ export const MODELS: readonly AnyModel[] = [
   consistentHash,
   redisResharding,
   sharding,
+  majorityQuorum,
 ];
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];
 
-export const FIGURES: readonly Figure[] = [randomIdsFigure, consistentHashFigure, redisSlotsFigure, hashFunctionsFigure];
+export const FIGURES: readonly Figure[] = [randomIdsFigure, consistentHashFigure, redisSlotsFigure, hashFunctionsFigure, majorityQuorumFigure];
 
 export const CATALOG: Catalog = { models: MODELS, comparisons: COMPARISONS, figures: FIGURES };
