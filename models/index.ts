@@ -21,6 +21,7 @@ import { redisSlotsFigure } from './routing/redis-cluster';
 import { hashFunctionsFigure } from './routing/hash-functions';
 import { sharding } from './routing/sharding';
 import { majorityQuorum, majorityQuorumFigure } from './replication/majority-quorum';
+import { leaderElection } from './replication/leader-election';
 
 export const MODELS: readonly AnyModel[] = [
   transactionCommit,
@@ -38,6 +39,7 @@ export const MODELS: readonly AnyModel[] = [
   redisResharding,
   sharding,
   majorityQuorum,
+  leaderElection,
 ];
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];
