@@ -278,14 +278,14 @@ export const leaderElection = defineModel({
       params: { n: 3 },
       expect: { violates: 'leaderEventually', holds: ['electionSafety'] },
     },
-    { name: 'n3-randomized', variant: 'correct', params: { n: 3, timeouts: 'randomized' } },
-    { name: 'n5-randomized', variant: 'correct', params: { n: 5, timeouts: 'randomized' } },
     {
       name: 'n3-randomized-crash1',
       description: 'Randomized timeouts and one crash: the leader may crash, the others elect a new one in a later term.',
       variant: 'correct',
       params: { n: 3, timeouts: 'randomized', crashes: 1 },
     },
+    { name: 'n3-randomized', variant: 'correct', params: { n: 3, timeouts: 'randomized' } },
+    { name: 'n5-randomized', variant: 'correct', params: { n: 5, timeouts: 'randomized' } },
     { name: 'n5-randomized-crash1', variant: 'correct', params: { n: 5, timeouts: 'randomized', crashes: 1 } },
     {
       name: 'n3-randomized-crash2-window2',

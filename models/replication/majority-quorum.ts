@@ -177,7 +177,7 @@ const variants: readonly Variant[] = [
   },
   {
     name: 'half-quorum',
-    description: 'A quorum is ⌊N/2⌋ nodes ("votes ≥ N/2"): two halves of an even cluster are both quorums.',
+    description: 'A quorum is ⌊N/2⌋ nodes (N/2 in integer division): two halves of an even cluster are both quorums.',
     breaks: 'quorumsIntersect',
   },
   {
@@ -320,7 +320,7 @@ export const majorityQuorum = defineModel({
   },
   variants,
   configurations: [
-    { name: 'n3', variant: 'correct', params: { n: 3 } },
+    { name: 'n3-crash1', description: 'N = 3, Q = 2, one crash anywhere.', variant: 'correct', params: { n: 3, crashes: 1 } },
     { name: 'n4', variant: 'correct', params: { n: 4 } },
     { name: 'n9', variant: 'correct', params: { n: 9 } },
     {

@@ -30,7 +30,7 @@ describe('majority-quorum: configurations', () => {
 
   it('pins distinct states and results', () => {
     expect(Object.fromEntries(outcomes.map((o) => [o.configuration, [o.distinctStates, o.result]]))).toEqual({
-      n3: [23, 'pass'],
+      'n3-crash1': [117, 'pass'],
       n4: [72, 'pass'],
       n9: [1784, 'pass'],
       'n5-crash2': [3380, 'pass'],
@@ -89,7 +89,7 @@ describe('majority-quorum: configurations', () => {
   });
 
   it('reaches the tight case: both quorums complete sharing only Q1 + Q2 − N nodes', () => {
-    for (const name of ['n3', 'n9', 'flex-n9-q2-3', 'n5-crash2'])
+    for (const name of ['n3-crash1', 'n9', 'flex-n9-q2-3', 'n5-crash2'])
       expect(
         outcome(name).witnesses.map((w) => w.property),
         name,
@@ -107,7 +107,7 @@ describe('majority-quorum: the symmetry reduction keeps every verdict and every 
     ['correct', { n: 5 }],
     ['correct', { n: 6 }],
     ['correct', { n: 4, crashes: 2 }],
-    ['correct', { n: 5, q2: 2, crashes: 3 }],
+    ['correct', { n: 4, q2: 1, crashes: 3 }],
     ['half-quorum', { n: 6 }],
     ['half-quorum', { n: 5 }],
     ['flexible-sum-n', { n: 5, q2: 2 }],
