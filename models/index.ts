@@ -44,6 +44,12 @@ export const MODELS: readonly AnyModel[] = [
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];
 
-export const FIGURES: readonly Figure[] = [randomIdsFigure, consistentHashFigure, redisSlotsFigure, hashFunctionsFigure, majorityQuorumFigure];
+export const FIGURES: readonly Figure[] = [
+  randomIdsFigure,
+  consistentHashFigure,
+  redisSlotsFigure,
+  hashFunctionsFigure,
+  majorityQuorumFigure,
+];
 
 export const CATALOG: Catalog = { models: MODELS, comparisons: COMPARISONS, figures: FIGURES };
