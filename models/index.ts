@@ -23,6 +23,8 @@ import { sharding } from './routing/sharding';
 import { antiEntropy, antiEntropyFigure } from './replication/anti-entropy';
 import { gossip, gossipFigure } from './replication/gossip';
 import { distributedLock } from './governance/distributed-lock';
+import { majorityQuorum, majorityQuorumFigure } from './replication/majority-quorum';
+import { leaderElection } from './replication/leader-election';
 
 export const MODELS: readonly AnyModel[] = [
   transactionCommit,
@@ -42,6 +44,8 @@ export const MODELS: readonly AnyModel[] = [
   antiEntropy,
   gossip,
   distributedLock,
+  majorityQuorum,
+  leaderElection,
 ];
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];
@@ -53,6 +57,7 @@ export const FIGURES: readonly Figure[] = [
   hashFunctionsFigure,
   antiEntropyFigure,
   gossipFigure,
+  majorityQuorumFigure,
 ];
 
 export const CATALOG: Catalog = { models: MODELS, comparisons: COMPARISONS, figures: FIGURES };
