@@ -21,6 +21,7 @@ import { redisSlotsFigure } from './routing/redis-cluster';
 import { hashFunctionsFigure } from './routing/hash-functions';
 import { sharding } from './routing/sharding';
 import { lastWriteWins } from './versioning/last-write-wins';
+import { optimisticLock } from './versioning/optimistic-lock';
 
 export const MODELS: readonly AnyModel[] = [
   transactionCommit,
@@ -38,6 +39,7 @@ export const MODELS: readonly AnyModel[] = [
   redisResharding,
   sharding,
   lastWriteWins,
+  optimisticLock,
 ];
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];
