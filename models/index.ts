@@ -22,6 +22,7 @@ import { hashFunctionsFigure } from './routing/hash-functions';
 import { sharding } from './routing/sharding';
 import { lastWriteWins } from './versioning/last-write-wins';
 import { optimisticLock } from './versioning/optimistic-lock';
+import { vectorClock } from './versioning/vector-clock';
 
 export const MODELS: readonly AnyModel[] = [
   transactionCommit,
@@ -40,6 +41,7 @@ export const MODELS: readonly AnyModel[] = [
   sharding,
   lastWriteWins,
   optimisticLock,
+  vectorClock,
 ];
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];
