@@ -305,7 +305,11 @@ function lwwMachine(p: LwwParams, variant: string): Machine<LwwState, LwwAction>
           const x = to.writes[to.writes.length - 1];
           const read = a.name === 'ReadThenWrite' ? `after reading ${wname(from.holds[a.from]!)} at ${name(a.from)}, ` : '';
           return [
-            { type: 'note', over: name(a.r), text: `${read}${wname(to.writes.length - 1)} stamped ${ts(x)} (clock ${x.pt}, time ${x.rt})` },
+            {
+              type: 'note',
+              over: name(a.r),
+              text: `${read}${wname(to.writes.length - 1)} stamped ${ts(x)} (clock ${x.pt}, time ${x.rt}); holds ${wname(to.holds[a.r]!)}`,
+            },
           ];
         }
         case 'Replicate':
@@ -371,10 +375,10 @@ export const lastWriteWins = defineModel({
       description:
         'With perfect clocks and a tie-break on replica id, real-time order holds; a read-then-write in the same tick can still lose to what it read.',
       variant: 'physical-clock',
-      params: { skew: 0, writes: 3, ticks: 3 },
+      params: { skew: 0, clockFaults: 0, writes: 3, ticks: 3 },
       expect: { violates: 'causalWriteWins', holds: ['realTimeOrderWins', 'converges', 'clockWithinSkew'] },
     },
-    { name: 'no-tie-break', variant: 'no-tie-break', params: { skew: 0 } },
+    { name: 'no-tie-break', variant: 'no-tie-break', params: { skew: 0, clockFaults: 0 } },
     { name: 'hlc-no-context', variant: 'hlc-no-context' },
     { name: 'lamport-clock', variant: 'lamport-clock' },
     {
