@@ -308,7 +308,7 @@ function lwwMachine(p: LwwParams, variant: string): Machine<LwwState, LwwAction>
             {
               type: 'note',
               over: name(a.r),
-              text: `${read}${wname(to.writes.length - 1)} stamped ${ts(x)} (clock ${x.pt}, time ${x.rt}); holds ${wname(to.holds[a.r]!)}`,
+              text: `${read}${wname(to.writes.length - 1)} stamped ${ts(x)} (clock ${x.pt}, time ${x.rt}), holds ${wname(to.holds[a.r]!)}`,
             },
           ];
         }
