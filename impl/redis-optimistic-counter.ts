@@ -3,7 +3,7 @@
 // WATCH is the version check of models/versioning/optimistic-lock.ts (any write to a watched key, even of the
 // same value, aborts the EXEC). With `watch: false` it is that model's no-version-check variant.
 // Each client needs a connection of its own: WATCH state belongs to the connection.
-import { RespConnection, type RespValue } from './resp-client';
+import { RespConnection, RespError, type RespValue } from './resp-client';
 
 export interface OptimisticCounterOptions {
   readonly key: string;
@@ -60,9 +60,12 @@ export class OptimisticCounterClient {
     return false;
   }
 
-  /** Drops any WATCH or open MULTI left on the connection (Redis RESET), so the connection can be reused. */
+  /** Drops any WATCH or open MULTI left on the connection, so the connection can be reused (RESET needs Redis 6.2). */
   async reset(): Promise<void> {
     this.read_ = null;
-    await this.conn.command('RESET');
+    await this.conn.command('DISCARD').catch((e: unknown) => {
+      if (!(e instanceof RespError) || !/without MULTI/.test(e.message)) throw e;
+    });
+    await this.conn.command('UNWATCH');
   }
 }

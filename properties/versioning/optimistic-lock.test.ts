@@ -168,6 +168,19 @@ describe.skipIf(!hasRedis)('optimistic-lock: WATCH/MULTI/EXEC on a real redis-se
     await fc.assert(property(machine, false, { aborts: 0, commits: 0 }), { numRuns: 50, seed: 1207 });
   });
 
+  it('aborts EXEC after a concurrent write to a watched key, and not once reset drops the WATCH', async () => {
+    const key = `counter:${run++}`;
+    const [a, b] = conns.slice(0, 2).map((c) => new OptimisticCounterClient(c, { key, watch: true }));
+    await a.read();
+    await b.increment(1);
+    expect(await a.commit()).toBe(false);
+    await a.read();
+    await a.reset();
+    await b.increment(1);
+    for (const cmd of [['MULTI'], ['INCR', key]]) await conns[0].command(...cmd);
+    expect(await conns[0].command('EXEC')).toEqual([3]);
+  });
+
   it('under real concurrency, the counter equals the number of increments that succeeded', async () => {
     const key = `counter:${run++}`;
     const clients = conns.map((c) => new OptimisticCounterClient(c, { key, watch: true }));
