@@ -25,6 +25,9 @@ import { gossip, gossipFigure } from './replication/gossip';
 import { distributedLock } from './governance/distributed-lock';
 import { majorityQuorum, majorityQuorumFigure } from './replication/majority-quorum';
 import { leaderElection } from './replication/leader-election';
+import { lastWriteWins } from './versioning/last-write-wins';
+import { optimisticLock } from './versioning/optimistic-lock';
+import { vectorClock } from './versioning/vector-clock';
 
 export const MODELS: readonly AnyModel[] = [
   transactionCommit,
@@ -46,6 +49,9 @@ export const MODELS: readonly AnyModel[] = [
   distributedLock,
   majorityQuorum,
   leaderElection,
+  lastWriteWins,
+  optimisticLock,
+  vectorClock,
 ];
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];
