@@ -14,23 +14,9 @@
 // and the properties say that no firing runs twice and no stale firing lands after a newer one.
 // The same scenarios run against real redis-server processes with redlock in
 // properties/governance/distributed-lock.redis.test.ts.
-import {
-  budgetOf,
-  faultParams,
-  findDeliverable,
-  formatNetwork,
-  initialFaults,
-  isUp,
-  message,
-  remove,
-  send,
-  withFaults,
-  withNet,
-  type FaultAction,
-  type FaultBudget,
-  type FaultState,
-  type Message,
-} from '../../src/model/faults';
+import { budgetOf, faultParams, findDeliverable, initialFaults, isUp, withFaults } from '../../src/model/faults';
+import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
+import { formatNetwork, message, remove, send, withNet, type Message } from '../../src/model/network';
 import { defineModel, type Machine, type Property, type Variant, type ViewEvent } from '../../src/model/model';
 import { replaceAt } from '../../src/model/plain';
 

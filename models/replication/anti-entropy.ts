@@ -15,16 +15,8 @@
 // is left and none can come, all replicas eventually agree (liveness, weak fairness on every exchange, none on
 // writes or faults). A run that never partitions is covered by the configurations without a partition budget.
 // The figure measures rounds of random push-pull exchanges until agreement, by number of replicas.
-import {
-  budgetOf,
-  connected,
-  faultParams,
-  initialFaults,
-  withFaults,
-  type FaultAction,
-  type FaultBudget,
-  type FaultState,
-} from '../../src/model/faults';
+import { budgetOf, connected, faultParams, initialFaults, withFaults } from '../../src/model/faults';
+import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
 import { defineModel, type Figure, type Machine, type Property, type Variant } from '../../src/model/model';
 import { replaceAt } from '../../src/model/plain';
 import { seededRandom } from '../ids/random-ids';

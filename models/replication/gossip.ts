@@ -11,16 +11,8 @@
 // live node eventually knows it (liveness; crashes are not fair).
 // Scope, statistical: `gossipRounds`, push gossip in synchronous rounds, measured against the theory up to
 // N = 100,000 in the figure (pull and push-pull too).
-import {
-  budgetOf,
-  faultParams,
-  initialFaults,
-  isUp,
-  withFaults,
-  type FaultAction,
-  type FaultBudget,
-  type FaultState,
-} from '../../src/model/faults';
+import { budgetOf, faultParams, initialFaults, isUp, withFaults } from '../../src/model/faults';
+import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
 import { defineModel, type Figure, type Machine, type Property, type Variant } from '../../src/model/model';
 import { replaceAt } from '../../src/model/plain';
 import { seededRandom } from '../ids/random-ids';

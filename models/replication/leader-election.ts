@@ -15,16 +15,8 @@
 //   timeouts are taken to their limit: a node's timer never fires while it could still grant a pending
 //   RequestVote (the first node to time out reaches the others before their timers fire, Raft's
 //   broadcastTime ≪ electionTimeout).
-import {
-  budgetOf,
-  faultParams,
-  initialFaults,
-  isUp,
-  withFaults,
-  type FaultAction,
-  type FaultBudget,
-  type FaultState,
-} from '../../src/model/faults';
+import { budgetOf, faultParams, initialFaults, isUp, withFaults } from '../../src/model/faults';
+import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
 import { defineModel, type Machine, type Property, type Variant, type ViewEvent } from '../../src/model/model';
 import { replaceAt } from '../../src/model/plain';
 

@@ -11,16 +11,8 @@
 // reduced machine has, of the same length, so verdicts and shortest traces are kept (a test checks this
 // against the full machine, `symmetry=false`). Alongside the machine, `quorumCensus` enumerates every pair
 // of quorums and every crash set for N ≤ 16, and `disjointQuorumPairs` counts disjoint pairs exactly for any N.
-import {
-  budgetOf,
-  faultParams,
-  initialFaults,
-  isUp,
-  withFaults,
-  type FaultAction,
-  type FaultBudget,
-  type FaultState,
-} from '../../src/model/faults';
+import { budgetOf, faultParams, initialFaults, isUp, withFaults } from '../../src/model/faults';
+import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
 import { defineModel, type Figure, type Machine, type Property, type Variant } from '../../src/model/model';
 import { replaceAt } from '../../src/model/plain';
 import { fail } from '../../src/shared/errors';
