@@ -13,6 +13,8 @@ import { CATALOG } from '../../models/index';
 import { writeReports } from '../report/files';
 import { renderReports } from '../report/render';
 import { runAllConfigurations, tallyLine } from '../report/run';
+import { diffExitCode, diffManifests, parseManifest, renderDiff } from '../report/diff';
+import { renderJUnit } from '../report/junit';
 import { run, type RunOutcome } from '../check/run';
 import { renderTraceText } from '../trace/trace';
 import { parseTraceFile, replayTrace, traceToJson } from '../trace/trace-file';
@@ -21,9 +23,10 @@ const USAGE = `usage:
   distcheck list
   distcheck check <model> [--config NAME] [--variant V] [--param k=v]... [--strategy bfs|random] [--seed S] [--path P]
                   [--runs N] [--walk-length N] [--max-states N] [--max-depth N] [--max-seconds N]
-                  [--deadlock] [--symmetry] [--json] [--save DIR]
+                  [--deadlock] [--symmetry] [--json] [--save DIR] [--junit FILE]
   distcheck replay <trace.json>
-  distcheck report [--out DIR]
+  distcheck report [--out DIR] [--junit FILE]
+  distcheck diff BASE-manifest.json HEAD-manifest.json
   distcheck bench <model> --param k=FROM..TO [--param k=v]... [--variant V] [--repeat N]`;
 
 type Out = { log: (s: string) => void; err: (s: string) => void };
@@ -120,6 +123,7 @@ function cmdCheck(args: string[], out: Out): number {
     deadlock: { type: 'boolean' },
     symmetry: { type: 'boolean' },
     json: { type: 'boolean' },
+    junit: { type: 'string' },
     save: { type: 'string' },
   });
   if (positionals.length !== 1) fail(`check takes one model id (see 'distcheck list')`);
@@ -139,6 +143,7 @@ function cmdCheck(args: string[], out: Out): number {
   const seedRaw = values.seed as string | undefined;
   if (seedRaw !== undefined && !/^-?\d+$/.test(seedRaw)) fail(`--seed must be an integer, got '${seedRaw}'`);
   const json = Boolean(values.json);
+  const started = performance.now();
   const outcome = run({
     model,
     variant,
@@ -160,6 +165,11 @@ function cmdCheck(args: string[], out: Out): number {
     },
   });
   if (process.stderr.isTTY && !json) process.stderr.write('\r\x1b[K');
+  const junit = values.junit as string | undefined;
+  if (junit) {
+    const machine = model.machine(resolveParams(model, given), variant);
+    writeText(junit, renderJUnit([{ outcome, machine, seconds: (performance.now() - started) / 1000 }]));
+  }
   const saveDir = (values.save as string | undefined) ?? 'reports/last-run';
   const saved = outcome.violations.map((v) => {
     const file = join(saveDir, `${outcome.model}.${outcome.variant}.${v.property}.json`);
@@ -212,18 +222,58 @@ function cmdReplay(args: string[], out: Out): number {
 }
 
 function cmdReport(args: string[], out: Out): number {
-  const { values, positionals } = parse(args, { out: { type: 'string' } });
+  const { values, positionals } = parse(args, { out: { type: 'string' }, junit: { type: 'string' } });
   if (positionals.length) fail('report takes no arguments');
   const dir = (values.out as string | undefined) ?? 'reports';
-  const all = runAllConfigurations(CATALOG.models, (o) =>
+  const seconds: number[] = [];
+  let last = performance.now();
+  const all = runAllConfigurations(CATALOG.models, (o) => {
+    const now = performance.now();
+    seconds.push((now - last) / 1000);
+    last = now;
     out.log(
       `${o.asExpected ? '✓' : '✗'} ${o.model} ${o.configuration}: ${o.verdict} (${o.distinctStates.toLocaleString('en-US')} states, depth ${o.depth})`,
-    ),
-  );
+    );
+  });
   writeReports(dir, renderReports(all, CATALOG));
+  const junit = values.junit as string | undefined;
+  if (junit) {
+    const cases = all.flatMap(({ model, outcomes }) =>
+      outcomes.map((outcome) => ({ outcome, machine: model.machine(resolveParams(model, outcome.params), outcome.variant) })),
+    );
+    writeText(junit, renderJUnit(cases.map((c, i) => ({ ...c, seconds: seconds[i] }))));
+    out.log(`JUnit written to ${junit}`);
+  }
   out.log(tallyLine(all));
   out.log(`reports written to ${dir}/`);
   return all.every((m) => m.outcomes.every((o) => o.asExpected)) ? 0 : 1;
+}
+
+/** `diff BASE HEAD`: Markdown summary of what changed between two manifests; exit 1 on a regression. */
+function cmdDiff(args: string[], out: Out): number {
+  const { positionals } = parse(args, {});
+  if (positionals.length !== 2) fail('diff takes two manifest files: BASE HEAD (e.g. reports/manifest.json of two branches)');
+  const [base, head] = positionals.map((file) => parseManifest(readText(file), file));
+  const d = diffManifests(base, head);
+  out.log(renderDiff(d));
+  return diffExitCode(d);
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    return fail(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+function writeText(file: string, text: string): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  } catch (e) {
+    fail(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
 }
 
 export async function main(argv: string[], out: Out = defaultOut): Promise<number> {
@@ -238,6 +288,8 @@ export async function main(argv: string[], out: Out = defaultOut): Promise<numbe
         return cmdReplay(rest, out);
       case 'report':
         return cmdReport(rest, out);
+      case 'diff':
+        return cmdDiff(rest, out);
       case 'bench':
         return await runBench(rest, out, CATALOG.models);
       case 'bench-one':
@@ -248,7 +300,7 @@ export async function main(argv: string[], out: Out = defaultOut): Promise<numbe
         out.log(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        return fail(`unknown command '${command}' (commands: list, check, replay, report, bench)`);
+        return fail(`unknown command '${command}' (commands: list, check, replay, report, diff, bench)`);
     }
   } catch (e) {
     if (e instanceof UsageError) {
