@@ -20,6 +20,8 @@ import { redisResharding } from './routing/redis-resharding';
 import { redisSlotsFigure } from './routing/redis-cluster';
 import { hashFunctionsFigure } from './routing/hash-functions';
 import { sharding } from './routing/sharding';
+import { circuitBreaker } from './governance/circuit-breaker';
+import { rateLimiter } from './governance/rate-limiter';
 
 export const MODELS: readonly AnyModel[] = [
   transactionCommit,
@@ -36,6 +38,8 @@ export const MODELS: readonly AnyModel[] = [
   consistentHash,
   redisResharding,
   sharding,
+  circuitBreaker,
+  rateLimiter,
 ];
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];
