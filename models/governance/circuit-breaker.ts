@@ -39,9 +39,7 @@ export interface BreakerState {
 }
 
 export type BreakerAction =
-  | { readonly name: 'Call' }
-  | { readonly name: 'Succeed' | 'Fail'; readonly call: number }
-  | { readonly name: 'Tick' };
+  { readonly name: 'Call' } | { readonly name: 'Succeed' | 'Fail'; readonly call: number } | { readonly name: 'Tick' };
 
 export interface BreakerConfig {
   readonly rule: 'consecutive' | 'percentage';
@@ -86,8 +84,7 @@ export function breakerMachine(c: BreakerConfig, variant: string): Machine<Break
   const floods = variant === 'half-open-floods';
   const restarts = variant === 'cool-down-restarts';
 
-  const admits = (s: BreakerState): boolean =>
-    s.mode === 'closed' || (s.mode === 'half-open' && (floods || s.probes < c.probes));
+  const admits = (s: BreakerState): boolean => s.mode === 'closed' || (s.mode === 'half-open' && (floods || s.probes < c.probes));
 
   /** Adds to the newest bucket. With a resetting window only the closed phase matters, so nothing else is kept. */
   const record = (s: BreakerState, requests: number, failures: number): BreakerState => {
@@ -156,28 +153,23 @@ export function breakerMachine(c: BreakerConfig, variant: string): Machine<Break
       case 'Fail':
         return complete(s, a.call, a.name === 'Succeed');
       case 'Tick': {
-        // Order within a tick follows the timers: the window rotates, calls time out (oldest first), then the
-        // cool-down of a breaker that was already open runs out.
-        const wasOpen = s.mode === 'open';
+        // Within a tick the window moves on first, then an open breaker whose cool-down has run out goes
+        // half-open, then calls that have run out of time time out (oldest first).
         let t: BreakerState = {
           ...s,
           arrivals: 0,
           window: c.rule === 'percentage' ? [[0, 0], ...s.window.slice(0, -1)] : s.window,
           calls: s.calls.map((x) => ({ ...x, age: x.age + 1 })),
         };
+        if (t.mode === 'open') t = t.since + 1 >= c.coolDown ? enter(t, 'half-open') : { ...t, since: t.since + 1 };
         while (t.calls.length > 0 && t.calls[0].age >= c.timeout) t = complete(t, 0, false);
-        if (wasOpen) {
-          const since = t.since + 1;
-          t = since >= c.coolDown ? enter(t, 'half-open') : { ...t, since };
-        }
         return t;
       }
     }
   };
 
   const currentProbes = (s: BreakerState): number => s.calls.filter((x) => x.kind === 'probe').length;
-  const isProbeSuccess = (from: BreakerState, a: BreakerAction): boolean =>
-    a.name === 'Succeed' && from.calls[a.call].kind === 'probe';
+  const isProbeSuccess = (from: BreakerState, a: BreakerAction): boolean => a.name === 'Succeed' && from.calls[a.call].kind === 'probe';
 
   const properties: Property<BreakerState, BreakerAction>[] = [
     {
@@ -254,7 +246,12 @@ export function breakerMachine(c: BreakerConfig, variant: string): Machine<Break
       } else if (a.name === 'Tick') {
         events.push({ type: 'note', over: 'breaker', text: 'tick' });
       } else {
-        events.push({ type: 'message', from: 'service', to: 'client', label: `${a.name === 'Succeed' ? 'ok' : 'error'} (${callName(from, a.call)})` });
+        events.push({
+          type: 'message',
+          from: 'service',
+          to: 'client',
+          label: `${a.name === 'Succeed' ? 'ok' : 'error'} (${callName(from, a.call)})`,
+        });
       }
       if (to.mode !== from.mode) events.push({ type: 'note', over: 'breaker', text: `${from.mode} → ${to.mode}` });
       return events;

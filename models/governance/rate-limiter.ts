@@ -38,7 +38,8 @@ const variants: readonly Variant[] = [
   { name: 'correct', description: 'The algorithm as specified.' },
   {
     name: 'cap-before-refill',
-    description: 'The token bucket caps the tokens before adding the refill (min(burst, tokens) + rate), so it holds more than its capacity.',
+    description:
+      'The token bucket caps the tokens before adding the refill (min(burst, tokens) + rate), so it holds more than its capacity.',
     breaks: 'tokensWithinCapacity',
   },
   {
@@ -162,7 +163,8 @@ export const rateLimiter = defineModel({
   id: 'rate-limiter',
   title: 'Rate limiting: token bucket, fixed window and sliding log against the sliding bound',
   source: "The seed's 限流 section; Turner (1986); RFC 2697; rate-limiter-flexible's fixed window",
-  scope: 'One client and one limiter in abstract ticks, at most `arrivals` requests per tick; rate·T + burst as the bound for all three algorithms.',
+  scope:
+    'One client and one limiter in abstract ticks, at most `arrivals` requests per tick; rate·T + burst as the bound for all three algorithms.',
   params: {
     algorithm: {
       type: 'enum',
