@@ -22,6 +22,7 @@ import { hashFunctionsFigure } from './routing/hash-functions';
 import { sharding } from './routing/sharding';
 import { circuitBreaker } from './governance/circuit-breaker';
 import { rateLimiter } from './governance/rate-limiter';
+import { governanceLibrariesFigure } from './governance/governance-libraries';
 
 export const MODELS: readonly AnyModel[] = [
   transactionCommit,
@@ -44,6 +45,12 @@ export const MODELS: readonly AnyModel[] = [
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];
 
-export const FIGURES: readonly Figure[] = [randomIdsFigure, consistentHashFigure, redisSlotsFigure, hashFunctionsFigure];
+export const FIGURES: readonly Figure[] = [
+  randomIdsFigure,
+  consistentHashFigure,
+  redisSlotsFigure,
+  hashFunctionsFigure,
+  governanceLibrariesFigure,
+];
 
 export const CATALOG: Catalog = { models: MODELS, comparisons: COMPARISONS, figures: FIGURES };

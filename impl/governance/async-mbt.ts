@@ -104,12 +104,13 @@ async function applyAction<S, A extends Action, R>(
 
 /**
  * Runs the steps once, each named by its action label, and stops at the first step where library and model
- * disagree. Returns null if some label is not enabled when its turn comes.
+ * disagree (unless told to go on). Returns null if some label is not enabled when its turn comes.
  */
 export async function replay<S, A extends Action, R>(
   machine: Machine<S, A>,
   driver: AsyncDriver<S, A, R>,
   labels: readonly string[],
+  stopAtDivergence = true,
 ): Promise<DivergenceStep[] | null> {
   return driver.around(async () => {
     const real = driver.create();
@@ -121,7 +122,7 @@ export async function replay<S, A extends Action, R>(
         if (!action) return null;
         const step = await applyAction(machine, driver, box, real, action);
         steps.push(step);
-        if (!isEqual(step.library, step.model)) break;
+        if (stopAtDivergence && !isEqual(step.library, step.model)) break;
       }
     } finally {
       driver.dispose?.(real);

@@ -1,8 +1,8 @@
 // Real circuit breakers driven by the circuit-breaker model's actions under a fake clock: opossum's
 // CircuitBreaker (percentage rule) and cockatiel's circuitBreaker with a ConsecutiveBreaker. Every call the
 // breaker lets through runs an action whose promise the check settles (Succeed/Fail) or leaves running
-// until the breaker's own timeout fires on a Tick. The observation after each step is the breaker's mode and,
-// for a Call, whether it let the call through.
+// until the breaker's own timeout fires on a Tick. The observation after each step: the breaker's mode, for a
+// Call whether it let the call through, the calls running and the calls it holds back.
 import { CircuitState, ConsecutiveBreaker, TimeoutStrategy, circuitBreaker, handleAll, timeout } from 'cockatiel';
 import CircuitBreaker from 'opossum';
 import type { BreakerAction, BreakerConfig, BreakerMode, BreakerState } from '../../models/governance/circuit-breaker';
@@ -11,10 +11,10 @@ import { TICK_MS, settle, withFakeClock, type FakeClock } from './fake-clock';
 
 // Real timers that fall due at the same instant fire in an order the model cannot know, so the library's
 // timers are placed apart inside each tick, in the model's order. Commands run half-way between two tick
-// boundaries (the clock starts at 0 and moves half a tick before the first command); within the tick that
-// follows, the rolling window rotates at the boundary (+0), a cool-down started by a command (-500) or by a
-// timeout (-100) ends at +200 or -400, and a call admitted by a command times out at +400, before the next
-// command at +500.
+// boundaries (the clock starts at 0 and moves half a tick before the first command), so a Tick moves the
+// clock from 500 ms before a boundary to 500 ms after it. Within it: the rolling window rotates at the
+// boundary (opossum's interval started at 0); a cool-down ends 100 ms after it if a timeout opened the
+// breaker, 200 ms after it if a command did; calls time out 400 ms after it.
 export const OFFSET_MS = TICK_MS / 2;
 export const timeoutMs = (c: Pick<BreakerConfig, 'timeout'>): number => c.timeout * TICK_MS - 100;
 export const coolDownMs = (c: Pick<BreakerConfig, 'coolDown'>): number => c.coolDown * TICK_MS - 300;
@@ -31,28 +31,38 @@ export interface BreakerObservation {
   readonly passed: boolean | null;
   /** Calls running in the service. */
   readonly inFlight: number;
+  /** Calls the breaker holds back, neither let through nor rejected yet. */
+  readonly waiting: number;
 }
 
 /** The model's side of the observation. */
 export function expectedObservation(from: BreakerState, a: BreakerAction, to: BreakerState): BreakerObservation {
-  return { mode: to.mode, passed: a.name === 'Call' ? to.calls.length > from.calls.length : null, inFlight: to.calls.length };
+  return { mode: to.mode, passed: a.name === 'Call' ? to.calls.length > from.calls.length : null, inFlight: to.calls.length, waiting: 0 };
 }
 
 interface RealBreaker {
   readonly calls: Pending[];
   passed: boolean | null;
-  readonly fire: () => void;
+  /** Calls submitted to the breaker whose action has not started and that have not been rejected. */
+  readonly held: Set<object>;
+  /** Submits one call to the breaker; `run` is the call to the service. */
+  readonly submit: (run: () => Promise<void>) => Promise<unknown>;
   readonly mode: () => BreakerMode;
   readonly stop: () => void;
 }
 
-/** Starts an action call whose outcome the check decides later. */
-function pendingCall(real: { calls: Pending[]; passed: boolean | null }): Promise<void> {
-  real.passed = true;
-  return new Promise<void>((resolve, reject) => real.calls.push({ resolve, reject, startedAt: Date.now() }));
+type Library = Pick<RealBreaker, 'submit' | 'mode' | 'stop'>;
+
+/** The service behind the breaker: each call waits until the check settles it or the breaker times it out. */
+function withService(library: () => Library): () => RealBreaker {
+  return () => {
+    const real = { calls: [] as Pending[], passed: null as boolean | null, held: new Set<object>() };
+    return Object.assign(real, library());
+  };
 }
 
-function breakerDriver(c: BreakerConfig, make: () => RealBreaker, clockBox: { clock?: FakeClock }) {
+function breakerDriver(c: BreakerConfig, make: () => RealBreaker) {
+  const clockBox: { clock?: FakeClock } = {};
   return {
     create: () => {
       const real = make();
@@ -63,7 +73,17 @@ function breakerDriver(c: BreakerConfig, make: () => RealBreaker, clockBox: { cl
       real.passed = null;
       if (a.name === 'Call') {
         real.passed = false;
-        real.fire();
+        const call = {};
+        real.held.add(call);
+        const run = (): Promise<void> => {
+          real.held.delete(call);
+          real.passed = true;
+          return new Promise<void>((resolve, reject) => real.calls.push({ resolve, reject, startedAt: Date.now() }));
+        };
+        void real.submit(run).then(
+          () => real.held.delete(call),
+          () => real.held.delete(call),
+        );
       } else if (a.name === 'Tick') {
         clockBox.clock!.tick(TICK_MS);
         // The breaker's own timeout has fired for every call this old; their late answers never come.
@@ -76,7 +96,12 @@ function breakerDriver(c: BreakerConfig, make: () => RealBreaker, clockBox: { cl
       }
       await settle();
     },
-    observe: (real: RealBreaker): BreakerObservation => ({ mode: real.mode(), passed: real.passed, inFlight: real.calls.length }),
+    observe: (real: RealBreaker): BreakerObservation => ({
+      mode: real.mode(),
+      passed: real.passed,
+      inFlight: real.calls.length,
+      waiting: real.held.size,
+    }),
     expected: expectedObservation,
     dispose: (real: RealBreaker) => real.stop(),
     around: <T>(body: () => Promise<T>): Promise<T> =>
@@ -91,9 +116,8 @@ function breakerDriver(c: BreakerConfig, make: () => RealBreaker, clockBox: { cl
 export function opossumDriver(c: BreakerConfig): AsyncDriver<BreakerState, BreakerAction, RealBreaker> {
   return breakerDriver(
     c,
-    () => {
-      const real = { calls: [] as Pending[], passed: null as boolean | null };
-      const breaker = new CircuitBreaker(() => pendingCall(real), {
+    withService(() => {
+      const breaker = new CircuitBreaker((run: () => Promise<void>) => run(), {
         timeout: timeoutMs(c),
         resetTimeout: coolDownMs(c),
         errorThresholdPercentage: c.percent,
@@ -103,13 +127,12 @@ export function opossumDriver(c: BreakerConfig): AsyncDriver<BreakerState, Break
         rollingPercentilesEnabled: false,
         enableSnapshots: false,
       });
-      return Object.assign(real, {
-        fire: () => void breaker.fire().catch(() => undefined),
-        mode: (): BreakerMode => (breaker.opened ? 'open' : breaker.halfOpen ? 'half-open' : 'closed'),
+      return {
+        submit: (run) => breaker.fire(run),
+        mode: () => (breaker.opened ? 'open' : breaker.halfOpen ? 'half-open' : 'closed'),
         stop: () => breaker.shutdown(),
-      });
-    },
-    {},
+      };
+    }),
   );
 }
 
@@ -122,23 +145,21 @@ export function opossumDriver(c: BreakerConfig): AsyncDriver<BreakerState, Break
 export function cockatielDriver(c: BreakerConfig): AsyncDriver<BreakerState, BreakerAction, RealBreaker> {
   return breakerDriver(
     c,
-    () => {
-      const real = { calls: [] as Pending[], passed: null as boolean | null };
+    withService(() => {
       const policy = circuitBreaker(handleAll, { halfOpenAfter: coolDownMs(c), breaker: new ConsecutiveBreaker(c.threshold) });
       const limit = timeout(timeoutMs(c), TimeoutStrategy.Aggressive);
       let openedAt = 0;
       const onBreak = policy.onBreak(() => (openedAt = Date.now()));
-      return Object.assign(real, {
-        fire: () => void policy.execute(() => limit.execute(() => pendingCall(real))).catch(() => undefined),
-        mode: (): BreakerMode =>
+      return {
+        submit: (run) => policy.execute(() => limit.execute(run)),
+        mode: () =>
           policy.state === CircuitState.Closed
             ? 'closed'
             : policy.state === CircuitState.HalfOpen || Date.now() - openedAt >= coolDownMs(c)
               ? 'half-open'
               : 'open',
         stop: () => onBreak.dispose(),
-      });
-    },
-    {},
+      };
+    }),
   );
 }

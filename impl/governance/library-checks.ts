@@ -2,6 +2,7 @@
 // scope, seed and number of runs: the tests pin what each one finds, and the governance-libraries figure
 // prints it. All results are plain data, deterministic for a given library version (fixed seeds, fake clock).
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   OPOSSUM_SEMANTICS,
@@ -72,7 +73,15 @@ export interface LimiterCheck {
   readonly historyResult?: HistoryCheck;
 }
 
+export interface LibraryVersion {
+  readonly name: string;
+  readonly version: string;
+  /** The Node versions its package.json declares, or null when it declares none. */
+  readonly engines: string | null;
+}
+
 export interface LibraryResults {
+  readonly versions: readonly LibraryVersion[];
   readonly breakers: readonly BreakerCheck[];
   readonly limiters: readonly LimiterCheck[];
 }
@@ -248,13 +257,25 @@ async function runLimiterChecks(): Promise<LimiterCheck[]> {
   return out;
 }
 
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+function versions(): LibraryVersion[] {
+  return ['opossum', 'cockatiel', 'limiter', 'rate-limiter-flexible'].map((name) => {
+    const pkg = JSON.parse(readFileSync(`${ROOT}/node_modules/${name}/package.json`, 'utf8')) as {
+      version: string;
+      engines?: { node?: string };
+    };
+    return { name, version: pkg.version, engines: pkg.engines?.node ?? null };
+  });
+}
+
 let pending: Promise<LibraryResults> | undefined;
 let resolved: LibraryResults | undefined;
 
 /** Runs every library check once per process. */
 export function libraryResults(): Promise<LibraryResults> {
   pending ??= (async () => {
-    const results = { breakers: await runBreakerChecks(), limiters: await runLimiterChecks() };
+    const results = { versions: versions(), breakers: await runBreakerChecks(), limiters: await runLimiterChecks() };
     resolved = results;
     return results;
   })();
@@ -267,9 +288,8 @@ export function libraryResults(): Promise<LibraryResults> {
  */
 export function libraryResultsSync(): LibraryResults {
   if (resolved) return resolved;
-  const root = fileURLToPath(new URL('../..', import.meta.url));
   const script = fileURLToPath(new URL('./library-checks-main.ts', import.meta.url));
-  const out = execFileSync(process.execPath, ['--import', 'tsx', script], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const out = execFileSync(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
   resolved = JSON.parse(out) as LibraryResults;
   return resolved;
 }
