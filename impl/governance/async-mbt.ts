@@ -66,7 +66,7 @@ class StepCommand<S, A extends Action, R> implements fc.AsyncCommand<Box<S>, R> 
 
   async run(box: Box<S>, real: R): Promise<void> {
     this.counter.commands++;
-    const step = await takeStep(this.machine, this.driver, box, real, this.choice);
+    const step = await applyAction(this.machine, this.driver, box, real, byChoice<A>(this.choice)(this.machine.actions(box.state))!);
     if (!isEqual(step.library, step.model)) {
       throw new DivergenceError(`after ${step.action}: library ${JSON.stringify(step.library)}, model ${JSON.stringify(step.model)}`);
     }
@@ -77,16 +77,13 @@ class StepCommand<S, A extends Action, R> implements fc.AsyncCommand<Box<S>, R> 
   }
 }
 
-async function takeStep<S, A extends Action, R>(
-  machine: Machine<S, A>,
-  driver: AsyncDriver<S, A, R>,
-  box: Box<S>,
-  real: R,
-  choice: number,
-): Promise<DivergenceStep> {
-  const enabled = machine.actions(box.state);
-  return applyAction(machine, driver, box, real, enabled[choice % enabled.length]);
-}
+/** Picks the action of one step among the enabled ones, or none. */
+type Pick<A> = (enabled: readonly A[]) => A | undefined;
+
+const byChoice =
+  <A>(choice: number): Pick<A> =>
+  (enabled) =>
+    enabled[choice % enabled.length];
 
 async function applyAction<S, A extends Action, R>(
   machine: Machine<S, A>,
@@ -102,23 +99,20 @@ async function applyAction<S, A extends Action, R>(
   return { action: machine.formatAction(action), library: driver.observe(real), model };
 }
 
-/**
- * Runs the steps once, each named by its action label, and stops at the first step where library and model
- * disagree (unless told to go on). Returns null if some label is not enabled when its turn comes.
- */
-export async function replay<S, A extends Action, R>(
+/** Runs one step per pick, stopping at the first divergence (unless told to go on); null if a pick finds nothing. */
+async function runSteps<S, A extends Action, R>(
   machine: Machine<S, A>,
   driver: AsyncDriver<S, A, R>,
-  labels: readonly string[],
-  stopAtDivergence = true,
+  picks: readonly Pick<A>[],
+  stopAtDivergence: boolean,
 ): Promise<DivergenceStep[] | null> {
   return driver.around(async () => {
     const real = driver.create();
     const box = { state: machine.init[0] };
     const steps: DivergenceStep[] = [];
     try {
-      for (const label of labels) {
-        const action = machine.actions(box.state).find((a) => machine.formatAction(a) === label);
+      for (const pick of picks) {
+        const action = pick(machine.actions(box.state));
         if (!action) return null;
         const step = await applyAction(machine, driver, box, real, action);
         steps.push(step);
@@ -129,6 +123,23 @@ export async function replay<S, A extends Action, R>(
     }
     return steps;
   });
+}
+
+/**
+ * Runs the steps once, each named by its action label, and stops at the first step where library and model
+ * disagree (unless told to go on). Returns null if some label is not enabled when its turn comes.
+ */
+export function replay<S, A extends Action, R>(
+  machine: Machine<S, A>,
+  driver: AsyncDriver<S, A, R>,
+  labels: readonly string[],
+  stopAtDivergence = true,
+): Promise<DivergenceStep[] | null> {
+  const byLabel =
+    (label: string): Pick<A> =>
+    (enabled) =>
+      enabled.find((a) => machine.formatAction(a) === label);
+  return runSteps(machine, driver, labels.map(byLabel), stopAtDivergence);
 }
 
 const diverges = (steps: readonly DivergenceStep[] | null): steps is DivergenceStep[] =>
@@ -183,20 +194,7 @@ export async function checkConformance<S, A extends Action, R>(
   // fast-check wraps each command and marks the ones that ran before the failure.
   const ran = [...details.counterexample![0]] as unknown as { hasRan: boolean; cmd: StepCommand<S, A, R> }[];
   const choices = ran.filter((w) => w.hasRan).map((w) => w.cmd.choice);
-  const steps = await driver.around(async () => {
-    const real = driver.create();
-    const box = { state: machine.init[0] };
-    const out: DivergenceStep[] = [];
-    try {
-      for (const choice of choices) {
-        out.push(await takeStep(machine, driver, box, real, choice));
-        if (!isEqual(out.at(-1)!.library, out.at(-1)!.model)) break;
-      }
-    } finally {
-      driver.dispose?.(real);
-    }
-    return out;
-  });
+  const steps = await runSteps(machine, driver, choices.map(byChoice<A>), true);
   if (!diverges(steps)) throw new Error(`a divergence did not reproduce: ${JSON.stringify(steps)}`);
   return { runs: details.numRuns, commands: counter.commands, divergence: { steps: await withoutNeedlessSteps(machine, driver, steps) } };
 }

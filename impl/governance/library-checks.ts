@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   OPOSSUM_SEMANTICS,
+  PERCENTAGE_RULE,
   breakerMachine,
   type BreakerAction,
   type BreakerConfig,
@@ -27,21 +28,7 @@ import {
 } from './limiter-drivers';
 
 /** The percentage breaker opossum is compared with: 50 %, volume 2, a window of 2 ticks, 3 concurrent calls. */
-export const PERCENTAGE: BreakerConfig = {
-  rule: 'percentage',
-  threshold: 2,
-  percent: 50,
-  volume: 2,
-  buckets: 2,
-  coolDown: 1,
-  timeout: 2,
-  probes: 1,
-  inFlight: 3,
-  arrivals: 3,
-  volumeCounts: 'completed',
-  windowReset: true,
-  staleResults: 'ignored',
-};
+export const PERCENTAGE: BreakerConfig = { ...PERCENTAGE_RULE, inFlight: 3, arrivals: 3 };
 
 /** The consecutive-failures breaker cockatiel is compared with: 2 failures trip it. */
 export const CONSECUTIVE: BreakerConfig = { ...PERCENTAGE, rule: 'consecutive' };

@@ -267,6 +267,23 @@ export function breakerMachine(c: BreakerConfig, variant: string): Machine<Break
   };
 }
 
+/** The percentage rule with Hystrix's semantics at the parameters' defaults, as a typed configuration. */
+export const PERCENTAGE_RULE: BreakerConfig = {
+  rule: 'percentage',
+  threshold: 2,
+  percent: 50,
+  volume: 2,
+  buckets: 2,
+  coolDown: 1,
+  timeout: 2,
+  probes: 1,
+  inFlight: 2,
+  arrivals: 2,
+  volumeCounts: 'completed',
+  windowReset: true,
+  staleResults: 'ignored',
+};
+
 export const OPOSSUM_SEMANTICS = { volumeCounts: 'attempts', windowReset: false, staleResults: 'decide' } as const;
 
 export const circuitBreaker = defineModel({

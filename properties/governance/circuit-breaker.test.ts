@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { breakerMachine, circuitBreaker, type BreakerState } from '../../models/governance/circuit-breaker';
+import { PERCENTAGE_RULE, breakerMachine, circuitBreaker, type BreakerState } from '../../models/governance/circuit-breaker';
 import { noShorterViolation, runConfigurations } from '../../src/check/testing';
 import { replayTrace } from '../../src/trace/trace-file';
 
@@ -66,24 +66,7 @@ describe('circuit-breaker model', () => {
   });
 
   it('trips on the percentage only above the threshold and only with the minimum volume', () => {
-    const m = breakerMachine(
-      {
-        rule: 'percentage',
-        threshold: 2,
-        percent: 50,
-        volume: 2,
-        buckets: 2,
-        coolDown: 1,
-        timeout: 2,
-        probes: 1,
-        inFlight: 3,
-        arrivals: 3,
-        volumeCounts: 'completed',
-        windowReset: true,
-        staleResults: 'ignored',
-      },
-      'correct',
-    );
+    const m = breakerMachine({ ...PERCENTAGE_RULE, inFlight: 3, arrivals: 3 }, 'correct');
     const after = (names: string[]) =>
       names.reduce(
         (s, n) =>
