@@ -69,15 +69,15 @@ describe('cockatiel against the consecutive-failures breaker', () => {
     });
   });
 
-  it('runs the held-back call as soon as the probe succeeds', async () => {
+  it('runs the held-back call as soon as the probe succeeds, and rejects it when the probe fails', async () => {
     const { config } = check('cockatiel-spec');
-    const steps = await replay(
-      breakerMachine(config, 'correct'),
-      cockatielDriver(config),
-      [...divergence('cockatiel-spec').actions, 'Succeed(1)'],
-      false,
-    );
-    expect(steps!.at(-1)!.library).toEqual({ mode: 'closed', passed: true, inFlight: 1, waiting: 0 });
+    const after = async (last: string) => {
+      const labels = [...divergence('cockatiel-spec').actions, last];
+      const steps = await replay(breakerMachine(config, 'correct'), cockatielDriver(config), labels, false);
+      return steps!.at(-1)!.library;
+    };
+    expect(await after('Succeed(1)')).toEqual({ mode: 'closed', passed: true, inFlight: 1, waiting: 0 });
+    expect(await after('Fail(1)')).toEqual({ mode: 'open', passed: null, inFlight: 0, waiting: 0 });
   });
 
   it('reopens a half-open breaker on the late failure of a call admitted before it opened, while the probe runs', () => {
