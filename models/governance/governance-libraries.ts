@@ -82,7 +82,7 @@ function breakerSection(r: LibraryResults): string[] {
       `${PERCENTAGE.inFlight} concurrent calls), cockatiel with its consecutive rule (${CONSECUTIVE.threshold} failures), both with ` +
       "one probe in half-open. The commands are the model's actions: `Call`, `Succeed(i)` and `Fail(i)` of the i-th call in flight, " +
       "and `Tick`, after which calls older than the timeout have timed out. After each command the breaker's mode, whether a " +
-      "call was let through and the number of calls in flight must equal the model's. Three knobs of the model (`volumeCounts`, " +
+      "call was let through, the calls in flight and the calls it holds back must equal the model's. Three knobs of the model (`volumeCounts`, " +
       "`windowReset`, `staleResults`) give opossum's semantics; opossum agrees with that model, and turning each knob back to " +
       "Hystrix's rule gives one divergence each, so each knob is needed.",
     '',
@@ -95,7 +95,7 @@ function breakerSection(r: LibraryResults): string[] {
     '| requests in the percentage window | completed calls | every attempt, counted when fired | (consecutive rule) |',
     '| the window when the breaker closes | starts empty | kept | (consecutive rule) |',
     '| late result of a call admitted before the breaker opened | ignored | decides: a success closes a half-open breaker, a failure reopens it | a failure counts toward the threshold and reopens a half-open breaker |',
-    '| a call while the probe runs | rejected | rejected | waits, then runs if the probe succeeds |',
+    '| a call while the probe runs | rejected | rejected | waits, then runs if the probe succeeds and fails if it fails |',
     '| probes in flight in half-open | at most 1 | at most 1 | at most 1 |',
     '',
     ...r.breakers
