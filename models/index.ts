@@ -28,6 +28,9 @@ import { leaderElection } from './replication/leader-election';
 import { lastWriteWins } from './versioning/last-write-wins';
 import { optimisticLock } from './versioning/optimistic-lock';
 import { vectorClock } from './versioning/vector-clock';
+import { circuitBreaker } from './governance/circuit-breaker';
+import { rateLimiter } from './governance/rate-limiter';
+import { governanceLibrariesFigure } from './governance/governance-libraries';
 
 export const MODELS: readonly AnyModel[] = [
   transactionCommit,
@@ -52,6 +55,8 @@ export const MODELS: readonly AnyModel[] = [
   lastWriteWins,
   optimisticLock,
   vectorClock,
+  circuitBreaker,
+  rateLimiter,
 ];
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];
@@ -64,6 +69,7 @@ export const FIGURES: readonly Figure[] = [
   antiEntropyFigure,
   gossipFigure,
   majorityQuorumFigure,
+  governanceLibrariesFigure,
 ];
 
 export const CATALOG: Catalog = { models: MODELS, comparisons: COMPARISONS, figures: FIGURES };
