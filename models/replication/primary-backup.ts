@@ -270,10 +270,15 @@ function primaryBackupMachine(scope: Scope, variant: string, budget: FaultBudget
 
   return withFaults(
     budget,
-    { nodes: [M, ...names], crashable: names, restart: true, onRestart: (s, node) => {
-      const i = index(node);
-      return { ...s, role: replaceAt(s.role, i, 'backup'), match: replaceAt(s.match, i, zeros) };
-    } },
+    {
+      nodes: [M, ...names],
+      crashable: names,
+      restart: true,
+      onRestart: (s, node) => {
+        const i = index(node);
+        return { ...s, role: replaceAt(s.role, i, 'backup'), match: replaceAt(s.match, i, zeros) };
+      },
+    },
     {
       init: [
         {
@@ -355,7 +360,7 @@ export const primaryBackup = defineModel({
   },
   variants,
   configurations: [
-    { name: 'sync-crash', variant: 'correct', params: { mode: 'synchronous', crashes: 1 } },
+    { name: 'sync-crash', variant: 'correct', params: { mode: 'synchronous', writes: 1, crashes: 1 } },
     { name: 'semi-sync-crash', variant: 'correct', params: { mode: 'semi-synchronous', crashes: 1 } },
     { name: 'sync-partition', variant: 'correct', params: { mode: 'synchronous', partitions: 1 } },
     { name: 'semi-sync-partition', variant: 'correct', params: { mode: 'semi-synchronous', partitions: 1 } },
@@ -363,10 +368,10 @@ export const primaryBackup = defineModel({
       name: 'async-crash',
       description: 'Asynchronous replication: the primary acknowledges a write, crashes before any backup has it, and failover loses it.',
       variant: 'correct',
-      params: { mode: 'asynchronous', crashes: 1 },
+      params: { mode: 'asynchronous', writes: 1, crashes: 1 },
       expect: { violates: 'noAckedWriteLost' },
     },
-    { name: 'semi-sync-arbitrary-promotion', variant: 'arbitrary-promotion', params: { mode: 'semi-synchronous', crashes: 1 } },
+    { name: 'semi-sync-arbitrary-promotion', variant: 'arbitrary-promotion', params: { mode: 'semi-synchronous', writes: 1, crashes: 1 } },
     { name: 'semi-sync-no-fencing', variant: 'no-fencing', params: { mode: 'semi-synchronous', partitions: 1 } },
     {
       name: 'random',
