@@ -21,6 +21,7 @@ import { redisSlotsFigure } from './routing/redis-cluster';
 import { hashFunctionsFigure } from './routing/hash-functions';
 import { sharding } from './routing/sharding';
 import { primaryBackup } from './replication/primary-backup';
+import { sentinelFailover } from './replication/sentinel-failover';
 
 export const MODELS: readonly AnyModel[] = [
   transactionCommit,
@@ -38,6 +39,7 @@ export const MODELS: readonly AnyModel[] = [
   redisResharding,
   sharding,
   primaryBackup,
+  sentinelFailover,
 ];
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];
