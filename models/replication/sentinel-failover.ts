@@ -377,7 +377,7 @@ function sentinelMachine(scope: Scope, variant: string, budget: FaultBudget): Ma
           case 'Sync':
             return [{ type: 'message', from: R[from.role[a.r]], to: R[a.r], label: `sync [${to.data[a.r].join(',')}]` }];
           case 'ODown':
-            return [{ type: 'note', over: S[a.s], text: `${R[from.view[a.s]]} ODOWN; asks votes for epoch ${to.epoch[a.s]}` }];
+            return [{ type: 'note', over: S[a.s], text: `${R[from.view[a.s]]} ODOWN, asks votes for epoch ${to.epoch[a.s]}` }];
           case 'RcvVoteReq':
           case 'RcvVote':
             return [{ type: 'message', from: a.msg.from, to: a.msg.to, label: a.msg.type }];
