@@ -452,6 +452,18 @@ export const sentinelFailover = defineModel({
     { name: 'partition-no-min-replicas', variant: 'no-min-replicas', params: { partitions: 1 } },
     { name: 'crash-vote-twice', variant: 'vote-twice', params: { writes: 0, crashes: 1 } },
     {
+      name: 'two-replicas-min-one',
+      description:
+        'Two replicas and min-replicas-to-write 1: the deposed master keeps one replica on its side and keeps acknowledging writes (Redis bounds this loss, it does not prevent it).',
+      variant: 'correct',
+      params: { replicas: 2, minReplicas: 1, writes: 2, partitions: 1 },
+      expect: { violates: 'noSplitBrainWriteLost' },
+      strategy: 'random',
+      seed: 5,
+      runs: 300,
+      walkLength: 60,
+    },
+    {
       name: 'random',
       variant: 'correct',
       params: { replicas: 2, sentinels: 5, quorum: 3, minReplicas: 2, maxEpoch: 3, writes: 3, crashes: 2, partitions: 1 },

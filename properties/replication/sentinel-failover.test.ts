@@ -21,6 +21,7 @@ describe('sentinel-failover', () => {
     ['crash-and-partition', 28_791],
     ['partition-no-min-replicas', 6_366],
     ['crash-vote-twice', 8_097],
+    ['two-replicas-min-one', 1_056],
     ['random', 4_549],
   ])('%s explores %i distinct states', (name, states) => {
     expect(outcome(name).distinctStates).toBe(states);
@@ -74,6 +75,12 @@ describe('sentinel-failover', () => {
     expect(t.slice(-3)).toEqual(['Write(R1)', 'Reconfigure(S1, R1)', 'Sync(R1)']);
     expect(t).toHaveLength(9);
     expect(noShorterViolation(sentinelFailover, 'no-min-replicas', { partitions: 1 }, 'noSplitBrainWriteLost', t.length)).toBe(true);
+  });
+
+  it('min-replicas-to-write 1 is not enough with two replicas: the deposed master keeps one and its writes are lost (random walk)', () => {
+    const t = violation('two-replicas-min-one', 'noSplitBrainWriteLost');
+    expect(t).toHaveLength(10);
+    expect(t.slice(-2)).toEqual(['Reconfigure(S1, R1)', 'Sync(R1)']);
   });
 
   it('a sentinel that votes twice in an epoch lets two leaders promote two masters in epoch 1 (11 steps)', () => {
