@@ -241,13 +241,15 @@ function primaryBackupMachine(scope: Scope, variant: string, budget: FaultBudget
       description: 'The promoted primary acknowledged a write of its own.',
       holds: (s) => s.acked.some((w) => s.written[w - 1] > 1),
     },
-    {
+  ];
+  // Asynchronous mode acknowledges every write at once, so there is no unacknowledged write to drop.
+  if (need > 0)
+    properties.push({
       kind: 'sometimes',
       name: 'unackedWriteDropped',
       description: 'A write accepted by a primary but never acknowledged is gone from every log (a backup adopted a newer history).',
       holds: (s) => s.written.some((_, i) => !s.acked.includes(i + 1) && ids.every((j) => !s.log[j].includes(i + 1))),
-    },
-  ];
+    });
   if (budget.partitions > 0)
     properties.push({
       kind: 'sometimes',
