@@ -155,31 +155,74 @@ export function renderStepTable(trace: Trace, machine?: AnyMachine): string {
 
 const mermaidText = (s: string): string => s.replace(/[;#]/g, ' ').replace(/\n/g, ' ');
 
-/** A Mermaid sequence diagram from the machine's message view; steps without a view become notes. */
+/**
+ * Layout of every sequence diagram: narrower columns and wrapped notes, so that six participants fit a ~900 px
+ * column (Mermaid's defaults give 200 px per participant and never wrap).
+ */
+export const SEQUENCE_INIT = '%%{init: {"sequence": {"wrap": true, "width": 110, "actorMargin": 25}}}%%';
+
+/** The participants an event draws on: both ends of an arrow, or the one or two a note spans. */
+const eventActors = (e: ViewEvent): string[] => (e.type === 'message' ? [e.from, e.to] : e.over.split(',').map((a) => a.trim()));
+
+/** Actors in column order: the machine's order first, then any the view names that the machine did not list. */
+function columnOrder(declared: readonly string[], used: Iterable<string>): string[] {
+  const set = new Set(used);
+  return [...declared.filter((a) => set.has(a)), ...[...set].filter((a) => !declared.includes(a))];
+}
+
+/**
+ * One arrow or note per step, so that each step number appears once, as in the step table. A view that returns
+ * several events for one step gets them merged: arrows between the same two participants become one arrow, notes
+ * over one participant one note, anything else one note spanning the participants involved.
+ */
+function oneEvent(events: readonly ViewEvent[], declared: readonly string[]): ViewEvent | undefined {
+  if (events.length <= 1) return events[0];
+  const [first] = events;
+  if (first.type === 'message' && events.every((e) => e.type === 'message' && e.from === first.from && e.to === first.to))
+    return { ...first, label: events.map((e) => (e.type === 'message' ? e.label : '')).join(', ') };
+  if (first.type === 'note' && events.every((e) => e.type === 'note' && e.over === first.over))
+    return { ...first, text: events.map((e) => (e.type === 'note' ? e.text : '')).join(', ') };
+  const involved = columnOrder(declared, events.flatMap(eventActors));
+  const text = events.map((e) => (e.type === 'message' ? `${e.from} → ${e.to}: ${e.label}` : `${e.over}: ${e.text}`)).join(', ');
+  return { type: 'note', over: [involved[0], involved[involved.length - 1]].filter((a, i, all) => all.indexOf(a) === i).join(','), text };
+}
+
+/**
+ * A Mermaid sequence diagram from the machine's message view; steps without a view become notes. Only the
+ * participants that take part in the trace get a column, so a run among two of six nodes stays narrow.
+ */
 export function renderMermaid(trace: Trace, machine: AnyMachine): string {
-  const actors = machine.actors && machine.actors.length > 0 ? machine.actors : ['system'];
-  const lines = ['sequenceDiagram', ...actors.map((a) => `  participant ${a}`)];
-  const span = actors.length > 1 ? `${actors[0]},${actors[actors.length - 1]}` : actors[0];
+  const declared = machine.actors && machine.actors.length > 0 ? machine.actors : ['system'];
   const replayed = replayActions(machine, trace);
+  const body: string[] = [];
+  const used: string[] = [];
   for (let i = 1; i < trace.steps.length; i++) {
-    if (trace.loopStart !== undefined && trace.loopStart + 1 === i) lines.push('  loop forever');
+    if (trace.loopStart !== undefined && trace.loopStart + 1 === i) body.push('  loop forever');
     const action = replayed[i - 1];
     const events: readonly ViewEvent[] =
       machine.view && action !== undefined
         ? machine.view(trace.steps[i - 1].state, action, trace.steps[i].state)
-        : [{ type: 'note', over: actors[0], text: trace.steps[i].action ?? '' }];
-    for (const e of events) {
-      if (e.type === 'message') lines.push(`  ${e.from}->>${e.to}: ${i + 1}. ${mermaidText(e.label)}`);
-      else lines.push(`  Note over ${e.over}: ${i + 1}. ${mermaidText(e.text)}`);
-    }
+        : [{ type: 'note', over: declared[0], text: trace.steps[i].action ?? '' }];
+    const e = oneEvent(events, declared);
+    if (e === undefined) continue;
+    used.push(...eventActors(e));
+    if (e.type === 'message') body.push(`  ${e.from}->>${e.to}: ${i + 1}. ${mermaidText(e.label)}`);
+    else body.push(`  Note over ${e.over}: ${i + 1}. ${mermaidText(e.text)}`);
   }
-  if (trace.loopStart !== undefined) lines.push('  end');
+  if (trace.loopStart !== undefined) body.push('  end');
+  const actors = used.length > 0 ? columnOrder(declared, used) : [declared[0]];
+  const span = actors.length > 1 ? `${actors[0]},${actors[actors.length - 1]}` : actors[0];
   const verdict =
     trace.outcome === 'witness'
       ? `reached ${trace.property}`
       : `${trace.property} violated${trace.stutter ? ': stuck here forever, no fair step enabled' : ''}`;
-  lines.push(`  Note over ${span}: ${mermaidText(verdict)}`);
-  return lines.join('\n');
+  return [
+    SEQUENCE_INIT,
+    'sequenceDiagram',
+    ...actors.map((a) => `  participant ${a}`),
+    ...body,
+    `  Note over ${span}: ${mermaidText(verdict)}`,
+  ].join('\n');
 }
 
 /** The enabled action in `state` whose formatted name is `label`, if any: how a recorded step is found again. */
