@@ -31,7 +31,7 @@ function events(b: MermaidBlock): { line: string; actors: string[]; label: strin
     .map((line) => {
       const arrow = /^\s*(\S+?)->>(\S+?): (.*)$/.exec(line);
       if (arrow) return { line, actors: [arrow[1], arrow[2]], label: arrow[3] };
-      const note = /^\s*Note over ([^:]+): (.*)$/.exec(line);
+      const note = /^\s*Note over ([^:]+): (?:wrap: )?(.*)$/.exec(line);
       return note ? { line, actors: note[1].split(',').map((a) => a.trim()), label: note[2] } : null;
     })
     .filter((e) => e !== null);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { twoPhaseCommit } from '../models/commit/two-phase-commit';
 import { UsageError } from '../src/shared/errors';
 import { explore } from '../src/check/explore';
-import { renderMermaid, renderStepTable, renderTraceText, buildTrace, stateChanges, SEQUENCE_INIT, type Trace } from '../src/trace/trace';
+import { renderMermaid, renderStepTable, renderTraceText, buildTrace, stateChanges, sequenceLayout, type Trace } from '../src/trace/trace';
 import type { AnyMachine, ViewEvent } from '../src/model/model';
 import { counterMachine } from './fixtures/tiny-models';
 import { parseTraceFile, replayTrace, traceToJson } from '../src/trace/trace-file';
@@ -27,10 +27,10 @@ describe('trace rendering', () => {
 
   it('draws a Mermaid sequence diagram with a column only for the participants that take part, and the verdict', () => {
     const mermaid = renderMermaid(trace, machine);
-    expect(mermaid.split('\n').slice(0, 4)).toEqual([SEQUENCE_INIT, 'sequenceDiagram', '  participant RM1', '  participant RM2']);
+    expect(mermaid.split('\n').slice(0, 4)).toEqual([sequenceLayout(2), 'sequenceDiagram', '  participant RM1', '  participant RM2']);
     expect(mermaid).not.toMatch(/participant (TM|RM3)/);
-    expect(mermaid).toContain('Note over RM1: 3. times out, commits (heuristic)');
-    expect(mermaid).toContain('Note over RM1,RM2: consistent violated');
+    expect(mermaid).toContain('Note over RM1: wrap: 3. times out, commits (heuristic)');
+    expect(mermaid).toContain('Note over RM1,RM2: wrap: consistent violated');
   });
 
   it('draws one arrow or note per step, merging what a view returns for one step', () => {
@@ -45,12 +45,12 @@ describe('trace rendering', () => {
     const lines = (events: ViewEvent[]): string[] =>
       renderMermaid(oneStep, view(events))
         .split('\n')
-        .filter((l) => l.includes(': 2.'));
+        .filter((l) => / 2\. /.test(l));
     const arrow = (from: string, to: string, label: string): ViewEvent => ({ type: 'message', from, to, label });
     const note = (over: string, text: string): ViewEvent => ({ type: 'note', over, text });
     expect(lines([arrow('A', 'B', 'x'), arrow('A', 'B', 'y')])).toEqual(['  A->>B: 2. x, y']);
-    expect(lines([note('B', 'x'), note('B', 'y')])).toEqual(['  Note over B: 2. x, y']);
-    expect(lines([arrow('B', 'A', 'x'), arrow('A', 'C', 'y')])).toEqual(['  Note over A,C: 2. B → A: x, A → C: y']);
+    expect(lines([note('B', 'x'), note('B', 'y')])).toEqual(['  Note over B: wrap: 2. x, y']);
+    expect(lines([arrow('B', 'A', 'x'), arrow('A', 'C', 'y')])).toEqual(['  Note over A,C: wrap: 2. B → A: x, A → C: y']);
     expect(lines([])).toEqual([]);
   });
 

@@ -156,10 +156,14 @@ export function renderStepTable(trace: Trace, machine?: AnyMachine): string {
 const mermaidText = (s: string): string => s.replace(/[;#]/g, ' ').replace(/\n/g, ' ');
 
 /**
- * Layout of every sequence diagram: narrower columns and wrapped notes, so that six participants fit a ~900 px
- * column (Mermaid's defaults give 200 px per participant and never wrap).
+ * The layout directive of a sequence diagram: Mermaid's default columns (150 px boxes, 50 px apart) up to four
+ * participants, narrower ones beyond, so that six fit a ~900 px column. Notes wrap to the column width (each
+ * note says `wrap:`); arrows keep their label on one line and widen the gap they span instead.
  */
-export const SEQUENCE_INIT = '%%{init: {"sequence": {"wrap": true, "width": 110, "actorMargin": 25}}}%%';
+export function sequenceLayout(participants: number): string {
+  const [width, actorMargin] = participants <= 4 ? [150, 50] : participants === 5 ? [130, 30] : [110, 25];
+  return `%%{init: {"sequence": {"width": ${width}, "actorMargin": ${actorMargin}}}}%%`;
+}
 
 /** The participants an event draws on: both ends of an arrow, or the one or two a note spans. */
 const eventActors = (e: ViewEvent): string[] => (e.type === 'message' ? [e.from, e.to] : e.over.split(',').map((a) => a.trim()));
@@ -207,7 +211,7 @@ export function renderMermaid(trace: Trace, machine: AnyMachine): string {
     if (e === undefined) continue;
     used.push(...eventActors(e));
     if (e.type === 'message') body.push(`  ${e.from}->>${e.to}: ${i + 1}. ${mermaidText(e.label)}`);
-    else body.push(`  Note over ${e.over}: ${i + 1}. ${mermaidText(e.text)}`);
+    else body.push(`  Note over ${e.over}: wrap: ${i + 1}. ${mermaidText(e.text)}`);
   }
   if (trace.loopStart !== undefined) body.push('  end');
   const actors = used.length > 0 ? columnOrder(declared, used) : [declared[0]];
@@ -217,11 +221,11 @@ export function renderMermaid(trace: Trace, machine: AnyMachine): string {
       ? `reached ${trace.property}`
       : `${trace.property} violated${trace.stutter ? ': stuck here forever, no fair step enabled' : ''}`;
   return [
-    SEQUENCE_INIT,
+    sequenceLayout(actors.length),
     'sequenceDiagram',
     ...actors.map((a) => `  participant ${a}`),
     ...body,
-    `  Note over ${span}: ${mermaidText(verdict)}`,
+    `  Note over ${span}: wrap: ${mermaidText(verdict)}`,
   ].join('\n');
 }
 
