@@ -132,11 +132,12 @@ describe.skipIf(!haveBrowser)('every Mermaid block, rendered by mermaid in headl
   let dark: Rendered[];
   let charts: MermaidBlock[];
   let fixtureLight: Rendered[];
+  let network: { readonly blocked: readonly string[] };
 
   beforeAll(async () => {
     chromium = await launchChromium();
     page = await chromium.browser.newPage();
-    await loadMermaid(page);
+    network = await loadMermaid(page);
     light = await renderBlocks(page, blocks, 'default');
     charts = blocks.filter((_, i) => light[i].kind === 'xychart');
     dark = await renderBlocks(page, charts, 'dark');
@@ -148,6 +149,10 @@ describe.skipIf(!haveBrowser)('every Mermaid block, rendered by mermaid in headl
     expect(blocks.length).toBeGreaterThan(40);
     expect(renderErrors(blocks, light)).toEqual([]);
     expect(renderErrors(charts, dark)).toEqual([]);
+  });
+
+  it('renders offline: the page asked the network for nothing', () => {
+    expect(network.blocked).toEqual([]);
   });
 
   it('draws every chart series with at least 3:1 contrast, on white and in the dark theme', () => {

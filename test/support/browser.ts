@@ -10,9 +10,9 @@ import puppeteer, { type Browser } from 'puppeteer-core';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
-/** The browser binary: $CHROMIUM_PATH if set, else the first distribution path that exists and runs. */
-export const chromiumPath: string | undefined = [process.env.CHROMIUM_PATH, ...CANDIDATES].find(
-  (p): p is string => !!p && existsSync(p) && spawnSync(p, ['--version'], { timeout: 10_000 }).status === 0,
+/** The browser binary: $CHROMIUM_PATH if set (and only it), else the first distribution path that exists and runs. */
+export const chromiumPath: string | undefined = (process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : CANDIDATES).find(
+  (p) => existsSync(p) && spawnSync(p, ['--version'], { timeout: 10_000 }).status === 0,
 );
 
 /** Call at the top of a test file that needs a browser: throws under CI, warns and lets the file skip elsewhere. */
@@ -46,7 +46,7 @@ export async function launchChromium(): Promise<HeadlessBrowser> {
   const browser = await puppeteer.launch({
     executablePath: chromiumPath,
     headless: true,
-    args: [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`],
+    args: [...CHROMIUM_FLAGS],
     userDataDir: profile,
   });
   return {

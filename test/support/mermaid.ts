@@ -48,12 +48,26 @@ export interface Rendered {
   readonly legend: readonly string[];
 }
 
-/** Prepares the page: an empty document with mermaid loaded from node_modules, and the helpers of mermaid-page.js. */
-export async function loadMermaid(page: Page): Promise<void> {
+/**
+ * Prepares the page: an empty document with mermaid loaded from node_modules, and the helpers of mermaid-page.js.
+ * The page may not reach the network: every request other than inline data is aborted and listed in the result.
+ */
+export async function loadMermaid(page: Page): Promise<{ readonly blocked: readonly string[] }> {
+  const blocked: string[] = [];
+  await page.setRequestInterception(true);
+  page.on('request', (r) => {
+    const url = r.url();
+    if (url.startsWith('data:') || url === 'about:blank') void r.continue();
+    else {
+      blocked.push(url);
+      void r.abort();
+    }
+  });
   const require = createRequire(import.meta.url);
   await page.setContent('<!doctype html><html><head><meta charset="utf-8"></head><body><div id="stage"></div></body></html>');
   await page.addScriptTag({ path: require.resolve('mermaid/dist/mermaid.min.js') });
   await page.addScriptTag({ path: fileURLToPath(new URL('./mermaid-page.js', import.meta.url)) });
+  return { blocked };
 }
 
 /**
