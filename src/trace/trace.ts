@@ -157,11 +157,16 @@ const mermaidText = (s: string): string => s.replace(/[;#]/g, ' ').replace(/\n/g
 
 /**
  * The layout directive of a sequence diagram: Mermaid's default columns (150 px boxes, 50 px apart) up to four
- * participants, narrower ones beyond, so that six fit a ~900 px column. Notes wrap to the column width (each
- * note says `wrap:`); arrows keep their label on one line and widen the gap they span instead.
+ * participants, then narrower ones (about 800 px for all columns, boxes at least 100 px), so that up to eight fit
+ * a ~900 px page column. Notes wrap to the column width (each note says `wrap:`); an arrow keeps its label on one
+ * line and widens the gap it spans instead.
  */
 export function sequenceLayout(participants: number): string {
-  const [width, actorMargin] = participants <= 4 ? [150, 50] : participants === 5 ? [130, 30] : [110, 25];
+  const column = Math.min(200, Math.floor(800 / Math.max(1, participants)));
+  if (column >= 200) return '%%{init: {"sequence": {"width": 150, "actorMargin": 50}}}%%';
+  // A box narrower than 100 px breaks words such as "CanCommit"; the gap gives way first.
+  const width = Math.max(100, column - Math.round(column * 0.2));
+  const actorMargin = Math.max(10, column - width);
   return `%%{init: {"sequence": {"width": ${width}, "actorMargin": ${actorMargin}}}}%%`;
 }
 
