@@ -6,7 +6,8 @@
 /**
  * Mid-luminance colours (WCAG relative luminance 0.21 to 0.26): each has at least 3:1 contrast against white,
  * against Mermaid's dark chart background #333 and against GitHub's dark page #0d1117. Okabe-Ito's vermillion and
- * bluish green, with a blue, a purple and an ochre, so that neighbours differ in hue for common colour blindness.
+ * bluish green, with a blue, a purple, an ochre and a grey, so that neighbours differ in hue for common colour
+ * blindness.
  */
 export const CHART_PALETTE: readonly { readonly color: string; readonly name: string }[] = [
   { color: '#D55E00', name: 'orange' },
@@ -14,6 +15,7 @@ export const CHART_PALETTE: readonly { readonly color: string; readonly name: st
   { color: '#009E73', name: 'green' },
   { color: '#A855F7', name: 'purple' },
   { color: '#B7791F', name: 'brown' },
+  { color: '#808080', name: 'grey' },
 ];
 
 export interface ChartSeries {
