@@ -48,10 +48,16 @@ describe('trace rendering', () => {
         .filter((l) => / 2\. /.test(l));
     const arrow = (from: string, to: string, label: string): ViewEvent => ({ type: 'message', from, to, label });
     const note = (over: string, text: string): ViewEvent => ({ type: 'note', over, text });
-    expect(lines([arrow('A', 'B', 'x'), arrow('A', 'B', 'y')])).toEqual(['  A->>B: 2. x, y']);
+    expect(lines([arrow('A', 'B', 'x'), arrow('A', 'B', 'y')])).toEqual(['  A->>B: 2. x, then y']);
+    expect(lines([arrow('C', 'A', 'Acquire'), arrow('A', 'C', 'Grant')])).toEqual(['  C->>A: 2. Acquire, then reply Grant']);
+    expect(lines([note('B', 'wakes'), arrow('B', 'C', 'Write')])).toEqual(['  B->>C: 2. wakes, then Write']);
+    expect(lines([arrow('A', 'B', 'rumor'), arrow('A', 'C', 'rumor')])).toEqual(['  A->>C: 2. rumor to B, C']);
+    expect(lines([arrow('B', 'A', 'x'), arrow('B', 'C', 'y')])).toEqual(['  B->>A: 2. x to A, y to C']);
     expect(lines([note('B', 'x'), note('B', 'y')])).toEqual(['  Note over B: wrap: 2. x, y']);
     expect(lines([arrow('B', 'A', 'x'), arrow('A', 'C', 'y')])).toEqual(['  Note over A,C: wrap: 2. B → A: x, A → C: y']);
     expect(lines([])).toEqual([]);
+    const broadcast = renderMermaid(oneStep, view([arrow('A', 'B', 'x'), arrow('A', 'C', 'x')]));
+    expect(broadcast).toContain('participant B');
   });
 
   it('renders a step table with one row per state', () => {

@@ -30,7 +30,7 @@ describe('xyChart', () => {
       '  line "b" [3.3, 4.0]',
       '```',
       '',
-      'Lines: a in orange, b in blue.',
+      'Lines: a in orange; b in blue.',
     ]);
   });
 

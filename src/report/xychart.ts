@@ -62,7 +62,7 @@ export function xyChart(chart: XyChart): string[] {
   ];
   if (series.length > 1) {
     const what = chart.kind === 'line' ? 'Lines' : 'Bars';
-    lines.push('', `${what}: ${series.map((s, i) => `${s.name} in ${palette[i].name}`).join(', ')}.`);
+    lines.push('', `${what}: ${series.map((s, i) => `${s.name} in ${palette[i].name}`).join('; ')}.`);
   }
   return lines;
 }

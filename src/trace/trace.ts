@@ -179,21 +179,49 @@ function columnOrder(declared: readonly string[], used: Iterable<string>): strin
   return [...declared.filter((a) => set.has(a)), ...[...set].filter((a) => !declared.includes(a))];
 }
 
+type Message = Extract<ViewEvent, { type: 'message' }>;
+type Note = Extract<ViewEvent, { type: 'note' }>;
+
 /**
  * One arrow or note per step, so that each step number appears once, as in the step table. A view that returns
- * several events for one step gets them merged: arrows between the same two participants become one arrow, notes
- * over one participant one note, anything else one note spanning the participants involved.
+ * several events for one step gets them merged, in this order of preference:
+ * - messages between one pair of participants, with notes over either of them (a request and its reply, a
+ *   message and what its receiver does): one arrow in the first message's direction, "x, then reply y";
+ * - messages from one sender (a broadcast): one arrow to the farthest receiver, "x to B, C";
+ * - notes over one participant: one note;
+ * - anything else: one note spanning the participants involved, each event in words.
  */
 function oneEvent(events: readonly ViewEvent[], declared: readonly string[]): ViewEvent | undefined {
   if (events.length <= 1) return events[0];
-  const [first] = events;
-  if (first.type === 'message' && events.every((e) => e.type === 'message' && e.from === first.from && e.to === first.to))
-    return { ...first, label: events.map((e) => (e.type === 'message' ? e.label : '')).join(', ') };
-  if (first.type === 'note' && events.every((e) => e.type === 'note' && e.over === first.over))
-    return { ...first, text: events.map((e) => (e.type === 'note' ? e.text : '')).join(', ') };
+  const messages = events.filter((e): e is Message => e.type === 'message');
+  const notes = events.filter((e): e is Note => e.type === 'note');
+  const [first] = messages;
+  if (first) {
+    const pair = [first.from, first.to];
+    const inPair = (e: ViewEvent): boolean =>
+      e.type === 'message' ? pair.includes(e.from) && pair.includes(e.to) && e.from !== e.to : pair.includes(e.over);
+    if (events.every(inPair)) {
+      const part = (e: ViewEvent): string => (e.type === 'note' ? e.text : e.from === first.from ? e.label : `reply ${e.label}`);
+      return { ...first, label: events.map(part).join(', then ') };
+    }
+    if (notes.length === 0 && messages.every((m) => m.from === first.from)) {
+      const column = (a: string): number => columnOrder(declared, [first.from, ...messages.map((m) => m.to)]).indexOf(a);
+      const to = messages.reduce(
+        (far, m) => (Math.abs(column(m.to) - column(first.from)) > Math.abs(column(far) - column(first.from)) ? m.to : far),
+        first.to,
+      );
+      const sameLabel = messages.every((m) => m.label === first.label);
+      const label = sameLabel
+        ? `${first.label} to ${messages.map((m) => m.to).join(', ')}`
+        : messages.map((m) => `${m.label} to ${m.to}`).join(', ');
+      return { type: 'message', from: first.from, to, label };
+    }
+  }
+  if (messages.length === 0 && notes.every((n) => n.over === notes[0].over))
+    return { ...notes[0], text: notes.map((n) => n.text).join(', ') };
   const involved = columnOrder(declared, events.flatMap(eventActors));
   const text = events.map((e) => (e.type === 'message' ? `${e.from} → ${e.to}: ${e.label}` : `${e.over}: ${e.text}`)).join(', ');
-  return { type: 'note', over: [involved[0], involved[involved.length - 1]].filter((a, i, all) => all.indexOf(a) === i).join(','), text };
+  return { type: 'note', over: [...new Set([involved[0], involved[involved.length - 1]])].join(','), text };
 }
 
 /**
@@ -214,7 +242,8 @@ export function renderMermaid(trace: Trace, machine: AnyMachine): string {
         : [{ type: 'note', over: declared[0], text: trace.steps[i].action ?? '' }];
     const e = oneEvent(events, declared);
     if (e === undefined) continue;
-    used.push(...eventActors(e));
+    // Every participant the view named keeps its column, also a receiver folded into a broadcast arrow's label.
+    used.push(...events.flatMap(eventActors));
     if (e.type === 'message') body.push(`  ${e.from}->>${e.to}: ${i + 1}. ${mermaidText(e.label)}`);
     else body.push(`  Note over ${e.over}: wrap: ${i + 1}. ${mermaidText(e.text)}`);
   }
