@@ -4,9 +4,12 @@
 // Either way tsx's loader stays registered, so that `distcheck check ./model.ts` can import a user's TypeScript.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { register as registerCjs } from 'tsx/cjs/api';
 import { register } from 'tsx/esm/api';
 
+// Both hooks: a model file in a package without "type": "module" (npm init's default) is CommonJS to Node.
 register();
+registerCjs();
 // A reader that stops early (`distcheck list | head`) closes the pipe: stop quietly, as Unix tools do.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (e) => {

@@ -22,7 +22,11 @@ function notAModel(value: unknown): string | undefined {
   return undefined;
 }
 
-const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).trim().split('\n')[0];
+/** The error on one line: its first line, and the next one too when the first only announces it (esbuild's "Transform failed with 1 error:"). */
+function firstLine(e: unknown): string {
+  const lines = (e instanceof Error ? e.message : String(e)).trim().split('\n');
+  return lines[0].endsWith(':') && lines.length > 1 ? `${lines[0]} ${lines[1].trim()}` : lines[0];
+}
 
 export async function loadModelFile(file: string, exportName?: string): Promise<AnyModel> {
   const full = resolve(file);
@@ -33,7 +37,9 @@ export async function loadModelFile(file: string, exportName?: string): Promise<
   } catch (e) {
     return fail(`cannot load ${file}: ${firstLine(e)}`);
   }
-  const models = Object.keys(mod).filter((k) => notAModel(mod[k]) === undefined);
+  const models = Object.keys(mod)
+    .filter((k) => notAModel(mod[k]) === undefined)
+    .sort((a, b) => Number(b === 'default') - Number(a === 'default') || a.localeCompare(b));
   const named = models.filter((k) => k !== 'default');
   const hint = models.length
     ? `; its models: ${models.map((k) => (k === 'default' ? 'the default export' : k)).join(', ')}${named.length ? ' (choose with --export NAME)' : ''}`
