@@ -106,6 +106,13 @@ describe('distcheck init NAME', () => {
     );
   });
 
+  it('writes the test file that the README shows, verbatim', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'distcheck-init-'));
+    cmdInit(['my-lock'], { log: () => {} }, dir);
+    const test = readFileSync(join(dir, 'my-lock.test.ts'), 'utf8');
+    expect(readFileSync('README.md', 'utf8')).toContain(`\`\`\`ts\n${test}\`\`\``);
+  });
+
   it.each([['My-Protocol'], ['2pc'], ['a--b'], ['a_b'], ['../up'], ['x.ts'], ['check'], ['lock-machine'], ['default']])(
     "rejects the name '%s' with one line and exit 2",
     async (name) => {
