@@ -5,6 +5,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { benchOne, runBench } from './bench';
+import { benchLinearizable } from './bench-linearizable';
+import { LINEARIZABLE_USAGE, cmdLinearizable } from './linearizable';
 import { UsageError, fail } from '../shared/errors';
 import type { Progress } from '../check/explore';
 import { checkVariant, findModel } from '../model/model';
@@ -24,7 +26,8 @@ const USAGE = `usage:
                   [--deadlock] [--json] [--save DIR]
   distcheck replay <trace.json>
   distcheck report [--out DIR]
-  distcheck bench <model> --param k=FROM..TO [--param k=v]... [--variant V] [--repeat N]`;
+  distcheck bench <model> --param k=FROM..TO [--param k=v]... [--variant V] [--repeat N]
+  ${LINEARIZABLE_USAGE}`;
 
 type Out = { log: (s: string) => void; err: (s: string) => void };
 const defaultOut: Out = { log: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) };
@@ -237,6 +240,10 @@ export async function main(argv: string[], out: Out = defaultOut): Promise<numbe
         return await runBench(rest, out, CATALOG.models);
       case 'bench-one':
         return benchOne(rest, out, CATALOG.models);
+      case 'linearizable':
+        return cmdLinearizable(rest, out);
+      case 'bench-linearizable':
+        return benchLinearizable(rest, out);
       case undefined:
       case 'help':
       case '--help':

@@ -153,7 +153,7 @@ export function renderStepTable(trace: Trace, machine?: AnyMachine): string {
   return rows.join('\n');
 }
 
-const mermaidText = (s: string): string => s.replace(/[;#]/g, ' ').replace(/\n/g, ' ');
+export const mermaidText = (s: string): string => s.replace(/[;#]/g, ' ').replace(/\n/g, ' ');
 
 /** A Mermaid sequence diagram from the machine's message view; steps without a view become notes. */
 export function renderMermaid(trace: Trace, machine: AnyMachine): string {
