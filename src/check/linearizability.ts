@@ -130,13 +130,18 @@ export const SPECS: Readonly<Record<string, AnySpec>> = {
 /** Thrown inside the search when the deadline passes; caught by the checker. */
 class TimeLimit extends Error {}
 
+/**
+ * The furthest the search got: the partial linearization that placed every operation returning before the
+ * latest return R (then the longest such), and the operation of R, which it could not place.
+ */
 interface Frontier {
-  /** Indices (into the searched operations) of the longest partial linearization, in order. */
+  /** Indices (into the searched operations) of the partial linearization, in order. */
   readonly order: readonly number[];
-  /** State keys' ids after each of them; states[0] is the initial state. */
+  /** The state after each of them; states[0] is the initial state. */
   readonly states: readonly unknown[];
-  /** The operation whose return the search met without being able to place it. */
+  /** The operation whose return the search met without being able to place it, and the time of that return. */
   readonly stuck: number;
+  readonly stuckAt: number;
 }
 
 type SearchResult =
@@ -241,22 +246,32 @@ function search<S>(spec: SequentialSpec<S>, ops: readonly Operation[], deadline:
     return id;
   };
 
-  // Lowe's cache: (linearized bitset, state id) pairs, in a pool, bucketed by one integer hash.
+  // Lowe's cache: (linearized bitset, state id) pairs, in a pool, bucketed by one integer hash. The hash
+  // leaves info operations out, so that one bucket holds every info subset of the same ok set and state: a
+  // configuration is pruned when the cache holds one with the same ok operations and state and a subset of
+  // its info operations (placing fewer optional operations never loses a linearization: the rest can still
+  // be placed later, or never).
   const W = (n + 31) >>> 5;
   const lin = new Uint32Array(W);
   const has = (i: number): boolean => (lin[i >>> 5] & (1 << (i & 31))) !== 0;
-  const zobrist = zobristWords(n);
+  const zobrist = zobristWords(n).map((z, i) => (isOk[i] ? z : 0));
+  const infoMask = new Uint32Array(W);
+  for (const i of infos) infoMask[i >>> 5] |= 1 << (i & 31);
   let pool = new Uint32Array(W * 256);
   let poolState = new Int32Array(256);
   let pooled = 0;
   const buckets = new Map<number, number | number[]>();
+  /** Cached configuration idx has the state, the same ok operations, and a subset of the info operations. */
   const sameAt = (idx: number, sid: number): boolean => {
     if (poolState[idx] !== sid) return false;
     const base = idx * W;
-    for (let w = 0; w < W; w++) if (pool[base + w] !== lin[w]) return false;
+    for (let w = 0; w < W; w++) {
+      const cached = pool[base + w];
+      if ((cached & ~lin[w]) !== 0 || (lin[w] & ~cached & ~infoMask[w]) !== 0) return false;
+    }
     return true;
   };
-  /** True when (lin, sid) was cached already; otherwise caches it. */
+  /** True when (lin, sid) or a configuration that subsumes it was cached already; otherwise caches it. */
   const seenOrAdd = (hash: number, sid: number): boolean => {
     const h = (hash ^ Math.imul(sid + 1, 0x9e3779b1)) | 0;
     const b = buckets.get(h);
@@ -378,10 +393,10 @@ function search<S>(spec: SequentialSpec<S>, ops: readonly Operation[], deadline:
       continue;
     }
     // Nothing left to place before R: nothing placed so far extends past it. Backtrack.
-    if (!dead && (!best || depth > best.order.length)) {
+    if (!dead && (!best || time[R] > best.stuckAt || (time[R] === best.stuckAt && depth > best.order.length))) {
       const order = Array.from(stackOp.subarray(0, depth));
       const after = order.map((_, i) => states[i + 1 < depth ? stackState[i + 1] : sid]);
-      best = { order, states: [states[depth > 0 ? stackState[0] : sid], ...after], stuck: R - n };
+      best = { order, states: [states[depth > 0 ? stackState[0] : sid], ...after], stuck: R - n, stuckAt: time[R] };
     }
     for (;;) {
       if (depth === 0) return { linearizable: false, frontier: best! };
@@ -452,6 +467,8 @@ export interface LinearizabilityResult {
 export interface CheckOptions {
   /** Wall-clock limit for the whole check, explanation included. Default: none. */
   readonly maxSeconds?: number;
+  /** Explain a history that is not linearizable (another search or more). Default: true. */
+  readonly explain?: boolean;
 }
 
 /** Decides one key's operations (in invoke order, failed ones included). */
@@ -459,24 +476,35 @@ function decide(spec: AnySpec, ops: readonly Operation[], deadline: number): Sea
   return search(spec, effective(spec, ops), deadline);
 }
 
-function explain(spec: AnySpec, key: OpKey | undefined, ops: readonly Operation[], deadline: number): Explanation {
-  // Bisection over the completion events: the shortest prefix that is not linearizable ends with one.
+/**
+ * The shortest prefix that is not linearizable ends with a completion event (prefixes are closed under
+ * linearizability). The search on the whole history already bounds it from below: its frontier placed every
+ * operation returning before R, and such a partial linearization is one of the prefix up to R as well (an
+ * operation still pending there may take effect with any outcome). For the register and kv specifications the
+ * bound is exact; where a pending operation's outcome constrains it (a cas that returned false), a prefix can
+ * be linearizable past the bound, and a bisection above it finds the break.
+ */
+function explain(spec: AnySpec, key: OpKey | undefined, ops: readonly Operation[], whole: Frontier, deadline: number): Explanation {
   const cuts = ops
     .filter((o) => o.outcome !== 'info')
     .map((o) => o.ret)
     .sort((a, b) => a - b);
-  let lo = 0;
+  let lo = cuts.findIndex((c) => c >= whole.stuckAt);
   let hi = cuts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (decide(spec, prefixAt(ops, cuts[mid]), deadline).linearizable) lo = mid + 1;
-    else hi = mid;
+  let r = decide(spec, prefixAt(ops, cuts[lo]), deadline);
+  if (r.linearizable) {
+    lo++;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (decide(spec, prefixAt(ops, cuts[mid]), deadline).linearizable) lo = mid + 1;
+      else hi = mid;
+    }
+    r = decide(spec, prefixAt(ops, cuts[lo]), deadline);
   }
+  if (r.linearizable) throw new Error('linearizability: the search for the shortest failing prefix ended on a linearizable one');
   const cut = cuts[lo];
   const prefix = prefixAt(ops, cut);
   const searched = effective(spec, prefix);
-  const r = search(spec, searched, deadline);
-  if (r.linearizable) throw new Error('linearizability: bisection ended on a linearizable prefix');
   const { order, states, stuck } = r.frontier;
   const stuckOp = searched[stuck];
   const breaking = ops.find((o) => o.ret === cut)!;
@@ -499,17 +527,24 @@ export function checkLinearizable(spec: AnySpec, operations: readonly Operation[
   const groups = splitByKey(operations);
   const base = { model: spec.name, operations: operations.length, keys: groups.length };
   const failingKeys: (OpKey | undefined)[] = [];
+  let frontier: Frontier | undefined;
   try {
-    for (const g of groups) if (!decide(spec, g.ops, deadline).linearizable) failingKeys.push(g.key);
+    for (const g of groups) {
+      const r = decide(spec, g.ops, deadline);
+      if (r.linearizable) continue;
+      failingKeys.push(g.key);
+      frontier ??= r.frontier;
+    }
   } catch (e) {
     if (!(e instanceof TimeLimit)) throw e;
     // A failing key found before the limit still decides the history.
     return { ...base, linearizable: failingKeys.length ? false : null, failingKeys };
   }
   if (failingKeys.length === 0) return { ...base, linearizable: true, failingKeys };
+  if (options.explain === false) return { ...base, linearizable: false, failingKeys };
   const first = groups.find((g) => g.key === failingKeys[0])!;
   try {
-    return { ...base, linearizable: false, failingKeys, explanation: explain(spec, first.key, first.ops, deadline) };
+    return { ...base, linearizable: false, failingKeys, explanation: explain(spec, first.key, first.ops, frontier!, deadline) };
   } catch (e) {
     if (!(e instanceof TimeLimit)) throw e;
     return { ...base, linearizable: false, failingKeys };
