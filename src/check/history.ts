@@ -62,11 +62,17 @@ interface Pending {
 
 const show = (p: ProcessId): string => JSON.stringify(p);
 
+/** One event of a history, as a model records it or as a JSON line holds it. */
+export interface HistoryEvent {
+  readonly process: ProcessId;
+  readonly type: EventType;
+  readonly f?: string;
+  readonly key?: OpKey;
+  readonly value?: unknown;
+}
+
 export function parseHistory(text: string, file: string, schema: HistorySchema): History {
-  const ops: Operation[] = [];
-  const pending = new Map<ProcessId, Pending>();
-  const processes = new Set<ProcessId>();
-  let events = 0;
+  const events: { event: HistoryEvent; line: number }[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i].trim();
@@ -84,17 +90,36 @@ export function parseHistory(text: string, file: string, schema: HistorySchema):
     const process = ev.process;
     if (!(typeof process === 'string' || (typeof process === 'number' && Number.isInteger(process))))
       bad('process must be an integer or a string');
-    const p = process as ProcessId;
     const type = ev.type;
     if (typeof type !== 'string' || !TYPES.includes(type)) bad(`type must be one of ${TYPES.join(', ')}, got ${JSON.stringify(type)}`);
     const f = ev.f;
     if (f !== undefined && typeof f !== 'string') bad('f must be a string');
     const key = ev.key;
     if (key !== undefined && typeof key !== 'string' && typeof key !== 'number') bad('key must be a string or a number');
-    const value = ev.value === undefined ? null : ev.value;
-    const position = events++;
-    processes.add(p);
+    events.push({ event: ev as unknown as HistoryEvent, line });
+  }
+  return pairEvents(events, file, schema);
+}
 
+/** A history a model recorded: events in order, numbered as lines 1, 2, … */
+export function historyOf(events: readonly HistoryEvent[], schema: HistorySchema): History {
+  return pairEvents(
+    events.map((event, i) => ({ event, line: i + 1 })),
+    'history',
+    schema,
+  );
+}
+
+/** Pairs each invoke with its completion into an operation; bad input fails naming the file and line. */
+function pairEvents(events: readonly { event: HistoryEvent; line: number }[], file: string, schema: HistorySchema): History {
+  const ops: Operation[] = [];
+  const pending = new Map<ProcessId, Pending>();
+  const processes = new Set<ProcessId>();
+  events.forEach(({ event, line }, position) => {
+    const bad = (why: string): never => fail(`${file}:${line}: ${why}`);
+    const { process: p, type, f, key } = event;
+    const value = event.value === undefined ? null : event.value;
+    processes.add(p);
     if (type === 'invoke') {
       if (f === undefined) bad('an invoke needs f');
       if (!schema.operations.includes(f as string))
@@ -106,13 +131,13 @@ export function parseHistory(text: string, file: string, schema: HistorySchema):
       pending.set(p, {
         index: ops.length,
         f: f as string,
-        ...(key !== undefined ? { key: key as OpKey } : {}),
+        ...(key !== undefined ? { key } : {}),
         input: value,
         call: position,
         line,
       });
       ops.push(undefined as unknown as Operation); // filled in at completion or at the end
-      continue;
+      return;
     }
     const open = pending.get(p);
     if (!open) bad(`${type} for process ${show(p)}, which has no operation pending`);
@@ -134,13 +159,13 @@ export function parseHistory(text: string, file: string, schema: HistorySchema):
       ...(o.key !== undefined ? { key: o.key } : {}),
       input: o.input,
       output: type === 'ok' ? value : undefined,
-      outcome: type as 'ok' | 'fail' | 'info',
+      outcome: type,
       call: o.call,
       ret: type === 'info' ? Infinity : position,
       callLine: o.line,
       retLine: line,
     };
-  }
+  });
   for (const [p, o] of pending) {
     ops[o.index] = {
       index: o.index,
@@ -155,7 +180,7 @@ export function parseHistory(text: string, file: string, schema: HistorySchema):
       callLine: o.line,
     };
   }
-  return { file, events, operations: ops, processes: processes.size };
+  return { file, events: events.length, operations: ops, processes: processes.size };
 }
 
 /** Operations grouped by key, keys in order of first appearance (one group when no event has a key). */

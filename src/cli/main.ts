@@ -183,6 +183,8 @@ function cmdCheck(args: string[], out: Out): number {
   outcome.violations.forEach((v, i) => {
     out.log('');
     out.log(renderTraceText(v.trace, machine));
+    const explanation = machine.explain?.(v.trace.steps[v.trace.steps.length - 1].state);
+    if (explanation) out.log(explanation);
     if (v.seed !== undefined) out.log(`  replay the shrunk walk: --strategy random --seed ${v.seed} --path ${v.path}`);
     out.log(`  saved: ${saved[i]}`);
   });

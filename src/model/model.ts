@@ -132,6 +132,8 @@ export interface Machine<S, A extends Action> {
   readonly metrics?: readonly Metric<S, A>[];
   /** States where having no enabled action is a normal end, not a deadlock. */
   readonly terminal?: (state: S) => boolean;
+  /** Markdown shown under a counterexample's last state, e.g. a history checker's explanation; undefined for none. */
+  readonly explain?: (state: S) => string | undefined;
 }
 
 /**
