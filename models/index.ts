@@ -20,6 +20,7 @@ import { redisResharding } from './routing/redis-resharding';
 import { redisSlotsFigure } from './routing/redis-cluster';
 import { hashFunctionsFigure } from './routing/hash-functions';
 import { sharding } from './routing/sharding';
+import { nwrRegister } from './replication/nwr-register';
 
 export const MODELS: readonly AnyModel[] = [
   transactionCommit,
@@ -36,6 +37,7 @@ export const MODELS: readonly AnyModel[] = [
   consistentHash,
   redisResharding,
   sharding,
+  nwrRegister,
 ];
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];

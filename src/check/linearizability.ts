@@ -557,3 +557,19 @@ export function linearization(spec: AnySpec, operations: readonly Operation[]): 
   const r = search(spec, ops, Infinity);
   return r.linearizable ? r.order.map((i) => ops[i]) : undefined;
 }
+
+/**
+ * For models that record their clients' history in the state: a verdict per history, memoised by a key the
+ * model gives (many states share one history, and the histories are tiny).
+ */
+export function memoisedVerdict(spec: AnySpec): (key: string, operations: () => readonly Operation[]) => boolean {
+  const seen = new Map<string, boolean>();
+  return (key, operations) => {
+    let verdict = seen.get(key);
+    if (verdict === undefined) {
+      verdict = checkLinearizable(spec, operations(), { explain: false }).linearizable === true;
+      seen.set(key, verdict);
+    }
+    return verdict;
+  };
+}

@@ -4,7 +4,7 @@
 // partial linearization the checker reached, the operation it cannot place next, and the operations
 // concurrent with that one. Long histories are cut down to the operations that matter for the explanation.
 import type { Operation, ProcessId } from '../check/history';
-import type { AnySpec, Explanation } from '../check/linearizability';
+import { checkLinearizable, type AnySpec, type Explanation } from '../check/linearizability';
 import { mermaidText } from './trace';
 
 /** How many of the last linearized operations a rendering shows before "… n earlier". */
@@ -138,4 +138,11 @@ export function renderHistoryMermaid(spec: AnySpec, x: Explanation): string {
 /** Markdown for a report: the headline, the diagram and the timeline. */
 export function renderExplanationMarkdown(spec: AnySpec, x: Explanation): string {
   return ['```mermaid', renderHistoryMermaid(spec, x), '```', '', '```', renderTimeline(spec, x), '```'].join('\n');
+}
+
+/** Markdown explaining why the operations are not linearizable (diagram and timeline), or undefined when they are. */
+export function explainOperations(spec: AnySpec, operations: readonly Operation[]): string | undefined {
+  const r = checkLinearizable(spec, operations);
+  if (r.linearizable !== false || !r.explanation) return undefined;
+  return `**Why the recorded history is not linearizable** (the checker's explanation):\n\n${renderExplanationMarkdown(spec, r.explanation)}`;
 }
