@@ -21,6 +21,7 @@ import { redisSlotsFigure } from './routing/redis-cluster';
 import { hashFunctionsFigure } from './routing/hash-functions';
 import { sharding } from './routing/sharding';
 import { nwrRegister } from './replication/nwr-register';
+import { cap, capComparison } from './replication/cap';
 
 export const MODELS: readonly AnyModel[] = [
   transactionCommit,
@@ -38,9 +39,10 @@ export const MODELS: readonly AnyModel[] = [
   redisResharding,
   sharding,
   nwrRegister,
+  cap,
 ];
 
-export const COMPARISONS: readonly Comparison[] = [commitComparison];
+export const COMPARISONS: readonly Comparison[] = [commitComparison, capComparison];
 
 export const FIGURES: readonly Figure[] = [randomIdsFigure, consistentHashFigure, redisSlotsFigure, hashFunctionsFigure];
 
