@@ -427,8 +427,8 @@ export const nwrRegister = defineModel({
       variant: 'correct',
       params: { replicas: 3, r: 2, w: 2, writers: 2, readers: 0, drops: 1 },
     },
-    { name: 'r-plus-w-le-n', variant: 'r-plus-w-le-n', params: { replicas: 3, w: 2, writers: 1, readers: 1 } },
-    { name: 'w-le-half', variant: 'w-le-half', params: { replicas: 3, writers: 2, readers: 0 } },
+    { name: 'r-plus-w-le-n', variant: 'r-plus-w-le-n', params: { replicas: 3, r: 1, w: 2, writers: 1, readers: 1 } },
+    { name: 'w-le-half', variant: 'w-le-half', params: { replicas: 3, r: 3, w: 1, writers: 2, readers: 0 } },
     { name: 'sloppy-quorum', variant: 'sloppy-quorum', params: { replicas: 3, r: 2, w: 2, writers: 1, readers: 1, partitions: 1 } },
     {
       name: 'abd-5',
