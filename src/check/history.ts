@@ -62,6 +62,27 @@ interface Pending {
 
 const show = (p: ProcessId): string => JSON.stringify(p);
 
+/** An invoke paired with its completion, or with none (still pending at the end: like an info). */
+function operation(
+  p: ProcessId,
+  o: Pending,
+  end?: { type: 'ok' | 'fail' | 'info'; value: unknown; position: number; line: number },
+): Operation {
+  return {
+    index: o.index,
+    process: p,
+    f: o.f,
+    ...(o.key !== undefined ? { key: o.key } : {}),
+    input: o.input,
+    output: end?.type === 'ok' ? end.value : undefined,
+    outcome: end?.type ?? 'info',
+    call: o.call,
+    ret: end === undefined || end.type === 'info' ? Infinity : end.position,
+    callLine: o.line,
+    ...(end ? { retLine: end.line } : {}),
+  };
+}
+
 /** One event of a history, as a model records it or as a JSON line holds it. */
 export interface HistoryEvent {
   readonly process: ProcessId;
@@ -152,34 +173,9 @@ function pairEvents(events: readonly { event: HistoryEvent; line: number }[], fi
       if (why) bad(why);
     }
     pending.delete(p);
-    ops[o.index] = {
-      index: o.index,
-      process: p,
-      f: o.f,
-      ...(o.key !== undefined ? { key: o.key } : {}),
-      input: o.input,
-      output: type === 'ok' ? value : undefined,
-      outcome: type,
-      call: o.call,
-      ret: type === 'info' ? Infinity : position,
-      callLine: o.line,
-      retLine: line,
-    };
+    ops[o.index] = operation(p, o, { type, value, position, line });
   });
-  for (const [p, o] of pending) {
-    ops[o.index] = {
-      index: o.index,
-      process: p,
-      f: o.f,
-      ...(o.key !== undefined ? { key: o.key } : {}),
-      input: o.input,
-      output: undefined,
-      outcome: 'info',
-      call: o.call,
-      ret: Infinity,
-      callLine: o.line,
-    };
-  }
+  for (const [p, o] of pending) ops[o.index] = operation(p, o);
   return { file, events: events.length, operations: ops, processes: processes.size };
 }
 
