@@ -7,6 +7,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { benchOne, runBench } from './bench';
 import { cmdInit } from './init';
 import { isModelFile, loadModelFile } from './load-model';
+import { benchLinearizable } from './bench-linearizable';
+import { LINEARIZABLE_USAGE, cmdLinearizable } from './linearizable';
 import { UsageError, fail } from '../shared/errors';
 import type { Progress } from '../check/explore';
 import { checkVariant, findModel, type AnyModel } from '../model/model';
@@ -30,7 +32,8 @@ const USAGE = `usage:
   distcheck init <name>
   distcheck report [--out DIR] [--junit FILE]
   distcheck diff BASE-manifest.json HEAD-manifest.json
-  distcheck bench <model> --param k=FROM..TO [--param k=v]... [--variant V] [--repeat N]`;
+  distcheck bench <model> --param k=FROM..TO [--param k=v]... [--variant V] [--repeat N]
+  ${LINEARIZABLE_USAGE}`;
 
 type Out = { log: (s: string) => void; err: (s: string) => void };
 const defaultOut: Out = { log: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) };
@@ -206,6 +209,8 @@ async function cmdCheck(args: string[], out: Out): Promise<number> {
   outcome.violations.forEach((v, i) => {
     out.log('');
     out.log(renderTraceText(v.trace, machine));
+    const explanation = machine.explain?.(v.trace.steps[v.trace.steps.length - 1].state);
+    if (explanation) out.log(explanation);
     if (v.seed !== undefined) out.log(`  replay the shrunk walk: --strategy random --seed ${v.seed} --path ${v.path}`);
     out.log(`  saved: ${saved[i]}`);
   });
@@ -310,13 +315,17 @@ export async function main(argv: string[], out: Out = defaultOut): Promise<numbe
         return await runBench(rest, out, CATALOG.models);
       case 'bench-one':
         return benchOne(rest, out, CATALOG.models);
+      case 'linearizable':
+        return cmdLinearizable(rest, out);
+      case 'bench-linearizable':
+        return benchLinearizable(rest, out);
       case undefined:
       case 'help':
       case '--help':
         out.log(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        return fail(`unknown command '${command}' (commands: list, check, replay, report, diff, bench, init)`);
+        return fail(`unknown command '${command}' (commands: list, check, replay, report, diff, linearizable, bench, init)`);
     }
   } catch (e) {
     if (e instanceof UsageError) {
