@@ -81,6 +81,7 @@ export class GuidedWalks extends fc.Arbitrary<WalkInput> {
   /** By depth: visited states that had an unvisited successor when a walk last left them. */
   private readonly frontier: Key[][] = [];
   private readonly onFrontier = new Map<Key, unknown>();
+  private readonly initKeys: readonly Key[];
 
   constructor(
     private readonly machine: AnyMachine,
@@ -89,6 +90,7 @@ export class GuidedWalks extends fc.Arbitrary<WalkInput> {
   ) {
     super();
     this.base = walkArbitrary(walkLength, swarm ? machine.actionNames.length : 0);
+    this.initKeys = machine.init.map((s: unknown) => machine.key(s));
   }
 
   /** The number of walks generated so far. */
@@ -123,9 +125,12 @@ export class GuidedWalks extends fc.Arbitrary<WalkInput> {
     // Half the walks are swarm walks: mutes find rare paths, but a muted walk cannot take every fresh step.
     const mutedIndices = this.swarm && rand(2) === 0 ? drawSubset(m.actionNames.length, rand) : [];
     const muted = new Set(mutedIndices.map((i) => m.actionNames[i]));
-    const target = this.pickTarget(rand);
+    // An initial state no walk has started from comes first; then a frontier state; then any initial state.
+    const offset = rand(m.init.length);
+    const freshInit = this.initKeys.findIndex((_, i) => !this.known.has(this.initKeys[(offset + i) % m.init.length]));
+    const target = freshInit < 0 ? this.pickTarget(rand) : undefined;
     const route = target === undefined ? [] : this.routeTo(target);
-    const init = target === undefined ? rand(m.init.length) : this.known.get(target)!.init;
+    const init = target !== undefined ? this.known.get(target)!.init : (offset + Math.max(0, freshInit)) % m.init.length;
     let state = m.init[init];
     let key = m.key(state);
     this.visit(key, undefined, -1, init, 0);
