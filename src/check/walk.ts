@@ -201,7 +201,8 @@ export class GuidedWalks extends fc.Arbitrary<WalkInput> {
       const bucket = this.frontier[depths[rand(depths.length)]];
       const at = rand(bucket.length);
       const key = bucket[at];
-      if (this.onFrontier.has(key) && this.known.get(key)!.depth < this.walkLength && this.hasFreshSuccessor(this.onFrontier.get(key))) return key;
+      if (this.onFrontier.has(key) && this.known.get(key)!.depth < this.walkLength && this.hasFreshSuccessor(this.onFrontier.get(key)))
+        return key;
       bucket[at] = bucket[bucket.length - 1];
       bucket.pop();
       this.onFrontier.delete(key);
@@ -335,7 +336,11 @@ export function checkRandom(machine: AnyMachine, options: RandomOptions): Random
     if (walks instanceof GuidedWalks) {
       walks.rewind(0);
       // Walk k depends on the walks before it, so a replay of case k first generates (or rewinds past) 0..k-1.
-      if (replayFrom > walks.generated) fc.check(fc.property(walks, () => true), { seed: options.seed, numRuns: replayFrom });
+      if (replayFrom > walks.generated)
+        fc.check(
+          fc.property(walks, () => true),
+          { seed: options.seed, numRuns: replayFrom },
+        );
       walks.rewind(replayFrom);
     }
     const details = fc.check(
@@ -375,4 +380,39 @@ export function checkRandom(machine: AnyMachine, options: RandomOptions): Random
     statesGenerated: generated,
     longestWalk: longest,
   };
+}
+
+export interface WalkMeasureOptions {
+  readonly seed: number;
+  readonly walkLength: number;
+  readonly style: WalkStyle;
+}
+
+/**
+ * The number of distinct states the first n walks visit, for each n of `marks` (ascending). Every state a
+ * walk visits is reachable, so divided by the exhaustive count this is the share of the state space covered.
+ */
+export function walkCoverage(machine: AnyMachine, marks: readonly number[], options: WalkMeasureOptions): number[] {
+  const seen = new Set<string | number>();
+  const out: number[] = [];
+  let walks = 0;
+  fc.check(
+    fc.property(pathArbitrary(machine, options.walkLength, options.style), (path) => {
+      runWalk(machine, path, new Set(), (s) => seen.add(machine.key(s)));
+      walks++;
+      while (out.length < marks.length && marks[out.length] === walks) out.push(seen.size);
+    }),
+    { seed: options.seed, numRuns: marks[marks.length - 1] },
+  );
+  return out;
+}
+
+/** The number of walks up to and including the first that violates `property`, or undefined if none of `runs` does. */
+export function walksUntilViolation(machine: AnyMachine, property: string, runs: number, options: WalkMeasureOptions): number | undefined {
+  const watch = new Set([property]);
+  const details = fc.check(
+    fc.property(pathArbitrary(machine, options.walkLength, options.style), (path) => runWalk(machine, path, watch).violation === undefined),
+    { seed: options.seed, numRuns: runs, endOnFailure: true },
+  );
+  return details.failed ? details.numRuns : undefined;
 }
