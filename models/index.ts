@@ -7,6 +7,7 @@ import { twoPhaseCommit } from './commit/two-phase-commit';
 import { twoPhaseCommitFaults } from './commit/two-phase-commit-faults';
 import { threePhaseCommit } from './commit/three-phase-commit';
 import { commitComparison } from './commit/comparison';
+import { walkCoverageFigure } from './commit/walk-coverage';
 import { tcc } from './transactions/tcc';
 import { seataAt } from './transactions/seata-at';
 import { outbox } from './transactions/outbox';
@@ -78,6 +79,7 @@ export const FIGURES: readonly Figure[] = [
   gossipFigure,
   majorityQuorumFigure,
   governanceLibrariesFigure,
+  walkCoverageFigure,
 ];
 
 export const CATALOG: Catalog = { models: MODELS, comparisons: COMPARISONS, figures: FIGURES };

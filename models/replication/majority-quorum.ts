@@ -365,7 +365,7 @@ export const majorityQuorum = defineModel({
       params: { n: 101, crashes: 3 },
       strategy: 'random',
       seed: 1,
-      runs: 100,
+      runs: 300,
       walkLength: 200,
     },
     {

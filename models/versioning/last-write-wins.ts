@@ -388,7 +388,7 @@ export const lastWriteWins = defineModel({
       params: { replicas: 3, writes: 4, ticks: 5, skew: 2, clockFaults: 4 },
       strategy: 'random',
       seed: 12,
-      runs: 300,
+      runs: 600,
       walkLength: 40,
       expect: { violates: 'realTimeOrderWins', holds: ['causalWriteWins', 'converges', 'clockWithinSkew'] },
     },

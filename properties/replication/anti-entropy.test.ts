@@ -73,7 +73,7 @@ describe('anti-entropy', () => {
     const o = outcome('r5-w4-partitions2-random');
     expect(o.strategy).toBe('random');
     expect(o.violations).toEqual([]);
-    expect(o.distinctStates).toBe(1762);
+    expect(o.distinctStates).toBe(2075);
   });
 
   it('replays every counterexample', () => {

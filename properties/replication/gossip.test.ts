@@ -62,7 +62,7 @@ describe('gossip', () => {
     const o = outcome('n10-f2-crash3-random');
     expect(o.strategy).toBe('random');
     expect(o.violations).toEqual([]);
-    expect(o.distinctStates).toBe(938);
+    expect(o.distinctStates).toBe(1166);
   });
 
   it('replays every counterexample', () => {

@@ -34,8 +34,8 @@ describe('leader-election', () => {
       'n3-vote-not-durable': [364, 'violation'],
       'n3-vote-not-durable-randomized': [179, 'violation'],
       'n4-half-quorum': [126, 'violation'],
-      'n7-randomized-crash3-random': [2455, 'pass'],
-      'n6-fixed-crash2-random': [4359, 'pass'],
+      'n7-randomized-crash3-random': [2077, 'pass'],
+      'n6-fixed-crash2-random': [5954, 'pass'],
     });
   });
 

@@ -42,8 +42,8 @@ describe('majority-quorum: configurations', () => {
       'n4-half': [29, 'violation'],
       'n8-half': [515, 'violation'],
       'flex-n5-q2-2-sum-n': [57, 'violation'],
-      'n101-random': [6019, 'pass'],
-      'flex-n101-q2-20-random': [3527, 'pass'],
+      'n101-random': [18701, 'pass'],
+      'flex-n101-q2-20-random': [6255, 'pass'],
     });
   });
 

@@ -36,7 +36,7 @@ describe('nwr-register', () => {
     ['r-plus-w-le-n', 54],
     ['w-le-half', 338],
     ['sloppy-quorum', 4820],
-    ['abd-5', 4317],
+    ['abd-5', 4791],
   ])('explores %s: %i distinct states', (name, states) => {
     expect(outcome(name).distinctStates).toBe(states);
   });

@@ -24,7 +24,7 @@ describe('primary-backup', () => {
     ['async-crash', 612],
     ['semi-sync-arbitrary-promotion', 827],
     ['semi-sync-no-fencing', 8_605],
-    ['random', 4_192],
+    ['random', 5_386],
   ])('%s explores %i distinct states', (name, states) => {
     expect(outcome(name).distinctStates).toBe(states);
   });

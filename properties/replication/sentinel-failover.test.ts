@@ -21,8 +21,8 @@ describe('sentinel-failover', () => {
     ['crash-and-partition', 28_791],
     ['partition-no-min-replicas', 6_366],
     ['crash-vote-twice', 8_097],
-    ['two-replicas-min-one', 1_056],
-    ['random', 4_549],
+    ['two-replicas-min-one', 2_453],
+    ['random', 6_436],
   ])('%s explores %i distinct states', (name, states) => {
     expect(outcome(name).distinctStates).toBe(states);
   });
@@ -79,8 +79,10 @@ describe('sentinel-failover', () => {
 
   it('min-replicas-to-write 1 is not enough with two replicas: the deposed master keeps one and its writes are lost (random walk)', () => {
     const t = violation('two-replicas-min-one', 'noSplitBrainWriteLost');
-    expect(t).toHaveLength(10);
-    expect(t.slice(-2)).toEqual(['Reconfigure(S1, R1)', 'Sync(R1)']);
+    // Found by random walks and shrunk by fast-check (not necessarily shortest): the deposed master R1 rejoins,
+    // then both it and the other replica resync from the new master, and the write is gone everywhere.
+    expect(t).toHaveLength(15);
+    expect(t.slice(-3)).toEqual(['Reconfigure(S1, R1)', 'Sync(R1)', 'Sync(R3)']);
   });
 
   it('a sentinel that votes twice in an epoch lets two leaders promote two masters in epoch 1 (11 steps)', () => {

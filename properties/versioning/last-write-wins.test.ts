@@ -46,7 +46,7 @@ describe('last-write-wins model', () => {
       ['no-tie-break', 419],
       ['hlc-no-context', 9795],
       ['lamport-clock', 4527],
-      ['hlc-3-replicas-random', 7667],
+      ['hlc-3-replicas-random', 4965],
     ]);
   });
 

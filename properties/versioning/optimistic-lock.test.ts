@@ -21,7 +21,7 @@ describe('optimistic-lock model', () => {
       ['three-clients', 769],
       ['no-version-check', 12],
       ['check-then-set', 22],
-      ['five-clients-random', 3307],
+      ['five-clients-random', 4731],
     ]);
   });
 

@@ -186,7 +186,7 @@ describe('vector-clock model (Dynamo-style siblings)', () => {
       ['lamport-clock', 7741],
       ['truncated-clock', 9646],
       ['merge-without-increment', 5257],
-      ['three-clients-random', 2995],
+      ['three-clients-random', 3355],
     ]);
   });
 
