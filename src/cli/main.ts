@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { benchOne, runBench } from './bench';
+import { cmdHtml, cmdServe } from './serve';
 import { UsageError, fail } from '../shared/errors';
 import type { Progress } from '../check/explore';
 import { checkVariant, findModel } from '../model/model';
@@ -27,7 +28,9 @@ const USAGE = `usage:
   distcheck replay <trace.json>
   distcheck report [--out DIR] [--junit FILE]
   distcheck diff BASE-manifest.json HEAD-manifest.json
-  distcheck bench <model> --param k=FROM..TO [--param k=v]... [--variant V] [--repeat N]`;
+  distcheck bench <model> --param k=FROM..TO [--param k=v]... [--variant V] [--repeat N]
+  distcheck serve [--port P]
+  distcheck html DIR [--model ID]...`;
 
 type Out = { log: (s: string) => void; err: (s: string) => void };
 const defaultOut: Out = { log: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) };
@@ -292,6 +295,10 @@ export async function main(argv: string[], out: Out = defaultOut): Promise<numbe
         return cmdDiff(rest, out);
       case 'bench':
         return await runBench(rest, out, CATALOG.models);
+      case 'serve':
+        return await cmdServe(rest, out, CATALOG.models, { module: new URL('../../models/index.ts', import.meta.url).href, exportName: 'MODELS' });
+      case 'html':
+        return cmdHtml(rest, out, CATALOG.models);
       case 'bench-one':
         return benchOne(rest, out, CATALOG.models);
       case undefined:
@@ -300,7 +307,7 @@ export async function main(argv: string[], out: Out = defaultOut): Promise<numbe
         out.log(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        return fail(`unknown command '${command}' (commands: list, check, replay, report, diff, bench)`);
+        return fail(`unknown command '${command}' (commands: list, check, replay, report, diff, bench, serve, html)`);
     }
   } catch (e) {
     if (e instanceof UsageError) {
