@@ -65,12 +65,10 @@ function readBody(req: IncomingMessage): Promise<unknown> {
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        reject(new HttpError(413, `request body over ${MAX_BODY} bytes`));
-        req.destroy();
-      } else chunks.push(c);
+      if (size <= MAX_BODY) chunks.push(c);
     });
     req.on('end', () => {
+      if (size > MAX_BODY) return reject(new HttpError(413, `request body over ${MAX_BODY} bytes`));
       try {
         resolve(JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null'));
       } catch (e) {
