@@ -211,10 +211,14 @@
       h(
         'div',
         { class: 'trace-grid' },
-        h('section', { class: 'panel steps-panel' }, h('h2', {}, 'Steps'), h('ol', { class: 'steps' }, stepItems, ending)),
-        statePanel,
+        h(
+          'div',
+          { class: 'trace-left' },
+          h('section', { class: 'panel steps-panel' }, h('h2', {}, 'Steps'), h('ol', { class: 'steps' }, stepItems, ending)),
+          statePanel,
+        ),
+        h('section', { class: 'panel diagram-panel' }, h('h2', {}, 'Sequence diagram'), diagram),
       ),
-      h('section', { class: 'panel diagram-panel' }, h('h2', {}, 'Sequence diagram'), diagram),
     );
 
     function show() {
