@@ -1,8 +1,16 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The package's own name, for the starter templates (`import … from 'distcheck'`), as tsconfig.json's paths.
+  resolve: {
+    alias: [
+      { find: /^distcheck\/testing$/, replacement: fileURLToPath(new URL('./src/testing.ts', import.meta.url)) },
+      { find: /^distcheck$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    ],
+  },
   test: {
-    include: ['properties/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['properties/**/*.test.ts', 'test/**/*.test.ts', 'templates/**/*.test.ts'],
     // Test files share a worker's module cache, so the configuration runs in src/testing.ts are memoised
     // across files. The code under test is pure; the few tests that touch files use their own temp folders.
     isolate: false,

@@ -31,6 +31,8 @@ import { vectorClock } from './versioning/vector-clock';
 import { circuitBreaker } from './governance/circuit-breaker';
 import { rateLimiter } from './governance/rate-limiter';
 import { governanceLibrariesFigure } from './governance/governance-libraries';
+import { primaryBackup } from './replication/primary-backup';
+import { sentinelFailover } from './replication/sentinel-failover';
 
 export const MODELS: readonly AnyModel[] = [
   transactionCommit,
@@ -57,6 +59,8 @@ export const MODELS: readonly AnyModel[] = [
   vectorClock,
   circuitBreaker,
   rateLimiter,
+  primaryBackup,
+  sentinelFailover,
 ];
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison];

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { twoPhaseCommit } from '../models/commit/two-phase-commit';
 import { UsageError } from '../src/shared/errors';
 import { explore } from '../src/check/explore';
-import { renderMermaid, renderStepTable, renderTraceText, buildTrace, stateChanges, type Trace } from '../src/trace/trace';
+import { renderMermaid, renderStepTable, renderTraceText, buildTrace, stateChanges, sequenceLayout, type Trace } from '../src/trace/trace';
+import type { AnyMachine, ViewEvent } from '../src/model/model';
+import { counterMachine } from './fixtures/tiny-models';
 import { parseTraceFile, replayTrace, traceToJson } from '../src/trace/trace-file';
 import { readReports } from '../src/report/files';
 import { MODELS } from '../models/index';
@@ -23,12 +25,39 @@ describe('trace rendering', () => {
     ]);
   });
 
-  it('draws a Mermaid sequence diagram with a participant per actor and the verdict', () => {
+  it('draws a Mermaid sequence diagram with a column only for the participants that take part, and the verdict', () => {
     const mermaid = renderMermaid(trace, machine);
-    expect(mermaid.split('\n')[0]).toBe('sequenceDiagram');
-    expect(mermaid).toContain('participant RM3');
-    expect(mermaid).toContain('Note over RM1: 3. times out, commits (heuristic)');
-    expect(mermaid).toContain('Note over TM,RM3: consistent violated');
+    expect(mermaid.split('\n').slice(0, 4)).toEqual([sequenceLayout(2), 'sequenceDiagram', '  participant RM1', '  participant RM2']);
+    expect(mermaid).not.toMatch(/participant (TM|RM3)/);
+    expect(mermaid).toContain('Note over RM1: wrap: 3. times out, commits (heuristic)');
+    expect(mermaid).toContain('Note over RM1,RM2: wrap: consistent violated');
+  });
+
+  it('draws one arrow or note per step, merging what a view returns for one step', () => {
+    const view = (events: ViewEvent[]): AnyMachine => ({ ...counterMachine(3), actors: ['A', 'B', 'C'], view: () => events });
+    const oneStep: Trace = {
+      ...trace,
+      steps: [
+        { action: null, state: 0 },
+        { action: 'Inc', state: 1 },
+      ],
+    };
+    const lines = (events: ViewEvent[]): string[] =>
+      renderMermaid(oneStep, view(events))
+        .split('\n')
+        .filter((l) => / 2\. /.test(l));
+    const arrow = (from: string, to: string, label: string): ViewEvent => ({ type: 'message', from, to, label });
+    const note = (over: string, text: string): ViewEvent => ({ type: 'note', over, text });
+    expect(lines([arrow('A', 'B', 'x'), arrow('A', 'B', 'y')])).toEqual(['  A->>B: 2. x, then y']);
+    expect(lines([arrow('C', 'A', 'Acquire'), arrow('A', 'C', 'Grant')])).toEqual(['  C->>A: 2. Acquire, then reply Grant']);
+    expect(lines([note('B', 'wakes'), arrow('B', 'C', 'Write')])).toEqual(['  B->>C: 2. wakes, then Write']);
+    expect(lines([arrow('A', 'B', 'rumor'), arrow('A', 'C', 'rumor')])).toEqual(['  A->>C: 2. rumor to B, C']);
+    expect(lines([arrow('B', 'A', 'x'), arrow('B', 'C', 'y')])).toEqual(['  B->>A: 2. x to A, y to C']);
+    expect(lines([note('B', 'x'), note('B', 'y')])).toEqual(['  Note over B: wrap: 2. x, y']);
+    expect(lines([arrow('B', 'A', 'x'), arrow('A', 'C', 'y')])).toEqual(['  Note over A,C: wrap: 2. B → A: x, A → C: y']);
+    expect(lines([])).toEqual([]);
+    const broadcast = renderMermaid(oneStep, view([arrow('A', 'B', 'x'), arrow('A', 'C', 'x')]));
+    expect(broadcast).toContain('participant B');
   });
 
   it('renders a step table with one row per state', () => {

@@ -11,7 +11,7 @@
 // crash-mid-broadcast variant, which sends PreCommit one participant at a time.
 import { budgetOf, faultParams, findDeliverable, initialFaults, isUp, timeoutEnabled, withFaults } from '../../src/model/faults';
 import type { FaultAction, FaultBudget, FaultState, TimingMode } from '../../src/model/faults';
-import { formatNetwork, message, messagesSent, remove, send, withNet, type Message } from '../../src/model/network';
+import { deliveryArrows, formatNetwork, message, messagesSent, remove, send, withNet, type Message } from '../../src/model/network';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
 import { actionInstances, replaceAt } from '../../src/model/plain';
 
@@ -255,25 +255,30 @@ function threePCMachine(n: number, mode: TimingMode, variant: string, budget: Fa
       fairness: 'Weak fairness on every protocol step and timeout; none on the crash, the partition or the heal.',
       metrics: [{ name: 'messages per decision', along: 'allCommitted', perStep: messagesSent }],
       view: (from, a, to) => {
-        if (a.name === 'PTimeout') return [{ type: 'note', over: names[a.p], text: `⏰ timeout → ${to.part[a.p]}` }];
-        if (a.name === 'CTimeout') return [{ type: 'note', over: C, text: '⏰ timeout → abort, sends Abort' }];
-        if ('p' in a && a.name.startsWith('P')) {
-          const m = from.faults.net.find((x) => x.to === names[a.p] && !to.faults.net.includes(x));
-          const delivered = m ?? { type: a.name.replace('PRcv', '').replace('PVote', 'CanCommit→'), from: C, to: names[a.p] };
-          return [
-            {
-              type: 'message',
-              from: delivered.from,
-              to: delivered.to,
-              label: `${delivered.type}${a.name === 'PVoteYes' ? ' (votes yes)' : a.name === 'PVoteNo' ? ' (votes no)' : ''}`,
-            },
-          ];
+        // Messages are drawn when they arrive; a vote is a note over the participant that casts it.
+        if (!('p' in a)) {
+          const text = {
+            CCanCommit: 'sends CanCommit to all',
+            CPreCommit: oneByOne ? 'decides to pre-commit' : 'sends PreCommit to all',
+            CDoCommit: 'sends DoCommit to all',
+            CAbort: 'decides Abort, sends it to all',
+            CTimeout: 'times out, sends Abort to all',
+          }[a.name];
+          return [{ type: 'note', over: C, text }];
         }
-        if ('p' in a && a.name.startsWith('CRcv')) {
-          const m = from.faults.net.find((x) => x.from === names[a.p] && x.to === C && !to.faults.net.includes(x));
-          return [{ type: 'message', from: names[a.p], to: C, label: m?.type ?? a.name }];
+        const p = names[a.p];
+        switch (a.name) {
+          case 'PVoteYes':
+            return [{ type: 'note', over: p, text: 'receives CanCommit, votes yes' }];
+          case 'PVoteNo':
+            return [{ type: 'note', over: p, text: 'receives CanCommit, votes no' }];
+          case 'PTimeout':
+            return [{ type: 'note', over: p, text: to.part[a.p] === 'committed' ? 'times out, commits' : 'times out, aborts' }];
+          case 'CSendPreCommit':
+            return [{ type: 'note', over: C, text: `sends PreCommit to ${p}` }];
+          default:
+            return deliveryArrows(from.faults.net, to.faults.net);
         }
-        return [{ type: 'note', over: C, text: describe(a) }];
       },
       // Participants are interchangeable: each is its vote, ack, PreCommit-sent flag, phase, side of a partition and
       // the messages to and from it; sorting those gives one key per orbit (only the coordinator crashes).

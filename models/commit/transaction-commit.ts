@@ -106,7 +106,9 @@ function tcMachine(rms: number, variant: string): Machine<TCState, TCAction> {
     actionNames: ['Prepare', 'DecideCommit', 'DecideAbort'],
     formatAction: (a) => `${a.name}(rm${a.rm + 1})`,
     actors: ids.map((rm) => `RM${rm + 1}`),
-    view: (_from, a) => [{ type: 'note', over: `RM${a.rm + 1}`, text: a.name }],
+    view: (_from, a) => [
+      { type: 'note', over: `RM${a.rm + 1}`, text: { Prepare: 'prepares', DecideCommit: 'commits', DecideAbort: 'aborts' }[a.name] },
+    ],
   };
 }
 

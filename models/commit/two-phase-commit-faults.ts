@@ -214,12 +214,29 @@ function tpfMachine(rms: number, retransmit: boolean, variant: string, budget: F
       fairness: 'Weak fairness on every protocol step (deliveries, votes, decisions, retransmissions); none on crashes or losses.',
       metrics: [{ name: 'messages per decision', along: 'allCommitted', perStep: messagesSent }],
       view: (from, a, to) => {
-        // Messages are drawn when they arrive; steps that deliver nothing become notes.
-        const reaction: Partial<Record<string, string>> = { RMPrepare: ' (votes yes)', RMRefuse: ' (votes no)' };
-        const arrows = deliveryArrows(from.faults.net, to.faults.net, reaction[a.name] ?? '');
-        const over = 'rm' in a && a.name.startsWith('RM') ? names[a.rm] : TM;
-        const notes = arrows.length === 0 ? [{ type: 'note' as const, over, text: describe(a) }] : [];
-        return [...arrows, ...notes];
+        // Messages are drawn when they arrive; a vote is a note over the RM that casts it; other steps are notes.
+        const decision = (s: TPFState): string => (s.tm === 'committed' ? 'Commit' : 'Rollback');
+        if (!('rm' in a)) {
+          const text = { TMPrepare: 'sends Prepare to all', TMCommit: 'decides Commit', TMAbort: 'decides Rollback' }[a.name];
+          return [{ type: 'note', over: TM, text }];
+        }
+        const rm = names[a.rm];
+        switch (a.name) {
+          case 'RMPrepare':
+            return [{ type: 'note', over: rm, text: 'receives Prepare, votes yes' }];
+          case 'RMRefuse':
+            return [{ type: 'note', over: rm, text: 'receives Prepare, votes no' }];
+          case 'RMChooseToAbort':
+            return [{ type: 'note', over: rm, text: 'chooses to abort' }];
+          case 'RMTimeoutAbort':
+            return [{ type: 'note', over: rm, text: 'times out, aborts' }];
+          case 'TMSendDecision':
+            return [{ type: 'note', over: TM, text: `sends ${decision(to)} to ${rm}` }];
+          case 'TMResend':
+            return [{ type: 'note', over: TM, text: `resends ${decision(to)} to ${rm}` }];
+          default:
+            return deliveryArrows(from.faults.net, to.faults.net);
+        }
       },
       display: (s) => ({
         ...Object.fromEntries(ids.map((rm) => [names[rm], s.rm[rm]])),

@@ -4,6 +4,7 @@
 // one millisecond and b random bits, P(collision) = 1 - prod_{i<n} (1 - i/2^b) ≈ 1 - exp(-n(n-1)/2^(b+1)).
 // Scope: measured collision rates at several rates and widths, against that bound, with a fixed seed.
 import type { Figure } from '../../src/model/model';
+import { xyChart } from '../../src/report/xychart';
 
 export interface RandomIdFields {
   readonly timestampMs: number;
@@ -83,10 +84,10 @@ export const randomIdsFigure: Figure = {
   title: 'Timestamp + user code + random bits: collision rate against the birthday bound',
   render: () => {
     const rows = collisionTable();
-    const series = RATES.map(
-      (rate) =>
-        `  line [${WIDTHS.map((b) => (rows.find((r) => r.idsPerMs === rate && r.randomBits === b)!.measured * 100).toFixed(2)).join(', ')}]`,
-    );
+    const series = RATES.map((rate) => ({
+      name: `${rate} ids per ms`,
+      values: WIDTHS.map((b) => rows.find((r) => r.idsPerMs === rate && r.randomBits === b)!.measured * 100),
+    }));
     return [
       `# Timestamp + user code + random bits (\`random-ids\`)`,
       '',
@@ -98,15 +99,16 @@ export const randomIdsFigure: Figure = {
       '|---:|---:|---:|---:|',
       ...rows.map((r) => `| ${r.idsPerMs} | ${r.randomBits} | ${pct(r.measured)} | ${pct(r.bound)} |`),
       '',
-      'Measured collision rate (%) by random bits; one line per rate (10, 50, 200 ids per millisecond):',
+      `Measured collision rate (%) by random bits; one line per rate (${RATES.join(', ')} ids per millisecond):`,
       '',
-      '```mermaid',
-      'xychart-beta',
-      '  title "Milliseconds with a collision (%)"',
-      `  x-axis "random bits" [${WIDTHS.join(', ')}]`,
-      '  y-axis "collision rate (%)" 0 --> 100',
-      ...series,
-      '```',
+      ...xyChart({
+        title: 'Milliseconds with a collision (%)',
+        kind: 'line',
+        x: { title: 'random bits', labels: WIDTHS },
+        y: { title: 'collision rate (%)', min: 0, max: 100 },
+        series,
+        decimals: 2,
+      }),
       '',
     ].join('\n');
   },

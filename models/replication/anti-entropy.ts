@@ -18,6 +18,7 @@
 import { budgetOf, connected, faultParams, initialFaults, withFaults } from '../../src/model/faults';
 import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
 import { defineModel, type Figure, type Machine, type Property, type Variant } from '../../src/model/model';
+import { xyChart } from '../../src/report/xychart';
 import { replaceAt } from '../../src/model/plain';
 import { seededRandom } from '../ids/random-ids';
 
@@ -350,19 +351,20 @@ export const antiEntropyFigure: Figure = {
           `| ${one.n} | ${f(one.mean)} | ${one.min} | ${one.max} | ${f(every.mean)} | ${every.min} | ${every.max} | ${f(Math.log(one.n) / Math.log(3))} |`,
       ),
       '',
-      '```mermaid',
-      '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#1f77b4, #d62728, #7f7f7f"}}}}%%',
-      'xychart-beta',
-      '  title "Anti-entropy rounds until agreement"',
-      `  x-axis "replicas N" [${AE_REPLICAS.join(', ')}]`,
-      `  y-axis "rounds" 0 --> ${Math.ceil(Math.max(...rows.map((r) => r.every.max)))}`,
-      `  line [${rows.map((r) => f(r.one.mean)).join(', ')}]`,
-      `  line [${rows.map((r) => f(r.every.mean)).join(', ')}]`,
-      `  line [${rows.map((r) => f(Math.log(r.one.n) / Math.log(3))).join(', ')}]`,
-      '```',
+      ...xyChart({
+        title: 'Anti-entropy rounds until agreement',
+        kind: 'line',
+        x: { title: 'replicas N', labels: AE_REPLICAS },
+        y: { title: 'rounds', min: 0, max: Math.ceil(Math.max(...rows.map((r) => r.every.max))) },
+        series: [
+          { name: 'one write (mean)', values: rows.map((r) => r.one.mean) },
+          { name: 'a write at every replica (mean)', values: rows.map((r) => r.every.mean) },
+          { name: 'log₃N', values: rows.map((r) => Math.log(r.one.n) / Math.log(3)) },
+        ],
+        decimals: 2,
+      }),
       '',
-      'Blue: one write, mean rounds. Red: a write at every replica, mean rounds. Grey: log₃N. The x axis is',
-      'logarithmic in N (one category per size), so a straight line is growth like log N.',
+      'The x axis is logarithmic in N (one category per size), so a straight line is growth like log N.',
       '',
     ].join('\n');
   },

@@ -14,6 +14,7 @@
 import { budgetOf, faultParams, initialFaults, isUp, withFaults } from '../../src/model/faults';
 import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
 import { defineModel, type Figure, type Machine, type Property, type Variant } from '../../src/model/model';
+import { xyChart } from '../../src/report/xychart';
 import { replaceAt } from '../../src/model/plain';
 import { seededRandom } from '../ids/random-ids';
 import { summarize, type RoundsSummary } from './anti-entropy';
@@ -349,19 +350,19 @@ export const gossipFigure: Figure = {
           `| ${ps[0].n.toLocaleString('en-US')} | ${ps.map((p) => `${r2(p.mean)} | ${r2(p.sd)} | ${r2(pushTheory(p.n, p.fanout))}`).join(' | ')} |`,
       ),
       '',
-      '```mermaid',
-      '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#1f77b4, #d62728, #2ca02c, #7fb2d9, #f08a8b, #86d286"}}}}%%',
-      'xychart-beta',
-      '  title "Push gossip: rounds until every node knows"',
-      `  x-axis "nodes N" [${GOSSIP_NODES.map((n) => `"${n >= 1000 ? `${n / 1000}k` : n}"`).join(', ')}]`,
-      `  y-axis "rounds" 0 --> ${yMax}`,
-      ...GOSSIP_FANOUTS.map((_, fi) => `  line [${push.map((ps) => r2(ps[fi].mean)).join(', ')}]`),
-      ...GOSSIP_FANOUTS.map((f) => `  line [${GOSSIP_NODES.map((n) => r2(pushTheory(n, f))).join(', ')}]`),
-      '```',
+      ...xyChart({
+        title: 'Push gossip: rounds until every node knows',
+        kind: 'line',
+        x: { title: 'nodes N', labels: GOSSIP_NODES.map((n) => (n >= 1000 ? `${n / 1000}k` : String(n))) },
+        y: { title: 'rounds', min: 0, max: yMax },
+        series: [
+          ...GOSSIP_FANOUTS.map((f, fi) => ({ name: `fanout ${f} (measured)`, values: push.map((ps) => ps[fi].mean) })),
+          ...GOSSIP_FANOUTS.map((f) => ({ name: `fanout ${f} (theory)`, values: GOSSIP_NODES.map((n) => pushTheory(n, f)) })),
+        ],
+        decimals: 2,
+      }),
       '',
-      'Dark lines are measured means, light lines the theory in the same hue: blue fanout 1 (top pair), red fanout 2,',
-      'green fanout 3 (bottom pair). The x axis is logarithmic in N (one category per size), so the straight lines are',
-      'growth like log N.',
+      'The x axis is logarithmic in N (one category per size), so the straight lines are growth like log N.',
       '',
       'Fanout 1, three ways of spreading (Karp et al., FOCS 2000: push-pull needs log₃N + O(log log N) rounds; pull',
       'finishes fast once many nodes know, since the uninformed fraction then squares every round):',

@@ -7,6 +7,7 @@
 // bug variant. The statistics (load spread against vnodes, fraction of keys moved) are a report figure.
 import { createHash } from 'node:crypto';
 import { defineModel, type Figure, type Machine, type Property, type Variant } from '../../src/model/model';
+import { xyChart } from '../../src/report/xychart';
 
 /** FNV-1a, 32 bits, over UTF-16 code units: the ring's hash for keys and virtual nodes. */
 export function fnv1a32(s: string): number {
@@ -225,13 +226,13 @@ export const consistentHashFigure: Figure = {
       '|---:|---:|---:|',
       ...spread.map(({ v, s }) => `| ${v} | ${pct(s)} | ${pct(1 / Math.sqrt(v))} |`),
       '',
-      '```mermaid',
-      'xychart-beta',
-      '  title "Load std dev / mean (%) against vnodes per node"',
-      `  x-axis "vnodes" [${VNODE_COUNTS.join(', ')}]`,
-      '  y-axis "std dev (%)" 0 --> 100',
-      `  bar [${spread.map(({ s }) => (s * 100).toFixed(1)).join(', ')}]`,
-      '```',
+      ...xyChart({
+        title: 'Load std dev / mean (%) against vnodes per node',
+        kind: 'bar',
+        x: { title: 'vnodes', labels: VNODE_COUNTS },
+        y: { title: 'std dev (%)', min: 0, max: 100 },
+        series: [{ name: 'measured', values: spread.map(({ s }) => s * 100) }],
+      }),
       '',
       `Keys moved when growing from N to N+1 nodes (${MOVE_KEYS.toLocaleString('en-US')} keys). Theory: hash-mod moves N/(N+1);`,
       "consistent hashing and jump hashing move only the new node's share, 1/(N+1).",
@@ -243,15 +244,17 @@ export const consistentHashFigure: Figure = {
           `| ${m.n} → ${m.n + 1} | ${pct(m.mod)} | ${pct(m.n / (m.n + 1))} | ${pct(m.ring)} | ${pct(m.jump)} | ${pct(1 / (m.n + 1))} |`,
       ),
       '',
-      '```mermaid',
-      'xychart-beta',
-      '  title "Keys moved (%) from N to N+1 nodes: hash-mod, consistent, jump"',
-      `  x-axis "N" [${GROWTH.join(', ')}]`,
-      '  y-axis "moved (%)" 0 --> 100',
-      `  line [${moved.map((m) => (m.mod * 100).toFixed(1)).join(', ')}]`,
-      `  line [${moved.map((m) => (m.ring * 100).toFixed(1)).join(', ')}]`,
-      `  line [${moved.map((m) => (m.jump * 100).toFixed(1)).join(', ')}]`,
-      '```',
+      ...xyChart({
+        title: 'Keys moved (%) from N to N+1 nodes',
+        kind: 'line',
+        x: { title: 'N', labels: GROWTH },
+        y: { title: 'moved (%)', min: 0, max: 100 },
+        series: [
+          { name: 'hash-mod', values: moved.map((m) => m.mod * 100) },
+          { name: 'consistent (160 vnodes)', values: moved.map((m) => m.ring * 100) },
+          { name: 'jump', values: moved.map((m) => m.jump * 100) },
+        ],
+      }),
       '',
     ].join('\n');
   },

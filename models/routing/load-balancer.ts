@@ -170,7 +170,7 @@ function lbMachine(
     view: (_from, a, to) =>
       a.name === 'Pick'
         ? [{ type: 'message', from: 'LB', to: `server${to.last + 1}`, label: `request ${to.picks}` }]
-        : [{ type: 'note', over: `server${a.server + 1}`, text: a.name === 'Fail' ? '💥 down' : 'back up' }],
+        : [{ type: 'note', over: `server${a.server + 1}`, text: a.name === 'Fail' ? '💥 goes down' : 'comes back up' }],
   };
 }
 

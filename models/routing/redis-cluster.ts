@@ -3,6 +3,7 @@
 // slot bitmaps of 16384 bits per node). Scope: the slot function, slot ownership bitmaps, and a figure of the
 // slot and key distribution per master. Live resharding is the model in redis-resharding.ts.
 import type { Figure } from '../../src/model/model';
+import { xyChart } from '../../src/report/xychart';
 
 export const SLOTS = 16384;
 
@@ -96,13 +97,14 @@ export const redisSlotsFigure: Figure = {
       '|---|---:|---:|',
       ...slots.map((n, m) => `| master ${m + 1} | ${n.toLocaleString('en-US')} | ${keys[m].toLocaleString('en-US')} |`),
       '',
-      '```mermaid',
-      'xychart-beta',
-      '  title "Keys per master"',
-      `  x-axis [${slots.map((_, m) => `"master ${m + 1}"`).join(', ')}]`,
-      `  y-axis "keys" 0 --> ${Math.ceil(Math.max(...keys) / 1000) * 1000}`,
-      `  bar [${keys.join(', ')}]`,
-      '```',
+      ...xyChart({
+        title: 'Keys per master',
+        kind: 'bar',
+        x: { labels: slots.map((_, m) => `master ${m + 1}`) },
+        y: { title: 'keys', min: 0, max: Math.ceil(Math.max(...keys) / 1000) * 1000 },
+        series: [{ name: 'keys', values: keys }],
+        decimals: 0,
+      }),
       '',
     ].join('\n');
   },

@@ -187,15 +187,11 @@ function reshardMachine(ops: number, variant: string): Machine<ReshardState, Res
         ];
       const r = from.request!;
       if (to.request === null) return [{ type: 'message', from: r.to, to: 'Client', label: 'reply' }];
+      // The redirect and the client's retry are one step: one arrow, the reply, which names the retry.
       const how = to.request.asking ? 'ASK' : 'MOVED';
+      const retry = `${to.request.asking ? 'ASKING + ' : ''}${r.op.kind} k${r.op.key + 1}`;
       return [
-        { type: 'message', from: r.to, to: 'Client', label: `-${how} ${to.request.to}` },
-        {
-          type: 'message',
-          from: 'Client',
-          to: to.request.to,
-          label: `${to.request.asking ? 'ASKING + ' : ''}${r.op.kind} k${r.op.key + 1}`,
-        },
+        { type: 'message', from: r.to, to: 'Client', label: `-${how} ${to.request.to} (client retries ${retry} at ${to.request.to})` },
       ];
     },
   };

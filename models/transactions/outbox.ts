@@ -288,6 +288,36 @@ function outboxMachine(
     if (budget.crashes > 0) names.push('BrokerDiscard');
   }
   const describe = (a: ProtocolAction): string => a.name;
+  /** A step that delivers nothing, in plain words for the diagram. */
+  const inWords = (a: ProtocolAction, from: OutboxState, to: OutboxState): string => {
+    switch (a.name) {
+      case 'OrderCommit':
+        return to.outbox ? 'commits the order and an outbox row' : 'commits the order';
+      case 'OrderRollback':
+        return 'rolls back the order';
+      case 'OrderSend':
+      case 'RelaySend':
+        return a.name === 'RelaySend' ? 'relay sends Publish from the outbox' : 'sends Publish';
+      case 'ProducerSendHalf':
+        return 'sends the half message';
+      case 'ProducerHalfTimeout':
+        return 'no HalfAck: gives up, rolls back';
+      case 'ProducerEndTx':
+        return `sends EndTx (${to.order === 'committed' ? 'commit' : 'rollback'})`;
+      case 'BrokerDeliver':
+        return 'sends Deliver to Stock';
+      case 'BrokerCheckBack':
+        if (to.half === 'committed') return 'checks back: committed, delivers the message';
+        if (to.half === 'rolledback') return 'checks back: rolled back, drops the half message';
+        return to.checks > from.checks ? 'checks back: Order is down, no answer' : 'checks back: still running';
+      case 'BrokerDiscard':
+        return `discards the half message after ${to.checks} checks`;
+      case 'StockApply':
+        return 'applies the deduction';
+      default:
+        return a.name;
+    }
+  };
   const flags = (s: OutboxState): string =>
     [s.request, s.outbox, s.sent, s.halfAcked, s.endSent, s.byCheck, s.dedupe, s.pendingApply].map(Number).join('');
 
@@ -324,7 +354,7 @@ function outboxMachine(
         const arrows = deliveryArrows(from.faults.net, to.faults.net);
         if (arrows.length) return arrows;
         const over = a.name.startsWith('Broker') ? BROKER : a.name.startsWith('Stock') ? STOCK : ORDER;
-        return [{ type: 'note', over, text: describe(a) }];
+        return [{ type: 'note', over, text: inWords(a, from, to) }];
       },
       display: (s) => ({
         order: isUp(s.faults, ORDER) ? s.order : `${s.order} (service down)`,

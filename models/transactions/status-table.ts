@@ -163,7 +163,10 @@ function statusTableMachine(k: number, variant: string, budget: FaultBudget): Ma
       fairness: 'Weak fairness on calls, replies, the scanner and the restart; none on lost messages or the crash.',
       view: (from, a, to) => {
         const arrows = deliveryArrows(from.faults.net, to.faults.net);
-        return arrows.length ? arrows : [{ type: 'note', over: SHOP, text: `${describe(a)}: status ${to.status}` }];
+        if (arrows.length) return arrows;
+        const text =
+          a.name === 'ScannerRetry' ? `status ${to.status}: scanner resends ${callFor(to.status).type}` : 'scanner gives up: status error';
+        return [{ type: 'note', over: SHOP, text }];
       },
       display: (s) => ({
         status: isUp(s.faults, SHOP) ? s.status : `${s.status} (shop down)`,

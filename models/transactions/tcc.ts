@@ -263,7 +263,16 @@ function tccMachine(variant: string, budget: FaultBudget): Machine<TCCState, TCC
       metrics: [{ name: 'messages per decision', along: 'transferred', perStep: messagesSent }],
       view: (from, a, to) => {
         const arrows = deliveryArrows(from.faults.net, to.faults.net);
-        return arrows.length ? arrows : [{ type: 'note', over: C, text: describe(a) }];
+        if (arrows.length) return arrows;
+        const text =
+          a.name === 'CTry'
+            ? 'sends Try to A and B'
+            : a.name === 'CConfirm'
+              ? 'decides Confirm, sends it to A and B'
+              : a.name === 'CCancel'
+                ? 'decides Cancel, sends it to A and B'
+                : `resends ${request(to)} to ${'b' in a ? BRANCHES[a.b] : ''}`;
+        return [{ type: 'note', over: C, text }];
       },
       display: (s) => ({
         coordinator: isUp(s.faults, C) ? s.phase : `${s.phase} (down)`,

@@ -1,8 +1,9 @@
 // Small helpers for model test files, so a new model's tests read as sentences.
-import { explore, type ExploreResult } from './explore';
+import { explore, type ExploreOptions, type ExploreResult } from './explore';
 import type { Action, AnyModel, Machine } from '../model/model';
-import { resolveParams, type GivenParams } from '../model/params';
+import { formatParams, resolveParams, type GivenParams } from '../model/params';
 import { requestFromConfiguration, run, type RunOutcome } from './run';
+import { renderTraceText } from '../trace/trace';
 
 export function exploreModel(model: AnyModel, variant: string, params: GivenParams = {}, options = {}): ExploreResult {
   return explore(model.machine(resolveParams(model, params), variant), options);
@@ -20,6 +21,63 @@ export function runConfigurations(model: AnyModel): RunOutcome[] {
     memo.set(model.id, outcomes);
   }
   return outcomes;
+}
+
+export interface CheckModelOptions {
+  /** Run only these configurations, by name (default: every configuration the model declares). */
+  readonly configurations?: readonly string[];
+  /** Limits for every exploration (a run that hits one is not as expected). */
+  readonly explore?: Pick<ExploreOptions, 'maxStates' | 'maxDepth' | 'maxSeconds'>;
+}
+
+/** What `checkModel` found: every configuration's outcome, and a message fit for a failing test. */
+export interface ModelCheck {
+  /** Every configuration gave its expected result: correct variants passed, bug variants were caught. */
+  readonly ok: boolean;
+  readonly outcomes: readonly RunOutcome[];
+  /** The same outcomes by configuration name. */
+  readonly byConfiguration: Readonly<Record<string, RunOutcome>>;
+  /** One line per configuration, then the counterexample of each unexpected result as text (as `distcheck check` prints it). */
+  readonly message: string;
+}
+
+/**
+ * Runs a model's configurations (what `distcheck check --config NAME` does for each) and judges them, for a
+ * test file: `const c = checkModel(model); expect(c.ok, c.message).toBe(true)`. Never throws on a verdict;
+ * throws on bad input (an unknown configuration name, a parameter out of range).
+ */
+export function checkModel(model: AnyModel, options: CheckModelOptions = {}): ModelCheck {
+  const wanted = options.configurations;
+  const unknown = (wanted ?? []).filter((n) => !model.configurations.some((c) => c.name === n));
+  if (unknown.length) {
+    throw new Error(
+      `unknown configuration ${unknown.join(', ')} for ${model.id} (known: ${model.configurations.map((c) => c.name).join(', ')})`,
+    );
+  }
+  const configurations = wanted ? model.configurations.filter((c) => wanted.includes(c.name)) : model.configurations;
+  const outcomes = configurations.map((c) => run(requestFromConfiguration(model, c, options.explore)));
+  const lines = outcomes.map(
+    (o) =>
+      `${o.asExpected ? '✓' : '✗'} ${o.configuration} [${o.variant}; ${formatParams(o.params)}]: ${o.verdict} (${o.distinctStates.toLocaleString('en-US')} states)`,
+  );
+  for (const o of outcomes.filter((x) => !x.asExpected)) {
+    const machine = model.machine(o.params, o.variant);
+    for (const v of o.violations) lines.push('', renderTraceText(v.trace, machine));
+    if (o.limit) lines.push('', `${o.configuration}: limit reached: ${o.limit.message}`);
+  }
+  return {
+    ok: outcomes.every((o) => o.asExpected),
+    outcomes,
+    byConfiguration: Object.fromEntries(outcomes.map((o) => [o.configuration!, o])),
+    message: `${model.id}: ${outcomes.filter((o) => o.asExpected).length}/${outcomes.length} configurations as expected\n${lines.join('\n')}`,
+  };
+}
+
+/** `checkModel`, throwing an Error whose message is the report when some configuration is not as expected. */
+export function assertModel(model: AnyModel, options: CheckModelOptions = {}): ModelCheck {
+  const check = checkModel(model, options);
+  if (!check.ok) throw new Error(check.message);
+  return check;
 }
 
 /**

@@ -5,10 +5,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { benchOne, runBench } from './bench';
+import { cmdInit } from './init';
+import { isModelFile, loadModelFile } from './load-model';
 import { cmdHtml, cmdServe } from './serve';
 import { UsageError, fail } from '../shared/errors';
 import type { Progress } from '../check/explore';
-import { checkVariant, findModel } from '../model/model';
+import { checkVariant, findModel, type AnyModel } from '../model/model';
 import { formatParams, parseParamArgs, resolveParams } from '../model/params';
 import { CATALOG } from '../../models/index';
 import { writeReports } from '../report/files';
@@ -22,10 +24,11 @@ import { parseTraceFile, replayTrace, traceToJson } from '../trace/trace-file';
 
 const USAGE = `usage:
   distcheck list
-  distcheck check <model> [--config NAME] [--variant V] [--param k=v]... [--strategy bfs|random] [--seed S] [--path P]
+  distcheck check <model | ./file.ts [--export NAME]> [--config NAME] [--variant V] [--param k=v]... [--strategy bfs|random] [--seed S] [--path P]
                   [--runs N] [--walk-length N] [--max-states N] [--max-depth N] [--max-seconds N]
                   [--deadlock] [--symmetry] [--json] [--save DIR] [--junit FILE]
-  distcheck replay <trace.json>
+  distcheck replay <trace.json> [--model ./file.ts [--export NAME]]
+  distcheck init <name>
   distcheck report [--out DIR] [--junit FILE]
   distcheck diff BASE-manifest.json HEAD-manifest.json
   distcheck bench <model> --param k=FROM..TO [--param k=v]... [--variant V] [--repeat N]
@@ -110,8 +113,16 @@ function outcomeJson(o: RunOutcome): unknown {
   };
 }
 
-function cmdCheck(args: string[], out: Out): number {
+/** A catalog model by id, or a user's model from a file (its default export, or --export NAME). */
+async function modelArg(arg: string, exportName: string | undefined): Promise<AnyModel> {
+  if (isModelFile(arg)) return loadModelFile(arg, exportName);
+  if (exportName !== undefined) fail(`--export needs a model file (./path/to/model.ts), got '${arg}'`);
+  return findModel(CATALOG.models, arg);
+}
+
+async function cmdCheck(args: string[], out: Out): Promise<number> {
   const { values, positionals } = parse(args, {
+    export: { type: 'string' },
     config: { type: 'string' },
     variant: { type: 'string' },
     param: { type: 'string', multiple: true },
@@ -129,8 +140,8 @@ function cmdCheck(args: string[], out: Out): number {
     junit: { type: 'string' },
     save: { type: 'string' },
   });
-  if (positionals.length !== 1) fail(`check takes one model id (see 'distcheck list')`);
-  const model = findModel(CATALOG.models, positionals[0]);
+  if (positionals.length !== 1) fail(`check takes one model id (see 'distcheck list') or model file`);
+  const model = await modelArg(positionals[0], values.export as string | undefined);
   const configName = values.config as string | undefined;
   const config = configName === undefined ? undefined : model.configurations.find((c) => c.name === configName);
   if (configName !== undefined && !config) {
@@ -207,8 +218,8 @@ function cmdCheck(args: string[], out: Out): number {
   return outcome.exitCode;
 }
 
-function cmdReplay(args: string[], out: Out): number {
-  const { positionals } = parse(args, {});
+async function cmdReplay(args: string[], out: Out): Promise<number> {
+  const { values, positionals } = parse(args, { model: { type: 'string' }, export: { type: 'string' } });
   if (positionals.length !== 1) fail('replay takes one trace file');
   let text: string;
   try {
@@ -217,7 +228,10 @@ function cmdReplay(args: string[], out: Out): number {
     return fail(`cannot read ${positionals[0]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const trace = parseTraceFile(text, `trace file ${positionals[0]}`);
-  const model = findModel(CATALOG.models, trace.model);
+  if (values.model === undefined && !CATALOG.models.some((m) => m.id === trace.model)) {
+    fail(`the trace is of model '${trace.model}', which is not built in: name its file with --model ./path/to/model.ts`);
+  }
+  const model = await modelArg((values.model as string | undefined) ?? trace.model, values.export as string | undefined);
   const result = replayTrace(trace, model);
   out.log(renderTraceText(trace, model.machine(resolveParams(model, trace.params), trace.variant)));
   out.log(result.message);
@@ -286,9 +300,11 @@ export async function main(argv: string[], out: Out = defaultOut): Promise<numbe
       case 'list':
         return cmdList(out);
       case 'check':
-        return cmdCheck(rest, out);
+        return await cmdCheck(rest, out);
       case 'replay':
-        return cmdReplay(rest, out);
+        return await cmdReplay(rest, out);
+      case 'init':
+        return cmdInit(parse(rest, {}).positionals, out, process.cwd());
       case 'report':
         return cmdReport(rest, out);
       case 'diff':
@@ -307,7 +323,7 @@ export async function main(argv: string[], out: Out = defaultOut): Promise<numbe
         out.log(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        return fail(`unknown command '${command}' (commands: list, check, replay, report, diff, bench, serve, html)`);
+        return fail(`unknown command '${command}' (commands: list, check, replay, report, diff, bench, init, serve, html)`);
     }
   } catch (e) {
     if (e instanceof UsageError) {

@@ -96,7 +96,11 @@ export function livenessPropertyNames(machine: AnyMachine): string[] {
   return machine.properties.filter((p) => LIVENESS_KINDS.includes(p.kind)).map((p) => p.name);
 }
 
-/** One arrow or note of a sequence diagram, derived from a transition. */
+/**
+ * One arrow or note of a sequence diagram, derived from a transition. Labels are plain words ("receives Prepare,
+ * votes yes"; a message by its name); action names belong to the step table. A step should give one event;
+ * renderMermaid merges several into one arrow or note, so that each step number appears once.
+ */
 export type ViewEvent =
   | { readonly type: 'message'; readonly from: string; readonly to: string; readonly label: string }
   | { readonly type: 'note'; readonly over: string; readonly text: string };

@@ -155,31 +155,112 @@ export function renderStepTable(trace: Trace, machine?: AnyMachine): string {
 
 const mermaidText = (s: string): string => s.replace(/[;#]/g, ' ').replace(/\n/g, ' ');
 
-/** A Mermaid sequence diagram from the machine's message view; steps without a view become notes. */
+/**
+ * The layout directive of a sequence diagram: Mermaid's default columns (150 px boxes, 50 px apart) up to four
+ * participants, then narrower ones (about 800 px for all columns, boxes at least 100 px), so that up to eight fit
+ * a ~900 px page column. Notes wrap to the column width (each note says `wrap:`); an arrow keeps its label on one
+ * line and widens the gap it spans instead.
+ */
+export function sequenceLayout(participants: number): string {
+  const column = Math.min(200, Math.floor(800 / Math.max(1, participants)));
+  if (column >= 200) return '%%{init: {"sequence": {"width": 150, "actorMargin": 50}}}%%';
+  // A box narrower than 100 px breaks words such as "CanCommit"; the gap gives way first.
+  const width = Math.max(100, column - Math.round(column * 0.2));
+  const actorMargin = Math.max(10, column - width);
+  return `%%{init: {"sequence": {"width": ${width}, "actorMargin": ${actorMargin}}}}%%`;
+}
+
+/** The participants an event draws on: both ends of an arrow, or the one or two a note spans. */
+const eventActors = (e: ViewEvent): string[] => (e.type === 'message' ? [e.from, e.to] : e.over.split(',').map((a) => a.trim()));
+
+/** Actors in column order: the machine's order first, then any the view names that the machine did not list. */
+function columnOrder(declared: readonly string[], used: Iterable<string>): string[] {
+  const set = new Set(used);
+  return [...declared.filter((a) => set.has(a)), ...[...set].filter((a) => !declared.includes(a))];
+}
+
+type Message = Extract<ViewEvent, { type: 'message' }>;
+type Note = Extract<ViewEvent, { type: 'note' }>;
+
+/**
+ * One arrow or note per step, so that each step number appears once, as in the step table. A view that returns
+ * several events for one step gets them merged, in this order of preference:
+ * - messages between one pair of participants, with notes over either of them (a request and its reply, a
+ *   message and what its receiver does): one arrow in the first message's direction, "x, then reply y";
+ * - messages from one sender (a broadcast): one arrow to the farthest receiver, "x to B, C";
+ * - notes over one participant: one note;
+ * - anything else: one note spanning the participants involved, each event in words.
+ */
+function oneEvent(events: readonly ViewEvent[], declared: readonly string[]): ViewEvent | undefined {
+  if (events.length <= 1) return events[0];
+  const messages = events.filter((e): e is Message => e.type === 'message');
+  const notes = events.filter((e): e is Note => e.type === 'note');
+  const [first] = messages;
+  if (first) {
+    const pair = [first.from, first.to];
+    const inPair = (e: ViewEvent): boolean =>
+      e.type === 'message' ? pair.includes(e.from) && pair.includes(e.to) && e.from !== e.to : pair.includes(e.over);
+    if (events.every(inPair)) {
+      const part = (e: ViewEvent): string => (e.type === 'note' ? e.text : e.from === first.from ? e.label : `reply ${e.label}`);
+      return { ...first, label: events.map(part).join(', then ') };
+    }
+    if (notes.length === 0 && messages.every((m) => m.from === first.from)) {
+      const column = (a: string): number => columnOrder(declared, [first.from, ...messages.map((m) => m.to)]).indexOf(a);
+      const to = messages.reduce(
+        (far, m) => (Math.abs(column(m.to) - column(first.from)) > Math.abs(column(far) - column(first.from)) ? m.to : far),
+        first.to,
+      );
+      const sameLabel = messages.every((m) => m.label === first.label);
+      const label = sameLabel
+        ? `${first.label} to ${messages.map((m) => m.to).join(', ')}`
+        : messages.map((m) => `${m.label} to ${m.to}`).join(', ');
+      return { type: 'message', from: first.from, to, label };
+    }
+  }
+  if (messages.length === 0 && notes.every((n) => n.over === notes[0].over))
+    return { ...notes[0], text: notes.map((n) => n.text).join(', ') };
+  const involved = columnOrder(declared, events.flatMap(eventActors));
+  const text = events.map((e) => (e.type === 'message' ? `${e.from} → ${e.to}: ${e.label}` : `${e.over}: ${e.text}`)).join(', ');
+  return { type: 'note', over: [...new Set([involved[0], involved[involved.length - 1]])].join(','), text };
+}
+
+/**
+ * A Mermaid sequence diagram from the machine's message view; steps without a view become notes. Only the
+ * participants that take part in the trace get a column, so a run among two of six nodes stays narrow.
+ */
 export function renderMermaid(trace: Trace, machine: AnyMachine): string {
-  const actors = machine.actors && machine.actors.length > 0 ? machine.actors : ['system'];
-  const lines = ['sequenceDiagram', ...actors.map((a) => `  participant ${a}`)];
-  const span = actors.length > 1 ? `${actors[0]},${actors[actors.length - 1]}` : actors[0];
+  const declared = machine.actors && machine.actors.length > 0 ? machine.actors : ['system'];
   const replayed = replayActions(machine, trace);
+  const body: string[] = [];
+  const used: string[] = [];
   for (let i = 1; i < trace.steps.length; i++) {
-    if (trace.loopStart !== undefined && trace.loopStart + 1 === i) lines.push('  loop forever');
+    if (trace.loopStart !== undefined && trace.loopStart + 1 === i) body.push('  loop forever');
     const action = replayed[i - 1];
     const events: readonly ViewEvent[] =
       machine.view && action !== undefined
         ? machine.view(trace.steps[i - 1].state, action, trace.steps[i].state)
-        : [{ type: 'note', over: actors[0], text: trace.steps[i].action ?? '' }];
-    for (const e of events) {
-      if (e.type === 'message') lines.push(`  ${e.from}->>${e.to}: ${i + 1}. ${mermaidText(e.label)}`);
-      else lines.push(`  Note over ${e.over}: ${i + 1}. ${mermaidText(e.text)}`);
-    }
+        : [{ type: 'note', over: declared[0], text: trace.steps[i].action ?? '' }];
+    const e = oneEvent(events, declared);
+    if (e === undefined) continue;
+    // Every participant the view named keeps its column, also a receiver folded into a broadcast arrow's label.
+    used.push(...events.flatMap(eventActors));
+    if (e.type === 'message') body.push(`  ${e.from}->>${e.to}: ${i + 1}. ${mermaidText(e.label)}`);
+    else body.push(`  Note over ${e.over}: wrap: ${i + 1}. ${mermaidText(e.text)}`);
   }
-  if (trace.loopStart !== undefined) lines.push('  end');
+  if (trace.loopStart !== undefined) body.push('  end');
+  const actors = used.length > 0 ? columnOrder(declared, used) : [declared[0]];
+  const span = actors.length > 1 ? `${actors[0]},${actors[actors.length - 1]}` : actors[0];
   const verdict =
     trace.outcome === 'witness'
       ? `reached ${trace.property}`
       : `${trace.property} violated${trace.stutter ? ': stuck here forever, no fair step enabled' : ''}`;
-  lines.push(`  Note over ${span}: ${mermaidText(verdict)}`);
-  return lines.join('\n');
+  return [
+    sequenceLayout(actors.length),
+    'sequenceDiagram',
+    ...actors.map((a) => `  participant ${a}`),
+    ...body,
+    `  Note over ${span}: wrap: ${mermaidText(verdict)}`,
+  ].join('\n');
 }
 
 /** The enabled action in `state` whose formatted name is `label`, if any: how a recorded step is found again. */

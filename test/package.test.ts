@@ -1,0 +1,167 @@
+// SLOW (about 20–40 s on two busy cores): the published package, end to end. Packs the repository with
+// `npm pack` (whose prepack builds dist/), installs the tarball into a fresh project outside the repository
+// (from the npm cache that `npm ci` filled: --offline, falling back to --prefer-offline, which fetches only
+// package metadata from the registry), and uses it there as a user would: the bin on a model file written in
+// the project (its correct variant, its bug variant, a model whose correct variant is broken, a file without
+// a model, a limit), `init` and the generated vitest file, the type declarations under nodenext resolution,
+// and the exports map. Without the npm cache or the registry it warns and skips locally, and fails under CI.
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+interface Ran {
+  readonly code: number;
+  readonly out: string;
+  readonly err: string;
+}
+
+const REPO = resolve('.');
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+// Children must not write V8 coverage into a c8 run (see cli.test.ts), nor see the parent's npm lifecycle.
+const env = { ...process.env, NODE_V8_COVERAGE: '', npm_lifecycle_event: '', npm_lifecycle_script: '', NO_COLOR: '1', FORCE_COLOR: '0' };
+
+function sh(command: string, args: readonly string[], cwd: string): Promise<Ran> {
+  return new Promise((done) => {
+    execFile(command, args, { cwd, env, encoding: 'utf8', maxBuffer: 16 << 20 }, (error, out, err) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      done({ code, out, err });
+    });
+  });
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'distcheck-pack-'));
+const project = join(tmp, 'project');
+const distcheck = (...args: string[]): Promise<Ran> => sh(join(project, 'node_modules', '.bin', 'distcheck'), args, project);
+let tarball: { filename: string; size: number; files: number } | undefined;
+let skipped = '';
+
+beforeAll(async () => {
+  const packed = await sh(NPM, ['pack', '--pack-destination', tmp, '--json', '--no-fund'], REPO);
+  if (packed.code !== 0) throw new Error(`npm pack failed: ${packed.err}`);
+  // prepack's own output comes first on stdout; npm's JSON report is the last thing printed.
+  const [report] = JSON.parse(packed.out.slice(packed.out.search(/^\[/m))) as { filename: string; size: number; files: unknown[] }[];
+  tarball = { filename: report.filename, size: report.size, files: report.files.length };
+
+  mkdirSync(project);
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'user-project', private: true, type: 'module' }, null, 2));
+  const install = (mode: string) => sh(NPM, ['install', join(tmp, report.filename), mode, '--no-audit', '--no-fund'], project);
+  let installed = await install('--offline');
+  if (installed.code !== 0 && /ENOTCACHED/.test(installed.err)) installed = await install('--prefer-offline');
+  if (installed.code !== 0) {
+    const why = `cannot install the packed tarball (no npm cache, no registry?): ${installed.err.trim().split('\n').slice(0, 2).join(' ')}`;
+    if (process.env.CI) throw new Error(why);
+    skipped = why;
+    console.warn(`package.test.ts skipped: ${why}`);
+    return;
+  }
+  // The user's files: the test fixture (a model with a bug variant, and one whose correct variant is broken),
+  // a file without a model, and the same model in a CommonJS package (npm init's default type).
+  copyFileSync(join(REPO, 'test/fixtures/user-models.ts'), join(project, 'queue.ts'));
+  copyFileSync(join(REPO, 'test/fixtures/no-model.ts'), join(project, 'helpers.ts'));
+  mkdirSync(join(project, 'cjs'));
+  writeFileSync(join(project, 'cjs', 'package.json'), JSON.stringify({ type: 'commonjs' }));
+  copyFileSync(join(REPO, 'test/fixtures/user-models.ts'), join(project, 'cjs', 'queue.ts'));
+}, 240_000);
+
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('the packed package, installed into a fresh project', () => {
+  it('is a small tarball of dist/, bin/ and the templates, without the sources', () => {
+    if (skipped) return;
+    expect(tarball!.filename).toMatch(/^distcheck-\d+\.\d+\.\d+\.tgz$/);
+    expect(tarball!.size).toBeLessThan(300_000);
+    const installed = JSON.parse(readFileSync(join(project, 'node_modules/distcheck/package.json'), 'utf8'));
+    expect(Object.keys(installed.exports)).toEqual(['.', './testing', './package.json']);
+  });
+
+  it('checks a model file with the exit codes 0 (as expected), 1 (unexpected), 2 (no model) and 3 (limit)', async () => {
+    if (skipped) return;
+    const [correct, bug, broken, noModel, limit, cjs, builtIn] = await Promise.all([
+      distcheck('check', './queue.ts'),
+      distcheck('check', './queue.ts', '--config', 'capacity-2-no-room-check'),
+      distcheck('check', './queue.ts', '--export', 'brokenQueue'),
+      distcheck('check', './helpers.ts'),
+      distcheck('check', './queue.ts', '--param', 'capacity=1000', '--max-states', '10'),
+      distcheck('check', './cjs/queue.ts'),
+      distcheck('check', 'transaction-commit'),
+    ]);
+    expect([correct.code, correct.err]).toEqual([0, '']);
+    expect(correct.out).toContain('bounded-queue [correct; capacity=2] breadth-first');
+    expect(correct.out).toContain('as expected: pass');
+    expect(bug.code).toBe(0);
+    expect(bug.out).toContain('bounded-queue [no-room-check; capacity=2] violates always bounded in 3 steps');
+    expect(bug.out).toContain('as expected: caught: bounded violated');
+    expect(broken.code).toBe(1);
+    expect(broken.out).toContain('UNEXPECTED: UNEXPECTED VIOLATION: bounded');
+    expect(noModel.code).toBe(2);
+    expect(noModel.err).toBe('distcheck: ./helpers.ts has no default export; it exports no model (export default defineModel({...}))\n');
+    expect(limit.code).toBe(3);
+    expect(limit.out).toContain('limit reached');
+    expect([cjs.code, cjs.err]).toEqual([0, '']);
+    expect(builtIn.code).toBe(0);
+  });
+
+  it('writes a starter with init, refuses to overwrite it, and its vitest file passes', async () => {
+    if (skipped) return;
+    const first = await distcheck('init', 'my-lock');
+    expect(first.code).toBe(0);
+    expect(first.out).toContain('wrote my-lock.ts and my-lock.test.ts');
+    const again = await distcheck('init', 'my-lock');
+    expect([again.code, again.err]).toEqual([2, 'distcheck: my-lock.ts and my-lock.test.ts already exist; not overwriting\n']);
+    // The project would `npm install -D vitest`; the repository's copy is linked in instead, to stay offline.
+    symlinkSync(join(REPO, 'node_modules', 'vitest'), join(project, 'node_modules', 'vitest'), 'dir');
+    const vitest = await sh(
+      process.execPath,
+      [join(project, 'node_modules/vitest/vitest.mjs'), 'run', '--root', project, 'my-lock.test.ts'],
+      project,
+    );
+    expect(vitest.code, vitest.out + vitest.err).toBe(0);
+    expect(vitest.out).toMatch(/Tests\s+3 passed/);
+  });
+
+  it('ships type declarations that resolve under nodenext, and keeps internal modules out', async () => {
+    if (skipped) return;
+    writeFileSync(
+      join(project, 'probe.ts'),
+      [
+        "import { defineModel, withFaults, faultParams, explore, run, renderTraceText, type Machine } from 'distcheck';",
+        "import { checkModel, type ModelCheck } from 'distcheck/testing';",
+        "import queue from './queue.js';",
+        'const check: ModelCheck = checkModel(queue);',
+        'export const states: number = check.outcomes[0].distinctStates;',
+        '// @ts-expect-error distinctStates is a number',
+        'export const wrong: string = check.outcomes[0].distinctStates;',
+        'export const api = [defineModel, withFaults, faultParams, explore, run, renderTraceText];',
+        'export type M = Machine<number, { name: string }>;',
+        '// @ts-expect-error the command line is internal',
+        "export { main } from 'distcheck/dist/cli/main.js';",
+      ].join('\n'),
+    );
+    const tsc = join(REPO, 'node_modules/typescript/bin/tsc');
+    const options = [
+      '--noEmit',
+      '--strict',
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--target',
+      'es2022',
+      '--skipLibCheck',
+    ];
+    const script = [
+      "const m = await import('distcheck');",
+      "const t = await import('distcheck/testing');",
+      "const internal = await import('distcheck/dist/cli/main.js').then(() => 'imported', (e) => e.code);",
+      "console.log(JSON.stringify({ api: ['defineModel', 'withFaults', 'explore', 'run', 'checkLiveness'].filter((k) => typeof m[k] !== 'function'), checkModel: typeof t.checkModel, internal }));",
+    ].join('\n');
+    const [types, imports] = await Promise.all([
+      sh(process.execPath, [tsc, ...options, 'probe.ts', 'my-lock.ts', 'my-lock.test.ts'], project),
+      sh(process.execPath, ['--input-type=module', '-e', script], project),
+    ]);
+    expect(types.out + types.err).toBe('');
+    expect(JSON.parse(imports.out)).toEqual({ api: [], checkModel: 'function', internal: 'ERR_PACKAGE_PATH_NOT_EXPORTED' });
+  });
+});
