@@ -168,7 +168,7 @@ describe('the JSON API of serve', () => {
 });
 
 describe('distcheck serve on the command line', () => {
-  it('prints its URL, serves the catalog, and stops on Ctrl-C (SIGINT) with exit 0', async () => {
+  it('prints its URL, serves the catalog, runs a check, and stops on Ctrl-C (SIGINT) with exit 0', async () => {
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const url = await new Promise<string>((resolve, reject) => {
@@ -180,6 +180,18 @@ describe('distcheck serve on the command line', () => {
       child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
     });
     expect(((await (await fetch(new URL('/api/models', url))).json()) as unknown[]).length).toBeGreaterThan(20);
+    // A check runs in a worker that imports the catalog from the command line's module.
+    const started = await fetch(new URL('/api/jobs', url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"model": "transaction-commit", "config": "rms3"}',
+    });
+    let job = (await started.json()) as JobView;
+    while (job.status === 'running') {
+      await new Promise((r) => setTimeout(r, 100));
+      job = (await (await fetch(new URL(`/api/jobs/${job.id}`, url))).json()) as JobView;
+    }
+    expect([job.status, job.result?.verdict, job.result?.distinctStates]).toEqual(['done', 'pass', 34]);
     const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGINT');
     expect(await exit).toBe(0);
@@ -232,7 +244,7 @@ describe('distcheck html', () => {
     const r = spawnSync(process.execPath, [BIN, 'html', dir, '--model', 'transaction-commit'], { encoding: 'utf8', timeout: 60_000 });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('1 counterexample pages');
+    expect(r.stdout).toContain('1 counterexample page; open');
     expect(existsSync(join(dir, 'transaction-commit', 'rms3-abort-after-commit.consistent.html'))).toBe(true);
     const bad = spawnSync(process.execPath, [BIN, 'html'], { encoding: 'utf8', timeout: 60_000 });
     expect(bad.status).toBe(2);

@@ -13,6 +13,8 @@ import type { Progress } from '../check/explore';
 import { checkVariant, findModel, type AnyModel } from '../model/model';
 import { formatParams, parseParamArgs, resolveParams } from '../model/params';
 import { CATALOG } from '../../models/index';
+// Check workers of `serve` import the catalog from here: this module is an entry point of the bundle too.
+export { CATALOG } from '../../models/index';
 import { writeReports } from '../report/files';
 import { renderReports } from '../report/render';
 import { runAllConfigurations, tallyLine } from '../report/run';
@@ -312,7 +314,7 @@ export async function main(argv: string[], out: Out = defaultOut): Promise<numbe
       case 'bench':
         return await runBench(rest, out, CATALOG.models);
       case 'serve':
-        return await cmdServe(rest, out, CATALOG.models, { module: new URL('../../models/index.ts', import.meta.url).href, exportName: 'MODELS' });
+        return await cmdServe(rest, out, CATALOG.models, { module: import.meta.url, exportName: 'CATALOG' });
       case 'html':
         return cmdHtml(rest, out, CATALOG.models);
       case 'bench-one':

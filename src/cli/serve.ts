@@ -68,6 +68,6 @@ export function cmdHtml(args: string[], out: Out, models: readonly AnyModel[]): 
     return fail(`cannot write ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   out.log(tallyLine(all));
-  out.log(`${pages.length} counterexample pages; open ${dir.replace(/\/$/, '')}/index.html`);
+  out.log(`${pages.length} counterexample page${pages.length === 1 ? '' : 's'}; open ${dir.replace(/\/$/, '')}/index.html`);
   return all.every((m) => m.outcomes.every((o) => o.asExpected)) ? 0 : 1;
 }

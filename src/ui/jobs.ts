@@ -1,38 +1,27 @@
 // Checks started from the browser. Each runs in a worker thread (the explorer is synchronous), reports progress
 // every 250 ms and can be cancelled. One check runs at a time: the machine is shared, and a second run would only
-// slow the first. Finished jobs are summarised with a link per counterexample and witness.
+// slow the first. A spare worker is started ahead of time and has the models loaded when a check is asked for,
+// so that a small check answers at once. Finished jobs are summarised with a link per counterexample and witness.
 import { Worker } from 'node:worker_threads';
 import type { Progress } from '../check/explore';
-import { requestFromConfiguration, type RunOutcome, type RunRequest } from '../check/run';
-import { checkVariant, findModel, type AnyModel } from '../model/model';
+import type { RunOutcome } from '../check/run';
+import { findModel, type AnyModel } from '../model/model';
 import { formatParams, resolveParams } from '../model/params';
 import { fail } from '../shared/errors';
 import type { Trace } from '../trace/trace';
 import { stateQuery, tracePath, traceQuery } from './views';
+import {
+  CHECK_WORKER_URL,
+  JOB_KEY,
+  runRequest,
+  type CatalogSource,
+  type CheckWorkerData,
+  type RunMessage,
+  type JobRequest,
+  type WorkerMessage,
+} from './check-worker';
 
-/** Where a worker finds the models: a module URL and the name of its export (an array of models). */
-export interface CatalogSource {
-  readonly module: string;
-  readonly exportName: string;
-}
-
-/** What the browser asks for: one of the model's configurations, or a variant at given parameters. */
-export interface JobRequest {
-  readonly model: string;
-  readonly config?: string;
-  readonly variant?: string;
-  readonly params?: Readonly<Record<string, string | number | boolean>>;
-}
-
-export interface CheckJobData {
-  readonly catalog: CatalogSource;
-  readonly request: JobRequest;
-}
-
-export type WorkerMessage =
-  | { readonly type: 'progress'; readonly progress: Progress }
-  | { readonly type: 'done'; readonly outcome: RunOutcome }
-  | { readonly type: 'error'; readonly message: string };
+export type { CatalogSource, JobRequest } from './check-worker';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -56,21 +45,6 @@ export function parseJobRequest(body: unknown): JobRequest {
     ...(variant !== undefined ? { variant } : {}),
     ...(params !== undefined ? { params: params as Record<string, string | number | boolean> } : {}),
   };
-}
-
-/** The run a request stands for, validated against the models (unknown names are UsageErrors). */
-export function runRequest(models: readonly AnyModel[], request: JobRequest): RunRequest {
-  const model = findModel(models, request.model);
-  if (request.config !== undefined) {
-    const config = model.configurations.find((c) => c.name === request.config);
-    if (!config)
-      fail(`unknown configuration '${request.config}' for ${model.id} (known: ${model.configurations.map((c) => c.name).join(', ')})`);
-    return requestFromConfiguration(model, config);
-  }
-  const variant = request.variant ?? 'correct';
-  checkVariant(model, variant);
-  resolveParams(model, request.params ?? {});
-  return { model, variant, params: request.params ?? {} };
 }
 
 export interface TraceLink {
@@ -122,8 +96,16 @@ interface Job {
   worker?: Worker;
 }
 
-const WORKER_BOOT = new URL('./worker-boot.mjs', import.meta.url);
-const WORKER_ENTRY = new URL(`./check-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
+/** A worker running check-worker.ts: directly in the bundle, through worker-boot.mjs (tsx) from the sources. */
+function checkWorker(data: CheckWorkerData): Worker {
+  const job = { [JOB_KEY]: data };
+  const worker = CHECK_WORKER_URL.endsWith('.ts')
+    ? new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { ...job, entry: CHECK_WORKER_URL } })
+    : new Worker(new URL(CHECK_WORKER_URL), { workerData: job });
+  worker.unref();
+  return worker;
+}
+
 const KEEP_FINISHED = 50;
 
 function link(models: readonly AnyModel[], trace: Trace): TraceLink {
@@ -142,11 +124,33 @@ function link(models: readonly AnyModel[], trace: Trace): TraceLink {
 export class JobManager {
   private readonly jobs = new Map<number, Job>();
   private nextId = 1;
+  private spare?: Worker;
+  private closed = false;
 
   constructor(
     private readonly models: readonly AnyModel[],
     private readonly catalog: CatalogSource,
   ) {}
+
+  /** Starts the spare worker, which loads the models and waits for a request. */
+  warm(): void {
+    if (this.spare || this.closed) return;
+    const worker = checkWorker({ catalog: this.catalog });
+    const forget = (): void => {
+      if (this.spare === worker) this.spare = undefined;
+    };
+    worker.on('error', forget);
+    worker.on('exit', forget);
+    this.spare = worker;
+  }
+
+  private takeWorker(): Worker {
+    this.warm();
+    const worker = this.spare!;
+    this.spare = undefined;
+    worker.removeAllListeners();
+    return worker;
+  }
 
   /** Starts a check; a UsageError for a bad request or while another check runs. */
   start(request: JobRequest): JobView {
@@ -157,8 +161,7 @@ export class JobManager {
     const job: Job = { id: this.nextId++, model: run.model, label, started: performance.now(), status: 'running' };
     this.jobs.set(job.id, job);
     this.prune();
-    const data: CheckJobData = { catalog: this.catalog, request };
-    const worker = new Worker(WORKER_BOOT, { workerData: { ...data, entry: WORKER_ENTRY } });
+    const worker = this.takeWorker();
     job.worker = worker;
     const finish = (status: Job['status']): void => {
       if (job.status !== 'running') return;
@@ -166,6 +169,7 @@ export class JobManager {
       job.ended = performance.now();
       job.worker = undefined;
       void worker.terminate();
+      setImmediate(() => this.warm());
     };
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'progress') job.progress = m.progress;
@@ -192,6 +196,7 @@ export class JobManager {
         finish('failed');
       }
     });
+    worker.postMessage({ type: 'run', request } satisfies RunMessage);
     return this.view(job);
   }
 
@@ -217,13 +222,17 @@ export class JobManager {
       job.ended = performance.now();
       void job.worker?.terminate();
       job.worker = undefined;
+      setImmediate(() => this.warm());
     }
     return this.view(job);
   }
 
-  /** Stops every running check (when the server stops). */
+  /** Stops every running check and the spare worker (when the server stops). */
   close(): void {
+    this.closed = true;
     for (const j of this.jobs.values()) if (j.status === 'running') this.cancel(j.id);
+    void this.spare?.terminate();
+    this.spare = undefined;
   }
 
   private prune(): void {

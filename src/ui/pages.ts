@@ -7,10 +7,13 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
+// From src/ui/ and from the bundle (dist/cli/ or dist/chunks/) alike, the package root is two folders up.
+const ASSETS = new URL('../../src/ui/assets/', import.meta.url);
+
 /** The files a page loads, by the name it loads them under. */
 export const ASSET_FILES: Readonly<Record<string, string>> = {
-  'app.js': fileURLToPath(new URL('./assets/app.js', import.meta.url)),
-  'style.css': fileURLToPath(new URL('./assets/style.css', import.meta.url)),
+  'app.js': fileURLToPath(new URL('app.js', ASSETS)),
+  'style.css': fileURLToPath(new URL('style.css', ASSETS)),
   'mermaid.min.js': require.resolve('mermaid/dist/mermaid.min.js'),
 };
 

@@ -82,6 +82,7 @@ function readBody(req: IncomingMessage): Promise<unknown> {
 export function startUiServer(o: UiServerOptions): Promise<UiServer> {
   const host = o.host ?? '127.0.0.1';
   const jobs = new JobManager(o.models, o.catalog);
+  jobs.warm();
   const catalog = catalogView(o.models);
   const shell = pageHtml({ title: 'distcheck', assets: '/assets/' });
   const assets = new Map(Object.keys(ASSET_FILES).map((name) => [name, readAsset(name)]));
