@@ -3,8 +3,8 @@
 // (from the npm cache that `npm ci` filled: --offline, falling back to --prefer-offline, which fetches only
 // package metadata from the registry), and uses it there as a user would: the bin on a model file written in
 // the project (its correct variant, its bug variant, a model whose correct variant is broken, a file without
-// a model, a limit), `init` and the generated vitest file, `html` and `serve`, the type declarations under nodenext resolution,
-// and the exports map. Without the npm cache or the registry it warns and skips locally, and fails under CI.
+// a model, a limit), `init` and the generated vitest file, `html` and `serve`, the type declarations under
+// nodenext resolution, and the exports map. Without the npm cache or the registry it warns and skips locally, and fails under CI.
 import { execFile, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
