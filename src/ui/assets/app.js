@@ -604,24 +604,18 @@
   }
 
   function propertyStatus(p) {
+    const yes = (b) => (b ? 'yes' : 'no');
     switch (p.kind) {
       case 'always':
         return p.holds ? ['holds', 'ok'] : ['VIOLATED', 'bad'];
       case 'sometimes':
         return p.holds ? ['reached here', 'ok'] : ['not here', 'muted'];
       case 'step':
-        return p.holds === null
-          ? ['no step yet', 'muted']
-          : p.holds
-            ? ['the last step satisfies it', 'ok']
-            : ['the last step VIOLATES it', 'bad'];
+        return p.holds === null ? ['no step yet', 'muted'] : p.holds ? ['last step ok', 'ok'] : ['last step VIOLATES it', 'bad'];
       case 'eventually':
-        return p.holds ? ['holds here', 'ok'] : ['not here (yet)', 'muted'];
+        return p.holds ? ['holds here', 'ok'] : ['not yet', 'muted'];
       case 'leadsTo':
-        return [
-          `premise ${p.premise ? 'holds' : 'does not hold'}, goal ${p.holds ? 'holds' : 'does not hold'} here`,
-          p.holds ? 'ok' : 'muted',
-        ];
+        return [`premise ${yes(p.premise)}, goal ${yes(p.holds)}`, p.holds ? 'ok' : 'muted'];
       default:
         return [String(p.holds), ''];
     }
