@@ -255,6 +255,9 @@ export interface ExploreView {
   readonly mermaid: string | null;
 }
 
+/** A longer path is shown without its diagram: mermaid takes seconds on thousands of steps, and nobody reads it. */
+const MAX_DIAGRAM_STEPS = 300;
+
 export function exploreView(scope: Scope, path: Path): ExploreView {
   const { machine } = scope;
   let state = machine.init[path.init];
@@ -287,7 +290,7 @@ export function exploreView(scope: Scope, path: Path): ExploreView {
     }
   });
   let mermaid: string | null = null;
-  if (path.choices.length > 0) {
+  if (path.choices.length > 0 && path.choices.length <= MAX_DIAGRAM_STEPS) {
     // The trail drawn as a trace; the last line of a trace's diagram is its verdict note, which a trail does not have.
     const trace: Trace = {
       model: scope.model.id,

@@ -263,8 +263,8 @@
     const onKey = (e) => {
       if (e.altKey || e.ctrlKey || e.metaKey || /^(INPUT|SELECT|TEXTAREA)$/.test(document.activeElement && document.activeElement.tagName))
         return;
-      if (e.key === 'ArrowRight' || e.key === 'ArrowDown') go(step + 1);
-      else if (e.key === 'ArrowLeft' || e.key === 'ArrowUp') go(step - 1);
+      if (e.key === 'ArrowRight') go(step + 1);
+      else if (e.key === 'ArrowLeft') go(step - 1);
       else if (e.key === 'Home') go(0);
       else if (e.key === 'End') go(n - 1);
       else return;
