@@ -86,7 +86,7 @@
       steps.get(n).push(el);
       el.setAttribute('data-step', String(n));
     };
-    const stepOf = (el) => /^(\d+)\.\s/.exec((el && el.textContent ? el.textContent : '').trim());
+    const stepOf = (el) => /^(\d+)\.(?:\s|$)/.exec((el && el.textContent ? el.textContent : '').trim());
     for (const t of container.querySelectorAll('text.messageText')) {
       const m = stepOf(t);
       if (!m) continue;
