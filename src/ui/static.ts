@@ -42,7 +42,7 @@ export function writeHtmlSite(dir: string, all: readonly ModelOutcomes[]): strin
         return `<a href="${escapeHtml(name)}">${escapeHtml(v.property)}</a> <span class="muted">(${shape}${v.trace.steps.length - 1} steps)</span>`;
       });
       return [
-        `<tr class="${o.asExpected ? 'ok' : 'bad'}">`,
+        `<tr class="${o.asExpected ? 'row-ok' : 'row-bad'}">`,
         `<td>${o.asExpected ? '✓' : '✗'}</td>`,
         `<td>${escapeHtml(o.configuration ?? '')}</td>`,
         `<td>${escapeHtml(o.variant)}</td>`,
@@ -54,7 +54,7 @@ export function writeHtmlSite(dir: string, all: readonly ModelOutcomes[]): strin
       ].join('');
     });
     return [
-      `<section class="model" id="${escapeHtml(slug(model.id))}">`,
+      `<section class="panel model" id="${escapeHtml(slug(model.id))}">`,
       `<h2>${escapeHtml(model.title)} <code>${escapeHtml(model.id)}</code></h2>`,
       `<p class="muted">${escapeHtml(model.source)}</p>`,
       '<table class="configs"><thead><tr><th></th><th>configuration</th><th>variant</th><th>parameters</th><th>verdict</th><th>distinct states</th><th>counterexamples</th></tr></thead>',
