@@ -3,7 +3,7 @@
 // Exit codes: 0 as expected, 1 unexpected result, 2 bad input, 3 limit reached.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parse } from './args';
 import { benchOne, runBench } from './bench';
 import { cmdInit } from './init';
 import { isModelFile, loadModelFile } from './load-model';
@@ -45,18 +45,6 @@ function intOption(name: string, raw: string | undefined, min = 0): number | und
   if (!/^\d+$/.test(raw) || Number(raw) < min || !Number.isSafeInteger(Number(raw)))
     fail(`--${name} must be an integer ≥ ${min}, got '${raw}'`);
   return Number(raw);
-}
-
-function parse(
-  args: string[],
-  options: NonNullable<ParseArgsConfig['options']>,
-): { values: Record<string, unknown>; positionals: string[] } {
-  try {
-    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
-    return { values: values as Record<string, unknown>, positionals };
-  } catch (e) {
-    return fail((e as Error).message.split('\n')[0]);
-  }
 }
 
 /** One overwritten line on a terminal; nothing when output is piped, so logs and --json stay clean. */

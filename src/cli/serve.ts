@@ -1,5 +1,5 @@
 // `distcheck serve` and `distcheck html DIR`: the browser views of traces, live and static.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parse } from './args';
 import type { AnyModel } from '../model/model';
 import { findModel } from '../model/model';
 import { runAllConfigurations, tallyLine } from '../report/run';
@@ -11,18 +11,6 @@ import { writeHtmlSite } from '../ui/static';
 type Out = { log: (s: string) => void; err: (s: string) => void };
 
 export const DEFAULT_PORT = 3000;
-
-function parse(
-  args: string[],
-  options: NonNullable<ParseArgsConfig['options']>,
-): { values: Record<string, unknown>; positionals: string[] } {
-  try {
-    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
-    return { values: values as Record<string, unknown>, positionals };
-  } catch (e) {
-    return fail((e as Error).message.split('\n')[0]);
-  }
-}
 
 /** Serves the UI until SIGINT or SIGTERM; a port that cannot be used is one line and exit 2. */
 export async function cmdServe(args: string[], out: Out, models: readonly AnyModel[], catalog: CatalogSource): Promise<number> {
