@@ -33,6 +33,8 @@ import { rateLimiter } from './governance/rate-limiter';
 import { governanceLibrariesFigure } from './governance/governance-libraries';
 import { primaryBackup } from './replication/primary-backup';
 import { sentinelFailover } from './replication/sentinel-failover';
+import { nwrRegister } from './replication/nwr-register';
+import { cap, capComparison } from './replication/cap';
 
 export const MODELS: readonly AnyModel[] = [
   transactionCommit,
@@ -61,9 +63,11 @@ export const MODELS: readonly AnyModel[] = [
   rateLimiter,
   primaryBackup,
   sentinelFailover,
+  nwrRegister,
+  cap,
 ];
 
-export const COMPARISONS: readonly Comparison[] = [commitComparison];
+export const COMPARISONS: readonly Comparison[] = [commitComparison, capComparison];
 
 export const FIGURES: readonly Figure[] = [
   randomIdsFigure,

@@ -7,6 +7,8 @@ import { parse } from './args';
 import { benchOne, runBench } from './bench';
 import { cmdInit } from './init';
 import { isModelFile, loadModelFile } from './load-model';
+import { benchLinearizable } from './bench-linearizable';
+import { LINEARIZABLE_USAGE, cmdLinearizable } from './linearizable';
 import { cmdHtml, cmdServe } from './serve';
 import { UsageError, fail } from '../shared/errors';
 import type { Progress } from '../check/explore';
@@ -34,6 +36,7 @@ const USAGE = `usage:
   distcheck report [--out DIR] [--junit FILE]
   distcheck diff BASE-manifest.json HEAD-manifest.json
   distcheck bench <model> --param k=FROM..TO [--param k=v]... [--variant V] [--repeat N]
+  ${LINEARIZABLE_USAGE}
   distcheck serve [--port P]
   distcheck html DIR [--model ID]...`;
 
@@ -199,6 +202,8 @@ async function cmdCheck(args: string[], out: Out): Promise<number> {
   outcome.violations.forEach((v, i) => {
     out.log('');
     out.log(renderTraceText(v.trace, machine));
+    const explanation = machine.explain?.(v.trace.steps[v.trace.steps.length - 1].state);
+    if (explanation) out.log(explanation);
     if (v.seed !== undefined) out.log(`  replay the shrunk walk: --strategy random --seed ${v.seed} --path ${v.path}`);
     out.log(`  saved: ${saved[i]}`);
   });
@@ -307,13 +312,17 @@ export async function main(argv: string[], out: Out = defaultOut): Promise<numbe
         return cmdHtml(rest, out, CATALOG.models);
       case 'bench-one':
         return benchOne(rest, out, CATALOG.models);
+      case 'linearizable':
+        return cmdLinearizable(rest, out);
+      case 'bench-linearizable':
+        return benchLinearizable(rest, out);
       case undefined:
       case 'help':
       case '--help':
         out.log(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        return fail(`unknown command '${command}' (commands: list, check, replay, report, diff, bench, init, serve, html)`);
+        return fail(`unknown command '${command}' (commands: list, check, replay, report, diff, linearizable, bench, init, serve, html)`);
     }
   } catch (e) {
     if (e instanceof UsageError) {

@@ -142,6 +142,8 @@ export interface Machine<S, A extends Action> {
    * permutations of each other. Every property must be symmetric. Used only when a run asks for symmetry.
    */
   readonly symmetry?: (state: S) => string | number;
+  /** Markdown shown under a counterexample's last state, e.g. a history checker's explanation; undefined for none. */
+  readonly explain?: (state: S) => string | undefined;
 }
 
 /**

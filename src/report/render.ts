@@ -132,6 +132,12 @@ function configurationTable(model: AnyModel, outcomes: readonly RunOutcome[]): s
 /** The machine an outcome was produced by, for rendering its traces and properties. */
 const machineOf = (model: AnyModel, o: RunOutcome): AnyMachine => model.machine(resolveParams(model, o.params), o.variant);
 
+/** The machine's explanation of a counterexample's last state, if it has one. */
+function explainLast(machine: AnyMachine, trace: Trace): string[] {
+  const text = machine.explain?.(trace.steps[trace.steps.length - 1].state);
+  return text ? [text, ''] : [];
+}
+
 function fairnessLines(model: AnyModel): string[] {
   const config = model.configurations[0];
   const machine = model.machine(resolveParams(model, config.params ?? {}), config.variant);
@@ -204,6 +210,7 @@ function renderModel(model: AnyModel, outcomes: readonly RunOutcome[]): string {
         '',
         renderStepTable(v.trace, machine),
         '',
+        ...explainLast(machine, v.trace),
         `Replay: \`npx distcheck replay reports/${traceFileName(o, v.trace)}\``,
       );
       if (v.seed !== undefined) {

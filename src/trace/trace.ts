@@ -153,7 +153,7 @@ export function renderStepTable(trace: Trace, machine?: AnyMachine): string {
   return rows.join('\n');
 }
 
-const mermaidText = (s: string): string => s.replace(/[;#]/g, ' ').replace(/\n/g, ' ');
+export const mermaidText = (s: string): string => s.replace(/[;#]/g, ' ').replace(/\n/g, ' ');
 
 /**
  * The layout directive of a sequence diagram: Mermaid's default columns (150 px boxes, 50 px apart) up to four
