@@ -15,3 +15,6 @@ else
 fi
 node bin/distcheck.mjs report --out reports/last-run/report --junit reports/last-run/junit.xml > /dev/null
 echo "JUnit: reports/last-run/junit.xml"
+# Every counterexample as static pages (the workflow uploads them as an artifact).
+node bin/distcheck.mjs html reports/last-run/html > /dev/null
+echo "trace pages: reports/last-run/html/index.html"

@@ -3,10 +3,10 @@
 // (from the npm cache that `npm ci` filled: --offline, falling back to --prefer-offline, which fetches only
 // package metadata from the registry), and uses it there as a user would: the bin on a model file written in
 // the project (its correct variant, its bug variant, a model whose correct variant is broken, a file without
-// a model, a limit), `init` and the generated vitest file, the type declarations under nodenext resolution,
-// and the exports map. Without the npm cache or the registry it warns and skips locally, and fails under CI.
-import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+// a model, a limit), `init` and the generated vitest file, `html` and `serve`, the type declarations under
+// nodenext resolution, and the exports map. Without the npm cache or the registry it warns and skips locally, and fails under CI.
+import { execFile, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,6 +119,47 @@ describe('the packed package, installed into a fresh project', () => {
     );
     expect(vitest.code, vitest.out + vitest.err).toBe(0);
     expect(vitest.out).toMatch(/Tests\s+3 passed/);
+  });
+
+  it('serves the explorer (a check runs in a worker of the bundle) and writes the static pages', async () => {
+    if (skipped) return;
+    const html = await distcheck('html', 'pages', '--model', 'transaction-commit');
+    expect([html.code, html.err]).toEqual([0, '']);
+    for (const f of [
+      'index.html',
+      'assets/app.js',
+      'assets/style.css',
+      'assets/mermaid.min.js',
+      'transaction-commit/rms3-abort-after-commit.consistent.html',
+    ])
+      expect(existsSync(join(project, 'pages', f)), f).toBe(true);
+    const child = spawn(join(project, 'node_modules', '.bin', 'distcheck'), ['serve', '--port', '0'], { cwd: project, env });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+      });
+      expect((await fetch(new URL('/assets/mermaid.min.js', url))).status).toBe(200);
+      const started = await fetch(new URL('/api/jobs', url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"model": "transaction-commit", "config": "rms3-abort-after-commit"}',
+      });
+      type Job = { id: number; status: string; result?: { verdict: string } };
+      let job = (await started.json()) as Job;
+      for (let i = 0; job.status === 'running' && i < 300; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        job = (await (await fetch(new URL(`/api/jobs/${job.id}`, url))).json()) as Job;
+      }
+      expect([job.status, job.result?.verdict]).toEqual(['done', 'caught: consistent violated']);
+    } finally {
+      child.kill('SIGINT');
+    }
   });
 
   it('ships type declarations that resolve under nodenext, and keeps internal modules out', async () => {

@@ -3,17 +3,20 @@
 // Exit codes: 0 as expected, 1 unexpected result, 2 bad input, 3 limit reached.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parse } from './args';
 import { benchOne, runBench } from './bench';
 import { cmdInit } from './init';
 import { isModelFile, loadModelFile } from './load-model';
 import { benchLinearizable } from './bench-linearizable';
 import { LINEARIZABLE_USAGE, cmdLinearizable } from './linearizable';
+import { cmdHtml, cmdServe } from './serve';
 import { UsageError, fail } from '../shared/errors';
 import type { Progress } from '../check/explore';
 import { checkVariant, findModel, type AnyModel } from '../model/model';
 import { formatParams, parseParamArgs, resolveParams } from '../model/params';
 import { CATALOG } from '../../models/index';
+// Check workers of `serve` import the catalog from here: this module is an entry point of the bundle too.
+export { CATALOG } from '../../models/index';
 import { writeReports } from '../report/files';
 import { renderReports } from '../report/render';
 import { runAllConfigurations, tallyLine } from '../report/run';
@@ -33,7 +36,9 @@ const USAGE = `usage:
   distcheck report [--out DIR] [--junit FILE]
   distcheck diff BASE-manifest.json HEAD-manifest.json
   distcheck bench <model> --param k=FROM..TO [--param k=v]... [--variant V] [--repeat N]
-  ${LINEARIZABLE_USAGE}`;
+  ${LINEARIZABLE_USAGE}
+  distcheck serve [--port P]
+  distcheck html DIR [--model ID]...`;
 
 type Out = { log: (s: string) => void; err: (s: string) => void };
 const defaultOut: Out = { log: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) };
@@ -43,18 +48,6 @@ function intOption(name: string, raw: string | undefined, min = 0): number | und
   if (!/^\d+$/.test(raw) || Number(raw) < min || !Number.isSafeInteger(Number(raw)))
     fail(`--${name} must be an integer ≥ ${min}, got '${raw}'`);
   return Number(raw);
-}
-
-function parse(
-  args: string[],
-  options: NonNullable<ParseArgsConfig['options']>,
-): { values: Record<string, unknown>; positionals: string[] } {
-  try {
-    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
-    return { values: values as Record<string, unknown>, positionals };
-  } catch (e) {
-    return fail((e as Error).message.split('\n')[0]);
-  }
 }
 
 /** One overwritten line on a terminal; nothing when output is piped, so logs and --json stay clean. */
@@ -313,6 +306,10 @@ export async function main(argv: string[], out: Out = defaultOut): Promise<numbe
         return cmdDiff(rest, out);
       case 'bench':
         return await runBench(rest, out, CATALOG.models);
+      case 'serve':
+        return await cmdServe(rest, out, CATALOG.models, { module: import.meta.url, exportName: 'CATALOG' });
+      case 'html':
+        return cmdHtml(rest, out, CATALOG.models);
       case 'bench-one':
         return benchOne(rest, out, CATALOG.models);
       case 'linearizable':
@@ -325,7 +322,7 @@ export async function main(argv: string[], out: Out = defaultOut): Promise<numbe
         out.log(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        return fail(`unknown command '${command}' (commands: list, check, replay, report, diff, linearizable, bench, init)`);
+        return fail(`unknown command '${command}' (commands: list, check, replay, report, diff, linearizable, bench, init, serve, html)`);
     }
   } catch (e) {
     if (e instanceof UsageError) {
