@@ -75,7 +75,6 @@ export type PCAction = PCProtocolAction | FaultAction;
 
 const VOTES: readonly Vote[] = ['prepared', 'aborted'];
 const RM_CODE: Record<RMState, number> = { working: 0, prepared: 1, committed: 2, aborted: 3 };
-const RM_STATES = Object.keys(RM_CODE);
 const LEADER = 'Leader';
 const rmName = (rm: number): string => `r${rm + 1}`;
 const accName = (acc: number): string => `a${acc + 1}`;
@@ -174,7 +173,9 @@ function messageUniverse(rms: number, acceptors: number, ballots: number) {
     ),
   );
   const commit = place([{ type: 'Commit' }, { type: 'Abort' }]);
-  return { decode, words: word + 1, p1a, p1b, p2a, p2b, commit, abort: commit + 1 };
+  /** The bits of each word that stand for a message: msgs ⊆ Message. */
+  const wordMask = range(word + 1).map((w) => decode.slice(w * 32, w * 32 + 32).reduce((m, x, b) => (x ? m | (1 << b) : m), 0));
+  return { decode, words: word + 1, wordMask, p1a, p1b, p2a, p2b, commit, abort: commit + 1 };
 }
 
 const has = (msgs: readonly number[], bit: number): boolean => (msgs[bit >>> 5] & (1 << (bit & 31))) !== 0;
@@ -268,6 +269,18 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
     Array.from({ length: 1 + 2 * ballots }, (_, c) => ({ mbal, bal: contentBal(c), val: contentVal(c) }) as AcceptorState),
   );
   const acceptorState = (mbal: number, bal: number, val: AcceptorValue): AcceptorState => acceptorStates[mbal][contentOf(bal, val)];
+  // Rows aState[ins] are interned too, by their code in radix ballots·(1 + 2·ballots): states share them, so
+  // reading an acceptor's state touches memory that stays in cache.
+  const acceptorCode = (x: AcceptorState): number => x.mbal * (1 + 2 * ballots) + contentOf(x.bal, x.val);
+  const rows = new Map<number, readonly AcceptorState[]>();
+  const internRow = (row: readonly AcceptorState[]): readonly AcceptorState[] => {
+    let code = 0;
+    for (let acc = acceptors - 1; acc >= 0; acc--) code = code * ballots * (1 + 2 * ballots) + acceptorCode(row[acc]);
+    const known = rows.get(code);
+    if (known !== undefined) return known;
+    rows.set(code, row);
+    return row;
+  };
 
   const up = (s: PCState, acc: number): boolean => !live || s.faults.down.length === 0 || isUp(s.faults, accNames[acc]);
 
@@ -378,7 +391,7 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
   const setAcceptor = (s: PCState, ins: number, acc: number, a: AcceptorState, bit: number): PCState => {
     const msgs = addBit(s.msgs, bit);
     if (s.aState[ins][acc] === a && msgs === s.msgs) return s;
-    return make(s.rmState, replaceAt(s.aState, ins, replaceAt(s.aState[ins], acc, a)), msgs, s.faults);
+    return make(s.rmState, replaceAt(s.aState, ins, internRow(replaceAt(s.aState[ins], acc, a))), msgs, s.faults);
   };
 
   /** The value Phase2a(bal, rm) proposes after reading the phase 1b messages of majority q (spec: maxbal, CHOOSE). */
@@ -394,7 +407,8 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
     return best === 0 ? 'aborted' : (contentVal(best) as Vote);
   };
 
-  const next = (s: PCState, a: PCProtocolAction): PCState => {
+  // Typed over every action so that shape tla needs no wrapper; withFaults handles the fault actions in shape live.
+  const next = (s: PCState, a: PCAction): PCState => {
     switch (a.name) {
       case 'RMPrepare':
         return setRM(s, a.rm, 'prepared', addBit(s.msgs, U.p2a[a.rm][0]));
@@ -418,6 +432,8 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
       }
       case 'Phase2b':
         return setAcceptor(s, a.ins, a.acc, acceptorState(a.bal, a.bal, a.val), U.p2b[a.acc][a.ins][a.bal] + (a.val === 'aborted' ? 1 : 0));
+      default:
+        return s;
     }
   };
 
@@ -494,12 +510,10 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
     });
     return out;
   };
-  const chosen = (s: PCState, rm: number, v: number): boolean => {
-    for (const bal of bals) {
-      const voters = votersOf(s.msgs, rm, bal, v);
-      for (const q of quorumMask) if ((voters & q) === q) return true;
-    }
-    return false;
+  /** Instance rm chose value v at ballot bal: a majority voted for it there (what Decided(rm, v) tests). */
+  const chosenAt = (s: PCState, rm: number, bal: number, v: number): boolean => {
+    const voters = votersOf(s.msgs, rm, bal, v);
+    return quorumMask.some((q) => (voters & q) === q);
   };
 
   const refinesTCommit = refinementProperty<PCState, PCAction, TCState, TCAction>({
@@ -510,6 +524,8 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
   });
 
   const validBallot = (b: number): boolean => Number.isInteger(b) && b >= 0 && b < ballots;
+  const validAcceptorState = (x: AcceptorState): boolean =>
+    validBallot(x.mbal) && (x.bal === -1 || validBallot(x.bal)) && (x.val === 'none' ? x.bal === -1 : x.val === 'prepared' || x.val === 'aborted');
   const properties: Property<PCState, PCAction>[] = [
     {
       kind: 'always',
@@ -517,17 +533,11 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
       description: 'Every variable holds a value of its type (PCTypeOK).',
       holds: (s) =>
         s.rmState.length === rms &&
-        s.rmState.every((r) => RM_STATES.includes(r)) &&
+        s.rmState.every((r) => r in RM_CODE) &&
         s.aState.length === rms &&
-        s.aState.every(
-          (row) =>
-            row.length === acceptors &&
-            row.every((x) => validBallot(x.mbal) && (x.bal === -1 || validBallot(x.bal)) && ['prepared', 'aborted', 'none'].includes(x.val)),
-        ) &&
+        s.aState.every((row) => row.length === acceptors && row.every(validAcceptorState)) &&
         s.msgs.length === U.words &&
-        s.msgs.every((w, i) => Number.isInteger(w) && w >= 0 && w < 2 ** WORD_BITS && messagesOf(s.msgs).length >= 0 && i >= 0) &&
-        U.decode.length >= 0 &&
-        bitsInUniverse(s.msgs, U.decode),
+        s.msgs.every((w, i) => Number.isInteger(w) && (w & ~U.wordMask[i]) === 0),
     },
     {
       kind: 'always',
@@ -560,9 +570,8 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
       {
         kind: 'sometimes',
         name: 'commitAfterTakeover',
-        description: 'Every RM commits although some instance was chosen at ballot 1, by a leader other than the RM.',
-        holds: (s) =>
-          s.rmState.every((r) => r === 'committed') && ids.some((rm) => votersOf(s.msgs, rm, 1, 0) !== 0 && !chosen(s, rm, 1) === false),
+        description: 'Every RM commits although an instance was chosen at ballot 1, after a leader took over from its RM.',
+        holds: (s) => s.rmState.every((r) => r === 'committed') && ids.some((rm) => chosenAt(s, rm, 1, 0)),
       },
     );
   }
@@ -590,8 +599,13 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
   actionNames.push('Phase2b');
 
   const quorumName = (qs: number[][], q: number): string => `{${qs[q].map(accName).join(',')}}`;
-  const formatAction = (a: PCProtocolAction): string => {
+  const formatAction = (a: PCAction): string => {
     switch (a.name) {
+      case 'RMPrepare':
+      case 'RMChooseToAbort':
+      case 'RMRcvCommitMsg':
+      case 'RMRcvAbortMsg':
+        return `${a.name}(${rmName(a.rm)})`;
       case 'Phase1a':
         return `Phase1a(${a.bal}, ${rmName(a.rm)})`;
       case 'Phase2a':
@@ -603,10 +617,10 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
       case 'Phase2b':
         return `Phase2b(${accName(a.acc)}) on 2a(${rmName(a.ins)}, b${a.bal}, ${a.val})`;
       default:
-        return `${a.name}(${rmName(a.rm)})`;
+        return a.name;
     }
   };
-  const view = (from: PCState, a: PCProtocolAction, to: PCState): ViewEvent[] => {
+  const view = (from: PCState, a: PCAction, to: PCState): ViewEvent[] => {
     switch (a.name) {
       case 'RMPrepare':
         return [{ type: 'note', over: rmName(a.rm), text: 'prepares: 2a(b0, prepared)' }];
@@ -637,6 +651,8 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
             label: `2a(b${a.bal}, ${a.val}) → votes`,
           },
         ];
+      default:
+        return [];
     }
   };
   const display = (s: PCState) => ({
@@ -655,7 +671,7 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
 
   const init: PCState = make(
     ids.map(() => 'working' as const),
-    ids.map(() => accs.map(() => acceptorState(0, -1, 'none'))),
+    ids.map(() => internRow(accs.map(() => acceptorState(0, -1, 'none')))),
     Array.from({ length: U.words }, () => 0),
     live ? initialFaults(budget) : NO_FAULTS,
   );
@@ -665,13 +681,13 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
     return {
       init: [init],
       actions,
-      next: (s, a) => (a.name === 'Crash' || !('rm' in a || 'acc' in a || a.name === 'Decide') ? s : next(s, a as PCProtocolAction)),
+      next,
       key,
       properties,
       actionNames,
-      formatAction: (a) => formatAction(a as PCProtocolAction),
+      formatAction,
       actors,
-      view: (from, a, to) => view(from, a as PCProtocolAction, to),
+      view,
       display,
     };
   }
@@ -692,13 +708,6 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
       fairness: 'Weak fairness on every protocol step (RM, leader and acceptor); none on acceptor crashes (crash-stop).',
     },
   );
-}
-
-/** No bit is set outside the message universe. */
-function bitsInUniverse(msgs: readonly number[], decode: readonly (PCMessage | undefined)[]): boolean {
-  for (let w = 0; w < msgs.length; w++)
-    for (let b = 0; b < 32; b++) if ((msgs[w] >>> b) & 1 && decode[w * 32 + b] === undefined) return false;
-  return true;
 }
 
 export const paxosCommit = defineModel({
