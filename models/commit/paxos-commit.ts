@@ -86,13 +86,18 @@ const variants: readonly Variant[] = [
   { name: 'correct', description: "Gray and Lamport's PaxosCommit spec." },
   {
     name: 'phase2a-own-value',
-    description: 'A leader of ballot > 0 proposes aborted in phase 2a, ignoring the votes reported in the phase 1b messages.',
+    description: 'A leader of ballot > 0 proposes aborted in phase 2a, ignoring the votes its phase 1b messages report.',
     breaks: 'consistent',
   },
   {
     name: 'decide-one-vote',
     description: 'The leader decides an instance on a single acceptor’s phase 2b vote instead of a majority’s.',
-    breaks: 'consistent',
+    breaks: 'refinesTransactionCommit',
+  },
+  {
+    name: 'unanimous-decide',
+    description: 'The leader decides an instance only once every acceptor voted, as a 2PC coordinator waits for every RM.',
+    breaks: 'allLearn',
   },
   {
     name: 'disjoint-quorums',
@@ -229,8 +234,10 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
   const quorumSize = variant === 'disjoint-quorums' ? Math.max(1, Math.floor(acceptors / 2)) : Math.floor(acceptors / 2) + 1;
   const quorums = subsetsOfSize(acceptors, quorumSize);
   const quorumMask = quorums.map((q) => q.reduce((m, a) => m | (1 << a), 0));
-  // The learner's quorums: a majority, or (decide-one-vote) any single acceptor.
-  const decideQuorums = variant === 'decide-one-vote' ? subsetsOfSize(acceptors, 1) : quorums;
+  // The learner's quorums: the same as the leader's, or (decide-one-vote) any single acceptor, or
+  // (unanimous-decide) all of them, as a 2PC coordinator would wait for every vote.
+  const decideQuorums =
+    variant === 'decide-one-vote' ? subsetsOfSize(acceptors, 1) : variant === 'unanimous-decide' ? [accs] : quorums;
   const decideMask = decideQuorums.map((q) => q.reduce((m, a) => m | (1 << a), 0));
   const ownValue = variant === 'phase2a-own-value';
   const U = messageUniverse(rms, acceptors, ballots);
@@ -555,8 +562,8 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
     {
       kind: 'sometimes',
       name: 'abortDecided',
-      description: 'The leader announces Abort after every RM prepared.',
-      holds: (s) => has(s.msgs, U.abort) && s.rmState.every((r) => r !== 'working'),
+      description: 'The leader announces Abort.',
+      holds: (s) => has(s.msgs, U.abort),
     },
   ];
   if (ballots > 1) {
@@ -572,6 +579,12 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
         name: 'commitAfterTakeover',
         description: 'Every RM commits although an instance was chosen at ballot 1, after a leader took over from its RM.',
         holds: (s) => s.rmState.every((r) => r === 'committed') && ids.some((rm) => chosenAt(s, rm, 1, 0)),
+      },
+      {
+        kind: 'sometimes',
+        name: 'abortAfterAllPrepared',
+        description: 'Every RM prepared, yet Abort is announced: a ballot-1 leader saw no vote in its majority’s phase 1b messages.',
+        holds: (s) => has(s.msgs, U.abort) && s.rmState.every((r) => r === 'prepared'),
       },
     );
   }
@@ -729,9 +742,67 @@ export const paxosCommit = defineModel({
     ...faultParams({ crashes: { max: 3, description: 'at most this many acceptor crashes (crash-stop; shape live only)' } }),
   },
   variants,
+  // The published configuration (rms=2, acceptors=3, ballots=2: TLC's 1,321,761 states) is the default of
+  // `distcheck check paxos-commit`, not a configuration: at about 6 s it is too slow for every `npm test`.
   configurations: [
+    {
+      name: 'live-1-of-3',
+      description: 'One RM, ballot 0 only, one of three acceptors may crash: the RM still learns the outcome.',
+      variant: 'correct',
+      params: { rms: 1, ballots: 1, shape: 'live', crashes: 1 },
+    },
     { name: 'rms1', variant: 'correct', params: { rms: 1 } },
-    { name: 'published', variant: 'correct', params: { rms: 2, acceptors: 3, ballots: 2 } },
+    { name: 'rms2-ballot0', variant: 'correct', params: { rms: 2, ballots: 1 } },
+    { name: 'rms2-acceptors1', variant: 'correct', params: { rms: 2, acceptors: 1 } },
+    { name: 'rms2-acceptors2', variant: 'correct', params: { rms: 2, acceptors: 2 } },
+    { name: 'rms1-acceptors5-ballot0', variant: 'correct', params: { rms: 1, acceptors: 5, ballots: 1 } },
+    {
+      name: 'live-takeover-1-of-3',
+      description: 'Ballots 0 and 1, one acceptor may crash: a leader may take over any instance at ballot 1, and the RM still learns.',
+      variant: 'correct',
+      params: { rms: 1, shape: 'live', crashes: 1 },
+    },
+    {
+      name: 'live-takeover-2-of-3',
+      description: 'Two of three acceptors crash before a majority voted: no leader can decide, the prepared RM waits forever.',
+      variant: 'correct',
+      params: { rms: 1, shape: 'live', crashes: 2 },
+      expect: { violates: 'allLearn', holds: ['typeOK', 'consistent', 'refinesTransactionCommit'] },
+    },
+    {
+      name: 'live-rms2-1-of-3',
+      description: 'Two RMs, ballot 0, one acceptor may crash: both RMs learn the outcome.',
+      variant: 'correct',
+      params: { rms: 2, ballots: 1, shape: 'live', crashes: 1 },
+    },
+    {
+      name: 'live-rms2-2-of-3',
+      description: 'Two RMs, two of three acceptors crash: the RMs block, as under a crashed 2PC coordinator.',
+      variant: 'correct',
+      params: { rms: 2, ballots: 1, shape: 'live', crashes: 2 },
+      expect: { violates: 'allLearn', holds: ['typeOK', 'consistent', 'refinesTransactionCommit'] },
+    },
+    {
+      name: 'live-2-of-5',
+      description: 'Five acceptors (F = 2), two may crash: the RM still learns the outcome.',
+      variant: 'correct',
+      params: { rms: 1, acceptors: 5, ballots: 1, shape: 'live', crashes: 2 },
+    },
+    {
+      name: 'live-3-of-5',
+      description: 'Five acceptors, three crash (F + 1): the RM blocks.',
+      variant: 'correct',
+      params: { rms: 1, acceptors: 5, ballots: 1, shape: 'live', crashes: 3 },
+      expect: { violates: 'allLearn', holds: ['typeOK', 'consistent', 'refinesTransactionCommit'] },
+    },
+    { name: 'rms2-acceptors1-phase2a-own-value', variant: 'phase2a-own-value', params: { rms: 2, acceptors: 1 } },
+    { name: 'rms1-decide-one-vote', variant: 'decide-one-vote', params: { rms: 1 } },
+    { name: 'rms2-acceptors2-disjoint-quorums', variant: 'disjoint-quorums', params: { rms: 2, acceptors: 2 } },
+    {
+      name: 'live-1-of-3-unanimous-decide',
+      variant: 'unanimous-decide',
+      params: { rms: 1, ballots: 1, shape: 'live', crashes: 1 },
+    },
   ],
   machine: (params, variant) =>
     pcMachine({ rms: params.rms, acceptors: params.acceptors, ballots: params.ballots, shape: params.shape }, variant, budgetOf(params)),
