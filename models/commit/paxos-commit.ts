@@ -236,8 +236,7 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
   const quorumMask = quorums.map((q) => q.reduce((m, a) => m | (1 << a), 0));
   // The learner's quorums: the same as the leader's, or (decide-one-vote) any single acceptor, or
   // (unanimous-decide) all of them, as a 2PC coordinator would wait for every vote.
-  const decideQuorums =
-    variant === 'decide-one-vote' ? subsetsOfSize(acceptors, 1) : variant === 'unanimous-decide' ? [accs] : quorums;
+  const decideQuorums = variant === 'decide-one-vote' ? subsetsOfSize(acceptors, 1) : variant === 'unanimous-decide' ? [accs] : quorums;
   const decideMask = decideQuorums.map((q) => q.reduce((m, a) => m | (1 << a), 0));
   const ownValue = variant === 'phase2a-own-value';
   const U = messageUniverse(rms, acceptors, ballots);
@@ -251,7 +250,9 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
   const phase1a = bals.map((bal) => ids.map((rm) => ({ name: 'Phase1a', bal, rm }) as const));
   const phase2a = bals.map((bal) => ids.map((rm) => quorums.map((_, quorum) => ({ name: 'Phase2a', bal, rm, quorum }) as const)));
   const phase1b = accs.map((acc) => ids.map((ins) => bals.map((bal) => ({ name: 'Phase1b', acc, ins, bal }) as const)));
-  const phase2b = accs.map((acc) => ids.map((ins) => bals.map((bal) => VOTES.map((val) => ({ name: 'Phase2b', acc, ins, bal, val }) as const))));
+  const phase2b = accs.map((acc) =>
+    ids.map((ins) => bals.map((bal) => VOTES.map((val) => ({ name: 'Phase2b', acc, ins, bal, val }) as const))),
+  );
   const perInstance = ballots * decideQuorums.length;
   const abortActs = ids.map((rm) =>
     bals.map((bal) => decideQuorums.map((_, quorum) => ({ name: 'Decide', decision: 'Abort', witness: [{ rm, bal, quorum }] }) as const)),
@@ -337,7 +338,8 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
       for (const bal of bals) {
         const prepared = votersOf(msgs, rm, bal, 0);
         if (prepared === 0) continue;
-        for (let q = 0; q < decideMask.length; q++) if ((prepared & decideMask[q]) === decideMask[q]) choices.push(bal * decideMask.length + q);
+        for (let q = 0; q < decideMask.length; q++)
+          if ((prepared & decideMask[q]) === decideMask[q]) choices.push(bal * decideMask.length + q);
       }
       commitCount *= choices.length;
     }
@@ -435,7 +437,13 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
         return send(s, a.decision === 'Commit' ? U.commit : U.abort);
       case 'Phase1b': {
         const cur = s.aState[a.ins][a.acc];
-        return setAcceptor(s, a.ins, a.acc, acceptorState(a.bal, cur.bal, cur.val), U.p1b[a.ins][a.bal][a.acc] + contentOf(cur.bal, cur.val));
+        return setAcceptor(
+          s,
+          a.ins,
+          a.acc,
+          acceptorState(a.bal, cur.bal, cur.val),
+          U.p1b[a.ins][a.bal][a.acc] + contentOf(cur.bal, cur.val),
+        );
       }
       case 'Phase2b':
         return setAcceptor(s, a.ins, a.acc, acceptorState(a.bal, a.bal, a.val), U.p2b[a.acc][a.ins][a.bal] + (a.val === 'aborted' ? 1 : 0));
@@ -532,7 +540,9 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
 
   const validBallot = (b: number): boolean => Number.isInteger(b) && b >= 0 && b < ballots;
   const validAcceptorState = (x: AcceptorState): boolean =>
-    validBallot(x.mbal) && (x.bal === -1 || validBallot(x.bal)) && (x.val === 'none' ? x.bal === -1 : x.val === 'prepared' || x.val === 'aborted');
+    validBallot(x.mbal) &&
+    (x.bal === -1 || validBallot(x.bal)) &&
+    (x.val === 'none' ? x.bal === -1 : x.val === 'prepared' || x.val === 'aborted');
   const properties: Property<PCState, PCAction>[] = [
     {
       kind: 'always',
@@ -647,13 +657,22 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
         return [{ type: 'note', over: LEADER, text: `starts ballot ${a.bal} for ${rmName(a.rm)}: 1a` }];
       case 'Phase2a': {
         const sent = messagesOf(to.msgs).find((m) => m.type === 'phase2a' && m.ins === a.rm && m.bal === a.bal);
-        return [{ type: 'note', over: LEADER, text: `${sent ? formatMessage(sent) : 'phase 2a'} after 1b from ${quorumName(quorums, a.quorum)}` }];
+        return [
+          { type: 'note', over: LEADER, text: `${sent ? formatMessage(sent) : 'phase 2a'} after 1b from ${quorumName(quorums, a.quorum)}` },
+        ];
       }
       case 'Decide':
         return [{ type: 'note', over: LEADER, text: `decides ${a.decision}` }];
       case 'Phase1b': {
         const cur = from.aState[a.ins][a.acc];
-        return [{ type: 'message', from: accName(a.acc), to: LEADER, label: `1b(${rmName(a.ins)}, b${a.bal}: ${cur.bal < 0 ? 'none' : `b${cur.bal} ${cur.val}`})` }];
+        return [
+          {
+            type: 'message',
+            from: accName(a.acc),
+            to: LEADER,
+            label: `1b(${rmName(a.ins)}, b${a.bal}: ${cur.bal < 0 ? 'none' : `b${cur.bal} ${cur.val}`})`,
+          },
+        ];
       }
       case 'Phase2b':
         return [
