@@ -737,7 +737,8 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
       actors,
       view,
       display,
-      fairness: 'Weak fairness on every protocol step (RM, leader and acceptor); none on acceptor crashes (crash-stop).',
+      fairness:
+        'Shape live: weak fairness on every protocol step (RM, leader and acceptor); none on acceptor crashes (crash-stop). Shape tla, the published spec, has no liveness property.',
     },
   );
 }
