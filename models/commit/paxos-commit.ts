@@ -11,7 +11,7 @@
 import { budgetOf, faultParams, initialFaults, isUp, withFaults } from '../../src/model/faults';
 import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
 import { defineModel, type Machine, type Property, type Variant, type ViewEvent } from '../../src/model/model';
-import { replaceAt } from '../../src/model/plain';
+import { fail } from '../../src/shared/errors';
 import { refinementProperty } from '../../src/model/refinement';
 import { consistentRMs, transactionCommitMachine, type RMState, type TCAction, type TCState } from './transaction-commit';
 
@@ -25,14 +25,28 @@ export interface AcceptorState {
   readonly val: AcceptorValue;
 }
 
+/**
+ * The spec's three variables, packed into small integers: every state is one flat object of numbers, which keeps
+ * the 1.3 million states of the published configuration cheap to build, compare and key. `specView` unpacks a
+ * state into the spec's own shapes, and traces show that view.
+ */
 export interface PCState {
-  /** rmState[i] is the state of RM r(i+1). */
-  readonly rmState: readonly RMState[];
-  /** aState[ins][acc], as in the spec: acceptor a(acc+1)'s state in the instance of RM r(ins+1). */
-  readonly aState: readonly (readonly AcceptorState[])[];
-  /** msgs, the set of messages ever sent: a bitset over the message universe (see `messageUniverse`), 32 bits a word. */
-  readonly msgs: readonly number[];
-  /** Crashed acceptors and the crash budget (shape `live`); a constant with no budget in shape `tla`. */
+  /** rmState: RM r(i+1) in bits 2i and 2i+1, coded as in RM_STATES (working 0, prepared 1, committed 2, aborted 3). */
+  readonly rmState: number;
+  /**
+   * aState: one digit per (ins, acc), digit ins·acceptors + acc counted from the least significant, in radix
+   * ballots·(1 + 2·ballots). A digit is mbal·(1 + 2·ballots) + vote, where vote 0 is (bal −1, none) and
+   * 1 + 2·bal + (0 for prepared, 1 for aborted) is a vote cast at ballot bal.
+   */
+  readonly aState: number;
+  /** msgs, the set of messages ever sent: a bitset over `messageUniverse`, in words of 30 bits (unused words 0). */
+  readonly msgs0: number;
+  readonly msgs1: number;
+  readonly msgs2: number;
+  readonly msgs3: number;
+  readonly msgs4: number;
+  readonly msgs5: number;
+  /** Crashed acceptors and what is left of the crash budget (shape `live`); a constant with no budget in shape `tla`. */
   readonly faults: FaultState;
 }
 
@@ -74,12 +88,19 @@ export type PCProtocolAction =
 export type PCAction = PCProtocolAction | FaultAction;
 
 const VOTES: readonly Vote[] = ['prepared', 'aborted'];
-const RM_CODE: Record<RMState, number> = { working: 0, prepared: 1, committed: 2, aborted: 3 };
+/** RM state codes in PCState.rmState. */
+export const RM_STATES: readonly RMState[] = ['working', 'prepared', 'committed', 'aborted'];
+const WORKING = 0;
+const PREPARED = 1;
+const COMMITTED = 2;
+const ABORTED = 3;
 const LEADER = 'Leader';
 const rmName = (rm: number): string => `r${rm + 1}`;
 const accName = (acc: number): string => `a${acc + 1}`;
 /** Bits per bitset word; 30 keep every word a small integer (a V8 Smi). */
 const WORD_BITS = 30;
+/** Words of msgs in PCState. */
+const MAX_WORDS = 6;
 const NO_FAULTS = initialFaults({});
 
 const variants: readonly Variant[] = [
@@ -178,26 +199,16 @@ function messageUniverse(rms: number, acceptors: number, ballots: number) {
     ),
   );
   const commit = place([{ type: 'Commit' }, { type: 'Abort' }]);
+  if (word >= MAX_WORDS) fail(`paxos-commit: ${rms} RMs, ${acceptors} acceptors and ${ballots} ballots need more than ${MAX_WORDS * WORD_BITS} message bits`);
   /** The bits of each word that stand for a message: msgs ⊆ Message. */
   const wordMask = range(word + 1).map((w) => decode.slice(w * 32, w * 32 + 32).reduce((m, x, b) => (x ? m | (1 << b) : m), 0));
   return { decode, words: word + 1, wordMask, p1a, p1b, p2a, p2b, commit, abort: commit + 1 };
 }
 
-const has = (msgs: readonly number[], bit: number): boolean => (msgs[bit >>> 5] & (1 << (bit & 31))) !== 0;
-
-function addBit(msgs: readonly number[], bit: number): readonly number[] {
-  const w = bit >>> 5;
-  const m = 1 << (bit & 31);
-  if ((msgs[w] & m) !== 0) return msgs;
-  const out = msgs.slice();
-  out[w] |= m;
-  return out;
-}
-
-/** A phase 1b content index (see messageUniverse) and back. */
-const contentOf = (bal: number, val: AcceptorValue): number => (bal < 0 ? 0 : 1 + 2 * bal + (val === 'aborted' ? 1 : 0));
-const contentBal = (c: number): number => (c === 0 ? -1 : (c - 1) >> 1);
-const contentVal = (c: number): AcceptorValue => (c === 0 ? 'none' : (c - 1) & 1 ? 'aborted' : 'prepared');
+/** A vote (bal, val) as a digit, and back: 0 is (-1, none), 1 + 2·bal + (0 prepared | 1 aborted) a cast vote. */
+const voteOf = (bal: number, val: AcceptorValue): number => (bal < 0 ? 0 : 1 + 2 * bal + (val === 'aborted' ? 1 : 0));
+const voteBal = (v: number): number => (v === 0 ? -1 : (v - 1) >> 1);
+const voteVal = (v: number): AcceptorValue => (v === 0 ? 'none' : (v - 1) & 1 ? 'aborted' : 'prepared');
 
 export function formatMessage(m: PCMessage): string {
   switch (m.type) {
@@ -220,11 +231,60 @@ export interface PCScope {
   readonly rms: number;
   readonly acceptors: number;
   readonly ballots: number;
-  readonly shape: Shape;
 }
 
-function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machine<PCState, PCAction> {
-  const { rms, acceptors, ballots, shape } = scope;
+/** The spec's variables, as PaxosCommit.tla writes them (ins, acc are 0-based; msgs in a fixed order). */
+export interface PCSpecState {
+  readonly rmState: readonly RMState[];
+  readonly aState: readonly (readonly AcceptorState[])[];
+  readonly msgs: readonly PCMessage[];
+}
+
+/** One word of msgs. */
+function word(s: PCState, w: number): number {
+  switch (w) {
+    case 0:
+      return s.msgs0;
+    case 1:
+      return s.msgs1;
+    case 2:
+      return s.msgs2;
+    case 3:
+      return s.msgs3;
+    case 4:
+      return s.msgs4;
+    default:
+      return s.msgs5;
+  }
+}
+
+/** Whether the message at `bit` of the universe is in msgs. */
+const sent = (s: PCState, bit: number): boolean => (word(s, bit >>> 5) & (1 << (bit & 31))) !== 0;
+
+/** Every word of msgs, in order. */
+const words = (s: PCState): number[] => [s.msgs0, s.msgs1, s.msgs2, s.msgs3, s.msgs4, s.msgs5];
+
+/** Unpacks states of a scope into the spec's variables. */
+export function specView(scope: PCScope): (s: PCState) => PCSpecState {
+  const { rms, acceptors, ballots } = scope;
+  const U = messageUniverse(rms, acceptors, ballots);
+  const votes = 1 + 2 * ballots;
+  const radix = ballots * votes;
+  return (s) => ({
+    rmState: Array.from({ length: rms }, (_, rm) => RM_STATES[(s.rmState >> (2 * rm)) & 3]),
+    aState: Array.from({ length: rms }, (_, ins) =>
+      Array.from({ length: acceptors }, (_, acc) => {
+        const d = Math.floor(s.aState / radix ** (ins * acceptors + acc)) % radix;
+        const v = d % votes;
+        return { mbal: Math.floor(d / votes), bal: voteBal(v), val: voteVal(v) };
+      }),
+    ),
+    msgs: U.decode.filter((_, bit) => sent(s, bit)),
+  });
+}
+
+function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultBudget): Machine<PCState, PCAction> {
+  const { rms, acceptors, ballots } = scope;
   const live = shape === 'live';
   const ids = Array.from({ length: rms }, (_, i) => i);
   const accs = Array.from({ length: acceptors }, (_, i) => i);
@@ -240,6 +300,16 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
   const decideMask = decideQuorums.map((q) => q.reduce((m, a) => m | (1 << a), 0));
   const ownValue = variant === 'phase2a-own-value';
   const U = messageUniverse(rms, acceptors, ballots);
+
+  // aState digits (see PCState): place values, and the digit of one acceptor.
+  const votes = 1 + 2 * ballots;
+  const radix = ballots * votes;
+  const place = accs.length === 0 ? [] : ids.flatMap((ins) => accs.map((acc) => radix ** (ins * acceptors + acc)));
+  const aStateRange = radix ** (rms * acceptors);
+  if (aStateRange > Number.MAX_SAFE_INTEGER) fail(`paxos-commit: ${rms} RMs, ${acceptors} acceptors and ${ballots} ballots do not fit the packed aState`);
+  const digit = (s: PCState, ins: number, acc: number): number => Math.floor(s.aState / place[ins * acceptors + acc]) % radix;
+  const mbalOf = (s: PCState, ins: number, acc: number): number => Math.floor(digit(s, ins, acc) / votes);
+  const rmAt = (s: PCState, rm: number): number => (s.rmState >> (2 * rm)) & 3;
 
   // Action instances, made once: actions() hands out the same objects again.
   const rmActs = (name: RMActionName) => ids.map((rm) => ({ name, rm }) as const);
@@ -272,39 +342,21 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
     return a;
   };
 
-  // Acceptor states, interned: acceptorStates[mbal][content].
-  const acceptorStates = bals.map((mbal) =>
-    Array.from({ length: 1 + 2 * ballots }, (_, c) => ({ mbal, bal: contentBal(c), val: contentVal(c) }) as AcceptorState),
-  );
-  const acceptorState = (mbal: number, bal: number, val: AcceptorValue): AcceptorState => acceptorStates[mbal][contentOf(bal, val)];
-  // Rows aState[ins] are interned too, by their code in radix ballots·(1 + 2·ballots): states share them, so
-  // reading an acceptor's state touches memory that stays in cache.
-  const acceptorCode = (x: AcceptorState): number => x.mbal * (1 + 2 * ballots) + contentOf(x.bal, x.val);
-  const rows = new Map<number, readonly AcceptorState[]>();
-  const internRow = (row: readonly AcceptorState[]): readonly AcceptorState[] => {
-    let code = 0;
-    for (let acc = acceptors - 1; acc >= 0; acc--) code = code * ballots * (1 + 2 * ballots) + acceptorCode(row[acc]);
-    const known = rows.get(code);
-    if (known !== undefined) return known;
-    rows.set(code, row);
-    return row;
-  };
-
   const up = (s: PCState, acc: number): boolean => !live || s.faults.down.length === 0 || isUp(s.faults, accNames[acc]);
 
-  /** Acceptors (bitmask) that sent a phase 2b message for (ins, bal, val). */
-  const votersOf = (msgs: readonly number[], ins: number, bal: number, v: number): number => {
+  /** Acceptors (bitmask) that sent a phase 2b message for (ins, bal, val), val 0 prepared or 1 aborted. */
+  const votersOf = (s: PCState, ins: number, bal: number, v: number): number => {
     let mask = 0;
-    for (const acc of accs) if (has(msgs, U.p2b[acc][ins][bal] + v)) mask |= 1 << acc;
+    for (let acc = 0; acc < acceptors; acc++) if (sent(s, U.p2b[acc][ins][bal] + v)) mask |= 1 << acc;
     return mask;
   };
-  /** Acceptors (bitmask) that sent any phase 1b message for (ins, mbal). */
-  const joinersOf = (msgs: readonly number[], ins: number, mbal: number): number => {
+  /** Acceptors (bitmask) that sent a phase 1b message for (ins, mbal), whatever it reports. */
+  const joinersOf = (s: PCState, ins: number, mbal: number): number => {
     let mask = 0;
-    const width = 1 + 2 * mbal;
-    for (const acc of accs) {
+    const group = (1 << (1 + 2 * mbal)) - 1;
+    for (let acc = 0; acc < acceptors; acc++) {
       const bit = U.p1b[ins][mbal][acc];
-      if (((msgs[bit >>> 5] >>> (bit & 31)) & ((1 << width) - 1)) !== 0) mask |= 1 << acc;
+      if (((word(s, bit >>> 5) >>> (bit & 31)) & group) !== 0) mask |= 1 << acc;
     }
     return mask;
   };
@@ -312,31 +364,30 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
   const commitChoices: number[][] = ids.map(() => []);
   const actions = (s: PCState): PCProtocolAction[] => {
     const out: PCProtocolAction[] = [];
-    const msgs = s.msgs;
-    const commitSent = has(msgs, U.commit);
-    const abortSent = has(msgs, U.abort);
-    for (const rm of ids) {
-      if (s.rmState[rm] === 'working') out.push(prepare[rm], chooseToAbort[rm]);
+    const commitSent = sent(s, U.commit);
+    const abortSent = sent(s, U.abort);
+    for (let rm = 0; rm < rms; rm++) {
+      if (rmAt(s, rm) === WORKING) out.push(prepare[rm], chooseToAbort[rm]);
       if (commitSent) out.push(rcvCommit[rm]);
       if (abortSent) out.push(rcvAbort[rm]);
     }
     for (const bal of higher) {
-      for (const rm of ids) {
+      for (let rm = 0; rm < rms; rm++) {
         out.push(phase1a[bal][rm]);
         const p2a = U.p2a[rm][bal];
-        if (has(msgs, p2a) || has(msgs, p2a + 1)) continue;
-        const joined = joinersOf(msgs, rm, bal);
+        if (sent(s, p2a) || sent(s, p2a + 1)) continue;
+        const joined = joinersOf(s, rm, bal);
         if (joined === 0) continue;
         for (let q = 0; q < quorums.length; q++) if ((joined & quorumMask[q]) === quorumMask[q]) out.push(phase2a[bal][rm][q]);
       }
     }
     // Decide: Commit once per choice of a witness for every instance, Abort once per witness of any instance.
     let commitCount = 1;
-    for (const rm of ids) {
+    for (let rm = 0; rm < rms; rm++) {
       const choices = commitChoices[rm];
       choices.length = 0;
-      for (const bal of bals) {
-        const prepared = votersOf(msgs, rm, bal, 0);
+      for (let bal = 0; bal < ballots; bal++) {
+        const prepared = votersOf(s, rm, bal, 0);
         if (prepared === 0) continue;
         for (let q = 0; q < decideMask.length; q++)
           if ((prepared & decideMask[q]) === decideMask[q]) choices.push(bal * decideMask.length + q);
@@ -358,222 +409,182 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
           out.push(commitAct(code));
         }
     }
-    for (const rm of ids) {
-      for (const bal of bals) {
-        const aborted = votersOf(msgs, rm, bal, 1);
+    for (let rm = 0; rm < rms; rm++) {
+      for (let bal = 0; bal < ballots; bal++) {
+        const aborted = votersOf(s, rm, bal, 1);
         if (aborted === 0) continue;
         for (let q = 0; q < decideMask.length; q++) if ((aborted & decideMask[q]) === decideMask[q]) out.push(abortActs[rm][bal][q]);
       }
     }
-    for (const acc of accs) {
+    for (let acc = 0; acc < acceptors; acc++) {
       if (!up(s, acc)) continue;
-      for (const ins of ids) {
-        const mbal = s.aState[ins][acc].mbal;
-        for (const bal of higher) if (mbal < bal && has(msgs, U.p1a[ins][bal])) out.push(phase1b[acc][ins][bal]);
+      for (let ins = 0; ins < rms; ins++) {
+        const mbal = mbalOf(s, ins, acc);
+        for (const bal of higher) if (mbal < bal && sent(s, U.p1a[ins][bal])) out.push(phase1b[acc][ins][bal]);
       }
-      for (const ins of ids) {
-        const mbal = s.aState[ins][acc].mbal;
-        for (const bal of bals) {
-          if (mbal > bal) continue;
+      for (let ins = 0; ins < rms; ins++) {
+        const mbal = mbalOf(s, ins, acc);
+        for (let bal = mbal; bal < ballots; bal++) {
           const p2a = U.p2a[ins][bal];
-          if (has(msgs, p2a)) out.push(phase2b[acc][ins][bal][0]);
-          if (has(msgs, p2a + 1)) out.push(phase2b[acc][ins][bal][1]);
+          if (sent(s, p2a)) out.push(phase2b[acc][ins][bal][0]);
+          if (sent(s, p2a + 1)) out.push(phase2b[acc][ins][bal][1]);
         }
       }
     }
     return out;
   };
 
-  // Explicit literals keep one object shape for every state.
-  const make = (rmState: PCState['rmState'], aState: PCState['aState'], msgs: PCState['msgs'], faults: FaultState): PCState => ({
-    rmState,
-    aState,
-    msgs,
-    faults,
-  });
-  const setRM = (s: PCState, rm: number, value: RMState, msgs = s.msgs): PCState =>
-    s.rmState[rm] === value && msgs === s.msgs ? s : make(replaceAt(s.rmState, rm, value), s.aState, msgs, s.faults);
-  const send = (s: PCState, bit: number): PCState => {
-    const msgs = addBit(s.msgs, bit);
-    return msgs === s.msgs ? s : make(s.rmState, s.aState, msgs, s.faults);
+  // One literal for every state keeps one object shape, which keeps the explorer's call sites fast.
+  const make = (
+    rmState: number,
+    aState: number,
+    msgs0: number,
+    msgs1: number,
+    msgs2: number,
+    msgs3: number,
+    msgs4: number,
+    msgs5: number,
+    faults: FaultState,
+  ): PCState => ({ rmState, aState, msgs0, msgs1, msgs2, msgs3, msgs4, msgs5, faults });
+  /** The state with rmState, aState replaced and the message at `bit` (if any) sent; `s` itself when nothing changes. */
+  const update = (s: PCState, rmState: number, aState: number, bit: number): PCState => {
+    const w = bit < 0 ? -1 : bit >>> 5;
+    const m = bit < 0 ? 0 : 1 << (bit & 31);
+    if (rmState === s.rmState && aState === s.aState && (m === 0 || (word(s, w) & m) !== 0)) return s;
+    return make(
+      rmState,
+      aState,
+      w === 0 ? s.msgs0 | m : s.msgs0,
+      w === 1 ? s.msgs1 | m : s.msgs1,
+      w === 2 ? s.msgs2 | m : s.msgs2,
+      w === 3 ? s.msgs3 | m : s.msgs3,
+      w === 4 ? s.msgs4 | m : s.msgs4,
+      w === 5 ? s.msgs5 | m : s.msgs5,
+      s.faults,
+    );
   };
-  const setAcceptor = (s: PCState, ins: number, acc: number, a: AcceptorState, bit: number): PCState => {
-    const msgs = addBit(s.msgs, bit);
-    if (s.aState[ins][acc] === a && msgs === s.msgs) return s;
-    return make(s.rmState, replaceAt(s.aState, ins, internRow(replaceAt(s.aState[ins], acc, a))), msgs, s.faults);
-  };
+  const setRM = (s: PCState, rm: number, code: number, bit = -1): PCState =>
+    update(s, (s.rmState & ~(3 << (2 * rm))) | (code << (2 * rm)), s.aState, bit);
+  const send = (s: PCState, bit: number): PCState => update(s, s.rmState, s.aState, bit);
+  /** Acceptor acc of instance ins joins ballot mbal with vote v, and sends the message at `bit`. */
+  const setAcceptor = (s: PCState, ins: number, acc: number, mbal: number, v: number, bit: number): PCState =>
+    update(s, s.rmState, s.aState + (mbal * votes + v - digit(s, ins, acc)) * place[ins * acceptors + acc], bit);
 
   /** The value Phase2a(bal, rm) proposes after reading the phase 1b messages of majority q (spec: maxbal, CHOOSE). */
-  const phase2aValue = (msgs: readonly number[], rm: number, bal: number, q: number): Vote => {
-    if (ownValue) return 'aborted';
+  const phase2aValue = (s: PCState, rm: number, bal: number, q: number): number => {
+    if (ownValue) return 1;
     let best = 0;
     for (const acc of quorums[q]) {
       const bit = U.p1b[rm][bal][acc];
-      let c = 0;
-      while (!has(msgs, bit + c)) c++;
-      if (contentBal(c) > contentBal(best)) best = c;
+      let v = 0;
+      while (!sent(s, bit + v)) v++;
+      if (voteBal(v) > voteBal(best)) best = v;
     }
-    return best === 0 ? 'aborted' : (contentVal(best) as Vote);
+    return best === 0 ? 1 : (best - 1) & 1;
   };
 
   // Typed over every action so that shape tla needs no wrapper; withFaults handles the fault actions in shape live.
   const next = (s: PCState, a: PCAction): PCState => {
     switch (a.name) {
       case 'RMPrepare':
-        return setRM(s, a.rm, 'prepared', addBit(s.msgs, U.p2a[a.rm][0]));
+        return setRM(s, a.rm, PREPARED, U.p2a[a.rm][0]);
       case 'RMChooseToAbort':
-        return setRM(s, a.rm, 'aborted', addBit(s.msgs, U.p2a[a.rm][0] + 1));
+        return setRM(s, a.rm, ABORTED, U.p2a[a.rm][0] + 1);
       case 'RMRcvCommitMsg':
-        return setRM(s, a.rm, 'committed');
+        return setRM(s, a.rm, COMMITTED);
       case 'RMRcvAbortMsg':
-        return setRM(s, a.rm, 'aborted');
+        return setRM(s, a.rm, ABORTED);
       case 'Phase1a':
         return send(s, U.p1a[a.rm][a.bal]);
-      case 'Phase2a': {
-        const val = phase2aValue(s.msgs, a.rm, a.bal, a.quorum);
-        return send(s, U.p2a[a.rm][a.bal] + (val === 'aborted' ? 1 : 0));
-      }
+      case 'Phase2a':
+        return send(s, U.p2a[a.rm][a.bal] + phase2aValue(s, a.rm, a.bal, a.quorum));
       case 'Decide':
         return send(s, a.decision === 'Commit' ? U.commit : U.abort);
       case 'Phase1b': {
-        const cur = s.aState[a.ins][a.acc];
-        return setAcceptor(
-          s,
-          a.ins,
-          a.acc,
-          acceptorState(a.bal, cur.bal, cur.val),
-          U.p1b[a.ins][a.bal][a.acc] + contentOf(cur.bal, cur.val),
-        );
+        const v = digit(s, a.ins, a.acc) % votes;
+        return setAcceptor(s, a.ins, a.acc, a.bal, v, U.p1b[a.ins][a.bal][a.acc] + v);
       }
-      case 'Phase2b':
-        return setAcceptor(s, a.ins, a.acc, acceptorState(a.bal, a.bal, a.val), U.p2b[a.acc][a.ins][a.bal] + (a.val === 'aborted' ? 1 : 0));
+      case 'Phase2b': {
+        const v = a.val === 'aborted' ? 1 : 0;
+        return setAcceptor(s, a.ins, a.acc, a.bal, 1 + 2 * a.bal + v, U.p2b[a.acc][a.ins][a.bal] + v);
+      }
       default:
         return s;
     }
   };
 
-  // The key: RM states (2 bits each) and acceptor states (mbal and content), then the message words. It is a safe
-  // integer when everything fits in 53 bits (small scopes), else a string of 15-bit character codes.
-  const contents = 1 + 2 * ballots;
-  const acceptorRadix = ballots * contents;
-  const headRadix = 4 ** rms * acceptorRadix ** (rms * acceptors);
+  // The key: rmState and aState as one number, then the message words. A safe integer when everything fits in
+  // 53 bits (small scopes), else a string of 15-bit character codes: six of them in the published configuration.
   const msgBits = (U.words - 1) * WORD_BITS + (U.decode.length - (U.words - 1) * 32);
-  const integerKey = headRadix * 2 ** msgBits <= Number.MAX_SAFE_INTEGER;
-  const slotsPerWord = Math.max(1, Math.floor(WORD_BITS / Math.log2(acceptorRadix)));
-  const headOf = (s: PCState): number[] => {
-    const out: number[] = [];
-    let h = 0;
-    for (let rm = 0; rm < rms; rm++) h = h * 4 + RM_CODE[s.rmState[rm]];
-    let n = 0;
-    for (let ins = 0; ins < rms; ins++) {
-      const row = s.aState[ins];
-      for (let acc = 0; acc < acceptors; acc++) {
-        if (n === slotsPerWord) {
-          out.push(h);
-          h = 0;
-          n = 0;
-        }
-        const x = row[acc];
-        h = h * acceptorRadix + x.mbal * contents + contentOf(x.bal, x.val);
-        n++;
-      }
-    }
-    out.push(h);
-    return out;
-  };
-  const chars: number[] = [];
+  const headRange = 4 ** rms * aStateRange;
+  const integerKey = headRange * 2 ** msgBits <= Number.MAX_SAFE_INTEGER;
+  const headChars = Math.max(1, Math.ceil(Math.log2(headRange) / 15));
   const key = (s: PCState): string | number => {
-    const msgs = s.msgs;
+    const head = s.rmState * aStateRange + s.aState;
     if (integerKey) {
-      let k = 0;
-      for (let rm = 0; rm < rms; rm++) k = k * 4 + RM_CODE[s.rmState[rm]];
-      for (let ins = 0; ins < rms; ins++) {
-        const row = s.aState[ins];
-        for (let acc = 0; acc < acceptors; acc++) {
-          const x = row[acc];
-          k = k * acceptorRadix + x.mbal * contents + contentOf(x.bal, x.val);
-        }
-      }
       let m = 0;
-      for (let w = U.words - 1; w >= 0; w--) m = m * 2 ** WORD_BITS + msgs[w];
-      return k * 2 ** msgBits + m;
+      for (let w = U.words - 1; w >= 0; w--) m = m * 2 ** WORD_BITS + word(s, w);
+      return head * 2 ** msgBits + m;
     }
-    if (rms === 2 && acceptors === 3 && ballots === 2) {
-      // The published configuration: 4 + 6·log2(10) bits of head in one word, 54 message bits in two.
-      let h = RM_CODE[s.rmState[0]] * 4 + RM_CODE[s.rmState[1]];
-      for (let ins = 0; ins < 2; ins++) {
-        const row = s.aState[ins];
-        for (let acc = 0; acc < 3; acc++) {
-          const x = row[acc];
-          h = h * 10 + x.mbal * 5 + contentOf(x.bal, x.val);
-        }
-      }
-      const m0 = msgs[0];
-      const m1 = msgs[1];
-      return String.fromCharCode(h & 0x7fff, h >>> 15, m0 & 0x7fff, m0 >>> 15, m1 & 0x7fff, m1 >>> 15);
+    if (headChars === 2 && U.words === 2) {
+      const m0 = s.msgs0;
+      const m1 = s.msgs1;
+      return String.fromCharCode(head & 0x7fff, head >>> 15, m0 & 0x7fff, m0 >>> 15, m1 & 0x7fff, m1 >>> 15);
     }
-    chars.length = 0;
-    for (const w of headOf(s)) chars.push(w % 0x8000, Math.floor(w / 0x8000));
-    for (const w of msgs) chars.push(w & 0x7fff, w >>> 15);
+    const chars: number[] = [];
+    for (let h = head, i = 0; i < headChars; i++, h = Math.floor(h / 0x8000)) chars.push(h % 0x8000);
+    for (let w = 0; w < U.words; w++) chars.push(word(s, w) & 0x7fff, word(s, w) >>> 15);
     return String.fromCharCode(...chars);
   };
 
-  const messagesOf = (msgs: readonly number[]): PCMessage[] => {
-    const out: PCMessage[] = [];
-    U.decode.forEach((m, bit) => {
-      if (has(msgs, bit)) out.push(m);
-    });
-    return out;
-  };
-  /** Instance rm chose value v at ballot bal: a majority voted for it there (what Decided(rm, v) tests). */
+  /** Instance rm chose value v (0 prepared, 1 aborted) at ballot bal: a majority voted for it there. */
   const chosenAt = (s: PCState, rm: number, bal: number, v: number): boolean => {
-    const voters = votersOf(s.msgs, rm, bal, v);
+    const voters = votersOf(s, rm, bal, v);
     return quorumMask.some((q) => (voters & q) === q);
   };
+  const allRMs = (s: PCState, code: number): boolean => ids.every((rm) => rmAt(s, rm) === code);
+  // Interned RM state arrays, so that the refinement mapping sees the same array for the same rmState.
+  const rmArrays = Array.from({ length: 4 ** rms }, (_, code) => ids.map((rm) => RM_STATES[(code >> (2 * rm)) & 3]));
 
   const refinesTCommit = refinementProperty<PCState, PCAction, TCState, TCAction>({
     name: 'refinesTransactionCommit',
     description: 'Every step maps to a TransactionCommit step on rmState, or leaves rmState unchanged (PCSpec ⇒ TC!TCSpec).',
     abstract: transactionCommitMachine(rms),
-    mapping: (s) => ({ rmState: s.rmState }),
+    mapping: (s) => ({ rmState: rmArrays[s.rmState] }),
   });
 
-  const validBallot = (b: number): boolean => Number.isInteger(b) && b >= 0 && b < ballots;
-  const validAcceptorState = (x: AcceptorState): boolean =>
-    validBallot(x.mbal) &&
-    (x.bal === -1 || validBallot(x.bal)) &&
-    (x.val === 'none' ? x.bal === -1 : x.val === 'prepared' || x.val === 'aborted');
+  const toSpec = specView(scope);
   const properties: Property<PCState, PCAction>[] = [
     {
       kind: 'always',
       name: 'typeOK',
-      description: 'Every variable holds a value of its type (PCTypeOK).',
-      holds: (s) =>
-        s.rmState.length === rms &&
-        s.rmState.every((r) => r in RM_CODE) &&
-        s.aState.length === rms &&
-        s.aState.every((row) => row.length === acceptors && row.every(validAcceptorState)) &&
-        s.msgs.length === U.words &&
-        s.msgs.every((w, i) => Number.isInteger(w) && (w & ~U.wordMask[i]) === 0),
+      description: 'Every variable holds a value of its type (PCTypeOK), read back from the packed state.',
+      holds: (s) => {
+        if (!Number.isInteger(s.rmState) || s.rmState < 0 || s.rmState >= 4 ** rms) return false;
+        if (!Number.isInteger(s.aState) || s.aState < 0 || s.aState >= aStateRange) return false;
+        // msgs ⊆ Message: no bit outside the universe. aState ∈ [RM → [Acceptor → [mbal: Ballot, bal: Ballot ∪ {-1},
+        // val: {prepared, aborted, none}]]] holds by the digits' range: every digit decodes to such a record.
+        return words(s).every((w, i) => Number.isInteger(w) && (w & ~(U.wordMask[i] ?? 0)) === 0);
+      },
     },
     {
       kind: 'always',
       name: 'consistent',
       description: 'No RM has committed while another has aborted (TCConsistent).',
-      holds: (s) => consistentRMs(s.rmState),
+      holds: (s) => consistentRMs(rmArrays[s.rmState]),
     },
     refinesTCommit,
     {
       kind: 'sometimes',
       name: 'allCommitted',
       description: 'Every RM commits.',
-      holds: (s) => s.rmState.every((r) => r === 'committed'),
+      holds: (s) => allRMs(s, COMMITTED),
     },
     {
       kind: 'sometimes',
       name: 'abortDecided',
       description: 'The leader announces Abort.',
-      holds: (s) => has(s.msgs, U.abort),
+      holds: (s) => sent(s, U.abort),
     },
   ];
   if (ballots > 1) {
@@ -582,19 +593,19 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
         kind: 'sometimes',
         name: 'recoveredVote',
         description: 'A leader of ballot 1 proposes prepared: it carries an RM’s vote, learned in phase 1, into its own ballot.',
-        holds: (s) => ids.some((rm) => has(s.msgs, U.p2a[rm][1])),
+        holds: (s) => ids.some((rm) => sent(s, U.p2a[rm][1])),
       },
       {
         kind: 'sometimes',
         name: 'commitAfterTakeover',
         description: 'Every RM commits although an instance was chosen at ballot 1, after a leader took over from its RM.',
-        holds: (s) => s.rmState.every((r) => r === 'committed') && ids.some((rm) => chosenAt(s, rm, 1, 0)),
+        holds: (s) => allRMs(s, COMMITTED) && ids.some((rm) => chosenAt(s, rm, 1, 0)),
       },
       {
         kind: 'sometimes',
         name: 'abortAfterAllPrepared',
         description: 'Every RM prepared, yet Abort is announced: a ballot-1 leader saw no vote in its majority’s phase 1b messages.',
-        holds: (s) => has(s.msgs, U.abort) && s.rmState.every((r) => r === 'prepared'),
+        holds: (s) => sent(s, U.abort) && allRMs(s, PREPARED),
       },
     );
   }
@@ -604,13 +615,13 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
         kind: 'eventually',
         name: 'allLearn',
         description: 'Every RM eventually learns the outcome: it ends committed or aborted.',
-        holds: (s) => s.rmState.every((r) => r === 'committed' || r === 'aborted'),
+        holds: (s) => ids.every((rm) => rmAt(s, rm) >= COMMITTED),
       },
       {
         kind: 'sometimes',
         name: 'decidedDespiteCrash',
         description: 'An acceptor has crashed and every RM still committed.',
-        holds: (s) => s.faults.down.length > 0 && s.rmState.every((r) => r === 'committed'),
+        holds: (s) => s.faults.down.length > 0 && allRMs(s, COMMITTED),
       },
     );
   }
@@ -656,73 +667,42 @@ function pcMachine(scope: PCScope, variant: string, budget: FaultBudget): Machin
       case 'Phase1a':
         return [{ type: 'note', over: LEADER, text: `starts ballot ${a.bal} for ${rmName(a.rm)}: 1a` }];
       case 'Phase2a': {
-        const sent = messagesOf(to.msgs).find((m) => m.type === 'phase2a' && m.ins === a.rm && m.bal === a.bal);
-        return [
-          { type: 'note', over: LEADER, text: `${sent ? formatMessage(sent) : 'phase 2a'} after 1b from ${quorumName(quorums, a.quorum)}` },
-        ];
+        const value = VOTES[phase2aValue(from, a.rm, a.bal, a.quorum)];
+        return [{ type: 'note', over: LEADER, text: `2a(${rmName(a.rm)}, b${a.bal}, ${value}) after 1b from ${quorumName(quorums, a.quorum)}` }];
       }
       case 'Decide':
         return [{ type: 'note', over: LEADER, text: `decides ${a.decision}` }];
       case 'Phase1b': {
-        const cur = from.aState[a.ins][a.acc];
-        return [
-          {
-            type: 'message',
-            from: accName(a.acc),
-            to: LEADER,
-            label: `1b(${rmName(a.ins)}, b${a.bal}: ${cur.bal < 0 ? 'none' : `b${cur.bal} ${cur.val}`})`,
-          },
-        ];
+        const v = digit(from, a.ins, a.acc) % votes;
+        const report = v === 0 ? 'none' : `b${voteBal(v)} ${voteVal(v)}`;
+        return [{ type: 'message', from: accName(a.acc), to: LEADER, label: `1b(${rmName(a.ins)}, b${a.bal}: ${report})` }];
       }
       case 'Phase2b':
-        return [
-          {
-            type: 'message',
-            from: a.bal === 0 ? rmName(a.ins) : LEADER,
-            to: accName(a.acc),
-            label: `2a(b${a.bal}, ${a.val}) → votes`,
-          },
-        ];
+        return [{ type: 'message', from: a.bal === 0 ? rmName(a.ins) : LEADER, to: accName(a.acc), label: `2a(b${a.bal}, ${a.val}) → votes` }];
       default:
         return [];
     }
   };
-  const display = (s: PCState) => ({
-    ...Object.fromEntries(ids.map((rm) => [rmName(rm), s.rmState[rm]])),
-    ...Object.fromEntries(
-      ids.flatMap((ins) =>
-        accs.map((acc) => {
-          const x = s.aState[ins][acc];
-          return [`aState[${rmName(ins)}][${accName(acc)}]`, `mbal ${x.mbal}, bal ${x.bal}, ${x.val}`];
-        }),
-      ),
-    ),
-    msgs: `{${messagesOf(s.msgs).map(formatMessage).join(', ')}}`,
-    ...(live ? { down: `{${s.faults.down.join(', ')}}` } : {}),
-  });
-
-  const init: PCState = make(
-    ids.map(() => 'working' as const),
-    ids.map(() => internRow(accs.map(() => acceptorState(0, -1, 'none')))),
-    Array.from({ length: U.words }, () => 0),
-    live ? initialFaults(budget) : NO_FAULTS,
-  );
-  const actors = [...ids.map(rmName), LEADER, ...accNames];
-
-  if (!live) {
+  const display = (s: PCState) => {
+    const spec = toSpec(s);
     return {
-      init: [init],
-      actions,
-      next,
-      key,
-      properties,
-      actionNames,
-      formatAction,
-      actors,
-      view,
-      display,
+      ...Object.fromEntries(ids.map((rm) => [rmName(rm), spec.rmState[rm]])),
+      ...Object.fromEntries(
+        ids.flatMap((ins) =>
+          accs.map((acc) => {
+            const x = spec.aState[ins][acc];
+            return [`aState[${rmName(ins)}][${accName(acc)}]`, `mbal ${x.mbal}, bal ${x.bal}, ${x.val}`];
+          }),
+        ),
+      ),
+      msgs: `{${spec.msgs.map(formatMessage).join(', ')}}`,
+      ...(live ? { down: `{${s.faults.down.join(', ')}}` } : {}),
     };
-  }
+  };
+
+  const init = make(0, 0, 0, 0, 0, 0, 0, 0, live ? initialFaults(budget) : NO_FAULTS);
+  const actors = [...ids.map(rmName), LEADER, ...accNames];
+  if (!live) return { init: [init], actions, next, key, properties, actionNames, formatAction, actors, view, display };
   return withFaults(
     budget,
     { nodes: actors, crashable: accNames },
@@ -825,5 +805,5 @@ export const paxosCommit = defineModel({
     },
   ],
   machine: (params, variant) =>
-    pcMachine({ rms: params.rms, acceptors: params.acceptors, ballots: params.ballots, shape: params.shape }, variant, budgetOf(params)),
+    pcMachine({ rms: params.rms, acceptors: params.acceptors, ballots: params.ballots }, params.shape, variant, budgetOf(params)),
 });
