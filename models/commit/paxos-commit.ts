@@ -34,8 +34,8 @@ export interface PCState {
   /** rmState: RM r(i+1) in bits 2i and 2i+1, coded as in RM_STATES (working 0, prepared 1, committed 2, aborted 3). */
   readonly rmState: number;
   /**
-   * aState: one digit per (ins, acc), digit ins·acceptors + acc counted from the least significant, in radix
-   * ballots·(1 + 2·ballots). A digit is mbal·(1 + 2·ballots) + vote, where vote 0 is (bal −1, none) and
+   * aState: one field per (ins, acc), field ins·acceptors + acc counted from the least significant bits (see
+   * `aStateLayout`). A field is mbal·(1 + 2·ballots) + vote, where vote 0 is (bal −1, none) and
    * 1 + 2·bal + (0 for prepared, 1 for aborted) is a vote cast at ballot bal.
    */
   readonly aState: number;
@@ -44,8 +44,6 @@ export interface PCState {
   readonly msgs1: number;
   readonly msgs2: number;
   readonly msgs3: number;
-  readonly msgs4: number;
-  readonly msgs5: number;
   /** Crashed acceptors and what is left of the crash budget (shape `live`); a constant with no budget in shape `tla`. */
   readonly faults: FaultState;
 }
@@ -100,7 +98,7 @@ const accName = (acc: number): string => `a${acc + 1}`;
 /** Bits per bitset word; 30 keep every word a small integer (a V8 Smi). */
 const WORD_BITS = 30;
 /** Words of msgs in PCState. */
-const MAX_WORDS = 6;
+const MAX_WORDS = 4;
 const NO_FAULTS = initialFaults({});
 
 const variants: readonly Variant[] = [
@@ -187,16 +185,9 @@ function messageUniverse(rms: number, acceptors: number, ballots: number) {
       ]),
     ),
   );
-  /** p2b[acc][ins][bal]: prepared at that bit, aborted at the next. */
-  const p2b = accs.map((acc) =>
-    ins.map((i) =>
-      bals.map((bal) =>
-        place([
-          { type: 'phase2b', acc, ins: i, bal, val: 'prepared' },
-          { type: 'phase2b', acc, ins: i, bal, val: 'aborted' },
-        ]),
-      ),
-    ),
+  /** p2b[ins][bal][v]: the votes of every acceptor for (ins, bal, prepared | aborted), acceptor acc at bit + acc. */
+  const p2b = ins.map((i) =>
+    bals.map((bal) => VOTES.map((val) => place(accs.map((acc): PCMessage => ({ type: 'phase2b', acc, ins: i, bal, val }))))),
   );
   const commit = place([{ type: 'Commit' }, { type: 'Abort' }]);
   if (word >= MAX_WORDS) fail(`paxos-commit: ${rms} RMs, ${acceptors} acceptors and ${ballots} ballots need more than ${MAX_WORDS * WORD_BITS} message bits`);
@@ -249,12 +240,8 @@ function word(s: PCState, w: number): number {
       return s.msgs1;
     case 2:
       return s.msgs2;
-    case 3:
-      return s.msgs3;
-    case 4:
-      return s.msgs4;
     default:
-      return s.msgs5;
+      return s.msgs3;
   }
 }
 
@@ -262,21 +249,37 @@ function word(s: PCState, w: number): number {
 const sent = (s: PCState, bit: number): boolean => (word(s, bit >>> 5) & (1 << (bit & 31))) !== 0;
 
 /** Every word of msgs, in order. */
-const words = (s: PCState): number[] => [s.msgs0, s.msgs1, s.msgs2, s.msgs3, s.msgs4, s.msgs5];
+const words = (s: PCState): number[] => [s.msgs0, s.msgs1, s.msgs2, s.msgs3];
+
+/**
+ * Where each acceptor's state lives in PCState.aState: `bits` bits per (ins, acc), so that a field is read with a
+ * shift while the whole fits in 30 bits (3 bits short of a V8 Smi's 31 in the published configuration's 24).
+ */
+function aStateLayout(rms: number, acceptors: number, ballots: number) {
+  const votes = 1 + 2 * ballots;
+  const bits = Math.ceil(Math.log2(ballots * votes));
+  const slots = rms * acceptors;
+  if (slots * bits > 53) fail(`paxos-commit: ${rms} RMs and ${acceptors} acceptors with ${ballots} ballots do not fit the packed aState`);
+  const place = Array.from({ length: slots }, (_, k) => 2 ** (k * bits));
+  const mask = (1 << bits) - 1;
+  const narrow = slots * bits <= 30;
+  /** Field k: mbal·votes + vote. */
+  const field = (aState: number, k: number): number => (narrow ? aState >>> (k * bits) : Math.floor(aState / place[k])) & mask;
+  return { votes, place, field, range: 2 ** (slots * bits) };
+}
 
 /** Unpacks states of a scope into the spec's variables. */
 export function specView(scope: PCScope): (s: PCState) => PCSpecState {
   const { rms, acceptors, ballots } = scope;
   const U = messageUniverse(rms, acceptors, ballots);
-  const votes = 1 + 2 * ballots;
-  const radix = ballots * votes;
+  const A = aStateLayout(rms, acceptors, ballots);
   return (s) => ({
     rmState: Array.from({ length: rms }, (_, rm) => RM_STATES[(s.rmState >> (2 * rm)) & 3]),
     aState: Array.from({ length: rms }, (_, ins) =>
       Array.from({ length: acceptors }, (_, acc) => {
-        const d = Math.floor(s.aState / radix ** (ins * acceptors + acc)) % radix;
-        const v = d % votes;
-        return { mbal: Math.floor(d / votes), bal: voteBal(v), val: voteVal(v) };
+        const f = A.field(s.aState, ins * acceptors + acc);
+        const v = f % A.votes;
+        return { mbal: Math.floor(f / A.votes), bal: voteBal(v), val: voteVal(v) };
       }),
     ),
     msgs: U.decode.filter((_, bit) => sent(s, bit)),
@@ -301,13 +304,11 @@ function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultB
   const ownValue = variant === 'phase2a-own-value';
   const U = messageUniverse(rms, acceptors, ballots);
 
-  // aState digits (see PCState): place values, and the digit of one acceptor.
-  const votes = 1 + 2 * ballots;
-  const radix = ballots * votes;
-  const place = accs.length === 0 ? [] : ids.flatMap((ins) => accs.map((acc) => radix ** (ins * acceptors + acc)));
-  const aStateRange = radix ** (rms * acceptors);
-  if (aStateRange > Number.MAX_SAFE_INTEGER) fail(`paxos-commit: ${rms} RMs, ${acceptors} acceptors and ${ballots} ballots do not fit the packed aState`);
-  const digit = (s: PCState, ins: number, acc: number): number => Math.floor(s.aState / place[ins * acceptors + acc]) % radix;
+  // aState fields (see PCState): the field of one acceptor in one instance, and its mbal.
+  const A = aStateLayout(rms, acceptors, ballots);
+  const votes = A.votes;
+  const aStateRange = A.range;
+  const digit = (s: PCState, ins: number, acc: number): number => A.field(s.aState, ins * acceptors + acc);
   const mbalOf = (s: PCState, ins: number, acc: number): number => Math.floor(digit(s, ins, acc) / votes);
   const rmAt = (s: PCState, rm: number): number => (s.rmState >> (2 * rm)) & 3;
 
@@ -345,10 +346,10 @@ function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultB
   const up = (s: PCState, acc: number): boolean => !live || s.faults.down.length === 0 || isUp(s.faults, accNames[acc]);
 
   /** Acceptors (bitmask) that sent a phase 2b message for (ins, bal, val), val 0 prepared or 1 aborted. */
+  const allAcceptors = (1 << acceptors) - 1;
   const votersOf = (s: PCState, ins: number, bal: number, v: number): number => {
-    let mask = 0;
-    for (let acc = 0; acc < acceptors; acc++) if (sent(s, U.p2b[acc][ins][bal] + v)) mask |= 1 << acc;
-    return mask;
+    const bit = U.p2b[ins][bal][v];
+    return (word(s, bit >>> 5) >>> (bit & 31)) & allAcceptors;
   };
   /** Acceptors (bitmask) that sent a phase 1b message for (ins, mbal), whatever it reports. */
   const joinersOf = (s: PCState, ins: number, mbal: number): number => {
@@ -361,7 +362,9 @@ function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultB
     return mask;
   };
 
-  const commitChoices: number[][] = ids.map(() => []);
+  // Scratch for Decide's witnesses (per RM: how many, and which), reused by every call of actions().
+  const choices = new Int32Array(rms * perInstance);
+  const choiceCount = new Int32Array(rms);
   const actions = (s: PCState): PCProtocolAction[] => {
     const out: PCProtocolAction[] = [];
     const commitSent = sent(s, U.commit);
@@ -384,30 +387,24 @@ function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultB
     // Decide: Commit once per choice of a witness for every instance, Abort once per witness of any instance.
     let commitCount = 1;
     for (let rm = 0; rm < rms; rm++) {
-      const choices = commitChoices[rm];
-      choices.length = 0;
+      let n = 0;
       for (let bal = 0; bal < ballots; bal++) {
         const prepared = votersOf(s, rm, bal, 0);
         if (prepared === 0) continue;
         for (let q = 0; q < decideMask.length; q++)
-          if ((prepared & decideMask[q]) === decideMask[q]) choices.push(bal * decideMask.length + q);
+          if ((prepared & decideMask[q]) === decideMask[q]) choices[rm * perInstance + n++] = bal * decideMask.length + q;
       }
-      commitCount *= choices.length;
+      choiceCount[rm] = n;
+      commitCount *= n;
     }
-    if (commitCount > 0) {
-      if (rms === 1) for (const c of commitChoices[0]) out.push(commitAct(c));
-      else if (rms === 2) for (const c1 of commitChoices[1]) for (const c0 of commitChoices[0]) out.push(commitAct(c0 + perInstance * c1));
-      else
-        for (let i = 0; i < commitCount; i++) {
-          let code = 0;
-          let rest = i;
-          for (let rm = 0, scale = 1; rm < rms; rm++, scale *= perInstance) {
-            const choices = commitChoices[rm];
-            code += choices[rest % choices.length] * scale;
-            rest = Math.floor(rest / choices.length);
-          }
-          out.push(commitAct(code));
-        }
+    for (let i = 0; i < commitCount; i++) {
+      let code = 0;
+      let rest = i;
+      for (let rm = 0, scale = 1; rm < rms; rm++, scale *= perInstance) {
+        code += choices[rm * perInstance + (rest % choiceCount[rm])] * scale;
+        rest = Math.floor(rest / choiceCount[rm]);
+      }
+      out.push(commitAct(code));
     }
     for (let rm = 0; rm < rms; rm++) {
       for (let bal = 0; bal < ballots; bal++) {
@@ -442,10 +439,8 @@ function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultB
     msgs1: number,
     msgs2: number,
     msgs3: number,
-    msgs4: number,
-    msgs5: number,
     faults: FaultState,
-  ): PCState => ({ rmState, aState, msgs0, msgs1, msgs2, msgs3, msgs4, msgs5, faults });
+  ): PCState => ({ rmState, aState, msgs0, msgs1, msgs2, msgs3, faults });
   /** The state with rmState, aState replaced and the message at `bit` (if any) sent; `s` itself when nothing changes. */
   const update = (s: PCState, rmState: number, aState: number, bit: number): PCState => {
     const w = bit < 0 ? -1 : bit >>> 5;
@@ -458,8 +453,6 @@ function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultB
       w === 1 ? s.msgs1 | m : s.msgs1,
       w === 2 ? s.msgs2 | m : s.msgs2,
       w === 3 ? s.msgs3 | m : s.msgs3,
-      w === 4 ? s.msgs4 | m : s.msgs4,
-      w === 5 ? s.msgs5 | m : s.msgs5,
       s.faults,
     );
   };
@@ -468,7 +461,7 @@ function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultB
   const send = (s: PCState, bit: number): PCState => update(s, s.rmState, s.aState, bit);
   /** Acceptor acc of instance ins joins ballot mbal with vote v, and sends the message at `bit`. */
   const setAcceptor = (s: PCState, ins: number, acc: number, mbal: number, v: number, bit: number): PCState =>
-    update(s, s.rmState, s.aState + (mbal * votes + v - digit(s, ins, acc)) * place[ins * acceptors + acc], bit);
+    update(s, s.rmState, s.aState + (mbal * votes + v - digit(s, ins, acc)) * A.place[ins * acceptors + acc], bit);
 
   /** The value Phase2a(bal, rm) proposes after reading the phase 1b messages of majority q (spec: maxbal, CHOOSE). */
   const phase2aValue = (s: PCState, rm: number, bal: number, q: number): number => {
@@ -506,7 +499,7 @@ function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultB
       }
       case 'Phase2b': {
         const v = a.val === 'aborted' ? 1 : 0;
-        return setAcceptor(s, a.ins, a.acc, a.bal, 1 + 2 * a.bal + v, U.p2b[a.acc][a.ins][a.bal] + v);
+        return setAcceptor(s, a.ins, a.acc, a.bal, 1 + 2 * a.bal + v, U.p2b[a.ins][a.bal][v] + a.acc);
       }
       default:
         return s;
@@ -543,14 +536,15 @@ function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultB
     return quorumMask.some((q) => (voters & q) === q);
   };
   const allRMs = (s: PCState, code: number): boolean => ids.every((rm) => rmAt(s, rm) === code);
-  // Interned RM state arrays, so that the refinement mapping sees the same array for the same rmState.
+  // Interned RM state arrays and TransactionCommit states: the refinement mapping allocates nothing.
   const rmArrays = Array.from({ length: 4 ** rms }, (_, code) => ids.map((rm) => RM_STATES[(code >> (2 * rm)) & 3]));
+  const tcStates: TCState[] = rmArrays.map((rmState) => ({ rmState }));
 
   const refinesTCommit = refinementProperty<PCState, PCAction, TCState, TCAction>({
     name: 'refinesTransactionCommit',
     description: 'Every step maps to a TransactionCommit step on rmState, or leaves rmState unchanged (PCSpec ⇒ TC!TCSpec).',
     abstract: transactionCommitMachine(rms),
-    mapping: (s) => ({ rmState: rmArrays[s.rmState] }),
+    mapping: (s) => tcStates[s.rmState],
   });
 
   const toSpec = specView(scope);
@@ -562,8 +556,10 @@ function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultB
       holds: (s) => {
         if (!Number.isInteger(s.rmState) || s.rmState < 0 || s.rmState >= 4 ** rms) return false;
         if (!Number.isInteger(s.aState) || s.aState < 0 || s.aState >= aStateRange) return false;
-        // msgs ⊆ Message: no bit outside the universe. aState ∈ [RM → [Acceptor → [mbal: Ballot, bal: Ballot ∪ {-1},
-        // val: {prepared, aborted, none}]]] holds by the digits' range: every digit decodes to such a record.
+        // aState ∈ [RM → [Acceptor → [mbal: Ballot, bal: Ballot ∪ {-1}, val: {prepared, aborted, none}]]]: every
+        // field decodes to such a record (mbal < ballots; a vote is none or one cast at a ballot). msgs ⊆ Message:
+        // no bit outside the universe.
+        for (let k = 0; k < rms * acceptors; k++) if (A.field(s.aState, k) >= ballots * votes) return false;
         return words(s).every((w, i) => Number.isInteger(w) && (w & ~(U.wordMask[i] ?? 0)) === 0);
       },
     },
@@ -700,7 +696,7 @@ function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultB
     };
   };
 
-  const init = make(0, 0, 0, 0, 0, 0, 0, 0, live ? initialFaults(budget) : NO_FAULTS);
+  const init = make(0, 0, 0, 0, 0, 0, live ? initialFaults(budget) : NO_FAULTS);
   const actors = [...ids.map(rmName), LEADER, ...accNames];
   if (!live) return { init: [init], actions, next, key, properties, actionNames, formatAction, actors, view, display };
   return withFaults(
