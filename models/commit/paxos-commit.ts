@@ -100,6 +100,7 @@ const WORD_BITS = 30;
 /** Words of msgs in PCState. */
 const MAX_WORDS = 4;
 const NO_FAULTS = initialFaults({});
+const UNUSED = { name: '', rm: -1, bal: -1, quorum: -1, acc: -1, ins: -1, val: 'prepared', decision: 'Commit', witness: [] } as const;
 
 const variants: readonly Variant[] = [
   { name: 'correct', description: "Gray and Lamport's PaxosCommit spec." },
@@ -190,7 +191,8 @@ function messageUniverse(rms: number, acceptors: number, ballots: number) {
     bals.map((bal) => VOTES.map((val) => place(accs.map((acc): PCMessage => ({ type: 'phase2b', acc, ins: i, bal, val }))))),
   );
   const commit = place([{ type: 'Commit' }, { type: 'Abort' }]);
-  if (word >= MAX_WORDS) fail(`paxos-commit: ${rms} RMs, ${acceptors} acceptors and ${ballots} ballots need more than ${MAX_WORDS * WORD_BITS} message bits`);
+  if (word >= MAX_WORDS)
+    fail(`paxos-commit: ${rms} RMs, ${acceptors} acceptors and ${ballots} ballots need more than ${MAX_WORDS * WORD_BITS} message bits`);
   /** The bits of each word that stand for a message: msgs ⊆ Message. */
   const wordMask = range(word + 1).map((w) => decode.slice(w * 32, w * 32 + 32).reduce((m, x, b) => (x ? m | (1 << b) : m), 0));
   return { decode, words: word + 1, wordMask, p1a, p1b, p2a, p2b, commit, abort: commit + 1 };
@@ -312,21 +314,25 @@ function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultB
   const mbalOf = (s: PCState, ins: number, acc: number): number => Math.floor(digit(s, ins, acc) / votes);
   const rmAt = (s: PCState, rm: number): number => (s.rmState >> (2 * rm)) & 3;
 
-  // Action instances, made once: actions() hands out the same objects again.
-  const rmActs = (name: RMActionName) => ids.map((rm) => ({ name, rm }) as const);
+  // Action instances, made once: actions() hands out the same objects again. Every instance has every field (the
+  // ones its kind does not use are -1), so the engine and next() see a single object shape.
+  const act = <A extends PCProtocolAction>(a: A): A => ({ ...UNUSED, ...a });
+  const rmActs = (name: RMActionName) => ids.map((rm) => act({ name, rm }));
   const prepare = rmActs('RMPrepare');
   const chooseToAbort = rmActs('RMChooseToAbort');
   const rcvCommit = rmActs('RMRcvCommitMsg');
   const rcvAbort = rmActs('RMRcvAbortMsg');
-  const phase1a = bals.map((bal) => ids.map((rm) => ({ name: 'Phase1a', bal, rm }) as const));
-  const phase2a = bals.map((bal) => ids.map((rm) => quorums.map((_, quorum) => ({ name: 'Phase2a', bal, rm, quorum }) as const)));
-  const phase1b = accs.map((acc) => ids.map((ins) => bals.map((bal) => ({ name: 'Phase1b', acc, ins, bal }) as const)));
+  const phase1a = bals.map((bal) => ids.map((rm) => act({ name: 'Phase1a', bal, rm } as const)));
+  const phase2a = bals.map((bal) => ids.map((rm) => quorums.map((_, quorum) => act({ name: 'Phase2a', bal, rm, quorum } as const))));
+  const phase1b = accs.map((acc) => ids.map((ins) => bals.map((bal) => act({ name: 'Phase1b', acc, ins, bal } as const))));
   const phase2b = accs.map((acc) =>
-    ids.map((ins) => bals.map((bal) => VOTES.map((val) => ({ name: 'Phase2b', acc, ins, bal, val }) as const))),
+    ids.map((ins) => bals.map((bal) => VOTES.map((val) => act({ name: 'Phase2b', acc, ins, bal, val } as const)))),
   );
   const perInstance = ballots * decideQuorums.length;
   const abortActs = ids.map((rm) =>
-    bals.map((bal) => decideQuorums.map((_, quorum) => ({ name: 'Decide', decision: 'Abort', witness: [{ rm, bal, quorum }] }) as const)),
+    bals.map((bal) =>
+      decideQuorums.map((_, quorum) => act({ name: 'Decide', decision: 'Abort', witness: [{ rm, bal, quorum }] } as const)),
+    ),
   );
   // Commit witnesses: one (ballot, quorum) per RM, numbered in mixed radix; made on first use.
   const commitActs = new Map<number, PCProtocolAction>();
@@ -337,7 +343,7 @@ function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultB
         const c = Math.floor(code / perInstance ** rm) % perInstance;
         return { rm, bal: Math.floor(c / decideQuorums.length), quorum: c % decideQuorums.length };
       });
-      a = { name: 'Decide', decision: 'Commit', witness };
+      a = act({ name: 'Decide', decision: 'Commit', witness } as const);
       commitActs.set(code, a);
     }
     return a;
@@ -664,7 +670,9 @@ function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultB
         return [{ type: 'note', over: LEADER, text: `starts ballot ${a.bal} for ${rmName(a.rm)}: 1a` }];
       case 'Phase2a': {
         const value = VOTES[phase2aValue(from, a.rm, a.bal, a.quorum)];
-        return [{ type: 'note', over: LEADER, text: `2a(${rmName(a.rm)}, b${a.bal}, ${value}) after 1b from ${quorumName(quorums, a.quorum)}` }];
+        return [
+          { type: 'note', over: LEADER, text: `2a(${rmName(a.rm)}, b${a.bal}, ${value}) after 1b from ${quorumName(quorums, a.quorum)}` },
+        ];
       }
       case 'Decide':
         return [{ type: 'note', over: LEADER, text: `decides ${a.decision}` }];
@@ -674,7 +682,9 @@ function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultB
         return [{ type: 'message', from: accName(a.acc), to: LEADER, label: `1b(${rmName(a.ins)}, b${a.bal}: ${report})` }];
       }
       case 'Phase2b':
-        return [{ type: 'message', from: a.bal === 0 ? rmName(a.ins) : LEADER, to: accName(a.acc), label: `2a(b${a.bal}, ${a.val}) → votes` }];
+        return [
+          { type: 'message', from: a.bal === 0 ? rmName(a.ins) : LEADER, to: accName(a.acc), label: `2a(b${a.bal}, ${a.val}) → votes` },
+        ];
       default:
         return [];
     }

@@ -1,7 +1,7 @@
 import { test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { paxosCommit, type PCState } from '../../models/commit/paxos-commit';
-import { exploreModel, noShorterViolation, runConfigurations } from '../../src/check/testing';
+import { paxosCommit, specView, type PCState } from '../../models/commit/paxos-commit';
+import { exploreModel, noShorterViolation, reachableStates, runConfigurations } from '../../src/check/testing';
 import { pathArbitrary, runWalk } from '../../src/check/walk';
 import { resolveParams } from '../../src/model/params';
 import { canonicalJson } from '../../src/shared/canonical';
@@ -19,7 +19,7 @@ const outcome = (name: string) => outcomes.find((o) => o.configuration === name)
  * how TLC enumerates them (∀ over a set is a conjunction, so Decide(Commit) gets the product of each instance's
  * witnesses). Slow and simple: an independent check of the model's bit-packed messages, keys and counts.
  */
-function tlcCount(rms: number, acceptors: number, ballots: number): [number, number, number] {
+function tlcCount(rms: number, acceptors: number, ballots: number): { counts: [number, number, number]; states: Set<string> } {
   type Msg = Record<string, string | number>;
   interface S {
     rmState: string[];
@@ -109,7 +109,7 @@ function tlcCount(rms: number, acceptors: number, ballots: number): [number, num
       }
     level = next;
   }
-  return [seen.size, generated, depth];
+  return { counts: [seen.size, generated, depth], states: seen };
 }
 
 describe('paxos-commit: TLC parity', () => {
@@ -134,10 +134,21 @@ describe('paxos-commit: TLC parity', () => {
     [2, 1, 2],
     [2, 3, 1],
     [1, 2, 3],
-  ])('counts like a literal transcription of the spec with %i RMs, %i acceptors, %i ballots', (rms, acceptors, ballots) => {
-    const r = exploreModel(paxosCommit, 'correct', { rms, acceptors, ballots });
-    expect([r.distinctStates, r.statesGenerated, r.depth]).toEqual(tlcCount(rms, acceptors, ballots));
-  });
+  ])(
+    'has the same states and counts as a literal transcription of the spec with %i RMs, %i acceptors, %i ballots',
+    (rms, acceptors, ballots) => {
+      const literal = tlcCount(rms, acceptors, ballots);
+      const r = exploreModel(paxosCommit, 'correct', { rms, acceptors, ballots });
+      expect([r.distinctStates, r.statesGenerated, r.depth]).toEqual(literal.counts);
+      // State for state: each packed state, unpacked into the spec's variables, is one the transcription reaches.
+      const toSpec = specView({ rms, acceptors, ballots });
+      const unpacked = reachableStates(specMachine({ rms, acceptors, ballots })).map((s) => {
+        const v = toSpec(s);
+        return canonicalJson({ ...v, msgs: v.msgs.map((m) => canonicalJson(m)).sort() });
+      });
+      expect(new Set(unpacked)).toEqual(literal.states);
+    },
+  );
 
   it.each([
     [1, 3, 2],
