@@ -142,7 +142,8 @@ function subsetsOfSize(n: number, size: number): number[][] {
 
 /**
  * Where each message of the spec's `Message` set lives in the `msgs` bitset. Groups of bits that are tested
- * together (the phase 1b messages of one acceptor for one instance and ballot) never straddle two words.
+ * together never straddle two words: the phase 1b messages of one acceptor for one instance and ballot, and the
+ * phase 2b votes of all acceptors for one instance, ballot and value.
  * A phase 1b message for ballot mbal reports bal < mbal (an acceptor joins a ballot only above the ones it
  * voted in), so it has 1 + 2·mbal possible contents: (-1, none) or (b, v) for b < mbal.
  */
@@ -198,8 +199,7 @@ function messageUniverse(rms: number, acceptors: number, ballots: number) {
   return { decode, words: word + 1, wordMask, p1a, p1b, p2a, p2b, commit, abort: commit + 1 };
 }
 
-/** A vote (bal, val) as a digit, and back: 0 is (-1, none), 1 + 2·bal + (0 prepared | 1 aborted) a cast vote. */
-const voteOf = (bal: number, val: AcceptorValue): number => (bal < 0 ? 0 : 1 + 2 * bal + (val === 'aborted' ? 1 : 0));
+/** A vote code back to (bal, val): 0 is (-1, none), 1 + 2·bal + (0 prepared | 1 aborted) a vote cast at bal. */
 const voteBal = (v: number): number => (v === 0 ? -1 : (v - 1) >> 1);
 const voteVal = (v: number): AcceptorValue => (v === 0 ? 'none' : (v - 1) & 1 ? 'aborted' : 'prepared');
 
@@ -254,8 +254,8 @@ const sent = (s: PCState, bit: number): boolean => (word(s, bit >>> 5) & (1 << (
 const words = (s: PCState): number[] => [s.msgs0, s.msgs1, s.msgs2, s.msgs3];
 
 /**
- * Where each acceptor's state lives in PCState.aState: `bits` bits per (ins, acc), so that a field is read with a
- * shift while the whole fits in 30 bits (3 bits short of a V8 Smi's 31 in the published configuration's 24).
+ * Where each acceptor's state lives in PCState.aState: `bits` bits per (ins, acc), read with a shift while the whole
+ * fits in 30 bits (24 in the published configuration), else with a division (at most 53 bits).
  */
 function aStateLayout(rms: number, acceptors: number, ballots: number) {
   const votes = 1 + 2 * ballots;
@@ -310,13 +310,13 @@ function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultB
   const A = aStateLayout(rms, acceptors, ballots);
   const votes = A.votes;
   const aStateRange = A.range;
-  const digit = (s: PCState, ins: number, acc: number): number => A.field(s.aState, ins * acceptors + acc);
-  const mbalOf = (s: PCState, ins: number, acc: number): number => Math.floor(digit(s, ins, acc) / votes);
+  const fieldOf = (s: PCState, ins: number, acc: number): number => A.field(s.aState, ins * acceptors + acc);
+  const mbalOf = (s: PCState, ins: number, acc: number): number => Math.floor(fieldOf(s, ins, acc) / votes);
   const rmAt = (s: PCState, rm: number): number => (s.rmState >> (2 * rm)) & 3;
 
   // Action instances, made once: actions() hands out the same objects again. Every instance has every field (the
   // ones its kind does not use are -1), so the engine and next() see a single object shape.
-  const act = <A extends PCProtocolAction>(a: A): A => ({ ...UNUSED, ...a });
+  const act = <T extends PCProtocolAction>(a: T): T => ({ ...UNUSED, ...a });
   const rmActs = (name: RMActionName) => ids.map((rm) => act({ name, rm }));
   const prepare = rmActs('RMPrepare');
   const chooseToAbort = rmActs('RMChooseToAbort');
@@ -467,16 +467,17 @@ function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultB
   const send = (s: PCState, bit: number): PCState => update(s, s.rmState, s.aState, bit);
   /** Acceptor acc of instance ins joins ballot mbal with vote v, and sends the message at `bit`. */
   const setAcceptor = (s: PCState, ins: number, acc: number, mbal: number, v: number, bit: number): PCState =>
-    update(s, s.rmState, s.aState + (mbal * votes + v - digit(s, ins, acc)) * A.place[ins * acceptors + acc], bit);
+    update(s, s.rmState, s.aState + (mbal * votes + v - fieldOf(s, ins, acc)) * A.place[ins * acceptors + acc], bit);
 
   /** The value Phase2a(bal, rm) proposes after reading the phase 1b messages of majority q (spec: maxbal, CHOOSE). */
   const phase2aValue = (s: PCState, rm: number, bal: number, q: number): number => {
     if (ownValue) return 1;
     let best = 0;
     for (const acc of quorums[q]) {
+      // The one phase 1b message acc sent for (rm, bal): an acceptor joins a ballot once.
       const bit = U.p1b[rm][bal][acc];
       let v = 0;
-      while (!sent(s, bit + v)) v++;
+      while (v < 2 * bal && !sent(s, bit + v)) v++;
       if (voteBal(v) > voteBal(best)) best = v;
     }
     return best === 0 ? 1 : (best - 1) & 1;
@@ -500,7 +501,7 @@ function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultB
       case 'Decide':
         return send(s, a.decision === 'Commit' ? U.commit : U.abort);
       case 'Phase1b': {
-        const v = digit(s, a.ins, a.acc) % votes;
+        const v = fieldOf(s, a.ins, a.acc) % votes;
         return setAcceptor(s, a.ins, a.acc, a.bal, v, U.p1b[a.ins][a.bal][a.acc] + v);
       }
       case 'Phase2b': {
@@ -536,11 +537,12 @@ function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultB
     return String.fromCharCode(...chars);
   };
 
-  /** Instance rm chose value v (0 prepared, 1 aborted) at ballot bal: a majority voted for it there. */
+  /** Instance rm chose value v (0 prepared, 1 aborted) at ballot bal: a quorum voted for it there. */
   const chosenAt = (s: PCState, rm: number, bal: number, v: number): boolean => {
     const voters = votersOf(s, rm, bal, v);
     return quorumMask.some((q) => (voters & q) === q);
   };
+  const chosen = (s: PCState, rm: number, v: number): boolean => bals.some((bal) => chosenAt(s, rm, bal, v));
   const allRMs = (s: PCState, code: number): boolean => ids.every((rm) => rmAt(s, rm) === code);
   // Interned RM state arrays and TransactionCommit states: the refinement mapping allocates nothing.
   const rmArrays = Array.from({ length: 4 ** rms }, (_, code) => ids.map((rm) => RM_STATES[(code >> (2 * rm)) & 3]));
@@ -574,6 +576,12 @@ function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultB
       name: 'consistent',
       description: 'No RM has committed while another has aborted (TCConsistent).',
       holds: (s) => consistentRMs(rmArrays[s.rmState]),
+    },
+    {
+      kind: 'always',
+      name: 'oneValuePerInstance',
+      description: 'Paxos consensus: no instance has a majority voting prepared and a majority voting aborted, at any ballots.',
+      holds: (s) => ids.every((rm) => !(chosen(s, rm, 0) && chosen(s, rm, 1))),
     },
     refinesTCommit,
     {
@@ -677,7 +685,7 @@ function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultB
       case 'Decide':
         return [{ type: 'note', over: LEADER, text: `decides ${a.decision}` }];
       case 'Phase1b': {
-        const v = digit(from, a.ins, a.acc) % votes;
+        const v = fieldOf(from, a.ins, a.acc) % votes;
         const report = v === 0 ? 'none' : `b${voteBal(v)} ${voteVal(v)}`;
         return [{ type: 'message', from: accName(a.acc), to: LEADER, label: `1b(${rmName(a.ins)}, b${a.bal}: ${report})` }];
       }
@@ -773,7 +781,7 @@ export const paxosCommit = defineModel({
       description: 'Two of three acceptors crash before a majority voted: no leader can decide, the prepared RM waits forever.',
       variant: 'correct',
       params: { rms: 1, shape: 'live', crashes: 2 },
-      expect: { violates: 'allLearn', holds: ['typeOK', 'consistent', 'refinesTransactionCommit'] },
+      expect: { violates: 'allLearn', holds: ['typeOK', 'consistent', 'oneValuePerInstance', 'refinesTransactionCommit'] },
     },
     {
       name: 'live-rms2-1-of-3',
@@ -786,7 +794,7 @@ export const paxosCommit = defineModel({
       description: 'Two RMs, two of three acceptors crash: the RMs block, as under a crashed 2PC coordinator.',
       variant: 'correct',
       params: { rms: 2, ballots: 1, shape: 'live', crashes: 2 },
-      expect: { violates: 'allLearn', holds: ['typeOK', 'consistent', 'refinesTransactionCommit'] },
+      expect: { violates: 'allLearn', holds: ['typeOK', 'consistent', 'oneValuePerInstance', 'refinesTransactionCommit'] },
     },
     {
       name: 'live-2-of-5',
@@ -799,7 +807,7 @@ export const paxosCommit = defineModel({
       description: 'Five acceptors, three crash (F + 1): the RM blocks.',
       variant: 'correct',
       params: { rms: 1, acceptors: 5, ballots: 1, shape: 'live', crashes: 3 },
-      expect: { violates: 'allLearn', holds: ['typeOK', 'consistent', 'refinesTransactionCommit'] },
+      expect: { violates: 'allLearn', holds: ['typeOK', 'consistent', 'oneValuePerInstance', 'refinesTransactionCommit'] },
     },
     { name: 'rms2-acceptors1-phase2a-own-value', variant: 'phase2a-own-value', params: { rms: 2, acceptors: 1 } },
     { name: 'rms1-decide-one-vote', variant: 'decide-one-vote', params: { rms: 1 } },

@@ -262,6 +262,19 @@ describe('paxos-commit: bug variants, each caught with a shortest trace', () => 
     expect(noShorterViolation(paxosCommit, variant, o.params, property, steps)).toBe(true);
   });
 
+  it.each([
+    ['rms2-acceptors1-phase2a-own-value', 6],
+    ['rms2-acceptors2-disjoint-quorums', 6],
+  ])('%s already breaks Paxos consensus itself, two values chosen for one instance, in %i steps', (config, steps) => {
+    const o = outcome(config);
+    expect(o.violations.find((v) => v.property === 'oneValuePerInstance')?.trace.steps).toHaveLength(steps + 1);
+    expect(noShorterViolation(paxosCommit, o.variant, o.params, 'oneValuePerInstance', steps)).toBe(true);
+  });
+
+  it('deciding on one vote keeps Paxos consensus among the acceptors: only the learner is wrong', () => {
+    expect(outcome('rms1-decide-one-vote').violations.map((v) => v.property)).toEqual(['refinesTransactionCommit']);
+  });
+
   it('a leader that ignores phase 1b gets a second value chosen: r1 is decided prepared at ballot 0 and aborted at ballot 1', () => {
     const steps = outcome('rms2-acceptors1-phase2a-own-value').violations[0].trace.steps.map((s) => s.action);
     expect(steps.filter((a) => a?.startsWith('Phase') || a?.startsWith('Decide'))).toEqual([
