@@ -291,6 +291,7 @@ export function specView(scope: PCScope): (s: PCState) => PCSpecState {
 function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultBudget): Machine<PCState, PCAction> {
   const { rms, acceptors, ballots } = scope;
   const live = shape === 'live';
+  if (!live && budget.crashes > 0) fail('paxos-commit: crashes apply to shape=live only (the published spec has no faults)');
   const ids = Array.from({ length: rms }, (_, i) => i);
   const accs = Array.from({ length: acceptors }, (_, i) => i);
   const bals = Array.from({ length: ballots }, (_, i) => i);
