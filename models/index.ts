@@ -6,6 +6,7 @@ import { transactionCommit } from './commit/transaction-commit';
 import { twoPhaseCommit } from './commit/two-phase-commit';
 import { twoPhaseCommitFaults } from './commit/two-phase-commit-faults';
 import { threePhaseCommit } from './commit/three-phase-commit';
+import { paxosCommit } from './commit/paxos-commit';
 import { commitComparison } from './commit/comparison';
 import { walkCoverageFigure } from './commit/walk-coverage';
 import { tcc } from './transactions/tcc';
@@ -42,6 +43,7 @@ export const MODELS: readonly AnyModel[] = [
   twoPhaseCommit,
   twoPhaseCommitFaults,
   threePhaseCommit,
+  paxosCommit,
   tcc,
   statusTable,
   outbox,
