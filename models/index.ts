@@ -39,6 +39,7 @@ import { nwrRegister } from './replication/nwr-register';
 import { cap, capComparison } from './replication/cap';
 
 export const MODELS: readonly AnyModel[] = [
+  // 1. Commit protocols and flexible transactions
   transactionCommit,
   twoPhaseCommit,
   twoPhaseCommitFaults,
@@ -48,26 +49,31 @@ export const MODELS: readonly AnyModel[] = [
   statusTable,
   outbox,
   seataAt,
-  snowflake,
-  segment,
+  // 2. Replication and availability
+  majorityQuorum,
+  nwrRegister,
+  leaderElection,
+  primaryBackup,
+  sentinelFailover,
+  cap,
+  antiEntropy,
+  gossip,
+  // 3. Versioning of data
+  lastWriteWins,
+  optimisticLock,
+  vectorClock,
+  // 4. Partitioning and routing
   loadBalancer,
   consistentHash,
   redisResharding,
   sharding,
-  antiEntropy,
-  gossip,
-  distributedLock,
-  majorityQuorum,
-  leaderElection,
-  lastWriteWins,
-  optimisticLock,
-  vectorClock,
+  // 5. Distributed ids
+  snowflake,
+  segment,
+  // 6. Service governance
   circuitBreaker,
   rateLimiter,
-  primaryBackup,
-  sentinelFailover,
-  nwrRegister,
-  cap,
+  distributedLock,
 ];
 
 export const COMPARISONS: readonly Comparison[] = [commitComparison, capComparison];
