@@ -9,7 +9,16 @@
 //   asynchronous - a timeout may fire at any time while waiting.
 // The coordinator broadcasts each phase in one step (a crash falls between phases), except in the
 // crash-mid-broadcast variant, which sends PreCommit one participant at a time.
-import { budgetOf, faultParams, findDeliverable, initialFaults, isUp, timeoutEnabled, withFaults } from '../../src/model/faults';
+import {
+  budgetOf,
+  faultParams,
+  findDeliverable,
+  formatPartition,
+  initialFaults,
+  isUp,
+  timeoutEnabled,
+  withFaults,
+} from '../../src/model/faults';
 import type { FaultAction, FaultBudget, FaultState, TimingMode } from '../../src/model/faults';
 import { deliveryArrows, formatNetwork, message, messagesSent, remove, send, withNet, type Message } from '../../src/model/network';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
@@ -299,7 +308,7 @@ function threePCMachine(n: number, mode: TimingMode, variant: string, budget: Fa
       display: (s) => ({
         C: isUp(s.faults, C) ? s.coord : `${s.coord} (down)`,
         ...Object.fromEntries(ids.map((p) => [names[p], s.part[p]])),
-        partition: s.faults.partition === null ? 'none' : s.faults.partition.map((g) => `{${g.join(',')}}`).join(' | '),
+        partition: formatPartition(s.faults.partition),
         inFlight: formatNetwork(s.faults.net),
       }),
     },

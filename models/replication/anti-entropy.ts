@@ -15,7 +15,7 @@
 // is left and none can come, all replicas eventually agree (liveness, weak fairness on every exchange, none on
 // writes or faults). A run that never partitions is covered by the configurations without a partition budget.
 // The figure measures rounds of random push-pull exchanges until agreement, by number of replicas.
-import { budgetOf, connected, faultParams, initialFaults, withFaults } from '../../src/model/faults';
+import { budgetOf, connected, faultParams, formatPartition, initialFaults, withFaults } from '../../src/model/faults';
 import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
 import { defineModel, type Figure, type Machine, type Property, type Variant } from '../../src/model/model';
 import { xyChart } from '../../src/report/xychart';
@@ -188,7 +188,7 @@ function antiEntropyMachine(n: number, writes: number, variant: string, budget: 
       display: (s) => ({
         ...Object.fromEntries(ids.map((i) => [names[i], formatVersion(s.replicas[i])])),
         writesLeft: s.writesLeft,
-        partition: s.faults.partition === null ? 'none' : s.faults.partition.map((g) => `{${g.join(',')}}`).join(' | '),
+        partition: formatPartition(s.faults.partition),
       }),
     },
   );

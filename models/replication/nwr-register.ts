@@ -13,22 +13,23 @@
 // step. Properties: regularity, linearizability (by the history checker), one value per version.
 import {
   budgetOf,
+  connected,
   deliverableMessages,
   faultParams,
   findDeliverable,
   formatNetwork,
+  formatPartition,
   initialFaults,
   isUp,
-  connected,
   message,
   remove,
   send,
-  withFaults,
-  withNet,
   type FaultAction,
   type FaultBudget,
   type FaultState,
   type Message,
+  withFaults,
+  withNet,
 } from '../../src/model/faults';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
 import { replaceAt } from '../../src/model/plain';
@@ -372,7 +373,7 @@ function nwrMachine(scope: NwrScope, variant: string, budget: FaultBudget): Mach
           s.history
             .map((e) => `${clientNames[e.c]} ${e.t === 'invoke' ? 'invoke' : `ok${isWriter(e.c) ? '' : ` ${e.v ?? 'null'}`}`}`)
             .join('; ') || '(empty)',
-        partition: s.faults.partition === null ? 'none' : s.faults.partition.map((g) => `{${g.join(',')}}`).join(' | '),
+        partition: formatPartition(s.faults.partition),
         inFlight: formatNetwork(s.faults.net),
       }),
     },

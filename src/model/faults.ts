@@ -71,6 +71,11 @@ export function faultStateKey(fs: FaultState): string {
   return `${net}|${part}|${b.drops}${b.duplicates}${b.crashes}${b.partitions}|${fs.down.join('+')}`;
 }
 
+/** A partition as one readable field of a trace: `none`, or the groups, e.g. `{C,P1} | {P2,P3}`. */
+export function formatPartition(partition: Partition): string {
+  return partition === null ? 'none' : partition.map((g) => `{${g.join(',')}}`).join(' | ');
+}
+
 export function connected(partition: Partition, a: string, b: string): boolean {
   return partition === null || partition.some((g) => g.includes(a) && g.includes(b));
 }
