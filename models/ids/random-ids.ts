@@ -3,6 +3,7 @@
 // millisecond and the user code, so the risk is the birthday problem over the random part: with n ids in
 // one millisecond and b random bits, P(collision) = 1 - prod_{i<n} (1 - i/2^b) ≈ 1 - exp(-n(n-1)/2^(b+1)).
 // Scope: measured collision rates at several rates and widths, against that bound, with a fixed seed.
+import { seededRandom } from '../../src/shared/random';
 import type { Figure } from '../../src/model/model';
 import { xyChart } from '../../src/report/xychart';
 
@@ -25,18 +26,6 @@ export function birthdayCollisionProbability(n: number, bits: number): number {
   let distinct = 1;
   for (let i = 1; i < n; i++) distinct *= 1 - i / space;
   return 1 - Math.max(0, distinct);
-}
-
-/** A small seeded PRNG (mulberry32), so every measurement is reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface CollisionMeasurement {
@@ -113,3 +102,4 @@ export const randomIdsFigure: Figure = {
     ].join('\n');
   },
 };
+

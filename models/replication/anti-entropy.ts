@@ -20,7 +20,7 @@ import type { FaultAction, FaultBudget, FaultState } from '../../src/model/fault
 import { defineModel, type Figure, type Machine, type Property, type Variant } from '../../src/model/model';
 import { xyChart } from '../../src/report/xychart';
 import { replaceAt } from '../../src/model/plain';
-import { seededRandom } from '../ids/random-ids';
+import { seededRandom } from '../../src/shared/random';
 
 /** A register version: the timestamp and the replica that wrote it; writer -1 is the initial value (ts 0). */
 export interface Version {

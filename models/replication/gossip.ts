@@ -16,7 +16,7 @@ import type { FaultAction, FaultBudget, FaultState } from '../../src/model/fault
 import { defineModel, type Figure, type Machine, type Property, type Variant } from '../../src/model/model';
 import { xyChart } from '../../src/report/xychart';
 import { replaceAt } from '../../src/model/plain';
-import { seededRandom } from '../ids/random-ids';
+import { seededRandom } from '../../src/shared/random';
 import { summarize, type RoundsSummary } from './anti-entropy';
 
 const variants: readonly Variant[] = [

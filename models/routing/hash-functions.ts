@@ -3,7 +3,7 @@
 // 平方取中法, 折叠法, 除留余数法). Scope: determinism and range (property tests) and, as a report figure, the
 // collisions and chi-square of each method on sequential and on random keys.
 import type { Figure } from '../../src/model/model';
-import { seededRandom } from '../ids/random-ids';
+import { seededRandom } from '../../src/shared/random';
 
 export const BUCKETS = 100;
 export const PRIME = 97;

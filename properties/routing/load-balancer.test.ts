@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../models/ids/random-ids';
+import { seededRandom } from '../../src/shared/random';
 import {
   loadBalancer,
   randomPick,

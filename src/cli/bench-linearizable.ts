@@ -6,6 +6,7 @@
 // - a kv history of 2,000 operations from 50 clients over 10 keys;
 // - a batch of 100 register histories of the etcd shape, checked in one `distcheck linearizable` call.
 // The simulator is also what the differential test draws its histories from.
+import { seededRandom } from '../shared/random';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -151,17 +152,6 @@ export function simulateHistory(rand: () => number, o: SimulationOptions): strin
   return lines.map((l) => `${l}\n`).join('');
 }
 
-/** mulberry32: a small seeded generator, so benchmark histories are the same on every machine. */
-export function seeded(seed: number): () => number {
-  let a = seed | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The most operations pending at once, counting an info operation as pending until its info event. */
 export function maxPending(text: string): number {
   let pending = 0;
@@ -209,7 +199,7 @@ export function benchLinearizable(args: string[], out: Out): number {
     out.log(row);
   };
   const single = (name: string, opts: SimulationOptions, seed: number, explain = true) => {
-    const text = simulateHistory(seeded(seed), opts);
+    const text = simulateHistory(seededRandom(seed), opts);
     const spec = SPECS[opts.model];
     const h = parseHistory(text, name, spec);
     const r = checkLinearizable(spec, h.operations, { explain });
@@ -233,7 +223,7 @@ export function benchLinearizable(args: string[], out: Out): number {
   const spread: number[] = [];
   let explained = 0;
   for (let seed = 2; seed <= 21; seed++) {
-    const text = simulateHistory(seeded(seed), { ...ETCD, staleReads: 1 });
+    const text = simulateHistory(seededRandom(seed), { ...ETCD, staleReads: 1 });
     const started = performance.now();
     const r = checkLinearizable(SPECS['cas-register'], parseHistory(text, 'etcd', SPECS['cas-register']).operations, { explain: false });
     spread.push((performance.now() - started) / 1000);
@@ -246,7 +236,7 @@ export function benchLinearizable(args: string[], out: Out): number {
 
   const dir = mkdtempSync(join(tmpdir(), 'distcheck-bench-'));
   try {
-    const texts = Array.from({ length: 100 }, (_, i) => simulateHistory(seeded(100 + i), { ...ETCD, model: 'register' }));
+    const texts = Array.from({ length: 100 }, (_, i) => simulateHistory(seededRandom(100 + i), { ...ETCD, model: 'register' }));
     const files = texts.map((t, i) => {
       const file = join(dir, `register-${i}.jsonl`);
       writeFileSync(file, t);
