@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { threePhaseCommit, type ThreePCState } from '../../models/commit/three-phase-commit';
 import { replayTrace } from '../../src/trace/trace-file';
-import { burnsideOrbits, exploreModel, noShorterViolation, reachableStates, runConfigurations } from '../../src/check/testing';
+import { burnsideOrbits, configurationOutcomes, exploreModel, noShorterViolation, reachableStates } from '../../src/check/testing';
 import { resolveParams } from '../../src/model/params';
 import { message, send } from '../../src/model/network';
 
-const outcomes = runConfigurations(threePhaseCommit);
-const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;
+const { outcomes, outcome } = configurationOutcomes(threePhaseCommit);
 const actions = (name: string, property = 'consistent') =>
   outcome(name)
     .violations.find((v) => v.property === property)!

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { twoPhaseCommitFaults } from '../../models/commit/two-phase-commit-faults';
 import { replayTrace } from '../../src/trace/trace-file';
-import { runConfigurations } from '../../src/check/testing';
+import { configurationOutcomes } from '../../src/check/testing';
 import { run } from '../../src/check/run';
 
-const outcomes = runConfigurations(twoPhaseCommitFaults);
-const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;
+const { outcomes, outcome } = configurationOutcomes(twoPhaseCommitFaults);
 
 describe('two-phase-commit-faults', () => {
   it('gives every configuration its expected result', () => {

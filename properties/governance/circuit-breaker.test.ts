@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { PERCENTAGE_RULE, breakerMachine, circuitBreaker, type BreakerState } from '../../models/governance/circuit-breaker';
-import { noShorterViolation, runConfigurations } from '../../src/check/testing';
+import { configurationOutcomes, noShorterViolation } from '../../src/check/testing';
 import { replayTrace } from '../../src/trace/trace-file';
 
-const outcomes = runConfigurations(circuitBreaker);
-const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;
+const { outcomes, outcome } = configurationOutcomes(circuitBreaker);
 const actions = (name: string, property: string) =>
   outcome(name)
     .violations.find((v) => v.property === property)!

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { distributedLock, type LockState } from '../../models/governance/distributed-lock';
 import { replayTrace } from '../../src/trace/trace-file';
-import { exploreModel, noShorterViolation, runConfigurations } from '../../src/check/testing';
+import { configurationOutcomes, exploreModel, noShorterViolation } from '../../src/check/testing';
 
-const outcomes = runConfigurations(distributedLock);
-const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;
+const { outcomes, outcome } = configurationOutcomes(distributedLock);
 const steps = (name: string, property: string) =>
   outcome(name)
     .violations.find((v) => v.property === property)!

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { rateLimiter, slidingBound, type RateState } from '../../models/governance/rate-limiter';
-import { noShorterViolation, runConfigurations } from '../../src/check/testing';
+import { configurationOutcomes, noShorterViolation } from '../../src/check/testing';
 
-const outcomes = runConfigurations(rateLimiter);
-const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;
+const { outcomes, outcome } = configurationOutcomes(rateLimiter);
 
 describe('rate-limiter model', () => {
   it('gives every configuration its expected result', () => {

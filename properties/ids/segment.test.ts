@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { MAX_STEP, nextStep, segment, type SegmentState } from '../../models/ids/segment';
-import { runConfigurations } from '../../src/check/testing';
+import { configurationOutcomes } from '../../src/check/testing';
 
 const MINUTE = 60_000;
 
@@ -25,8 +25,7 @@ describe('segment: adaptive step', () => {
 });
 
 describe('segment model', () => {
-  const outcomes = runConfigurations(segment);
-  const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;
+  const { outcomes, outcome } = configurationOutcomes(segment);
 
   it('gives every configuration its expected result', () => {
     for (const o of outcomes) expect(o.asExpected, `${o.configuration}: ${o.verdict}`).toBe(true);

@@ -12,7 +12,7 @@ import {
   type SnowflakeState,
 } from '../../models/ids/snowflake';
 import { conformsToModel } from '../../src/check/mbt';
-import { runConfigurations } from '../../src/check/testing';
+import { configurationOutcomes } from '../../src/check/testing';
 
 const EPOCH = Number(TWITTER_EPOCH);
 const fieldsArb = fc.record({
@@ -48,8 +48,7 @@ describe('snowflake encoding', () => {
 });
 
 describe('snowflake model', () => {
-  const outcomes = runConfigurations(snowflake);
-  const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;
+  const { outcomes, outcome } = configurationOutcomes(snowflake);
 
   it('gives every configuration its expected result', () => {
     for (const o of outcomes) expect(o.asExpected, `${o.configuration}: ${o.verdict}`).toBe(true);

@@ -3,10 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { antiEntropy, antiEntropyRounds, antiEntropyTable, lwwMerge, mergeOf, type Version } from '../../models/replication/anti-entropy';
 import { measureGossip } from '../../models/replication/gossip';
 import { replayTrace } from '../../src/trace/trace-file';
-import { noShorterViolation, runConfigurations } from '../../src/check/testing';
+import { configurationOutcomes, noShorterViolation } from '../../src/check/testing';
 
-const outcomes = runConfigurations(antiEntropy);
-const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;
+const { outcomes, outcome } = configurationOutcomes(antiEntropy);
 const violation = (config: string, property: string) => outcome(config).violations.find((v) => v.property === property)!.trace;
 const actions = (config: string, property: string) => violation(config, property).steps.map((s) => s.action);
 

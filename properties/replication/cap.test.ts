@@ -3,12 +3,11 @@ import { cap, type CapState } from '../../models/replication/cap';
 import { CATALOG } from '../../models/index';
 import { renderReports } from '../../src/report/render';
 import { replayTrace } from '../../src/trace/trace-file';
-import { noShorterViolation, runConfigurations } from '../../src/check/testing';
+import { configurationOutcomes, noShorterViolation } from '../../src/check/testing';
 import { resolveParams } from '../../src/model/params';
 import type { AnyModel } from '../../src/model/model';
 
-const outcomes = runConfigurations(cap);
-const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;
+const { outcomes, outcome } = configurationOutcomes(cap);
 const violation = (name: string, property: string) => outcome(name).violations.find((v) => v.property === property)!;
 
 describe('cap', () => {

@@ -2,10 +2,9 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { gossip, gossipRounds, gossipRuns, measureGossip, pushTheory } from '../../models/replication/gossip';
 import { replayTrace } from '../../src/trace/trace-file';
-import { noShorterViolation, runConfigurations } from '../../src/check/testing';
+import { configurationOutcomes, noShorterViolation } from '../../src/check/testing';
 
-const outcomes = runConfigurations(gossip);
-const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;
+const { outcomes, outcome } = configurationOutcomes(gossip);
 const violation = (config: string, property: string) => outcome(config).violations.find((v) => v.property === property)!.trace;
 const actions = (config: string, property: string) => violation(config, property).steps.map((s) => s.action);
 

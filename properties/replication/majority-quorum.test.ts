@@ -11,12 +11,11 @@ import {
   type QuorumSizes,
   type QuorumState,
 } from '../../models/replication/majority-quorum';
-import { exploreModel, noShorterViolation, runConfigurations } from '../../src/check/testing';
+import { configurationOutcomes, exploreModel, noShorterViolation } from '../../src/check/testing';
 import { run } from '../../src/check/run';
 import { replayTrace } from '../../src/trace/trace-file';
 
-const outcomes = runConfigurations(majorityQuorum);
-const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;
+const { outcomes, outcome } = configurationOutcomes(majorityQuorum);
 const actions = (name: string, property = 'quorumsIntersect') =>
   outcome(name)
     .violations.find((v) => v.property === property)!

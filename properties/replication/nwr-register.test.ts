@@ -4,12 +4,11 @@ import { regularViolation } from '../../models/replication/register-history';
 import { historyToJsonl, parseHistory, type Operation } from '../../src/check/history';
 import { SPECS, checkLinearizable } from '../../src/check/linearizability';
 import { replayTrace } from '../../src/trace/trace-file';
-import { noShorterViolation, runConfigurations } from '../../src/check/testing';
+import { configurationOutcomes, noShorterViolation } from '../../src/check/testing';
 import { resolveParams } from '../../src/model/params';
 import type { AnyModel } from '../../src/model/model';
 
-const outcomes = runConfigurations(nwrRegister);
-const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;
+const { outcomes, outcome } = configurationOutcomes(nwrRegister);
 const violation = (name: string, property: string) => outcome(name).violations.find((v) => v.property === property)!;
 const actions = (name: string, property: string) =>
   violation(name, property)

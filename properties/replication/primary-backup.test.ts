@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { acksNeeded, failoverReach, primaryBackup } from '../../models/replication/primary-backup';
 import { replayTrace } from '../../src/trace/trace-file';
-import { noShorterViolation, runConfigurations } from '../../src/check/testing';
+import { configurationOutcomes, noShorterViolation } from '../../src/check/testing';
 
-const outcomes = runConfigurations(primaryBackup);
-const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;
+const { outcomes, outcome } = configurationOutcomes(primaryBackup);
 const actions = (name: string, property: string) =>
   outcome(name)
     .violations.find((v) => v.property === property)!

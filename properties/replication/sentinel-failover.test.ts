@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { sentinelFailover } from '../../models/replication/sentinel-failover';
 import { replayTrace } from '../../src/trace/trace-file';
-import { noShorterViolation, runConfigurations } from '../../src/check/testing';
+import { configurationOutcomes, noShorterViolation } from '../../src/check/testing';
 
-const outcomes = runConfigurations(sentinelFailover);
-const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;
+const { outcomes, outcome } = configurationOutcomes(sentinelFailover);
 const steps = (t: { steps: readonly { action: string | null }[] }) => t.steps.slice(1).map((s) => s.action);
 const violation = (name: string, property: string) => steps(outcome(name).violations.find((v) => v.property === property)!.trace);
 const witness = (name: string, property: string) => steps(outcome(name).witnesses.find((w) => w.property === property)!);

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { redisResharding } from '../../models/routing/redis-resharding';
 import { replayTrace } from '../../src/trace/trace-file';
-import { runConfigurations } from '../../src/check/testing';
+import { configurationOutcomes } from '../../src/check/testing';
 
-const outcomes = runConfigurations(redisResharding);
-const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;
+const { outcomes, outcome } = configurationOutcomes(redisResharding);
 
 describe('redis-resharding', () => {
   it('gives every configuration its expected result', () => {

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { outbox } from '../../models/transactions/outbox';
-import { runConfigurations } from '../../src/check/testing';
+import { configurationOutcomes } from '../../src/check/testing';
 
-const outcomes = runConfigurations(outbox);
-const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;
+const { outcomes, outcome } = configurationOutcomes(outbox);
 const steps = (name: string, property: string) =>
   outcome(name)
     .violations.find((v) => v.property === property)!

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { statusTable } from '../../models/transactions/status-table';
-import { runConfigurations } from '../../src/check/testing';
+import { configurationOutcomes } from '../../src/check/testing';
 
-const outcomes = runConfigurations(statusTable);
-const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;
+const { outcomes, outcome } = configurationOutcomes(statusTable);
 
 describe('status-table', () => {
   it('gives every configuration its expected result', () => {

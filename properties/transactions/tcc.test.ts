@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { tcc } from '../../models/transactions/tcc';
 import { replayTrace } from '../../src/trace/trace-file';
-import { runConfigurations } from '../../src/check/testing';
+import { configurationOutcomes } from '../../src/check/testing';
 
-const outcomes = runConfigurations(tcc);
-const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;
+const { outcomes, outcome } = configurationOutcomes(tcc);
 const trace = (name: string, property: string) => outcome(name).violations.find((v) => v.property === property)!.trace;
 
 describe('tcc', () => {

@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { hlcLocal, hlcReceive, lastWriteWins, type LwwState } from '../../models/versioning/last-write-wins';
-import { exploreModel, runConfigurations } from '../../src/check/testing';
+import { configurationOutcomes, exploreModel } from '../../src/check/testing';
 
 const later = (a: readonly [number, number], b: readonly [number, number]): boolean => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
 const small = fc.nat({ max: 6 });
@@ -30,8 +30,7 @@ describe('hybrid logical clocks (Kulkarni et al. 2014, Fig. 5)', () => {
 });
 
 describe('last-write-wins model', () => {
-  const outcomes = runConfigurations(lastWriteWins);
-  const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;
+  const { outcomes, outcome } = configurationOutcomes(lastWriteWins);
   const lengths = (name: string) => outcome(name).violations.map((v) => [v.property, v.trace.steps.length - 1]);
 
   it('gives every configuration its expected result', () => {

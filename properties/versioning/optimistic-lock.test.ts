@@ -3,13 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OptimisticCounterClient } from '../../impl/redis-optimistic-counter';
 import { RespConnection, encodeCommand, parseReply } from '../../impl/resp-client';
 import { optimisticLock, type OptimisticAction, type OptimisticState } from '../../models/versioning/optimistic-lock';
-import { runConfigurations } from '../../src/check/testing';
+import { configurationOutcomes } from '../../src/check/testing';
 import type { Machine } from '../../src/model/model';
 import { requireRedis, startRedis, type RedisServer } from '../../test/support/redis-server';
 
 describe('optimistic-lock model', () => {
-  const outcomes = runConfigurations(optimisticLock);
-  const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;
+  const { outcomes, outcome } = configurationOutcomes(optimisticLock);
 
   it('gives every configuration its expected result', () => {
     for (const o of outcomes) expect(o.asExpected, `${o.configuration}: ${o.verdict}`).toBe(true);

@@ -14,7 +14,7 @@ import {
   type ExecutionStep,
   type SiblingState,
 } from '../../models/versioning/vector-clock';
-import { runConfigurations } from '../../src/check/testing';
+import { configurationOutcomes } from '../../src/check/testing';
 
 const nodes = ['a', 'b', 'c', 'd'];
 /** Clocks with explicit zero entries too, since a missing entry must mean 0. */
@@ -172,8 +172,7 @@ describe('vector clocks over random message-passing executions', () => {
 });
 
 describe('vector-clock model (Dynamo-style siblings)', () => {
-  const outcomes = runConfigurations(vectorClock);
-  const outcome = (name: string) => outcomes.find((o) => o.configuration === name)!;
+  const { outcomes, outcome } = configurationOutcomes(vectorClock);
   const lengths = (name: string) => outcome(name).violations.map((v) => [v.property, v.trace.steps.length - 1]);
 
   it('gives every configuration its expected result', () => {

@@ -144,3 +144,14 @@ export function burnsideOrbits<S>(
   }
   return total / factorial(n);
 }
+
+/** A model's configuration outcomes (as `runConfigurations`), and one of them by configuration name. */
+export function configurationOutcomes(model: AnyModel): { outcomes: RunOutcome[]; outcome: (name: string) => RunOutcome } {
+  const outcomes = runConfigurations(model);
+  const outcome = (name: string): RunOutcome => {
+    const o = outcomes.find((x) => x.configuration === name);
+    if (!o) throw new Error(`${model.id} has no configuration '${name}' (known: ${outcomes.map((x) => x.configuration).join(', ')})`);
+    return o;
+  };
+  return { outcomes, outcome };
+}
