@@ -83,21 +83,151 @@ export interface ExploreResult {
 
 export const DEFAULT_MAX_STATES = 20_000_000;
 
-function defaultHeapMB(): number {
+/** 3/4 of V8's heap limit, the default memory guard. */
+export function defaultHeapMB(): number {
   return Math.floor((getHeapStatistics().heap_size_limit / 2 ** 20) * 0.75);
 }
 
 /** Growable Int32Array for parent links and action indices. */
-class IntColumn {
+export class IntColumn {
   data = new Int32Array(1 << 16);
   set(i: number, v: number): void {
     if (i >= this.data.length) {
-      const bigger = new Int32Array(this.data.length * 2);
+      const bigger = new Int32Array(Math.max(this.data.length * 2, i + 1));
       bigger.set(this.data);
       this.data = bigger;
     }
     this.data[i] = v;
   }
+}
+
+/**
+ * Action coverage by name. A model has a handful of action names, all string literals, so a linear scan
+ * comparing interned strings is cheaper per transition than a Map lookup.
+ */
+export class Coverage {
+  readonly names: string[] = [];
+  readonly fired: number[] = [];
+  readonly distinctNew: number[] = [];
+  constructor(names: readonly string[]) {
+    for (const name of names) this.indexOf(name);
+  }
+  indexOf(name: string): number {
+    const names = this.names;
+    for (let i = 0; i < names.length; i++) if (names[i] === name) return i;
+    names.push(name);
+    this.fired.push(0);
+    this.distinctNew.push(0);
+    return names.length - 1;
+  }
+  result(): ActionCoverage[] {
+    return this.names.map((action, i) => ({ action, fired: this.fired[i], distinctNew: this.distinctNew[i] }));
+  }
+}
+
+type StateCheck = (s: unknown) => boolean;
+type StepCheck = (s: unknown, a: unknown, t: unknown) => boolean;
+
+/**
+ * The safety properties of one run and where each was first decided: an invariant where it first fails, a
+ * `sometimes` where it first holds, a step property on the first transition that breaks it. "First" is in
+ * breadth-first order, because callers check states and transitions in that order; then each path is shortest.
+ */
+export class Findings {
+  readonly stateNames: string[];
+  private readonly stateHolds: StateCheck[];
+  private readonly stateIsAlways: boolean[];
+  readonly stepNames: string[];
+  private readonly stepHolds: StepCheck[];
+  /** Id of the state that decided each state property, or -1. */
+  readonly stateAt: number[];
+  /** Source state id and action index of the transition that broke each step property, or -1. */
+  readonly stepFrom: number[];
+  readonly stepChoice: number[];
+  openState: number;
+  openStep: number;
+
+  constructor(machine: AnyMachine) {
+    const stateProps = machine.properties.filter((p) => p.kind === 'always' || p.kind === 'sometimes');
+    const stepProps = machine.properties.filter((p) => p.kind === 'step');
+    this.stateNames = stateProps.map((p) => p.name);
+    this.stateHolds = stateProps.map((p) => p.holds as StateCheck);
+    this.stateIsAlways = stateProps.map((p) => p.kind === 'always');
+    this.stepNames = stepProps.map((p) => p.name);
+    this.stepHolds = stepProps.map((p) => p.holds as StepCheck);
+    this.stateAt = stateProps.map(() => -1);
+    this.stepFrom = stepProps.map(() => -1);
+    this.stepChoice = stepProps.map(() => -1);
+    this.openState = stateProps.length;
+    this.openStep = stepProps.length;
+  }
+
+  checkState(id: number, state: unknown): void {
+    const at = this.stateAt;
+    for (let p = 0; p < at.length; p++) {
+      if (at[p] !== -1) continue;
+      // An invariant is found when it fails; a witness when it holds.
+      if (this.stateHolds[p](state) !== this.stateIsAlways[p]) {
+        at[p] = id;
+        this.openState--;
+      }
+    }
+  }
+
+  checkStep(from: number, choice: number, state: unknown, action: unknown, target: unknown): void {
+    const at = this.stepFrom;
+    for (let p = 0; p < at.length; p++) {
+      if (at[p] !== -1 || this.stepHolds[p](state, action, target)) continue;
+      at[p] = from;
+      this.stepChoice[p] = choice;
+      this.openStep--;
+    }
+  }
+}
+
+/** Rebuilds the path to state `id` from parent links; `extra` appends one more action index. */
+export function pathFrom(parent: Int32Array, choice: Int32Array, id: number, extra?: number): Path {
+  const choices: number[] = [];
+  if (extra !== undefined) choices.push(extra);
+  let cur = id;
+  while (parent[cur] !== -1) {
+    choices.push(choice[cur]);
+    cur = parent[cur];
+  }
+  choices.reverse();
+  return { init: choice[cur], choices };
+}
+
+/** Violations (in property order, then the deadlock), witnesses and unreached witnesses of a finished run. */
+export function reportFindings(
+  machine: AnyMachine,
+  f: Findings,
+  deadlock: number,
+  pathTo: (id: number, extra?: number) => Path,
+): Pick<ExploreResult, 'violations' | 'witnesses' | 'unreached'> {
+  const violations: Finding[] = [];
+  const witnesses: Finding[] = [];
+  const unreached: string[] = [];
+  for (const prop of machine.properties) {
+    if (prop.kind === 'step') {
+      const p = f.stepNames.indexOf(prop.name);
+      if (f.stepFrom[p] !== -1) violations.push({ property: prop.name, kind: 'step', path: pathTo(f.stepFrom[p], f.stepChoice[p]) });
+    } else if (prop.kind === 'always' || prop.kind === 'sometimes') {
+      const id = f.stateAt[f.stateNames.indexOf(prop.name)];
+      if (id === -1) {
+        if (prop.kind === 'sometimes') unreached.push(prop.name);
+      } else if (prop.kind === 'always') violations.push({ property: prop.name, kind: 'always', path: pathTo(id) });
+      else witnesses.push({ property: prop.name, kind: 'sometimes', path: pathTo(id) });
+    }
+  }
+  if (deadlock !== -1) violations.push({ property: 'deadlock', kind: 'deadlock', path: pathTo(deadlock) });
+  return { violations, witnesses, unreached };
+}
+
+/** The key a run tells states apart by: the machine's key, or its orbit key under symmetry reduction. */
+export function keyOf(machine: AnyMachine, symmetry: boolean | undefined): (state: unknown) => string | number {
+  if (symmetry && !machine.symmetry) fail('this model declares no symmetry, so --symmetry cannot be used');
+  return symmetry ? machine.symmetry! : machine.key;
 }
 
 export function explore(machine: AnyMachine, options: ExploreOptions = {}): ExploreResult {
@@ -106,37 +236,14 @@ export function explore(machine: AnyMachine, options: ExploreOptions = {}): Expl
   const maxMs = (options.maxSeconds ?? Infinity) * 1000;
   const maxHeapBytes = (options.maxHeapMB ?? defaultHeapMB()) * 2 ** 20;
   const progressMs = options.progressIntervalMs ?? 1000;
+  const checkDeadlock = options.checkDeadlock ?? false;
   const visited: VisitedSet = options.exact ? new ExactSet() : new FingerprintSet();
-  const { actions, next } = machine;
-  if (options.symmetry && !machine.symmetry) fail('this model declares no symmetry, so --symmetry cannot be used');
-  const key = options.symmetry ? machine.symmetry! : machine.key;
-
-  const stateProps = machine.properties.filter((p) => p.kind === 'always' || p.kind === 'sometimes');
-  const stepProps = machine.properties.filter((p) => p.kind === 'step');
-  const stateDone = new Array<boolean>(stateProps.length).fill(false);
-  const stepDone = new Array<boolean>(stepProps.length).fill(false);
-  const stateFound: ({ id: number } | undefined)[] = new Array(stateProps.length);
-  const stepFound: ({ parent: number; choice: number } | undefined)[] = new Array(stepProps.length);
-  let openStateProps = stateProps.length;
-  let openStepProps = stepProps.length;
-  let deadlock: number | undefined;
-
-  const actionIndex = new Map<string, number>();
-  const fired: number[] = [];
-  const distinctNew: number[] = [];
-  const coverageNames: string[] = [];
-  const indexOf = (name: string): number => {
-    let i = actionIndex.get(name);
-    if (i === undefined) {
-      i = coverageNames.length;
-      actionIndex.set(name, i);
-      coverageNames.push(name);
-      fired.push(0);
-      distinctNew.push(0);
-    }
-    return i;
-  };
-  for (const name of machine.actionNames) indexOf(name);
+  const { actions, next, terminal } = machine;
+  const key = keyOf(machine, options.symmetry);
+  const findings = new Findings(machine);
+  const coverage = new Coverage(machine.actionNames);
+  const { fired, distinctNew } = coverage;
+  let deadlock = -1;
 
   const parent = new IntColumn();
   const choice = new IntColumn();
@@ -145,28 +252,13 @@ export function explore(machine: AnyMachine, options: ExploreOptions = {}): Expl
   let depth = 0;
   let limit: ExploreResult['limit'];
 
-  const checkState = (id: number, state: unknown): void => {
-    if (openStateProps === 0) return;
-    for (let p = 0; p < stateProps.length; p++) {
-      if (stateDone[p]) continue;
-      const prop = stateProps[p];
-      const holds = (prop.holds as (s: unknown) => boolean)(state);
-      // An invariant is found when it fails; a witness when it holds.
-      if (prop.kind === 'always' ? !holds : holds) {
-        stateDone[p] = true;
-        stateFound[p] = { id };
-        openStateProps--;
-      }
-    }
-  };
-
   let level: unknown[] = [];
   machine.init.forEach((state, i) => {
     generated++;
     if (limit || !visited.add(key(state))) return;
     parent.set(count, -1);
     choice.set(count, i);
-    checkState(count, state);
+    if (findings.openState > 0) findings.checkState(count, state);
     count++;
     level.push(state);
     if (count >= maxStates) limit = { kind: 'states', message: `state limit of ${maxStates} reached` };
@@ -194,32 +286,21 @@ export function explore(machine: AnyMachine, options: ExploreOptions = {}): Expl
       const enabled = actions(state);
       const n = enabled.length;
       generated += n;
-      if (n === 0 && options.checkDeadlock && deadlock === undefined && !(machine.terminal?.(state) ?? false)) {
-        deadlock = sid;
-      }
+      if (n === 0 && checkDeadlock && deadlock === -1 && !(terminal?.(state) ?? false)) deadlock = sid;
       for (let i = 0; i < n; i++) {
         const action = enabled[i];
         const target = next(state, action);
-        const ai = indexOf(action.name);
+        const ai = coverage.indexOf(action.name);
         fired[ai]++;
-        // A step to the identical state object stutters, and [P]_vars holds on stuttering steps by definition.
-        if (openStepProps > 0 && target !== state) {
-          for (let p = 0; p < stepProps.length; p++) {
-            if (stepDone[p]) continue;
-            const prop = stepProps[p] as { holds: (s: unknown, a: unknown, t: unknown) => boolean };
-            if (!prop.holds(state, action, target)) {
-              stepDone[p] = true;
-              stepFound[p] = { parent: sid, choice: i };
-              openStepProps--;
-            }
-          }
-        }
-        // A step that returns the very same object is a self-loop: already visited, no key needed.
-        if (target !== state && visited.add(key(target))) {
+        // A step that returns the very same object stutters: [P]_vars holds on it by definition, and the
+        // target is this state, already visited, so no key is needed either.
+        if (target === state) continue;
+        if (findings.openStep > 0) findings.checkStep(sid, i, state, action, target);
+        if (visited.add(key(target))) {
           parent.set(count, sid);
           choice.set(count, i);
           distinctNew[ai]++;
-          checkState(count, target);
+          if (findings.openState > 0) findings.checkState(count, target);
           count++;
           nextLevel.push(target);
           if (count >= maxStates) {
@@ -238,7 +319,7 @@ export function explore(machine: AnyMachine, options: ExploreOptions = {}): Expl
           break outer;
         }
         if ((expansions & 16383) === 0 && process.memoryUsage().heapUsed > maxHeapBytes) {
-          limit = { kind: 'memory', message: `memory limit of ${Math.round(maxHeapBytes / 2 ** 20)} MB heap reached` };
+          limit = memoryLimit(maxHeapBytes);
           queueLeft = queue;
           break outer;
         }
@@ -253,34 +334,7 @@ export function explore(machine: AnyMachine, options: ExploreOptions = {}): Expl
     if (level.length > 0) depth++;
   }
 
-  const pathTo = (id: number, extra?: number): Path => {
-    const choices: number[] = [];
-    if (extra !== undefined) choices.push(extra);
-    let cur = id;
-    while (parent.data[cur] !== -1) {
-      choices.push(choice.data[cur]);
-      cur = parent.data[cur];
-    }
-    choices.reverse();
-    return { init: choice.data[cur], choices };
-  };
-
-  const violations: Finding[] = [];
-  const witnesses: Finding[] = [];
-  const unreached: string[] = [];
-  for (const prop of machine.properties) {
-    if (prop.kind === 'step') {
-      const f = stepFound[stepProps.indexOf(prop)];
-      if (f) violations.push({ property: prop.name, kind: 'step', path: pathTo(f.parent, f.choice) });
-    } else if (prop.kind === 'always' || prop.kind === 'sometimes') {
-      const f = stateFound[stateProps.indexOf(prop)];
-      if (f && prop.kind === 'always') violations.push({ property: prop.name, kind: 'always', path: pathTo(f.id) });
-      if (f && prop.kind === 'sometimes') witnesses.push({ property: prop.name, kind: 'sometimes', path: pathTo(f.id) });
-      if (!f && prop.kind === 'sometimes') unreached.push(prop.name);
-    }
-  }
-  if (deadlock !== undefined) violations.push({ property: 'deadlock', kind: 'deadlock', path: pathTo(deadlock) });
-
+  const found = reportFindings(machine, findings, deadlock, (id, extra) => pathFrom(parent.data, choice.data, id, extra));
   return {
     status: limit ? 'limit' : 'complete',
     ...(limit ? { limit } : {}),
@@ -288,11 +342,13 @@ export function explore(machine: AnyMachine, options: ExploreOptions = {}): Expl
     statesGenerated: generated,
     depth,
     queueLeft,
-    violations,
-    witnesses,
-    unreached,
+    ...found,
     unchecked: livenessPropertyNames(machine),
-    coverage: coverageNames.map((action, i) => ({ action, fired: fired[i], distinctNew: distinctNew[i] })),
+    coverage: coverage.result(),
     collisionProbability: visited instanceof FingerprintSet ? (visited.collisionFree ? 0 : collisionProbability(count, generated)) : null,
   };
+}
+
+export function memoryLimit(maxHeapBytes: number): NonNullable<ExploreResult['limit']> {
+  return { kind: 'memory', message: `memory limit of ${Math.round(maxHeapBytes / 2 ** 20)} MB heap reached` };
 }
