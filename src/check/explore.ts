@@ -7,7 +7,7 @@
 import { getHeapStatistics } from 'node:v8';
 import { livenessPropertyNames, type AnyMachine, type PropertyKind } from '../model/model';
 import { fail } from '../shared/errors';
-import { ExactSet, FingerprintSet, collisionProbability, type VisitedSet } from './visited';
+import { ExactSet, FP, FingerprintSet, collisionProbability, fingerprintInto, type VisitedSet } from './visited';
 
 /** A path is the index of an initial state and, per step, the index of the action in `actions(state)`. */
 export interface Path {
@@ -245,6 +245,9 @@ export function explore(machine: AnyMachine, options: ExploreOptions = {}): Expl
   const { fired, distinctNew } = coverage;
   let deadlock = -1;
 
+  const fp = visited instanceof FingerprintSet ? visited : undefined;
+  const scratch = new FingerprintSet(1 << 12);
+
   const parent = new IntColumn();
   const choice = new IntColumn();
   let count = 0;
@@ -279,6 +282,7 @@ export function explore(machine: AnyMachine, options: ExploreOptions = {}): Expl
     }
     const nextLevel: unknown[] = [];
     const nextStart = count;
+    scratch.clear();
     for (let j = 0; j < level.length; j++) {
       const state = level[j];
       level[j] = undefined;
@@ -296,18 +300,23 @@ export function explore(machine: AnyMachine, options: ExploreOptions = {}): Expl
         // target is this state, already visited, so no key is needed either.
         if (target === state) continue;
         if (findings.openStep > 0) findings.checkStep(sid, i, state, action, target);
-        if (visited.add(key(target))) {
-          parent.set(count, sid);
-          choice.set(count, i);
-          distinctNew[ai]++;
-          if (findings.openState > 0) findings.checkState(count, target);
-          count++;
-          nextLevel.push(target);
-          if (count >= maxStates) {
-            limit = { kind: 'states', message: `state limit of ${maxStates} reached` };
-            queueLeft = level.length - j - 1 + nextLevel.length;
-            break outer;
-          }
+        if (fp) {
+          if (!fingerprintInto(key(target))) fp.markHashedStrings();
+          // The small per-level set first: most successors are states of the next level met before (in
+          // TwoPhase every one that is not a self-loop), which it answers from cache; the big table, far
+          // larger than the cache, then sees each successor once per level.
+          if (!scratch.addFingerprint(FP[0], FP[1]) || !fp.addFingerprint(FP[0], FP[1])) continue;
+        } else if (!visited.add(key(target))) continue;
+        parent.set(count, sid);
+        choice.set(count, i);
+        distinctNew[ai]++;
+        if (findings.openState > 0) findings.checkState(count, target);
+        count++;
+        nextLevel.push(target);
+        if (count >= maxStates) {
+          limit = { kind: 'states', message: `state limit of ${maxStates} reached` };
+          queueLeft = level.length - j - 1 + nextLevel.length;
+          break outer;
         }
       }
       if ((++expansions & 1023) === 0) {

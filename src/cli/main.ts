@@ -13,7 +13,8 @@ import { CATALOG } from '../../models/index';
 import { writeReports } from '../report/files';
 import { renderReports } from '../report/render';
 import { runAllConfigurations, tallyLine } from '../report/run';
-import { run, type RunOutcome } from '../check/run';
+import { runAsync, type RunOutcome } from '../check/run';
+import { parseWorkers } from '../check/parallel';
 import { renderTraceText } from '../trace/trace';
 import { parseTraceFile, replayTrace, traceToJson } from '../trace/trace-file';
 
@@ -21,10 +22,13 @@ const USAGE = `usage:
   distcheck list
   distcheck check <model> [--config NAME] [--variant V] [--param k=v]... [--strategy bfs|random] [--seed S] [--path P]
                   [--runs N] [--walk-length N] [--max-states N] [--max-depth N] [--max-seconds N]
-                  [--deadlock] [--symmetry] [--json] [--save DIR]
+                  [--deadlock] [--symmetry] [--workers N] [--json] [--save DIR]
   distcheck replay <trace.json>
   distcheck report [--out DIR]
-  distcheck bench <model> --param k=FROM..TO [--param k=v]... [--variant V] [--repeat N]`;
+  distcheck bench <model> --param k=FROM..TO [--param k=v]... [--variant V] [--repeat N] [--workers N[,N]...]`;
+
+/** Where exploration workers import the catalog from (they cannot be handed the models themselves). */
+const CATALOG_MODULE = { module: new URL('../../models/index.ts', import.meta.url).href, exportName: 'CATALOG' };
 
 type Out = { log: (s: string) => void; err: (s: string) => void };
 const defaultOut: Out = { log: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) };
@@ -104,7 +108,7 @@ function outcomeJson(o: RunOutcome): unknown {
   };
 }
 
-function cmdCheck(args: string[], out: Out): number {
+async function cmdCheck(args: string[], out: Out): Promise<number> {
   const { values, positionals } = parse(args, {
     config: { type: 'string' },
     variant: { type: 'string' },
@@ -119,6 +123,7 @@ function cmdCheck(args: string[], out: Out): number {
     'max-seconds': { type: 'string' },
     deadlock: { type: 'boolean' },
     symmetry: { type: 'boolean' },
+    workers: { type: 'string' },
     json: { type: 'boolean' },
     save: { type: 'string' },
   });
@@ -139,7 +144,11 @@ function cmdCheck(args: string[], out: Out): number {
   const seedRaw = values.seed as string | undefined;
   if (seedRaw !== undefined && !/^-?\d+$/.test(seedRaw)) fail(`--seed must be an integer, got '${seedRaw}'`);
   const json = Boolean(values.json);
-  const outcome = run({
+  const workers = values.workers === undefined ? 1 : parseWorkers(values.workers as string);
+  if (workers > 1 && strategy !== 'bfs') fail('--workers applies to breadth-first search, not to random walks');
+  const outcome = await runAsync({
+    workers,
+    modelModule: CATALOG_MODULE,
     model,
     variant,
     params: given,
@@ -233,7 +242,7 @@ export async function main(argv: string[], out: Out = defaultOut): Promise<numbe
       case 'list':
         return cmdList(out);
       case 'check':
-        return cmdCheck(rest, out);
+        return await cmdCheck(rest, out);
       case 'replay':
         return cmdReplay(rest, out);
       case 'report':
@@ -241,7 +250,7 @@ export async function main(argv: string[], out: Out = defaultOut): Promise<numbe
       case 'bench':
         return await runBench(rest, out, CATALOG.models);
       case 'bench-one':
-        return benchOne(rest, out, CATALOG.models);
+        return await benchOne(rest, out, CATALOG.models, CATALOG_MODULE);
       case undefined:
       case 'help':
       case '--help':

@@ -1,0 +1,462 @@
+// One worker thread of a parallel exploration (the design is in parallel.ts). It rebuilds the machine from a
+// module URL, holds the states it expands, owns one partition of the fingerprint table, and runs three phases
+// per breadth-first level when the main thread asks: expand, merge (as an owner), commit.
+import { parentPort } from 'node:worker_threads';
+import { getHeapStatistics } from 'node:v8';
+import { Coverage, Findings, keyOf, type ExploreResult } from './explore';
+import { FP, FingerprintSet, FingerprintView, fingerprintInto } from './visited';
+import type { AnyMachine, AnyModel, Catalog, Params } from '../model/model';
+
+/** A module a worker imports, and the export there that holds a model or a catalog (`{ models }`) listing it. */
+export interface ModuleRef {
+  /** URL of the module, as `import()` takes it. */
+  readonly module: string;
+  readonly exportName: string;
+}
+
+/** Where a worker finds the machine: the model's module and export, its id, and the scope to build. */
+export interface MachineSource extends ModuleRef {
+  readonly model: string;
+  /** Resolved parameters. */
+  readonly params: Params;
+  readonly variant: string;
+}
+
+/** A transition's place in breadth-first order: parent rank × CHOICE + action index. */
+export const CHOICE = 2 ** 21;
+
+/** The partition (owner) of a fingerprint; the high bits of `hi`, which the table's home slot barely uses. */
+export const partitionOf = (h: number, n: number): number => ((h >>> 16) * n) >>> 16;
+
+export interface Setup {
+  readonly source: MachineSource;
+  readonly index: number;
+  readonly workers: number;
+  readonly symmetry: boolean;
+  readonly checkDeadlock: boolean;
+  readonly maxStates: number;
+  readonly maxDepth: number;
+  /** Date.now() after which to stop (threads have different performance.now() origins), or Infinity. */
+  readonly deadline: number;
+  readonly maxHeapMB?: number;
+  /** Leave the replicated start once a level has this many states. */
+  readonly splitAt: number;
+}
+
+export type StopKind = 'time' | 'memory';
+
+/** One partition's candidates from one worker: order keys, fingerprints, and the owner's verdicts. */
+interface Inbox {
+  readonly buffer: SharedArrayBuffer;
+  readonly count: number;
+}
+
+function views(box: Inbox): { order: Float64Array; fp: Uint32Array; flags: Uint8Array } {
+  const n = box.count;
+  return {
+    order: new Float64Array(box.buffer, 0, n),
+    fp: new Uint32Array(box.buffer, 8 * n, 2 * n),
+    flags: new Uint8Array(box.buffer, 16 * n, n),
+  };
+}
+
+/** Append-only numbers in a typed array that doubles as needed. */
+class Column<T extends Float64Array | Uint32Array | Int32Array> {
+  length = 0;
+  constructor(
+    public data: T,
+    private readonly make: (n: number) => T,
+  ) {}
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const bigger = this.make(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = v;
+  }
+}
+const floats = (): Column<Float64Array> => new Column(new Float64Array(1024), (n) => new Float64Array(n));
+const uints = (): Column<Uint32Array> => new Column(new Uint32Array(2048), (n) => new Uint32Array(n));
+const ints = (): Column<Int32Array> => new Column(new Int32Array(1024), (n) => new Int32Array(n));
+
+function loadMachine(source: MachineSource, value: unknown): AnyMachine {
+  if (value === undefined) throw new Error(`${source.module} has no export '${source.exportName}'`);
+  const model = 'machine' in (value as object) ? (value as AnyModel) : (value as Catalog).models.find((m) => m.id === source.model);
+  if (!model) throw new Error(`no model '${source.model}' in ${source.module}#${source.exportName}`);
+  return model.machine(source.params, source.variant);
+}
+
+export class LevelWorker {
+  private readonly key: (s: unknown) => string | number;
+  readonly findings: Findings;
+  readonly coverage: Coverage;
+  deadlock = -1;
+  generated = 0;
+  hashedStrings = false;
+  /** Next rank to hand out in the replicated start. */
+  count = 0;
+  depth = 0;
+  private partitions = 1;
+  private self = 0;
+  /** This worker's partition of the visited set; private (and complete) during the replicated start. */
+  private own = new FingerprintSet(1 << 12);
+  /** Readers of every partition, this worker's own included. */
+  private tables: { has(h: number, l: number): boolean }[] = [this.own];
+  private readonly scratch = new FingerprintSet(1 << 12);
+  private states: unknown[] = [];
+  private ranks: number[] = [];
+  // This level's candidates, in order; per partition: order keys and fingerprints.
+  private candStates: unknown[] = [];
+  private candPart = ints();
+  private candIndex = ints();
+  private candAction = ints();
+  private outOrder: Column<Float64Array>[] = [floats()];
+  private outFp: Column<Uint32Array>[] = [uints()];
+  /** This level's candidates as sent to their owners, per partition; the owners mark them there. */
+  sent: Inbox[] = [];
+  private parent: Int32Array = new Int32Array(0);
+  private choice: Int32Array = new Int32Array(0);
+  private readonly heapLimit: number;
+
+  constructor(
+    readonly machine: AnyMachine,
+    readonly setup: Setup,
+  ) {
+    this.key = keyOf(machine, setup.symmetry);
+    this.findings = new Findings(machine);
+    this.coverage = new Coverage(machine.actionNames);
+    this.heapLimit = (setup.maxHeapMB ?? Math.floor((getHeapStatistics().heap_size_limit / 2 ** 20) * 0.75)) * 2 ** 20;
+  }
+
+  get frontier(): number {
+    return this.states.length;
+  }
+
+  /** Sets the parent and choice columns (shared with the main thread, indexed by rank). */
+  columns(parent: SharedArrayBuffer, choice: SharedArrayBuffer): void {
+    this.parent = new Int32Array(parent);
+    this.choice = new Int32Array(choice);
+  }
+
+  /** Level 1. Every worker does it, and the replicated start after it, identically. */
+  start(): void {
+    const { machine } = this;
+    machine.init.forEach((state, i) => {
+      this.generated++;
+      if (this.count >= this.setup.maxStates) return;
+      if (!fingerprintInto(this.key(state))) this.hashedStrings = true;
+      if (!this.own.addFingerprint(FP[0], FP[1])) return;
+      const rank = this.count++;
+      this.record(rank, -1, i);
+      if (this.findings.openState > 0) this.findings.checkState(rank, state);
+      this.states.push(state);
+      this.ranks.push(rank);
+    });
+    if (this.states.length > 0) this.depth = 1;
+  }
+
+  private record(rank: number, parent: number, choice: number): void {
+    if (rank >= this.parent.length) {
+      // The main thread sizes the shared columns before each commit; only the replicated start grows its own.
+      if (this.partitions > 1) throw new Error(`rank ${rank} beyond the shared columns`);
+      const grow = (a: Int32Array): Int32Array => {
+        const b = new Int32Array(Math.max(1024, 2 * rank));
+        b.set(a);
+        return b;
+      };
+      this.parent = grow(this.parent);
+      this.choice = grow(this.choice);
+    }
+    this.parent[rank] = parent;
+    this.choice[rank] = choice;
+  }
+
+  /** The replicated start: whole levels on this worker alone while they are small. */
+  solo(): StopKind | 'states' | 'depth' | undefined {
+    const { maxDepth, maxStates, splitAt } = this.setup;
+    if (this.count >= maxStates) return 'states';
+    while (this.states.length > 0 && this.states.length < splitAt) {
+      if (this.depth >= maxDepth) return 'depth';
+      const stop = this.expand();
+      if (stop) return stop;
+      const accepted = this.merge(this.sent);
+      const cutoff = Math.min(this.count + accepted.count, maxStates);
+      this.commit([accepted], this.count, cutoff);
+      this.count = cutoff;
+      if (this.states.length > 0) this.depth++;
+      if (this.count >= maxStates) return 'states';
+    }
+    return undefined;
+  }
+
+  /** The parent links of the replicated start, to copy into the shared columns. */
+  startColumns(): { parent: Int32Array; choice: Int32Array } {
+    return { parent: this.parent.subarray(0, this.count), choice: this.choice.subarray(0, this.count) };
+  }
+
+  /**
+   * Leaves the replicated start: keeps the states whose rank is this worker's modulo the number of workers, and
+   * the fingerprints of its partition in a shared table. Only worker 0 keeps the start's counts.
+   */
+  split(): SharedArrayBuffer {
+    const { index, workers } = this.setup;
+    const shared = new FingerprintSet(1 << 12, true);
+    this.own.forEach((h, l) => {
+      if (partitionOf(h, workers) === index) shared.addFingerprint(h, l);
+    });
+    this.own = shared;
+    this.partitions = workers;
+    this.self = index;
+    this.outOrder = Array.from({ length: workers }, floats);
+    this.outFp = Array.from({ length: workers }, uints);
+    const states: unknown[] = [];
+    const ranks: number[] = [];
+    for (let j = 0; j < this.states.length; j++) {
+      if (this.ranks[j] % workers !== index) continue;
+      states.push(this.states[j]);
+      ranks.push(this.ranks[j]);
+    }
+    this.states = states;
+    this.ranks = ranks;
+    if (index !== 0) {
+      this.generated = 0;
+      this.coverage.fired.fill(0);
+      this.coverage.distinctNew.fill(0);
+    }
+    return shared.buffer as SharedArrayBuffer;
+  }
+
+  /** The other partitions' tables, as their owners last sent them. */
+  setTables(buffers: readonly SharedArrayBuffer[]): void {
+    this.tables = buffers.map((b, p) => (p === this.self ? this.own : new FingerprintView(b)));
+  }
+
+  /** Phase 1: expands this worker's states; new-looking successors become candidates of their partitions. */
+  expand(): StopKind | undefined {
+    const { machine, key, findings, coverage, scratch, tables, partitions } = this;
+    const { actions, next, terminal } = machine;
+    const { fired } = coverage;
+    const checkDeadlock = this.setup.checkDeadlock;
+    const states = this.states;
+    const ranks = this.ranks;
+    scratch.clear();
+    this.candStates = [];
+    this.candPart.length = this.candIndex.length = this.candAction.length = 0;
+    for (let p = 0; p < partitions; p++) this.outOrder[p].length = this.outFp[p].length = 0;
+    let stop: StopKind | undefined = getHeapStatistics().used_heap_size > this.heapLimit ? 'memory' : undefined;
+    for (let j = 0; j < states.length && !stop; j++) {
+      const state = states[j];
+      const rank = ranks[j];
+      const enabled = actions(state);
+      const n = enabled.length;
+      if (n >= CHOICE) throw new Error(`a state has ${n} enabled actions; parallel exploration handles fewer than ${CHOICE}`);
+      this.generated += n;
+      if (n === 0 && checkDeadlock && this.deadlock === -1 && !(terminal?.(state) ?? false)) this.deadlock = rank;
+      for (let i = 0; i < n; i++) {
+        const action = enabled[i];
+        const target = next(state, action);
+        const ai = coverage.indexOf(action.name);
+        fired[ai]++;
+        if (target === state) continue;
+        if (findings.openStep > 0) findings.checkStep(rank, i, state, action, target);
+        if (!fingerprintInto(key(target))) this.hashedStrings = true;
+        const h = FP[0];
+        const l = FP[1];
+        const p = partitions === 1 ? 0 : partitionOf(h, partitions);
+        // The small per-level set first: most successors are states of the next level met before (in TwoPhase
+        // every one that is not a self-loop), which it answers from cache; the big tables see each only once.
+        if (!scratch.addFingerprint(h, l) || tables[p].has(h, l)) continue;
+        const order = this.outOrder[p];
+        this.candIndex.push(order.length);
+        order.push(rank * CHOICE + i);
+        this.outFp[p].push(h);
+        this.outFp[p].push(l);
+        this.candPart.push(p);
+        this.candAction.push(ai);
+        this.candStates.push(target);
+      }
+      if ((j & 1023) === 1023) {
+        if (Date.now() > this.setup.deadline) stop = 'time';
+        else if ((j & 16383) === 16383 && getHeapStatistics().used_heap_size > this.heapLimit) stop = 'memory';
+      }
+    }
+    this.sent = this.outOrder.slice(0, partitions).map((_, p) => this.outbox(p));
+    return stop;
+  }
+
+  /** This level's candidates of partition p, in a buffer the owner can read and mark. */
+  private outbox(p: number): Inbox {
+    const order = this.outOrder[p];
+    const count = order.length;
+    const buffer = new SharedArrayBuffer(17 * count);
+    const v = views({ buffer, count });
+    v.order.set(order.data.subarray(0, count));
+    v.fp.set(this.outFp[p].data.subarray(0, 2 * count));
+    return { buffer, count };
+  }
+
+  /**
+   * Phase 2, as the owner of this worker's partition: takes the partition's candidates from every worker in
+   * breadth-first order (a merge by order key), so the first to reach a state is the one a single thread
+   * would have found first. Marks each candidate new or not; returns the order keys of the new ones.
+   */
+  merge(inboxes: readonly Inbox[]): Inbox {
+    const boxes = inboxes.map(views);
+    const at = boxes.map(() => 0);
+    const accepted = floats();
+    for (;;) {
+      let best = -1;
+      let bestOrder = Infinity;
+      for (let w = 0; w < boxes.length; w++) {
+        if (at[w] < boxes[w].order.length && boxes[w].order[at[w]] < bestOrder) {
+          best = w;
+          bestOrder = boxes[w].order[at[w]];
+        }
+      }
+      if (best === -1) break;
+      const b = boxes[best];
+      const i = at[best]++;
+      const fresh = this.own.addFingerprint(b.fp[2 * i], b.fp[2 * i + 1]);
+      b.flags[i] = fresh ? 1 : 0;
+      if (fresh) accepted.push(bestOrder);
+    }
+    const buffer = new SharedArrayBuffer(8 * accepted.length);
+    new Float64Array(buffer).set(accepted.data.subarray(0, accepted.length));
+    return { buffer, count: accepted.length };
+  }
+
+  /** The buffer of this worker's table (it changes when the table grows). */
+  get table(): SharedArrayBuffer {
+    return this.own.buffer as SharedArrayBuffer;
+  }
+
+  /**
+   * Phase 3: the new states this worker found first get their ranks (breadth-first order over all workers),
+   * parent links and property checks, and become its next level. Ranks from `cutoff` on are dropped (state limit).
+   */
+  commit(accepted: readonly Inbox[], levelStart: number, cutoff: number): number {
+    const lists = accepted.map((a) => new Float64Array(a.buffer, 0, a.count));
+    const flags = this.sent.map((b) => views(b).flags);
+    const at = lists.map(() => 0);
+    const { findings, coverage } = this;
+    const states: unknown[] = [];
+    const ranks: number[] = [];
+    for (let c = 0; c < this.candStates.length; c++) {
+      const p = this.candPart.data[c];
+      if (flags[p][this.candIndex.data[c]] === 0) continue;
+      const order = this.outOrder[p].data[this.candIndex.data[c]];
+      let rank = levelStart;
+      for (let q = 0; q < lists.length; q++) {
+        const list = lists[q];
+        let i = at[q];
+        while (i < list.length && list[i] < order) i++;
+        at[q] = i;
+        rank += i;
+      }
+      if (rank >= cutoff) continue;
+      const parentRank = Math.floor(order / CHOICE);
+      this.record(rank, parentRank, order - parentRank * CHOICE);
+      coverage.distinctNew[this.candAction.data[c]]++;
+      const state = this.candStates[c];
+      if (findings.openState > 0) findings.checkState(rank, state);
+      states.push(state);
+      ranks.push(rank);
+    }
+    this.candStates = [];
+    this.sent = [];
+    this.states = states;
+    this.ranks = ranks;
+    return states.length;
+  }
+}
+
+/** A worker's answer at the end of a run. */
+export interface WorkerSummary {
+  readonly generated: number;
+  readonly hashedStrings: boolean;
+  readonly deadlock: number;
+  readonly stateAt: readonly number[];
+  readonly stepFrom: readonly number[];
+  readonly stepChoice: readonly number[];
+  readonly coverage: ExploreResult['coverage'];
+}
+
+export function summary(w: LevelWorker): WorkerSummary {
+  return {
+    generated: w.generated,
+    hashedStrings: w.hashedStrings,
+    deadlock: w.deadlock,
+    stateAt: w.findings.stateAt,
+    stepFrom: w.findings.stepFrom,
+    stepChoice: w.findings.stepChoice,
+    coverage: w.coverage.result(),
+  };
+}
+
+/** The main thread's requests, one at a time; each gets one reply (see parallel.ts). */
+export type Request =
+  | { readonly type: 'init'; readonly setup: Setup }
+  | { readonly type: 'split'; readonly parent: SharedArrayBuffer; readonly choice: SharedArrayBuffer }
+  | { readonly type: 'expand'; readonly tables: readonly SharedArrayBuffer[] }
+  | { readonly type: 'merge'; readonly inboxes: readonly Inbox[] }
+  | {
+      readonly type: 'commit';
+      readonly accepted: readonly Inbox[];
+      readonly levelStart: number;
+      readonly cutoff: number;
+      readonly parent: SharedArrayBuffer;
+      readonly choice: SharedArrayBuffer;
+    }
+  | { readonly type: 'finish' };
+
+export type { Inbox };
+
+if (parentPort) {
+  const port = parentPort;
+  let worker: LevelWorker | undefined;
+  const handle = async (msg: Request): Promise<unknown> => {
+    if (msg.type === 'init') {
+      const { source } = msg.setup;
+      worker = new LevelWorker(
+        loadMachine(source, ((await import(source.module)) as Record<string, unknown>)[source.exportName]),
+        msg.setup,
+      );
+      worker.start();
+      const stop = worker.solo();
+      return { type: 'started', stop, count: worker.count, depth: worker.depth, frontier: worker.frontier, generated: worker.generated };
+    }
+    const w = worker;
+    if (!w) throw new Error(`'${msg.type}' before 'init'`);
+    switch (msg.type) {
+      case 'split': {
+        const start = w.startColumns();
+        w.columns(msg.parent, msg.choice);
+        if (w.setup.index === 0) {
+          new Int32Array(msg.parent).set(start.parent);
+          new Int32Array(msg.choice).set(start.choice);
+        }
+        return { type: 'split', table: w.split(), frontier: w.frontier };
+      }
+      case 'expand': {
+        w.setTables(msg.tables);
+        const stop = w.expand();
+        return { type: 'expanded', stop, outboxes: w.sent, generated: w.generated };
+      }
+      case 'merge':
+        return { type: 'merged', accepted: w.merge(msg.inboxes), table: w.table };
+      case 'commit':
+        w.columns(msg.parent, msg.choice);
+        return { type: 'committed', frontier: w.commit(msg.accepted, msg.levelStart, msg.cutoff) };
+      case 'finish':
+        worker = undefined;
+        return { type: 'summary', summary: summary(w), start: w.setup.index === 0 ? w.startColumns() : undefined };
+    }
+  };
+  port.on('message', (msg: Request) => {
+    handle(msg).then(
+      (reply) => port.postMessage(reply),
+      (e: Error) => port.postMessage({ type: 'error', message: e.stack ?? e.message }),
+    );
+  });
+}

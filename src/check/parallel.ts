@@ -1,0 +1,278 @@
+// Parallel breadth-first exploration on worker_threads, with the same figures, coverage and counterexamples as
+// `explore` for any number of workers.
+//
+// Design. States are JS objects of any shape, and copying them between threads (structured clone) costs more
+// than expanding them, so a state never moves: the worker that first finds it keeps it and expands it. What the
+// workers share is the visited set: one fingerprint table per worker in a SharedArrayBuffer, each the owner of
+// the fingerprints whose high bits name it (partitioned by owner; no locks and no atomics, since only the owner
+// writes its table and only at a point where nobody reads it). Each level runs in three phases:
+//   1. expand: every worker expands its states in breadth-first order (its states are a subsequence of the
+//      level, ordered by rank); a successor found in no table (all are read-only now) and new to the worker
+//      becomes a candidate, tagged with its order key (parent rank, action index);
+//   2. merge: each owner takes its partition's candidates from every worker in order-key order and inserts
+//      them, so of the candidates that share a fingerprint the one a single thread would have met first wins;
+//   3. commit: every worker ranks the winners it holds among all winners (a merge of sorted order keys),
+//      records parent and action in shared columns indexed by rank, checks the state properties, and keeps
+//      them as its next level.
+// Ranks are therefore exactly the single-threaded explorer's state ids, so counts, the state limit, every
+// shortest path and the order-dependent figures (which state is the first violation) match `explore`.
+// Small levels are not worth three round trips: every worker first explores them alone (the same work,
+// identically), then at a level of `splitAt` states keeps the states whose rank is its index modulo the number
+// of workers. Balance then holds by itself: a new state goes to whoever holds its earliest parent.
+// The main thread only coordinates; each worker rebuilds the machine from `MachineSource` (a module URL and an
+// export), because machines are closures and cannot be sent.
+import { Worker } from 'node:worker_threads';
+import {
+  DEFAULT_MAX_STATES,
+  Coverage,
+  defaultHeapMB,
+  Findings,
+  keyOf,
+  memoryLimit,
+  pathFrom,
+  reportFindings,
+  type ExploreOptions,
+  type ExploreResult,
+} from './explore';
+import { CHOICE, type Inbox, type MachineSource, type Request, type Setup, type StopKind, type WorkerSummary } from './parallel-worker';
+import { collisionProbability } from './visited';
+import { livenessPropertyNames, type AnyMachine } from '../model/model';
+import { fail } from '../shared/errors';
+
+export type { MachineSource, ModuleRef } from './parallel-worker';
+
+export interface ParallelOptions extends ExploreOptions {
+  readonly workers: number;
+  /** How each worker rebuilds the machine that `exploreParallel` is given. */
+  readonly source: MachineSource;
+  /** Leave the replicated start once a level has this many states (tests use 1 to split at once). */
+  readonly splitAt?: number;
+}
+
+export const MAX_WORKERS = 64;
+
+/** A worker count given on the command line; a bad one is a usage error (one line, exit code 2). */
+export function parseWorkers(raw: string): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > MAX_WORKERS) fail(`--workers must be an integer from 1 to ${MAX_WORKERS}, got '${raw}'`);
+  return n;
+}
+const DEFAULT_SPLIT_AT = 2048;
+
+// Idle workers are kept (unreferenced, so they never hold the process open) for the next run: starting one
+// costs the loader and the model's compilation, about half a second.
+const idle: Worker[] = [];
+const WORKER_URL = new URL('./worker.mjs', import.meta.url);
+
+function takeWorkers(n: number): Worker[] {
+  const ws = idle.splice(0, n);
+  while (ws.length < n) ws.push(new Worker(WORKER_URL));
+  for (const w of ws) w.ref();
+  return ws;
+}
+
+function call<T>(w: Worker, msg: Request): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const done = (): void => {
+      w.off('message', onMessage);
+      w.off('error', onError);
+      w.off('exit', onExit);
+    };
+    const onMessage = (reply: { type: string; message?: string }): void => {
+      done();
+      if (reply.type === 'error') reject(new Error(`exploration worker: ${reply.message}`));
+      else resolve(reply as T);
+    };
+    const onError = (e: Error): void => {
+      done();
+      reject(e);
+    };
+    const onExit = (code: number): void => {
+      done();
+      reject(new Error(`exploration worker exited with code ${code}`));
+    };
+    w.on('message', onMessage);
+    w.on('error', onError);
+    w.on('exit', onExit);
+    w.postMessage(msg);
+  });
+}
+
+const all = <T>(ws: readonly Worker[], msg: (i: number) => Request): Promise<T[]> => Promise.all(ws.map((w, i) => call<T>(w, msg(i))));
+
+interface Started {
+  stop?: StopKind | 'states' | 'depth';
+  count: number;
+  depth: number;
+  frontier: number;
+  generated: number;
+}
+
+/**
+ * Parent and action columns indexed by rank, shared with the workers. They are allocated for the state limit
+ * at once (up to 2^26 states): the memory is zero pages until written, so this costs nothing, and growing
+ * (which would hold the old and the new copy at once) is needed only beyond that.
+ */
+class SharedColumns {
+  parent = new SharedArrayBuffer(0);
+  choice = new SharedArrayBuffer(0);
+  constructor(private readonly maxStates: number) {}
+  ensure(n: number): void {
+    if (n * 4 <= this.parent.byteLength) return;
+    const slots = Math.max(Math.min(this.maxStates, 1 << 26), Math.ceil(n * 1.5));
+    const grow = (old: SharedArrayBuffer): SharedArrayBuffer => {
+      const b = new SharedArrayBuffer(slots * 4);
+      new Int32Array(b).set(new Int32Array(old));
+      return b;
+    };
+    this.parent = grow(this.parent);
+    this.choice = grow(this.choice);
+  }
+}
+
+export async function exploreParallel(machine: AnyMachine, options: ParallelOptions): Promise<ExploreResult> {
+  const n = options.workers;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) throw new Error(`workers must be an integer from 1 to ${MAX_WORKERS}`);
+  keyOf(machine, options.symmetry);
+  if (options.exact) throw new Error('exact keys are for single-threaded runs');
+  const maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
+  const maxDepth = options.maxDepth ?? Infinity;
+  const started = performance.now();
+  const setup = (index: number): Setup => ({
+    source: options.source,
+    index,
+    workers: n,
+    symmetry: options.symmetry ?? false,
+    checkDeadlock: options.checkDeadlock ?? false,
+    maxStates,
+    maxDepth,
+    deadline: Date.now() + (options.maxSeconds ?? Infinity) * 1000,
+    ...(options.maxHeapMB !== undefined ? { maxHeapMB: options.maxHeapMB } : {}),
+    splitAt: options.splitAt ?? DEFAULT_SPLIT_AT,
+  });
+  const ws = takeWorkers(n);
+  try {
+    const [first] = await all<Started>(ws, (i) => ({ type: 'init', setup: setup(i) }));
+    let { count, depth, frontier } = first;
+    let limit: ExploreResult['limit'];
+    const stopped = (kind: StopKind | 'states' | 'depth'): NonNullable<ExploreResult['limit']> =>
+      kind === 'states'
+        ? { kind, message: `state limit of ${maxStates} reached` }
+        : kind === 'depth'
+          ? { kind, message: `depth limit of ${maxDepth} reached` }
+          : kind === 'time'
+            ? { kind, message: `time limit of ${options.maxSeconds} s reached` }
+            : memoryLimit((options.maxHeapMB ?? defaultHeapMB()) * 2 ** 20);
+    if (first.stop) limit = stopped(first.stop);
+    const columns = new SharedColumns(maxStates);
+    let split = false;
+    if (!limit && frontier > 0) {
+      split = true;
+      columns.ensure(2 * count);
+      const splits = await all<{ table: SharedArrayBuffer; frontier: number }>(ws, () => ({
+        type: 'split',
+        parent: columns.parent,
+        choice: columns.choice,
+      }));
+      let tables = splits.map((r) => r.table);
+      frontier = splits.reduce((sum, r) => sum + r.frontier, 0);
+      let lastProgress = started;
+      while (frontier > 0) {
+        if (depth >= maxDepth) {
+          limit = stopped('depth');
+          break;
+        }
+        const expanded = await all<{ stop?: StopKind; outboxes: Inbox[]; generated: number }>(ws, () => ({ type: 'expand', tables }));
+        const stop = expanded.find((r) => r.stop)?.stop;
+        if (stop) {
+          limit = stopped(stop);
+          break;
+        }
+        const merged = await all<{ accepted: Inbox; table: SharedArrayBuffer }>(ws, (p) => ({
+          type: 'merge',
+          inboxes: expanded.map((r) => r.outboxes[p]),
+        }));
+        tables = merged.map((r) => r.table);
+        const cutoff = Math.min(count + merged.reduce((sum, r) => sum + r.accepted.count, 0), maxStates);
+        columns.ensure(cutoff);
+        const committed = await all<{ frontier: number }>(ws, () => ({
+          type: 'commit',
+          accepted: merged.map((r) => r.accepted),
+          levelStart: count,
+          cutoff,
+          parent: columns.parent,
+          choice: columns.choice,
+        }));
+        count = cutoff;
+        frontier = committed.reduce((sum, r) => sum + r.frontier, 0);
+        if (frontier > 0) depth++;
+        const now = performance.now();
+        if (options.onProgress && now - lastProgress >= (options.progressIntervalMs ?? 1000)) {
+          lastProgress = now;
+          const generated = expanded.reduce((sum, r) => sum + r.generated, 0);
+          options.onProgress({ distinct: count, generated, queue: frontier, depth, seconds: (now - started) / 1000 });
+        }
+        if (count >= maxStates) {
+          limit = stopped('states');
+          break;
+        }
+      }
+    }
+    const finished = await all<{ summary: WorkerSummary; start?: { parent: Int32Array; choice: Int32Array } }>(ws, () => ({
+      type: 'finish',
+    }));
+    for (const w of ws) w.unref();
+    idle.push(...ws);
+    const parent = split ? new Int32Array(columns.parent) : finished[0].start!.parent;
+    const choice = split ? new Int32Array(columns.choice) : finished[0].start!.choice;
+    return result(
+      machine,
+      // Without a split every worker explored everything alike: count it once.
+      (split ? finished : finished.slice(0, 1)).map((f) => f.summary),
+      { count, depth, queueLeft: limit ? frontier : 0, limit },
+      (id, extra) => pathFrom(parent, choice, id, extra),
+    );
+  } catch (e) {
+    await Promise.all(ws.map((w) => w.terminate()));
+    throw e;
+  }
+}
+
+/** One result from the workers' summaries: the earliest finding of each property, summed counts and coverage. */
+function result(
+  machine: AnyMachine,
+  sums: readonly WorkerSummary[],
+  run: { count: number; depth: number; queueLeft: number; limit: ExploreResult['limit'] },
+  pathTo: Parameters<typeof reportFindings>[3],
+): ExploreResult {
+  const earliest = (xs: readonly number[]): number => xs.reduce((best, x) => (x !== -1 && (best === -1 || x < best) ? x : best), -1);
+  const findings = new Findings(machine);
+  findings.stateAt.forEach((_, p) => (findings.stateAt[p] = earliest(sums.map((s) => s.stateAt[p]))));
+  findings.stepFrom.forEach((_, p) => {
+    const at = earliest(sums.map((s) => (s.stepFrom[p] === -1 ? -1 : s.stepFrom[p] * CHOICE + s.stepChoice[p])));
+    findings.stepFrom[p] = at === -1 ? -1 : Math.floor(at / CHOICE);
+    findings.stepChoice[p] = at === -1 ? -1 : at % CHOICE;
+  });
+  const coverage = new Coverage(machine.actionNames);
+  for (const s of sums) {
+    for (const c of s.coverage) {
+      const i = coverage.indexOf(c.action);
+      coverage.fired[i] += c.fired;
+      coverage.distinctNew[i] += c.distinctNew;
+    }
+  }
+  const generated = sums.reduce((sum, s) => sum + s.generated, 0);
+  const hashedStrings = sums.some((s) => s.hashedStrings);
+  return {
+    status: run.limit ? 'limit' : 'complete',
+    ...(run.limit ? { limit: run.limit } : {}),
+    distinctStates: run.count,
+    statesGenerated: generated,
+    depth: run.depth,
+    queueLeft: run.queueLeft,
+    ...reportFindings(machine, findings, earliest(sums.map((s) => s.deadlock)), pathTo),
+    unchecked: livenessPropertyNames(machine),
+    coverage: coverage.result(),
+    collisionProbability: hashedStrings ? collisionProbability(run.count, generated) : 0,
+  };
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { explore, type ExploreOptions } from '../src/check/explore';
+import { exploreParallel } from '../src/check/parallel';
+import { run, runAsync } from '../src/check/run';
+import { findModel } from '../src/model/model';
+import { resolveParams, type GivenParams } from '../src/model/params';
+import { CATALOG } from '../models/index';
+
+const CATALOG_MODULE = { module: new URL('../models/index.ts', import.meta.url).href, exportName: 'CATALOG' };
+
+/** The same exploration single-threaded and on workers; `splitAt: 1` spreads even tiny levels over the workers. */
+async function both(id: string, variant: string, params: GivenParams, options: ExploreOptions = {}, workers = 2) {
+  const model = findModel(CATALOG.models, id);
+  const resolved = resolveParams(model, params);
+  const machine = model.machine(resolved, variant);
+  const source = { ...CATALOG_MODULE, model: id, params: resolved, variant };
+  return {
+    single: explore(machine, options),
+    parallel: await exploreParallel(machine, { ...options, workers, splitAt: 1, source }),
+  };
+}
+
+describe('parallel exploration gives exactly the single-threaded result', () => {
+  const cases: [string, string, GivenParams, ExploreOptions, number][] = [
+    ['two-phase-commit', 'correct', { rms: 4 }, {}, 2],
+    ['two-phase-commit', 'majority-commit', { rms: 4 }, {}, 3],
+    ['two-phase-commit', 'prepared-abort-on-timeout', { rms: 4 }, { symmetry: true }, 2],
+    ['two-phase-commit', 'heuristic-commit', { rms: 5 }, { symmetry: true }, 3],
+    ['transaction-commit', 'abort-after-commit', { rms: 3 }, { checkDeadlock: true }, 2],
+    ['three-phase-commit', 'correct', {}, {}, 2],
+    ['distributed-lock', 'no-fencing', {}, {}, 2],
+  ];
+  // Counts, coverage, and every counterexample and witness path: ranks are the single thread's state ids.
+  it.each(cases)('%s [%s] %j %j on %i workers', async (id, variant, params, options, workers) => {
+    const { single, parallel } = await both(id, variant, params, options, workers);
+    expect(parallel).toEqual(single);
+  });
+
+  it('agrees when the levels are left to the default split, through runAsync and the catalog', async () => {
+    const model = findModel(CATALOG.models, 'two-phase-commit');
+    const request = { model, variant: 'majority-commit', params: { rms: 6 } };
+    const parallel = await runAsync({ ...request, workers: 2, modelModule: CATALOG_MODULE });
+    expect(parallel).toEqual(run(request));
+    expect(parallel.distinctStates).toBe(57_776);
+  });
+});
+
+describe('parallel exploration: limits', () => {
+  it('stops at the state limit with exactly that many states', async () => {
+    const { single, parallel } = await both('two-phase-commit', 'correct', { rms: 12 }, { maxStates: 5000 });
+    expect([parallel.status, parallel.limit?.kind, parallel.distinctStates]).toEqual(['limit', 'states', 5000]);
+    expect(single.distinctStates).toBe(5000);
+    expect(parallel.queueLeft).toBeGreaterThan(0);
+  });
+
+  it('stops at the depth limit with the same partial figures', async () => {
+    const { single, parallel } = await both('two-phase-commit', 'correct', { rms: 6 }, { maxDepth: 8 });
+    expect(parallel).toEqual(single);
+    expect(parallel.limit?.kind).toBe('depth');
+  });
+
+  it('stops at the time limit and at the memory guard', async () => {
+    const model = findModel(CATALOG.models, 'two-phase-commit');
+    const machine = model.machine({ rms: 12 }, 'correct');
+    const source = { ...CATALOG_MODULE, model: model.id, params: { rms: 12 }, variant: 'correct' };
+    const timed = await exploreParallel(machine, { workers: 2, maxSeconds: 0.5, source });
+    expect([timed.status, timed.limit?.kind]).toEqual(['limit', 'time']);
+    const guarded = await exploreParallel(machine, { workers: 2, maxHeapMB: 1, source });
+    expect([guarded.status, guarded.limit?.kind]).toEqual(['limit', 'memory']);
+    expect(guarded.limit?.message).toBe('memory limit of 1 MB heap reached');
+  });
+});
