@@ -64,15 +64,17 @@ const ABORT_BIT = 1 << 21;
  * (its bits in the key) is found by identity. `encode` computes the code of an array built elsewhere, e.g. a
  * state permuted by a test or read from a trace file.
  */
-function canonical<T>(build: (code: number) => T[], encode: (xs: readonly T[]) => number) {
-  const byCode = new Map<number, readonly T[]>();
+function canonical<T>(build: (code: number) => T[], encode: (xs: readonly T[]) => number, slots: number, slot = (code: number) => code) {
+  // A plain array indexed by slot(code) is faster than a Map; 4^12 rmStates would be too sparse for one.
+  const byCode: { get(i: number): readonly T[] | undefined; set(i: number, xs: readonly T[]): void } =
+    slots <= 1 << 20 ? arrayTable<readonly T[]>(slots) : new Map<number, readonly T[]>();
   const codeOf = new Map<readonly T[], number>();
   return {
     of(code: number): readonly T[] {
-      let xs = byCode.get(code);
+      let xs = byCode.get(slot(code));
       if (xs === undefined) {
         xs = build(code);
-        byCode.set(code, xs);
+        byCode.set(slot(code), xs);
         codeOf.set(xs, code);
       }
       return xs;
@@ -80,6 +82,11 @@ function canonical<T>(build: (code: number) => T[], encode: (xs: readonly T[]) =
     code: (xs: readonly T[]): number => codeOf.get(xs) ?? encode(xs),
     isCanonical: (xs: readonly T[]): boolean => codeOf.has(xs),
   };
+}
+
+function arrayTable<V>(size: number): { get(i: number): V | undefined; set(i: number, v: V): void } {
+  const xs = new Array<V | undefined>(size).fill(undefined);
+  return { get: (i) => xs[i], set: (i, v) => void (xs[i] = v) };
 }
 
 function tpMachine(rms: number, variant: string): Machine<TPState, TPAction> {
@@ -106,16 +113,20 @@ function tpMachine(rms: number, variant: string): Machine<TPState, TPAction> {
   const msgsSet = canonical(
     (mask) => sortedMsgs.filter((m) => (mask & msgBit.get(m)!) !== 0),
     (msgs) => msgs.reduce((mask, m) => mask | (msgBit.get(m) ?? 0), 0),
+    1 << 14,
+    msgKeyBits,
   );
   const preparedSet = canonical(
     (mask) => ids.filter((rm) => (mask >> rm) & 1).map((rm) => rm + 1),
     (tmPrepared) => tmPrepared.reduce((mask, rm) => mask | (1 << (rm - 1)), 0),
+    1 << rms,
   );
   // rmState as 2 bits per RM, RM 1 most significant: TransactionCommit's key of the same rmState.
   const place = ids.map((rm) => 4 ** (rms - 1 - rm));
   const rmStates = canonical(
     (bits) => ids.map((rm) => RM_STATES[Math.floor(bits / place[rm]) % 4]),
     (rmState) => rmState.reduce((bits, r) => bits * 4 + rmCode(r), 0),
+    4 ** rms,
   );
   const commitQuorum = variant === 'majority-commit' ? Math.floor(rms / 2) + 1 : rms;
   const timeoutAbort = variant === 'prepared-abort-on-timeout';
