@@ -107,7 +107,7 @@ export class LevelWorker {
   private states: unknown[] = [];
   private ranks: number[] = [];
   // This level's candidates, in order; per partition: order keys and fingerprints.
-  private candStates: unknown[] = [];
+  private candParent = ints();
   private candPart = ints();
   private candIndex = ints();
   private candAction = ints();
@@ -241,8 +241,7 @@ export class LevelWorker {
     const states = this.states;
     const ranks = this.ranks;
     scratch.clear();
-    this.candStates = [];
-    this.candPart.length = this.candIndex.length = this.candAction.length = 0;
+    this.candParent.length = this.candPart.length = this.candIndex.length = this.candAction.length = 0;
     for (let p = 0; p < partitions; p++) this.outOrder[p].length = this.outFp[p].length = 0;
     let stop: StopKind | undefined = getHeapStatistics().used_heap_size > this.heapLimit ? 'memory' : undefined;
     for (let j = 0; j < states.length && !stop; j++) {
@@ -274,7 +273,9 @@ export class LevelWorker {
         this.outFp[p].push(l);
         this.candPart.push(p);
         this.candAction.push(ai);
-        this.candStates.push(target);
+        // Not the state itself: most candidates lose to another worker's or are rebuilt in commit anyway, and
+        // holding them all through the level would cost memory and garbage-collection time.
+        this.candParent.push(j);
       }
       if ((j & 1023) === 1023) {
         if (Date.now() > this.setup.deadline) stop = 'time';
@@ -340,9 +341,12 @@ export class LevelWorker {
     const flags = this.sent.map((b) => views(b).flags);
     const at = lists.map(() => 0);
     const { findings, coverage } = this;
+    const { actions, next } = this.machine;
     const states: unknown[] = [];
     const ranks: number[] = [];
-    for (let c = 0; c < this.candStates.length; c++) {
+    let parent: unknown;
+    let enabled: readonly unknown[] = [];
+    for (let c = 0; c < this.candParent.length; c++) {
       const p = this.candPart.data[c];
       if (flags[p][this.candIndex.data[c]] === 0) continue;
       const order = this.outOrder[p].data[this.candIndex.data[c]];
@@ -356,14 +360,20 @@ export class LevelWorker {
       }
       if (rank >= cutoff) continue;
       const parentRank = Math.floor(order / CHOICE);
-      this.record(rank, parentRank, order - parentRank * CHOICE);
+      const choice = order - parentRank * CHOICE;
+      this.record(rank, parentRank, choice);
       coverage.distinctNew[this.candAction.data[c]]++;
-      const state = this.candStates[c];
+      // The machine is deterministic, so taking the same action again rebuilds the very state.
+      const from = this.states[this.candParent.data[c]];
+      if (from !== parent) {
+        parent = from;
+        enabled = actions(from);
+      }
+      const state = next(from, enabled[choice]);
       if (findings.openState > 0) findings.checkState(rank, state);
       states.push(state);
       ranks.push(rank);
     }
-    this.candStates = [];
     this.sent = [];
     this.states = states;
     this.ranks = ranks;
