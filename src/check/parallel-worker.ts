@@ -1,10 +1,10 @@
 // One worker thread of a parallel exploration (the design is in parallel.ts). It rebuilds the machine from a
-// module URL, holds the states it expands, owns one partition of the fingerprint table, and runs three phases
+// module URL, holds the states it expands, owns one partition of the visited set, and runs three phases
 // per breadth-first level when the main thread asks: expand, merge (as an owner), commit.
 import { parentPort } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
 import { Coverage, Findings, keyOf, type ExploreResult } from './explore';
-import { FP, FingerprintSet, FingerprintView, fingerprintInto } from './visited';
+import { FP, FingerprintSet, fingerprintInto } from './visited';
 import type { AnyMachine, AnyModel, Catalog, Params } from '../model/model';
 
 /** A module a worker imports, and the export there that holds a model or a catalog (`{ models }`) listing it. */
@@ -25,7 +25,7 @@ export interface MachineSource extends ModuleRef {
 /** A transition's place in breadth-first order: parent rank × CHOICE + action index. */
 export const CHOICE = 2 ** 21;
 
-/** The partition (owner) of a fingerprint; the high bits of `hi`, which the table's home slot barely uses. */
+/** The partition (owner) of a fingerprint: the high bits of `hi`, which the table's home slot barely uses. */
 export const partitionOf = (h: number, n: number): number => ((h >>> 16) * n) >>> 16;
 
 export interface Setup {
@@ -98,11 +98,8 @@ export class LevelWorker {
   count = 0;
   depth = 0;
   private partitions = 1;
-  private self = 0;
-  /** This worker's partition of the visited set; private (and complete) during the replicated start. */
+  /** This worker's partition of the visited set; the whole set during the replicated start. */
   private own = new FingerprintSet(1 << 12);
-  /** Readers of every partition, this worker's own included. */
-  private tables: { has(h: number, l: number): boolean }[] = [this.own];
   private readonly scratch = new FingerprintSet(1 << 12);
   private states: unknown[] = [];
   private ranks: number[] = [];
@@ -197,17 +194,16 @@ export class LevelWorker {
 
   /**
    * Leaves the replicated start: keeps the states whose rank is this worker's modulo the number of workers, and
-   * the fingerprints of its partition in a shared table. Only worker 0 keeps the start's counts.
+   * the fingerprints of its partition. Only worker 0 keeps the start's counts.
    */
-  split(): SharedArrayBuffer {
+  split(): void {
     const { index, workers } = this.setup;
-    const shared = new FingerprintSet(1 << 12, true);
+    const own = new FingerprintSet(1 << 12);
     this.own.forEach((h, l) => {
-      if (partitionOf(h, workers) === index) shared.addFingerprint(h, l);
+      if (partitionOf(h, workers) === index) own.addFingerprint(h, l);
     });
-    this.own = shared;
+    this.own = own;
     this.partitions = workers;
-    this.self = index;
     this.outOrder = Array.from({ length: workers }, floats);
     this.outFp = Array.from({ length: workers }, uints);
     const states: unknown[] = [];
@@ -224,17 +220,11 @@ export class LevelWorker {
       this.coverage.fired.fill(0);
       this.coverage.distinctNew.fill(0);
     }
-    return shared.buffer as SharedArrayBuffer;
-  }
-
-  /** The other partitions' tables, as their owners last sent them. */
-  setTables(buffers: readonly SharedArrayBuffer[]): void {
-    this.tables = buffers.map((b, p) => (p === this.self ? this.own : new FingerprintView(b)));
   }
 
   /** Phase 1: expands this worker's states; new-looking successors become candidates of their partitions. */
   expand(): StopKind | undefined {
-    const { machine, key, findings, coverage, scratch, tables, partitions } = this;
+    const { machine, key, findings, coverage, scratch, partitions } = this;
     const { actions, next, terminal } = machine;
     const { fired } = coverage;
     const checkDeadlock = this.setup.checkDeadlock;
@@ -263,9 +253,9 @@ export class LevelWorker {
         const h = FP[0];
         const l = FP[1];
         const p = partitions === 1 ? 0 : partitionOf(h, partitions);
-        // The small per-level set first: most successors are states of the next level met before (in TwoPhase
-        // every one that is not a self-loop), which it answers from cache; the big tables see each only once.
-        if (!scratch.addFingerprint(h, l) || tables[p].has(h, l)) continue;
+        // Only this level's own duplicates are dropped here. Whether the state was visited before is its
+        // owner's to say in merge, with the same one probe of its table that a check here would cost.
+        if (!scratch.addFingerprint(h, l)) continue;
         const order = this.outOrder[p];
         this.candIndex.push(order.length);
         order.push(rank * CHOICE + i);
@@ -325,11 +315,6 @@ export class LevelWorker {
     const buffer = new SharedArrayBuffer(8 * accepted.length);
     new Float64Array(buffer).set(accepted.data.subarray(0, accepted.length));
     return { buffer, count: accepted.length };
-  }
-
-  /** The buffer of this worker's table (it changes when the table grows). */
-  get table(): SharedArrayBuffer {
-    return this.own.buffer as SharedArrayBuffer;
   }
 
   /**
@@ -408,7 +393,7 @@ export function summary(w: LevelWorker): WorkerSummary {
 export type Request =
   | { readonly type: 'init'; readonly setup: Setup }
   | { readonly type: 'split'; readonly parent: SharedArrayBuffer; readonly choice: SharedArrayBuffer }
-  | { readonly type: 'expand'; readonly tables: readonly SharedArrayBuffer[] }
+  | { readonly type: 'expand' }
   | { readonly type: 'merge'; readonly inboxes: readonly Inbox[] }
   | {
       readonly type: 'commit';
@@ -446,15 +431,15 @@ if (parentPort) {
           new Int32Array(msg.parent).set(start.parent);
           new Int32Array(msg.choice).set(start.choice);
         }
-        return { type: 'split', table: w.split(), frontier: w.frontier };
+        w.split();
+        return { type: 'split', frontier: w.frontier };
       }
       case 'expand': {
-        w.setTables(msg.tables);
         const stop = w.expand();
         return { type: 'expanded', stop, outboxes: w.sent, generated: w.generated };
       }
       case 'merge':
-        return { type: 'merged', accepted: w.merge(msg.inboxes), table: w.table };
+        return { type: 'merged', accepted: w.merge(msg.inboxes) };
       case 'commit':
         w.columns(msg.parent, msg.choice);
         return { type: 'committed', frontier: w.commit(msg.accepted, msg.levelStart, msg.cutoff) };

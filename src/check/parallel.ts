@@ -2,20 +2,22 @@
 // `explore` for any number of workers.
 //
 // Design. States are JS objects of any shape, and copying them between threads (structured clone) costs more
-// than expanding them, so a state never moves: the worker that first finds it keeps it and expands it. What the
-// workers share is the visited set: one fingerprint table per worker in a SharedArrayBuffer, each the owner of
-// the fingerprints whose high bits name it (partitioned by owner; no locks and no atomics, since only the owner
-// writes its table and only at a point where nobody reads it). Each level runs in three phases:
+// than expanding them, so a state never moves: the worker that first finds it keeps it and expands it. The
+// visited set is partitioned by owner: each worker holds the fingerprints whose high bits name it, in a table
+// only it touches (no locks, no atomics). Each level runs in three phases, with a barrier after each:
 //   1. expand: every worker expands its states in breadth-first order (its states are a subsequence of the
-//      level, ordered by rank); a successor found in no table (all are read-only now) and new to the worker
-//      becomes a candidate, tagged with its order key (parent rank, action index);
-//   2. merge: each owner takes its partition's candidates from every worker in order-key order and inserts
-//      them, so of the candidates that share a fingerprint the one a single thread would have met first wins;
-//   3. commit: every worker ranks the winners it holds among all winners (a merge of sorted order keys),
-//      records parent and action in shared columns indexed by rank, checks the state properties, and keeps
-//      them as its next level.
+//      level, ordered by rank); each successor new to the worker this level becomes a candidate of its owner,
+//      tagged with its order key (parent rank, action index), in a SharedArrayBuffer per owner;
+//   2. merge: each owner takes its candidates from every worker in order-key order and inserts them, so of the
+//      candidates that share a fingerprint the one a single thread would have met first wins, and states seen
+//      in earlier levels lose; the owner marks each candidate in place;
+//   3. commit: every worker ranks its winners among all winners (a merge of sorted order keys), records parent
+//      and action in shared columns indexed by rank, rebuilds each winner by taking its action again (holding
+//      every candidate through the level would cost more), checks the state properties, and keeps them as its
+//      next level.
 // Ranks are therefore exactly the single-threaded explorer's state ids, so counts, the state limit, every
-// shortest path and the order-dependent figures (which state is the first violation) match `explore`.
+// shortest path and the order-dependent figures (which state is the first violation) match `explore`, with or
+// without symmetry reduction (a winner is rebuilt from the very parent and action a single thread would use).
 // Small levels are not worth three round trips: every worker first explores them alone (the same work,
 // identically), then at a level of `splitAt` states keeps the states whose rank is its index modulo the number
 // of workers. Balance then holds by itself: a new state goes to whoever holds its earliest parent.
@@ -171,12 +173,11 @@ export async function exploreParallel(machine: AnyMachine, options: ParallelOpti
     if (!limit && frontier > 0) {
       split = true;
       columns.ensure(2 * count);
-      const splits = await all<{ table: SharedArrayBuffer; frontier: number }>(ws, () => ({
+      const splits = await all<{ frontier: number }>(ws, () => ({
         type: 'split',
         parent: columns.parent,
         choice: columns.choice,
       }));
-      let tables = splits.map((r) => r.table);
       frontier = splits.reduce((sum, r) => sum + r.frontier, 0);
       let lastProgress = started;
       while (frontier > 0) {
@@ -184,17 +185,16 @@ export async function exploreParallel(machine: AnyMachine, options: ParallelOpti
           limit = stopped('depth');
           break;
         }
-        const expanded = await all<{ stop?: StopKind; outboxes: Inbox[]; generated: number }>(ws, () => ({ type: 'expand', tables }));
+        const expanded = await all<{ stop?: StopKind; outboxes: Inbox[]; generated: number }>(ws, () => ({ type: 'expand' }));
         const stop = expanded.find((r) => r.stop)?.stop;
         if (stop) {
           limit = stopped(stop);
           break;
         }
-        const merged = await all<{ accepted: Inbox; table: SharedArrayBuffer }>(ws, (p) => ({
+        const merged = await all<{ accepted: Inbox }>(ws, (p) => ({
           type: 'merge',
           inboxes: expanded.map((r) => r.outboxes[p]),
         }));
-        tables = merged.map((r) => r.table);
         const cutoff = Math.min(count + merged.reduce((sum, r) => sum + r.accepted.count, 0), maxStates);
         columns.ensure(cutoff);
         const committed = await all<{ frontier: number }>(ws, () => ({

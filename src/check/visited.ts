@@ -1,7 +1,6 @@
 // The explorer's visited set. By default it keeps only a 64-bit fingerprint per state in an open-addressing
 // table, as TLC does: 8 bytes per slot at load factor ≤ 3/4, instead of a key string and a Set entry. The two
-// halves of a fingerprint sit side by side, so a probe touches one cache line. The table may live in a
-// SharedArrayBuffer, so that parallel workers can read each other's tables (see parallel.ts).
+// halves of a fingerprint sit side by side, so a probe touches one cache line.
 // `ExactSet` keeps the keys themselves, for tests that cross-check fingerprints.
 
 /**
@@ -82,19 +81,11 @@ export class FingerprintSet implements VisitedSet {
   private count = 0;
   private hashedStrings = false;
 
-  /** `shared` puts the table in a SharedArrayBuffer (also after it grows), so other threads can read it. */
-  constructor(
-    initialCapacity = 1 << 16,
-    readonly shared = false,
-  ) {
+  constructor(initialCapacity = 1 << 16) {
     let cap = 1 << 4;
     while (cap < initialCapacity) cap <<= 1;
-    this.table = this.allocate(cap);
+    this.table = new Uint32Array(2 * cap);
     this.mask = cap - 1;
-  }
-
-  private allocate(slots: number): Uint32Array {
-    return new Uint32Array(this.shared ? new SharedArrayBuffer(slots * 8) : new ArrayBuffer(slots * 8));
   }
 
   get size(): number {
@@ -104,11 +95,6 @@ export class FingerprintSet implements VisitedSet {
   /** Bytes held by the table. */
   get bytes(): number {
     return this.table.byteLength;
-  }
-
-  /** The table's memory, for readers on other threads (`FingerprintView`). */
-  get buffer(): ArrayBufferLike {
-    return this.table.buffer;
   }
 
   /** True when every key so far was a safe integer, so fingerprints are exact. */
@@ -121,7 +107,7 @@ export class FingerprintSet implements VisitedSet {
     return this.addFingerprint(FP[0], FP[1]);
   }
 
-  /** Notes that a string key was hashed elsewhere (parallel workers hash before they insert). */
+  /** Notes that a string key was hashed before `addFingerprint` (see explore.ts). */
   markHashedStrings(): void {
     this.hashedStrings = true;
   }
@@ -146,10 +132,6 @@ export class FingerprintSet implements VisitedSet {
     return true;
   }
 
-  has(h: number, l: number): boolean {
-    return probe(this.table, this.mask, h, l);
-  }
-
   /** Calls `f` with every fingerprint in the set. */
   forEach(f: (h: number, l: number) => void): void {
     const t = this.table;
@@ -165,7 +147,7 @@ export class FingerprintSet implements VisitedSet {
   private grow(): void {
     const old = this.table;
     const slots = old.length; // twice the old slot count
-    const t = this.allocate(slots);
+    const t = new Uint32Array(2 * slots);
     const mask = slots - 1;
     for (let j = 0; j < old.length; j += 2) {
       const h = old[j];
@@ -178,31 +160,6 @@ export class FingerprintSet implements VisitedSet {
     }
     this.table = t;
     this.mask = mask;
-  }
-}
-
-function probe(t: Uint32Array, mask: number, h: number, l: number): boolean {
-  if (h === EMPTY && l === EMPTY) l = 1;
-  let i = home(h, l, mask);
-  for (;;) {
-    const sh = t[2 * i];
-    const sl = t[2 * i + 1];
-    if (sh === h && sl === l) return true;
-    if (sh === EMPTY && sl === EMPTY) return false;
-    i = (i + 1) & mask;
-  }
-}
-
-/** Read-only view of another thread's FingerprintSet table; valid while its owner does not write. */
-export class FingerprintView {
-  private readonly table: Uint32Array;
-  private readonly mask: number;
-  constructor(buffer: ArrayBufferLike) {
-    this.table = new Uint32Array(buffer);
-    this.mask = this.table.length / 2 - 1;
-  }
-  has(h: number, l: number): boolean {
-    return probe(this.table, this.mask, h, l);
   }
 }
 
