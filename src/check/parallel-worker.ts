@@ -407,16 +407,15 @@ export type Request =
 
 export type { Inbox };
 
-if (parentPort) {
-  const port = parentPort;
+/**
+ * Answers the main thread's requests for one worker. `load` builds the machine: by importing its module on a
+ * worker thread, or by handing over the main thread's own machine when the main thread is worker 0.
+ */
+export function requestHandler(load: (source: MachineSource) => Promise<AnyMachine>): (msg: Request) => Promise<unknown> {
   let worker: LevelWorker | undefined;
-  const handle = async (msg: Request): Promise<unknown> => {
+  return async (msg) => {
     if (msg.type === 'init') {
-      const { source } = msg.setup;
-      worker = new LevelWorker(
-        loadMachine(source, ((await import(source.module)) as Record<string, unknown>)[source.exportName]),
-        msg.setup,
-      );
+      worker = new LevelWorker(await load(msg.setup.source), msg.setup);
       worker.start();
       const stop = worker.solo();
       return { type: 'started', stop, count: worker.count, depth: worker.depth, frontier: worker.frontier, generated: worker.generated };
@@ -448,6 +447,13 @@ if (parentPort) {
         return { type: 'summary', summary: summary(w), start: w.setup.index === 0 ? w.startColumns() : undefined };
     }
   };
+}
+
+if (parentPort) {
+  const port = parentPort;
+  const handle = requestHandler(async (source) =>
+    loadMachine(source, ((await import(source.module)) as Record<string, unknown>)[source.exportName]),
+  );
   port.on('message', (msg: Request) => {
     handle(msg).then(
       (reply) => port.postMessage(reply),

@@ -21,8 +21,9 @@
 // Small levels are not worth three round trips: every worker first explores them alone (the same work,
 // identically), then at a level of `splitAt` states keeps the states whose rank is its index modulo the number
 // of workers. Balance then holds by itself: a new state goes to whoever holds its earliest parent.
-// The main thread only coordinates; each worker rebuilds the machine from `MachineSource` (a module URL and an
-// export), because machines are closures and cannot be sent.
+// The main thread is worker 0 (it would only wait otherwise) and coordinates between phases; every other worker
+// rebuilds the machine from `MachineSource` (a module URL and an export), since machines are closures and
+// cannot be sent.
 import { Worker } from 'node:worker_threads';
 import {
   DEFAULT_MAX_STATES,
@@ -36,7 +37,16 @@ import {
   type ExploreOptions,
   type ExploreResult,
 } from './explore';
-import { CHOICE, type Inbox, type MachineSource, type Request, type Setup, type StopKind, type WorkerSummary } from './parallel-worker';
+import {
+  CHOICE,
+  requestHandler,
+  type Inbox,
+  type MachineSource,
+  type Request,
+  type Setup,
+  type StopKind,
+  type WorkerSummary,
+} from './parallel-worker';
 import { collisionProbability } from './visited';
 import { livenessPropertyNames, type AnyMachine } from '../model/model';
 import { fail } from '../shared/errors';
@@ -66,43 +76,68 @@ const DEFAULT_SPLIT_AT = 2048;
 const idle: Worker[] = [];
 const WORKER_URL = new URL('./worker.mjs', import.meta.url);
 
-function takeWorkers(n: number): Worker[] {
-  const ws = idle.splice(0, n);
+/** Worker i of a run: a worker thread, or (for worker 0) the main thread itself, which is idle otherwise. */
+interface Peer {
+  call<T>(msg: Request): Promise<T>;
+  release(): void;
+  terminate(): Promise<unknown>;
+}
+
+function threadPeer(w: Worker): Peer {
+  w.ref();
+  return {
+    call: <T>(msg: Request): Promise<T> =>
+      new Promise((resolve, reject) => {
+        const done = (): void => {
+          w.off('message', onMessage);
+          w.off('error', onError);
+          w.off('exit', onExit);
+        };
+        const onMessage = (reply: { type: string; message?: string }): void => {
+          done();
+          if (reply.type === 'error') reject(new Error(`exploration worker: ${reply.message}`));
+          else resolve(reply as T);
+        };
+        const onError = (e: Error): void => {
+          done();
+          reject(e);
+        };
+        const onExit = (code: number): void => {
+          done();
+          reject(new Error(`exploration worker exited with code ${code}`));
+        };
+        w.on('message', onMessage);
+        w.on('error', onError);
+        w.on('exit', onExit);
+        w.postMessage(msg);
+      }),
+    release: () => {
+      w.unref();
+      idle.push(w);
+    },
+    terminate: () => w.terminate(),
+  };
+}
+
+function mainPeer(machine: AnyMachine): Peer {
+  const handle = requestHandler(() => Promise.resolve(machine));
+  return { call: <T>(msg: Request) => handle(msg) as Promise<T>, release: () => {}, terminate: () => Promise.resolve() };
+}
+
+function peers(machine: AnyMachine, n: number): Peer[] {
+  const threads = idle.splice(0, n - 1);
   // A young generation of 16 MB (V8's default is 48) keeps each worker's heap small; measured on TwoPhase
   // with 8 RMs it saves about 60 MB of peak RSS over two workers and no CPU time.
-  while (ws.length < n) ws.push(new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: 16 } }));
-  for (const w of ws) w.ref();
-  return ws;
+  while (threads.length < n - 1) threads.push(new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: 16 } }));
+  return [mainPeer(machine), ...threads.map(threadPeer)];
 }
 
-function call<T>(w: Worker, msg: Request): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const done = (): void => {
-      w.off('message', onMessage);
-      w.off('error', onError);
-      w.off('exit', onExit);
-    };
-    const onMessage = (reply: { type: string; message?: string }): void => {
-      done();
-      if (reply.type === 'error') reject(new Error(`exploration worker: ${reply.message}`));
-      else resolve(reply as T);
-    };
-    const onError = (e: Error): void => {
-      done();
-      reject(e);
-    };
-    const onExit = (code: number): void => {
-      done();
-      reject(new Error(`exploration worker exited with code ${code}`));
-    };
-    w.on('message', onMessage);
-    w.on('error', onError);
-    w.on('exit', onExit);
-    w.postMessage(msg);
-  });
+/** Sends a request to every peer and waits for all; the thread peers first, since the main thread's own answer blocks. */
+async function all<T>(ps: readonly Peer[], msg: (i: number) => Request): Promise<T[]> {
+  const others = ps.slice(1).map((p, i) => p.call<T>(msg(i + 1)));
+  const mine = await ps[0].call<T>(msg(0));
+  return [mine, ...(await Promise.all(others))];
 }
-
-const all = <T>(ws: readonly Worker[], msg: (i: number) => Request): Promise<T[]> => Promise.all(ws.map((w, i) => call<T>(w, msg(i))));
 
 interface Started {
   stop?: StopKind | 'states' | 'depth';
@@ -154,7 +189,7 @@ export async function exploreParallel(machine: AnyMachine, options: ParallelOpti
     ...(options.maxHeapMB !== undefined ? { maxHeapMB: options.maxHeapMB } : {}),
     splitAt: options.splitAt ?? DEFAULT_SPLIT_AT,
   });
-  const ws = takeWorkers(n);
+  const ws = peers(machine, n);
   try {
     const [first] = await all<Started>(ws, (i) => ({ type: 'init', setup: setup(i) }));
     let { count, depth, frontier } = first;
@@ -223,8 +258,7 @@ export async function exploreParallel(machine: AnyMachine, options: ParallelOpti
     const finished = await all<{ summary: WorkerSummary; start?: { parent: Int32Array; choice: Int32Array } }>(ws, () => ({
       type: 'finish',
     }));
-    for (const w of ws) w.unref();
-    idle.push(...ws);
+    for (const w of ws) w.release();
     const parent = split ? new Int32Array(columns.parent) : finished[0].start!.parent;
     const choice = split ? new Int32Array(columns.choice) : finished[0].start!.choice;
     return result(
