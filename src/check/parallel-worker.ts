@@ -45,40 +45,80 @@ export interface Setup {
 
 export type StopKind = 'time' | 'memory';
 
-/** One partition's candidates from one worker: order keys, fingerprints, and the owner's verdicts. */
-interface Inbox {
-  readonly buffer: SharedArrayBuffer;
+/**
+ * One partition's candidates from one worker, in breadth-first order: order keys, fingerprints (hi, lo), and
+ * the owner's verdicts (1 = new). Growable SharedArrayBuffers, reused level after level: the memory is reserved
+ * once and committed as they grow.
+ */
+/** The order keys, ascending, of the candidates an owner found new. */
+export interface Accepted {
+  readonly keys: SharedArrayBuffer;
   readonly count: number;
 }
 
-function views(box: Inbox): { order: Float64Array; fp: Uint32Array; flags: Uint8Array } {
-  const n = box.count;
-  return {
-    order: new Float64Array(box.buffer, 0, n),
-    fp: new Uint32Array(box.buffer, 8 * n, 2 * n),
-    flags: new Uint8Array(box.buffer, 16 * n, n),
-  };
+export interface Inbox {
+  readonly order: SharedArrayBuffer;
+  readonly fp: SharedArrayBuffer;
+  readonly flags: SharedArrayBuffer;
+  readonly count: number;
 }
 
-/** Append-only numbers in a typed array that doubles as needed. */
-class Column<T extends Float64Array | Uint32Array | Int32Array> {
+const MAX_BYTES = 2 ** 31;
+
+/** Append-only numbers in a typed array over a growable buffer (shared or not) that doubles as needed. */
+class Column<T extends Float64Array | Uint32Array | Int32Array | Uint8Array> {
   length = 0;
+  data: T;
   constructor(
-    public data: T,
-    private readonly make: (n: number) => T,
-  ) {}
+    private readonly make: (buffer: ArrayBufferLike) => T,
+    private readonly bytesPer: number,
+    shared = false,
+  ) {
+    const options = { maxByteLength: MAX_BYTES };
+    this.data = make(shared ? new SharedArrayBuffer(1024 * bytesPer, options) : new ArrayBuffer(1024 * bytesPer, options));
+  }
+  /** Room for n entries; a length-tracking view follows the buffer as it grows. */
+  reserve(n: number): void {
+    const buffer = this.data.buffer as SharedArrayBuffer | ArrayBuffer;
+    if (n * this.bytesPer <= buffer.byteLength) return;
+    const bytes = Math.min(MAX_BYTES, Math.max(2 * buffer.byteLength, n * this.bytesPer));
+    if (n * this.bytesPer > bytes) throw new Error(`more than ${MAX_BYTES / this.bytesPer} entries in one level`);
+    if (buffer instanceof ArrayBuffer) buffer.resize(bytes);
+    else buffer.grow(bytes);
+  }
   push(v: number): void {
-    if (this.length === this.data.length) {
-      const bigger = this.make(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
+    if (this.length === this.data.length) this.reserve(this.length + 1);
     this.data[this.length++] = v;
   }
 }
-const floats = (): Column<Float64Array> => new Column(new Float64Array(1024), (n) => new Float64Array(n));
-const uints = (): Column<Uint32Array> => new Column(new Uint32Array(2048), (n) => new Uint32Array(n));
-const ints = (): Column<Int32Array> => new Column(new Int32Array(1024), (n) => new Int32Array(n));
+const floats = (shared = false) => new Column((b) => new Float64Array(b), 8, shared);
+const uints = (shared = false) => new Column((b) => new Uint32Array(b), 4, shared);
+const ints = () => new Column((b) => new Int32Array(b), 4);
+const bytes = (shared = false) => new Column((b) => new Uint8Array(b), 1, shared);
+
+/** This worker's outgoing candidates for one partition. */
+class Outbox {
+  readonly order = floats(true);
+  readonly fp = uints(true);
+  readonly flags = bytes(true);
+  clear(): void {
+    this.order.length = this.fp.length = this.flags.length = 0;
+  }
+  inbox(): Inbox {
+    const count = this.order.length;
+    this.flags.reserve(count);
+    const buffer = (c: Column<Float64Array | Uint32Array | Uint8Array>) => c.data.buffer as SharedArrayBuffer;
+    return { order: buffer(this.order), fp: buffer(this.fp), flags: buffer(this.flags), count };
+  }
+}
+
+function views(box: Inbox): { order: Float64Array; fp: Uint32Array; flags: Uint8Array } {
+  return {
+    order: new Float64Array(box.order, 0, box.count),
+    fp: new Uint32Array(box.fp, 0, 2 * box.count),
+    flags: new Uint8Array(box.flags, 0, box.count),
+  };
+}
 
 function loadMachine(source: MachineSource, value: unknown): AnyMachine {
   if (value === undefined) throw new Error(`${source.module} has no export '${source.exportName}'`);
@@ -102,16 +142,17 @@ export class LevelWorker {
   private own = new FingerprintSet(1 << 12);
   private readonly scratch = new FingerprintSet(1 << 12);
   private states: unknown[] = [];
-  private ranks: number[] = [];
-  // This level's candidates, in order; per partition: order keys and fingerprints.
+  private ranks = ints();
+  // This level's candidates, in breadth-first order: partition, index of the parent in `states`, action name.
+  // Their order keys and fingerprints are in the outbox of their partition, the n-th of a partition at index n.
+  private candPart = bytes();
   private candParent = ints();
-  private candPart = ints();
-  private candIndex = ints();
   private candAction = ints();
-  private outOrder: Column<Float64Array>[] = [floats()];
-  private outFp: Column<Uint32Array>[] = [uints()];
+  private outboxes = [new Outbox()];
   /** This level's candidates as sent to their owners, per partition; the owners mark them there. */
   sent: Inbox[] = [];
+  /** Order keys of the candidates this worker accepted as an owner in the last merge. */
+  private readonly accepted = floats(true);
   private parent: Int32Array = new Int32Array(0);
   private choice: Int32Array = new Int32Array(0);
   private readonly heapLimit: number;
@@ -203,15 +244,15 @@ export class LevelWorker {
       if (partitionOf(h, workers) === index) own.addFingerprint(h, l);
     });
     this.own = own;
+    if (workers > 256) throw new Error('at most 256 partitions');
     this.partitions = workers;
-    this.outOrder = Array.from({ length: workers }, floats);
-    this.outFp = Array.from({ length: workers }, uints);
+    this.outboxes = Array.from({ length: workers }, () => new Outbox());
     const states: unknown[] = [];
-    const ranks: number[] = [];
+    const ranks = ints();
     for (let j = 0; j < this.states.length; j++) {
-      if (this.ranks[j] % workers !== index) continue;
+      if (this.ranks.data[j] % workers !== index) continue;
       states.push(this.states[j]);
-      ranks.push(this.ranks[j]);
+      ranks.push(this.ranks.data[j]);
     }
     this.states = states;
     this.ranks = ranks;
@@ -229,10 +270,11 @@ export class LevelWorker {
     const { fired } = coverage;
     const checkDeadlock = this.setup.checkDeadlock;
     const states = this.states;
-    const ranks = this.ranks;
+    const ranks = this.ranks.data;
+    const { outboxes, candPart, candParent, candAction } = this;
     scratch.clear();
-    this.candParent.length = this.candPart.length = this.candIndex.length = this.candAction.length = 0;
-    for (let p = 0; p < partitions; p++) this.outOrder[p].length = this.outFp[p].length = 0;
+    candParent.length = candPart.length = candAction.length = 0;
+    for (const box of outboxes) box.clear();
     let stop: StopKind | undefined = getHeapStatistics().used_heap_size > this.heapLimit ? 'memory' : undefined;
     for (let j = 0; j < states.length && !stop; j++) {
       const state = states[j];
@@ -256,35 +298,23 @@ export class LevelWorker {
         // Only this level's own duplicates are dropped here. Whether the state was visited before is its
         // owner's to say in merge, with the same one probe of its table that a check here would cost.
         if (!scratch.addFingerprint(h, l)) continue;
-        const order = this.outOrder[p];
-        this.candIndex.push(order.length);
-        order.push(rank * CHOICE + i);
-        this.outFp[p].push(h);
-        this.outFp[p].push(l);
-        this.candPart.push(p);
-        this.candAction.push(ai);
+        const box = outboxes[p];
+        box.order.push(rank * CHOICE + i);
+        box.fp.push(h);
+        box.fp.push(l);
+        candPart.push(p);
+        candAction.push(ai);
         // Not the state itself: most candidates lose to another worker's or are rebuilt in commit anyway, and
         // holding them all through the level would cost memory and garbage-collection time.
-        this.candParent.push(j);
+        candParent.push(j);
       }
       if ((j & 1023) === 1023) {
         if (Date.now() > this.setup.deadline) stop = 'time';
         else if ((j & 16383) === 16383 && getHeapStatistics().used_heap_size > this.heapLimit) stop = 'memory';
       }
     }
-    this.sent = this.outOrder.slice(0, partitions).map((_, p) => this.outbox(p));
+    this.sent = outboxes.map((box) => box.inbox());
     return stop;
-  }
-
-  /** This level's candidates of partition p, in a buffer the owner can read and mark. */
-  private outbox(p: number): Inbox {
-    const order = this.outOrder[p];
-    const count = order.length;
-    const buffer = new SharedArrayBuffer(17 * count);
-    const v = views({ buffer, count });
-    v.order.set(order.data.subarray(0, count));
-    v.fp.set(this.outFp[p].data.subarray(0, 2 * count));
-    return { buffer, count };
   }
 
   /**
@@ -292,10 +322,11 @@ export class LevelWorker {
    * breadth-first order (a merge by order key), so the first to reach a state is the one a single thread
    * would have found first. Marks each candidate new or not; returns the order keys of the new ones.
    */
-  merge(inboxes: readonly Inbox[]): Inbox {
+  merge(inboxes: readonly Inbox[]): Accepted {
     const boxes = inboxes.map(views);
     const at = boxes.map(() => 0);
-    const accepted = floats();
+    const accepted = this.accepted;
+    accepted.length = 0;
     for (;;) {
       let best = -1;
       let bestOrder = Infinity;
@@ -312,29 +343,29 @@ export class LevelWorker {
       b.flags[i] = fresh ? 1 : 0;
       if (fresh) accepted.push(bestOrder);
     }
-    const buffer = new SharedArrayBuffer(8 * accepted.length);
-    new Float64Array(buffer).set(accepted.data.subarray(0, accepted.length));
-    return { buffer, count: accepted.length };
+    return { keys: accepted.data.buffer as SharedArrayBuffer, count: accepted.length };
   }
 
   /**
    * Phase 3: the new states this worker found first get their ranks (breadth-first order over all workers),
    * parent links and property checks, and become its next level. Ranks from `cutoff` on are dropped (state limit).
    */
-  commit(accepted: readonly Inbox[], levelStart: number, cutoff: number): number {
-    const lists = accepted.map((a) => new Float64Array(a.buffer, 0, a.count));
-    const flags = this.sent.map((b) => views(b).flags);
+  commit(accepted: readonly Accepted[], levelStart: number, cutoff: number): number {
+    const lists = accepted.map((a) => new Float64Array(a.keys, 0, a.count));
+    const sent = this.sent.map(views);
     const at = lists.map(() => 0);
-    const { findings, coverage } = this;
+    const nth = sent.map(() => 0);
+    const { findings, coverage, candPart, candParent, candAction } = this;
     const { actions, next } = this.machine;
     const states: unknown[] = [];
-    const ranks: number[] = [];
+    const ranks = ints();
     let parent: unknown;
     let enabled: readonly unknown[] = [];
-    for (let c = 0; c < this.candParent.length; c++) {
-      const p = this.candPart.data[c];
-      if (flags[p][this.candIndex.data[c]] === 0) continue;
-      const order = this.outOrder[p].data[this.candIndex.data[c]];
+    for (let c = 0; c < candParent.length; c++) {
+      const p = candPart.data[c];
+      const k = nth[p]++;
+      if (sent[p].flags[k] === 0) continue;
+      const order = sent[p].order[k];
       let rank = levelStart;
       for (let q = 0; q < lists.length; q++) {
         const list = lists[q];
@@ -347,9 +378,9 @@ export class LevelWorker {
       const parentRank = Math.floor(order / CHOICE);
       const choice = order - parentRank * CHOICE;
       this.record(rank, parentRank, choice);
-      coverage.distinctNew[this.candAction.data[c]]++;
+      coverage.distinctNew[candAction.data[c]]++;
       // The machine is deterministic, so taking the same action again rebuilds the very state.
-      const from = this.states[this.candParent.data[c]];
+      const from = this.states[candParent.data[c]];
       if (from !== parent) {
         parent = from;
         enabled = actions(from);
@@ -397,15 +428,13 @@ export type Request =
   | { readonly type: 'merge'; readonly inboxes: readonly Inbox[] }
   | {
       readonly type: 'commit';
-      readonly accepted: readonly Inbox[];
+      readonly accepted: readonly Accepted[];
       readonly levelStart: number;
       readonly cutoff: number;
       readonly parent: SharedArrayBuffer;
       readonly choice: SharedArrayBuffer;
     }
   | { readonly type: 'finish' };
-
-export type { Inbox };
 
 /**
  * Answers the main thread's requests for one worker. `load` builds the machine: by importing its module on a

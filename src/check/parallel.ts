@@ -39,6 +39,7 @@ import {
 } from './explore';
 import {
   CHOICE,
+  type Accepted,
   requestHandler,
   type Inbox,
   type MachineSource,
@@ -226,7 +227,7 @@ export async function exploreParallel(machine: AnyMachine, options: ParallelOpti
           limit = stopped(stop);
           break;
         }
-        const merged = await all<{ accepted: Inbox }>(ws, (p) => ({
+        const merged = await all<{ accepted: Accepted }>(ws, (p) => ({
           type: 'merge',
           inboxes: expanded.map((r) => r.outboxes[p]),
         }));
