@@ -360,6 +360,7 @@ export class LevelWorker {
     const states: unknown[] = [];
     const ranks = ints();
     let parent: unknown;
+    let last = -1;
     let enabled: readonly unknown[] = [];
     for (let c = 0; c < candParent.length; c++) {
       const p = candPart.data[c];
@@ -379,10 +380,15 @@ export class LevelWorker {
       const choice = order - parentRank * CHOICE;
       this.record(rank, parentRank, choice);
       coverage.distinctNew[candAction.data[c]]++;
-      // The machine is deterministic, so taking the same action again rebuilds the very state.
-      const from = this.states[candParent.data[c]];
+      // The machine is deterministic, so taking the same action again rebuilds the very state. Parents come in
+      // order, so each is let go once its last winner is rebuilt, as the single-threaded explorer lets go of a
+      // state once expanded: this level shrinks while the next one grows.
+      const j = candParent.data[c];
+      const from = this.states[j];
       if (from !== parent) {
+        if (last >= 0) this.states[last] = undefined;
         parent = from;
+        last = j;
         enabled = actions(from);
       }
       const state = next(from, enabled[choice]);
