@@ -18,9 +18,11 @@
 // Ranks are therefore exactly the single-threaded explorer's state ids, so counts, the state limit, every
 // shortest path and the order-dependent figures (which state is the first violation) match `explore`, with or
 // without symmetry reduction (a winner is rebuilt from the very parent and action a single thread would use).
-// Small levels are not worth three round trips: every worker first explores them alone (the same work,
-// identically), then at a level of `splitAt` states keeps the states whose rank is its index modulo the number
-// of workers. Balance then holds by itself: a new state goes to whoever holds its earliest parent.
+// Small levels are not worth three round trips: the main thread explores them alone, and only when a level
+// reaches `splitAt` states do the other threads start, explore the same small levels alone too (identically),
+// and every worker keep the states whose rank is its index modulo the number of workers. Balance then holds by
+// itself: a new state goes to whoever holds its earliest parent. A model that never has such a level never
+// starts a thread.
 // The main thread is worker 0 (it would only wait otherwise) and coordinates between phases; every other worker
 // rebuilds the machine from `MachineSource` (a module URL and an export), since machines are closures and
 // cannot be sent.
@@ -125,12 +127,13 @@ function mainPeer(machine: AnyMachine): Peer {
   return { call: <T>(msg: Request) => handle(msg) as Promise<T>, release: () => {}, terminate: () => Promise.resolve() };
 }
 
-function peers(machine: AnyMachine, n: number): Peer[] {
+/** Worker threads 1..n-1, idle ones first. */
+function threadPeers(n: number): Peer[] {
   const threads = idle.splice(0, n - 1);
   // A young generation of 16 MB (V8's default is 48) keeps each worker's heap small; measured on TwoPhase
   // with 8 RMs it saves about 60 MB of peak RSS over two workers and no CPU time.
   while (threads.length < n - 1) threads.push(new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: 16 } }));
-  return [mainPeer(machine), ...threads.map(threadPeer)];
+  return threads.map(threadPeer);
 }
 
 /** Sends a request to every peer and waits for all; the thread peers first, since the main thread's own answer blocks. */
@@ -190,9 +193,11 @@ export async function exploreParallel(machine: AnyMachine, options: ParallelOpti
     ...(options.maxHeapMB !== undefined ? { maxHeapMB: options.maxHeapMB } : {}),
     splitAt: options.splitAt ?? DEFAULT_SPLIT_AT,
   });
-  const ws = peers(machine, n);
+  // The main thread explores the small first levels alone; threads start only if a level grows to `splitAt`
+  // states (then they repeat those levels, identically), so a small model costs no thread at all.
+  const ws = [mainPeer(machine)];
   try {
-    const [first] = await all<Started>(ws, (i) => ({ type: 'init', setup: setup(i) }));
+    const first = await ws[0].call<Started>({ type: 'init', setup: setup(0) });
     let { count, depth, frontier } = first;
     let limit: ExploreResult['limit'];
     const stopped = (kind: StopKind | 'states' | 'depth'): NonNullable<ExploreResult['limit']> =>
@@ -206,7 +211,9 @@ export async function exploreParallel(machine: AnyMachine, options: ParallelOpti
     if (first.stop) limit = stopped(first.stop);
     const columns = new SharedColumns(maxStates);
     let split = false;
-    if (!limit && frontier > 0) {
+    if (!limit && frontier > 0 && n > 1) {
+      ws.push(...threadPeers(n));
+      await Promise.all(ws.slice(1).map((w, i) => w.call<Started>({ type: 'init', setup: setup(i + 1) })));
       split = true;
       columns.ensure(2 * count);
       const splits = await all<{ frontier: number }>(ws, () => ({
@@ -264,8 +271,7 @@ export async function exploreParallel(machine: AnyMachine, options: ParallelOpti
     const choice = split ? new Int32Array(columns.choice) : finished[0].start!.choice;
     return result(
       machine,
-      // Without a split every worker explored everything alike: count it once.
-      (split ? finished : finished.slice(0, 1)).map((f) => f.summary),
+      finished.map((f) => f.summary),
       { count, depth, queueLeft: limit ? frontier : 0, limit },
       (id, extra) => pathFrom(parent, choice, id, extra),
     );

@@ -21,6 +21,8 @@ interface Sample {
   generated: number;
   depth: number;
   seconds: number;
+  /** CPU time of every thread of the process during the exploration. */
+  cpuSeconds: number;
   peakRssMB: number;
 }
 
@@ -35,14 +37,17 @@ export async function benchOne(args: string[], out: Out, models: readonly AnyMod
   const params = resolveParams(model, parseParamArgs(pairs));
   const machine = model.machine(params, variant);
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const source = { ...modelModule, model: model.id, params, variant };
   const r = workers > 1 ? await exploreParallel(machine, { workers, source }) : explore(machine);
   const seconds = (performance.now() - started) / 1000;
+  const { user, system } = process.cpuUsage(cpu);
   const sample: Sample = {
     distinct: r.distinctStates,
     generated: r.statesGenerated,
     depth: r.depth,
     seconds,
+    cpuSeconds: (user + system) / 1e6,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
   };
   out.log(JSON.stringify(sample));
@@ -104,8 +109,8 @@ export async function runBench(args: string[], out: Out, models: readonly AnyMod
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > 20) fail('--repeat must be an integer from 1 to 20');
   const workerCounts = [...new Set((values.workers ?? '1').split(',').map(parseWorkers))];
   const fixedArgs = Object.entries(range.fixed).map(([k, v]) => `${k}=${v}`);
-  const header = `| ${range.name} | distinct | generated | depth | seconds (median) | states/s (distinct) | generated/s | peak RSS MB (median) | runs |`;
-  const rule = '|---:|---:|---:|---:|---:|---:|---:|---:|---|';
+  const header = `| ${range.name} | distinct | generated | depth | seconds (median) | CPU s (median) | states/s (distinct) | generated/s | peak RSS MB (median) | runs |`;
+  const rule = '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|';
   const rows = new Map<number, string[]>(workerCounts.map((w) => [w, []]));
   const medians: { v: number; seconds: number[]; rss: number[] }[] = [];
   out.log(`bench: ${model.id}, ${variant} variant, breadth-first, ${repeat} runs per size and worker count, medians`);
@@ -120,10 +125,11 @@ export async function runBench(args: string[], out: Out, models: readonly AnyMod
       const xs = samples.get(w)!;
       const s = xs[0];
       const secs = median(xs.map((x) => x.seconds));
+      const cpuSecs = median(xs.map((x) => x.cpuSeconds));
       const rss = median(xs.map((x) => x.peakRssMB));
       m.seconds.push(secs);
       m.rss.push(rss);
-      const row = `| ${v} | ${s.distinct.toLocaleString('en-US')} | ${s.generated.toLocaleString('en-US')} | ${s.depth} | ${secs.toFixed(2)} | ${Math.round(s.distinct / secs).toLocaleString('en-US')} | ${Math.round(s.generated / secs).toLocaleString('en-US')} | ${Math.round(rss)} | ${xs.map((x) => x.seconds.toFixed(2)).join(', ')} |`;
+      const row = `| ${v} | ${s.distinct.toLocaleString('en-US')} | ${s.generated.toLocaleString('en-US')} | ${s.depth} | ${secs.toFixed(2)} | ${cpuSecs.toFixed(2)} | ${Math.round(s.distinct / secs).toLocaleString('en-US')} | ${Math.round(s.generated / secs).toLocaleString('en-US')} | ${Math.round(rss)} | ${xs.map((x) => x.seconds.toFixed(2)).join(', ')} |`;
       rows.get(w)!.push(row);
       out.log(`workers ${w}: ${row}`);
     }
@@ -161,8 +167,9 @@ export async function runBench(args: string[], out: Out, models: readonly AnyMod
     `# Benchmark: ${model.id}, exhaustive breadth-first search`,
     '',
     `Written by \`npm run bench\`. Variant ${variant}${fixedArgs.length ? `, ${fixedArgs.join(', ')}` : ''}. Node ${process.version}, ${cpus().length} × ${cpu}.`,
-    'Each run is a separate process; seconds (exploration only, worker start-up included) and peak RSS (the whole process,',
-    'worker threads included) are medians, the last column lists every run.',
+    'Each run is a separate process. Seconds are wall-clock time of the exploration (worker start-up included), CPU',
+    'seconds the time of all its threads, peak RSS the whole process (worker threads included): medians; the last',
+    'column lists every run. The machine is shared, so wall-clock times are noisy; CPU seconds are steadier.',
     '',
     ...workerCounts.flatMap((w) => [`## ${workersLabel(w)}`, '', header, rule, ...rows.get(w)!, '']),
     ...comparison,
