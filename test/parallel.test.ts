@@ -8,7 +8,7 @@ import { CATALOG } from '../models/index';
 
 const CATALOG_MODULE = { module: new URL('../models/index.ts', import.meta.url).href, exportName: 'CATALOG' };
 
-/** The same exploration single-threaded and on workers; `splitAt: 1` spreads even tiny levels over the workers. */
+/** The same exploration single-threaded and on workers; `splitAt: 1` and waiting spread even tiny levels over the workers. */
 async function both(id: string, variant: string, params: GivenParams, options: ExploreOptions = {}, workers = 2) {
   const model = findModel(CATALOG.models, id);
   const resolved = resolveParams(model, params);
@@ -16,7 +16,7 @@ async function both(id: string, variant: string, params: GivenParams, options: E
   const source = { ...CATALOG_MODULE, model: id, params: resolved, variant };
   return {
     single: explore(machine, options),
-    parallel: await exploreParallel(machine, { ...options, workers, splitAt: 1, source }),
+    parallel: await exploreParallel(machine, { ...options, workers, splitAt: 1, waitForThreads: true, source }),
   };
 }
 

@@ -39,8 +39,6 @@ export interface Setup {
   /** Date.now() after which to stop (threads have different performance.now() origins), or Infinity. */
   readonly deadline: number;
   readonly maxHeapMB?: number;
-  /** Leave the replicated start once a level has this many states. */
-  readonly splitAt: number;
 }
 
 export type StopKind = 'time' | 'memory';
@@ -177,7 +175,7 @@ export class LevelWorker {
     this.choice = new Int32Array(choice);
   }
 
-  /** Level 1. Every worker does it, and the replicated start after it, identically. */
+  /** Level 1, on the main thread. */
   start(): void {
     const { machine } = this;
     machine.init.forEach((state, i) => {
@@ -192,11 +190,12 @@ export class LevelWorker {
       this.ranks.push(rank);
     });
     if (this.states.length > 0) this.depth = 1;
+    if (this.count >= this.setup.maxStates) this.stopped = 'states';
   }
 
   private record(rank: number, parent: number, choice: number): void {
     if (rank >= this.parent.length) {
-      // The main thread sizes the shared columns before each commit; only the replicated start grows its own.
+      // The main thread sizes the shared columns before each commit; only the start alone grows its own.
       if (this.partitions > 1) throw new Error(`rank ${rank} beyond the shared columns`);
       const grow = (a: Int32Array): Int32Array => {
         const b = new Int32Array(Math.max(1024, 2 * rank));
@@ -210,57 +209,75 @@ export class LevelWorker {
     this.choice[rank] = choice;
   }
 
-  /** The replicated start: whole levels on this worker alone while they are small. */
-  solo(): StopKind | 'states' | 'depth' | undefined {
-    const { maxDepth, maxStates, splitAt } = this.setup;
-    if (this.count >= maxStates) return 'states';
-    while (this.states.length > 0 && this.states.length < splitAt) {
-      if (this.depth >= maxDepth) return 'depth';
-      const stop = this.expand();
-      if (stop) return stop;
-      const accepted = this.merge(this.sent);
-      const cutoff = Math.min(this.count + accepted.count, maxStates);
-      this.commit([accepted], this.count, cutoff);
-      this.count = cutoff;
-      if (this.states.length > 0) this.depth++;
-      if (this.count >= maxStates) return 'states';
+  /** Why the run alone stopped, if it did. */
+  stopped: StopKind | 'states' | 'depth' | undefined;
+
+  /** One whole level on this thread alone (the main thread, before the others join). */
+  soloLevel(): void {
+    const { maxDepth, maxStates } = this.setup;
+    if (this.depth >= maxDepth) {
+      this.stopped = 'depth';
+      return;
     }
-    return undefined;
+    const stop = this.expand();
+    if (stop) {
+      this.stopped = stop;
+      return;
+    }
+    const accepted = this.merge(this.sent);
+    const cutoff = Math.min(this.count + accepted.count, maxStates);
+    this.commit([accepted], this.count, cutoff);
+    this.count = cutoff;
+    if (this.states.length > 0) this.depth++;
+    if (this.count >= maxStates) this.stopped = 'states';
   }
 
-  /** The parent links of the replicated start, to copy into the shared columns. */
+  /** The parent links of the levels explored alone. */
   startColumns(): { parent: Int32Array; choice: Int32Array } {
     return { parent: this.parent.subarray(0, this.count), choice: this.choice.subarray(0, this.count) };
   }
 
   /**
-   * Leaves the replicated start: keeps the states whose rank is this worker's modulo the number of workers, and
-   * the fingerprints of its partition. Only worker 0 keeps the start's counts.
+   * Hands out the current level: worker w gets the states whose rank is w modulo the number of workers, and
+   * the fingerprints of its partition. This thread keeps its own share; the others' come back as payloads.
    */
-  split(): void {
-    const { index, workers } = this.setup;
-    const own = new FingerprintSet(1 << 12);
-    this.own.forEach((h, l) => {
-      if (partitionOf(h, workers) === index) own.addFingerprint(h, l);
-    });
-    this.own = own;
+  split(parent: SharedArrayBuffer, choice: SharedArrayBuffer): Share[] {
+    const { workers } = this.setup;
     if (workers > 256) throw new Error('at most 256 partitions');
+    const start = this.startColumns();
+    new Int32Array(parent).set(start.parent);
+    new Int32Array(choice).set(start.choice);
+    this.columns(parent, choice);
+    const fingerprints = Array.from({ length: workers }, uints);
+    this.own.forEach((h, l) => {
+      const p = partitionOf(h, workers);
+      fingerprints[p].push(h);
+      fingerprints[p].push(l);
+    });
+    const shares: Share[] = Array.from({ length: workers }, (_, w) => ({
+      states: [],
+      ranks: [],
+      fingerprints: fingerprints[w].data.slice(0, fingerprints[w].length),
+    }));
+    for (let j = 0; j < this.states.length; j++) {
+      const share = shares[this.ranks.data[j] % workers];
+      share.states.push(this.states[j]);
+      share.ranks.push(this.ranks.data[j]);
+    }
+    this.adopt(shares[0]);
+    return shares.slice(1);
+  }
+
+  /** Takes over a share of a level and a partition of the visited set (see `split`). */
+  adopt(share: Share): void {
+    const { workers } = this.setup;
     this.partitions = workers;
     this.outboxes = Array.from({ length: workers }, () => new Outbox());
-    const states: unknown[] = [];
-    const ranks = ints();
-    for (let j = 0; j < this.states.length; j++) {
-      if (this.ranks.data[j] % workers !== index) continue;
-      states.push(this.states[j]);
-      ranks.push(this.ranks.data[j]);
-    }
-    this.states = states;
-    this.ranks = ranks;
-    if (index !== 0) {
-      this.generated = 0;
-      this.coverage.fired.fill(0);
-      this.coverage.distinctNew.fill(0);
-    }
+    this.own = new FingerprintSet(share.fingerprints.length);
+    for (let i = 0; i < share.fingerprints.length; i += 2) this.own.addFingerprint(share.fingerprints[i], share.fingerprints[i + 1]);
+    this.states = share.states;
+    this.ranks = ints();
+    for (const rank of share.ranks) this.ranks.push(rank);
   }
 
   /** Phase 1: expands this worker's states; new-looking successors become candidates of their partitions. */
@@ -403,6 +420,13 @@ export class LevelWorker {
   }
 }
 
+/** A worker's part of a level when the threads join: its states (cloned), their ranks, its fingerprints. */
+export interface Share {
+  readonly states: unknown[];
+  readonly ranks: number[];
+  readonly fingerprints: Uint32Array;
+}
+
 /** A worker's answer at the end of a run. */
 export interface WorkerSummary {
   readonly generated: number;
@@ -426,10 +450,10 @@ export function summary(w: LevelWorker): WorkerSummary {
   };
 }
 
-/** The main thread's requests, one at a time; each gets one reply (see parallel.ts). */
+/** The main thread's requests to a worker thread, one at a time; each gets one reply (see parallel.ts). */
 export type Request =
   | { readonly type: 'init'; readonly setup: Setup }
-  | { readonly type: 'split'; readonly parent: SharedArrayBuffer; readonly choice: SharedArrayBuffer }
+  | { readonly type: 'adopt'; readonly share: Share; readonly parent: SharedArrayBuffer; readonly choice: SharedArrayBuffer }
   | { readonly type: 'expand' }
   | { readonly type: 'merge'; readonly inboxes: readonly Inbox[] }
   | {
@@ -442,53 +466,40 @@ export type Request =
     }
   | { readonly type: 'finish' };
 
-/**
- * Answers the main thread's requests for one worker. `load` builds the machine: by importing its module on a
- * worker thread, or by handing over the main thread's own machine when the main thread is worker 0.
- */
-export function requestHandler(load: (source: MachineSource) => Promise<AnyMachine>): (msg: Request) => Promise<unknown> {
-  let worker: LevelWorker | undefined;
-  return async (msg) => {
-    if (msg.type === 'init') {
-      worker = new LevelWorker(await load(msg.setup.source), msg.setup);
-      worker.start();
-      const stop = worker.solo();
-      return { type: 'started', stop, count: worker.count, depth: worker.depth, frontier: worker.frontier, generated: worker.generated };
-    }
-    const w = worker;
-    if (!w) throw new Error(`'${msg.type}' before 'init'`);
-    switch (msg.type) {
-      case 'split': {
-        const start = w.startColumns();
-        w.columns(msg.parent, msg.choice);
-        if (w.setup.index === 0) {
-          new Int32Array(msg.parent).set(start.parent);
-          new Int32Array(msg.choice).set(start.choice);
-        }
-        w.split();
-        return { type: 'split', frontier: w.frontier };
-      }
-      case 'expand': {
-        const stop = w.expand();
-        return { type: 'expanded', stop, outboxes: w.sent, generated: w.generated };
-      }
-      case 'merge':
-        return { type: 'merged', accepted: w.merge(msg.inboxes) };
-      case 'commit':
-        w.columns(msg.parent, msg.choice);
-        return { type: 'committed', frontier: w.commit(msg.accepted, msg.levelStart, msg.cutoff) };
-      case 'finish':
-        worker = undefined;
-        return { type: 'summary', summary: summary(w), start: w.setup.index === 0 ? w.startColumns() : undefined };
-    }
-  };
+/** One request to a worker, on the thread that runs it (the main thread answers its own directly). */
+export function answer(w: LevelWorker, msg: Exclude<Request, { type: 'init' }>): unknown {
+  switch (msg.type) {
+    case 'adopt':
+      w.columns(msg.parent, msg.choice);
+      w.adopt(msg.share);
+      return { type: 'adopted' };
+    case 'expand':
+      return { type: 'expanded', stop: w.expand(), outboxes: w.sent, generated: w.generated };
+    case 'merge':
+      return { type: 'merged', accepted: w.merge(msg.inboxes) };
+    case 'commit':
+      w.columns(msg.parent, msg.choice);
+      return { type: 'committed', frontier: w.commit(msg.accepted, msg.levelStart, msg.cutoff) };
+    case 'finish':
+      return { type: 'summary', summary: summary(w) };
+  }
 }
 
 if (parentPort) {
   const port = parentPort;
-  const handle = requestHandler(async (source) =>
-    loadMachine(source, ((await import(source.module)) as Record<string, unknown>)[source.exportName]),
-  );
+  let worker: LevelWorker | undefined;
+  const handle = async (msg: Request): Promise<unknown> => {
+    if (msg.type === 'init') {
+      const { source } = msg.setup;
+      const module = (await import(source.module)) as Record<string, unknown>;
+      worker = new LevelWorker(loadMachine(source, module[source.exportName]), msg.setup);
+      return { type: 'ready' };
+    }
+    if (!worker) throw new Error(`'${msg.type}' before 'init'`);
+    const reply = answer(worker, msg);
+    if (msg.type === 'finish') worker = undefined;
+    return reply;
+  };
   port.on('message', (msg: Request) => {
     handle(msg).then(
       (reply) => port.postMessage(reply),

@@ -2,7 +2,7 @@
 // `explore` for any number of workers.
 //
 // Design. States are JS objects of any shape, and copying them between threads (structured clone) costs more
-// than expanding them, so a state never moves: the worker that first finds it keeps it and expands it. The
+// than expanding them, so a state does not move: the worker that first finds it keeps it and expands it. The
 // visited set is partitioned by owner: each worker holds the fingerprints whose high bits name it, in a table
 // only it touches (no locks, no atomics). Each level runs in three phases, with a barrier after each:
 //   1. expand: every worker expands its states in breadth-first order (its states are a subsequence of the
@@ -18,14 +18,12 @@
 // Ranks are therefore exactly the single-threaded explorer's state ids, so counts, the state limit, every
 // shortest path and the order-dependent figures (which state is the first violation) match `explore`, with or
 // without symmetry reduction (a winner is rebuilt from the very parent and action a single thread would use).
-// Small levels are not worth three round trips: the main thread explores them alone, and only when a level
-// reaches `splitAt` states do the other threads start, explore the same small levels alone too (identically),
-// and every worker keep the states whose rank is its index modulo the number of workers. Balance then holds by
-// itself: a new state goes to whoever holds its earliest parent. A model that never has such a level never
-// starts a thread.
-// The main thread is worker 0 (it would only wait otherwise) and coordinates between phases; every other worker
-// rebuilds the machine from `MachineSource` (a module URL and an export), since machines are closures and
-// cannot be sent.
+// The main thread is worker 0. It starts the other threads and explores alone while they load (each imports
+// tsx and the model's module to rebuild the machine, since machines are closures and cannot be sent); at the
+// first level of at least `splitAt` states after they are ready, it hands each worker the states whose rank is
+// its index modulo the number of workers (the only states ever copied) and the fingerprints of its partition.
+// Balance then holds by itself: a new state goes to whoever holds its earliest parent. A model explored before
+// the threads are ready never waits for them.
 import { Worker } from 'node:worker_threads';
 import {
   DEFAULT_MAX_STATES,
@@ -41,8 +39,10 @@ import {
 } from './explore';
 import {
   CHOICE,
+  LevelWorker,
+  answer,
+  summary,
   type Accepted,
-  requestHandler,
   type Inbox,
   type MachineSource,
   type Request,
@@ -58,13 +58,16 @@ export type { MachineSource, ModuleRef } from './parallel-worker';
 
 export interface ParallelOptions extends ExploreOptions {
   readonly workers: number;
-  /** How each worker rebuilds the machine that `exploreParallel` is given. */
+  /** How each worker thread rebuilds the machine that `exploreParallel` is given. */
   readonly source: MachineSource;
-  /** Leave the replicated start once a level has this many states (tests use 1 to split at once). */
+  /** Hand out the first level of at least this many states once the threads are ready. */
   readonly splitAt?: number;
+  /** Wait for the threads at that level instead of exploring on alone (tests, to split small models). */
+  readonly waitForThreads?: boolean;
 }
 
 export const MAX_WORKERS = 64;
+const DEFAULT_SPLIT_AT = 2048;
 
 /** A worker count given on the command line; a bad one is a usage error (one line, exit code 2). */
 export function parseWorkers(raw: string): number {
@@ -72,90 +75,69 @@ export function parseWorkers(raw: string): number {
   if (!/^\d+$/.test(raw) || n < 1 || n > MAX_WORKERS) fail(`--workers must be an integer from 1 to ${MAX_WORKERS}, got '${raw}'`);
   return n;
 }
-const DEFAULT_SPLIT_AT = 2048;
 
-// Idle workers are kept (unreferenced, so they never hold the process open) for the next run: starting one
+// Idle threads are kept (unreferenced, so they never hold the process open) for the next run: starting one
 // costs the loader and the model's compilation, about half a second.
 const idle: Worker[] = [];
 const WORKER_URL = new URL('./worker.mjs', import.meta.url);
 
-/** Worker i of a run: a worker thread, or (for worker 0) the main thread itself, which is idle otherwise. */
-interface Peer {
-  call<T>(msg: Request): Promise<T>;
-  release(): void;
-  terminate(): Promise<unknown>;
-}
-
-function threadPeer(w: Worker): Peer {
-  w.ref();
-  return {
-    call: <T>(msg: Request): Promise<T> =>
-      new Promise((resolve, reject) => {
-        const done = (): void => {
-          w.off('message', onMessage);
-          w.off('error', onError);
-          w.off('exit', onExit);
-        };
-        const onMessage = (reply: { type: string; message?: string }): void => {
-          done();
-          if (reply.type === 'error') reject(new Error(`exploration worker: ${reply.message}`));
-          else resolve(reply as T);
-        };
-        const onError = (e: Error): void => {
-          done();
-          reject(e);
-        };
-        const onExit = (code: number): void => {
-          done();
-          reject(new Error(`exploration worker exited with code ${code}`));
-        };
-        w.on('message', onMessage);
-        w.on('error', onError);
-        w.on('exit', onExit);
-        w.postMessage(msg);
-      }),
-    release: () => {
-      w.unref();
-      idle.push(w);
-    },
-    terminate: () => w.terminate(),
-  };
-}
-
-function mainPeer(machine: AnyMachine): Peer {
-  const handle = requestHandler(() => Promise.resolve(machine));
-  return { call: <T>(msg: Request) => handle(msg) as Promise<T>, release: () => {}, terminate: () => Promise.resolve() };
+/** A worker thread of one run. */
+class Thread {
+  constructor(readonly worker: Worker) {
+    worker.ref();
+  }
+  call<T>(msg: Request): Promise<T> {
+    const w = this.worker;
+    return new Promise((resolve, reject) => {
+      const done = (): void => {
+        w.off('message', onMessage);
+        w.off('error', onError);
+        w.off('exit', onExit);
+      };
+      const onMessage = (reply: { type: string; message?: string }): void => {
+        done();
+        if (reply.type === 'error') reject(new Error(`exploration worker: ${reply.message}`));
+        else resolve(reply as T);
+      };
+      const onError = (e: Error): void => {
+        done();
+        reject(e);
+      };
+      const onExit = (code: number): void => {
+        done();
+        reject(new Error(`exploration worker exited with code ${code}`));
+      };
+      w.on('message', onMessage);
+      w.on('error', onError);
+      w.on('exit', onExit);
+      w.postMessage(msg);
+    });
+  }
+  release(): void {
+    this.worker.unref();
+    idle.push(this.worker);
+  }
 }
 
 /** Worker threads 1..n-1, idle ones first. */
-function threadPeers(n: number): Peer[] {
-  const threads = idle.splice(0, n - 1);
+function threads(n: number): Thread[] {
+  const ws = idle.splice(0, n - 1);
   // A young generation of 16 MB (V8's default is 48) keeps each worker's heap small; measured on TwoPhase
   // with 8 RMs it saves about 60 MB of peak RSS over two workers and no CPU time.
-  while (threads.length < n - 1) threads.push(new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: 16 } }));
-  return threads.map(threadPeer);
+  while (ws.length < n - 1) ws.push(new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: 16 } }));
+  return ws.map((w) => new Thread(w));
 }
 
-/** Sends a request to every peer and waits for all; the thread peers first, since the main thread's own answer blocks. */
-async function all<T>(ps: readonly Peer[], msg: (i: number) => Request): Promise<T[]> {
-  const others = ps.slice(1).map((p, i) => p.call<T>(msg(i + 1)));
-  const mine = await ps[0].call<T>(msg(0));
+/** Sends a request to every worker and waits for all: the threads first, since the main thread's own answer blocks. */
+async function all<T>(me: LevelWorker, ts: readonly Thread[], msg: (i: number) => Exclude<Request, { type: 'init' }>): Promise<T[]> {
+  const others = ts.map((t, i) => t.call<T>(msg(i + 1)));
+  const mine = answer(me, msg(0)) as T;
   return [mine, ...(await Promise.all(others))];
 }
 
-interface Started {
-  stop?: StopKind | 'states' | 'depth';
-  count: number;
-  depth: number;
-  frontier: number;
-  generated: number;
-}
+/** Lets pending messages (a thread saying it is ready) in between two levels. */
+const breathe = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/**
- * Parent and action columns indexed by rank, shared with the workers. They are allocated for the state limit
- * at once (up to 2^26 states): the memory is zero pages until written, so this costs nothing, and growing
- * (which would hold the old and the new copy at once) is needed only beyond that.
- */
 class SharedColumns {
   parent = new SharedArrayBuffer(0);
   choice = new SharedArrayBuffer(0);
@@ -180,6 +162,7 @@ export async function exploreParallel(machine: AnyMachine, options: ParallelOpti
   if (options.exact) throw new Error('exact keys are for single-threaded runs');
   const maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
   const maxDepth = options.maxDepth ?? Infinity;
+  const splitAt = options.splitAt ?? DEFAULT_SPLIT_AT;
   const started = performance.now();
   const setup = (index: number): Setup => ({
     source: options.source,
@@ -191,56 +174,57 @@ export async function exploreParallel(machine: AnyMachine, options: ParallelOpti
     maxDepth,
     deadline: Date.now() + (options.maxSeconds ?? Infinity) * 1000,
     ...(options.maxHeapMB !== undefined ? { maxHeapMB: options.maxHeapMB } : {}),
-    splitAt: options.splitAt ?? DEFAULT_SPLIT_AT,
   });
-  // The main thread explores the small first levels alone; threads start only if a level grows to `splitAt`
-  // states (then they repeat those levels, identically), so a small model costs no thread at all.
-  const ws = [mainPeer(machine)];
+  const stopped = (kind: StopKind | 'states' | 'depth'): NonNullable<ExploreResult['limit']> =>
+    kind === 'states'
+      ? { kind, message: `state limit of ${maxStates} reached` }
+      : kind === 'depth'
+        ? { kind, message: `depth limit of ${maxDepth} reached` }
+        : kind === 'time'
+          ? { kind, message: `time limit of ${options.maxSeconds} s reached` }
+          : memoryLimit((options.maxHeapMB ?? defaultHeapMB()) * 2 ** 20);
+
+  const me = new LevelWorker(machine, setup(0));
+  const ts = threads(n);
+  let ready = 0;
+  const loaded = Promise.all(ts.map((t, i) => t.call({ type: 'init', setup: setup(i + 1) }).then(() => ready++)));
+  loaded.catch(() => {});
+  let joined = false;
   try {
-    const first = await ws[0].call<Started>({ type: 'init', setup: setup(0) });
-    let { count, depth, frontier } = first;
-    let limit: ExploreResult['limit'];
-    const stopped = (kind: StopKind | 'states' | 'depth'): NonNullable<ExploreResult['limit']> =>
-      kind === 'states'
-        ? { kind, message: `state limit of ${maxStates} reached` }
-        : kind === 'depth'
-          ? { kind, message: `depth limit of ${maxDepth} reached` }
-          : kind === 'time'
-            ? { kind, message: `time limit of ${options.maxSeconds} s reached` }
-            : memoryLimit((options.maxHeapMB ?? defaultHeapMB()) * 2 ** 20);
-    if (first.stop) limit = stopped(first.stop);
+    // Alone while the threads load, and while the levels are small.
+    me.start();
+    while (!me.stopped && me.frontier > 0) {
+      if (ts.length > 0 && me.frontier >= splitAt && (ready === ts.length || options.waitForThreads)) {
+        await loaded;
+        joined = true;
+        break;
+      }
+      me.soloLevel();
+      if (ts.length > 0) await breathe();
+    }
+    let { count, depth, frontier } = me;
+    let limit = me.stopped ? stopped(me.stopped) : undefined;
     const columns = new SharedColumns(maxStates);
-    let split = false;
-    if (!limit && frontier > 0 && n > 1) {
-      ws.push(...threadPeers(n));
-      await Promise.all(ws.slice(1).map((w, i) => w.call<Started>({ type: 'init', setup: setup(i + 1) })));
-      split = true;
+    if (joined) {
       columns.ensure(2 * count);
-      const splits = await all<{ frontier: number }>(ws, () => ({
-        type: 'split',
-        parent: columns.parent,
-        choice: columns.choice,
-      }));
-      frontier = splits.reduce((sum, r) => sum + r.frontier, 0);
+      const shares = me.split(columns.parent, columns.choice);
+      await Promise.all(ts.map((t, i) => t.call({ type: 'adopt', share: shares[i], parent: columns.parent, choice: columns.choice })));
       let lastProgress = started;
       while (frontier > 0) {
         if (depth >= maxDepth) {
           limit = stopped('depth');
           break;
         }
-        const expanded = await all<{ stop?: StopKind; outboxes: Inbox[]; generated: number }>(ws, () => ({ type: 'expand' }));
+        const expanded = await all<{ stop?: StopKind; outboxes: Inbox[]; generated: number }>(me, ts, () => ({ type: 'expand' }));
         const stop = expanded.find((r) => r.stop)?.stop;
         if (stop) {
           limit = stopped(stop);
           break;
         }
-        const merged = await all<{ accepted: Accepted }>(ws, (p) => ({
-          type: 'merge',
-          inboxes: expanded.map((r) => r.outboxes[p]),
-        }));
+        const merged = await all<{ accepted: Accepted }>(me, ts, (p) => ({ type: 'merge', inboxes: expanded.map((r) => r.outboxes[p]) }));
         const cutoff = Math.min(count + merged.reduce((sum, r) => sum + r.accepted.count, 0), maxStates);
         columns.ensure(cutoff);
-        const committed = await all<{ frontier: number }>(ws, () => ({
+        const committed = await all<{ frontier: number }>(me, ts, () => ({
           type: 'commit',
           accepted: merged.map((r) => r.accepted),
           levelStart: count,
@@ -263,20 +247,22 @@ export async function exploreParallel(machine: AnyMachine, options: ParallelOpti
         }
       }
     }
-    const finished = await all<{ summary: WorkerSummary; start?: { parent: Int32Array; choice: Int32Array } }>(ws, () => ({
-      type: 'finish',
-    }));
-    for (const w of ws) w.release();
-    const parent = split ? new Int32Array(columns.parent) : finished[0].start!.parent;
-    const choice = split ? new Int32Array(columns.choice) : finished[0].start!.choice;
-    return result(
-      machine,
-      finished.map((f) => f.summary),
-      { count, depth, queueLeft: limit ? frontier : 0, limit },
-      (id, extra) => pathFrom(parent, choice, id, extra),
+    const sums = [summary(me)];
+    if (joined) {
+      for (const r of await Promise.all(ts.map((t) => t.call<{ summary: WorkerSummary }>({ type: 'finish' })))) sums.push(r.summary);
+      for (const t of ts) t.release();
+    } else {
+      // Done before the threads were needed: they may still be loading, so they are not kept for later.
+      await Promise.all(ts.map((t) => t.worker.terminate()));
+    }
+    const { parent, choice } = joined
+      ? { parent: new Int32Array(columns.parent), choice: new Int32Array(columns.choice) }
+      : me.startColumns();
+    return result(machine, sums, { count, depth, queueLeft: limit ? frontier : 0, limit }, (id, extra) =>
+      pathFrom(parent, choice, id, extra),
     );
   } catch (e) {
-    await Promise.all(ws.map((w) => w.terminate()));
+    await Promise.all(ts.map((t) => t.worker.terminate()));
     throw e;
   }
 }
