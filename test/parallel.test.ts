@@ -45,6 +45,16 @@ describe('parallel exploration gives exactly the single-threaded result', () => 
   });
 });
 
+describe('parallel exploration: failures', () => {
+  it('rejects with the reason when a thread cannot rebuild the machine', async () => {
+    const model = findModel(CATALOG.models, 'two-phase-commit');
+    const source = { ...CATALOG_MODULE, exportName: 'NOPE', model: model.id, params: { rms: 3 }, variant: 'correct' };
+    await expect(
+      exploreParallel(model.machine({ rms: 3 }, 'correct'), { workers: 2, splitAt: 1, waitForThreads: true, source }),
+    ).rejects.toThrow(/has no export 'NOPE'/);
+  });
+});
+
 describe('parallel exploration: limits', () => {
   it('stops at the state limit with exactly that many states', async () => {
     const { single, parallel } = await both('two-phase-commit', 'correct', { rms: 12 }, { maxStates: 5000 });

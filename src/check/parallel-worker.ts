@@ -503,7 +503,7 @@ if (parentPort) {
   port.on('message', (msg: Request) => {
     handle(msg).then(
       (reply) => port.postMessage(reply),
-      (e: Error) => port.postMessage({ type: 'error', message: e.stack ?? e.message }),
+      (e: Error) => port.postMessage({ type: 'error', message: e.message }),
     );
   });
 }
