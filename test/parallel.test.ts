@@ -8,31 +8,42 @@ import { CATALOG } from '../models/index';
 
 const CATALOG_MODULE = { module: new URL('../models/index.ts', import.meta.url).href, exportName: 'CATALOG' };
 
-/** The same exploration single-threaded and on workers; `splitAt: 1` and waiting spread even tiny levels over the workers. */
-async function both(id: string, variant: string, params: GivenParams, options: ExploreOptions = {}, workers = 2) {
+/**
+ * The same exploration single-threaded and on workers. Waiting for the threads at the first level of `splitAt`
+ * states spreads even small models over every worker (each one must take over some states).
+ */
+async function both(id: string, variant: string, params: GivenParams, options: ExploreOptions = {}, workers = 2, splitAt = 8) {
   const model = findModel(CATALOG.models, id);
   const resolved = resolveParams(model, params);
   const machine = model.machine(resolved, variant);
   const source = { ...CATALOG_MODULE, model: id, params: resolved, variant };
-  return {
-    single: explore(machine, options),
-    parallel: await exploreParallel(machine, { ...options, workers, splitAt: 1, waitForThreads: true, source }),
-  };
+  let held: readonly number[] = [];
+  const parallel = await exploreParallel(machine, {
+    ...options,
+    workers,
+    splitAt,
+    waitForThreads: true,
+    source,
+    onJoin: (h) => (held = h),
+  });
+  expect(held.length === 0 || held.every((n) => n > 0), `states per worker at the join: ${held}`).toBe(true);
+  return { single: explore(machine, options), parallel, held };
 }
 
 describe('parallel exploration gives exactly the single-threaded result', () => {
-  const cases: [string, string, GivenParams, ExploreOptions, number][] = [
+  const cases: [string, string, GivenParams, ExploreOptions, number, number?][] = [
     ['two-phase-commit', 'correct', { rms: 4 }, {}, 2],
     ['two-phase-commit', 'majority-commit', { rms: 4 }, {}, 3],
     ['two-phase-commit', 'prepared-abort-on-timeout', { rms: 4 }, { symmetry: true }, 2],
     ['two-phase-commit', 'heuristic-commit', { rms: 5 }, { symmetry: true }, 3],
     ['transaction-commit', 'abort-after-commit', { rms: 3 }, { checkDeadlock: true }, 2],
     ['three-phase-commit', 'correct', {}, {}, 2],
-    ['distributed-lock', 'no-fencing', {}, {}, 2],
+    ['distributed-lock', 'no-fencing', {}, {}, 2, 2],
   ];
   // Counts, coverage, and every counterexample and witness path: ranks are the single thread's state ids.
-  it.each(cases)('%s [%s] %j %j on %i workers', async (id, variant, params, options, workers) => {
-    const { single, parallel } = await both(id, variant, params, options, workers);
+  it.each(cases)('%s [%s] %j %j on %i workers', async (id, variant, params, options, workers, splitAt) => {
+    const { single, parallel, held } = await both(id, variant, params, options, workers, splitAt);
+    expect(held).toHaveLength(workers);
     expect(parallel).toEqual(single);
   });
 

@@ -255,29 +255,52 @@ export class LevelWorker {
       fingerprints[p].push(l);
     });
     const shares: Share[] = Array.from({ length: workers }, (_, w) => ({
-      states: [],
       ranks: [],
       fingerprints: fingerprints[w].data.slice(0, fingerprints[w].length),
     }));
-    for (let j = 0; j < this.states.length; j++) {
-      const share = shares[this.ranks.data[j] % workers];
-      share.states.push(this.states[j]);
-      share.ranks.push(this.ranks.data[j]);
-    }
-    this.adopt(shares[0]);
+    for (let j = 0; j < this.states.length; j++) shares[this.ranks.data[j] % workers].ranks.push(this.ranks.data[j]);
+    const mine = this.states.filter((_, j) => this.ranks.data[j] % workers === 0);
+    this.adopt(shares[0], mine);
     return shares.slice(1);
   }
 
-  /** Takes over a share of a level and a partition of the visited set (see `split`). */
-  adopt(share: Share): void {
+  /**
+   * Takes over a share of a level and a partition of the visited set (see `split`). A thread rebuilds its states
+   * by taking the recorded actions again from the initial states, rather than receiving copies: copies would
+   * come out of the deserializer with other hidden classes than the model's own objects (every property access
+   * in the model's code would then see two), and models need not keep their states cloneable.
+   */
+  adopt(share: Share, states?: unknown[]): void {
     const { workers } = this.setup;
     this.partitions = workers;
     this.outboxes = Array.from({ length: workers }, () => new Outbox());
     this.own = new FingerprintSet(share.fingerprints.length);
     for (let i = 0; i < share.fingerprints.length; i += 2) this.own.addFingerprint(share.fingerprints[i], share.fingerprints[i + 1]);
-    this.states = share.states;
+    this.states = states ?? this.rebuild(share.ranks);
     this.ranks = ints();
     for (const rank of share.ranks) this.ranks.push(rank);
+  }
+
+  /** The states of the given ranks, by replaying the parent links (each ancestor built once). */
+  private rebuild(ranks: readonly number[]): unknown[] {
+    const { actions, next, init } = this.machine;
+    const built = new Map<number, unknown>();
+    const enabled = new Map<number, readonly unknown[]>();
+    const state = (rank: number): unknown => {
+      let s = built.get(rank);
+      if (s !== undefined) return s;
+      const parent = this.parent[rank];
+      if (parent === -1) s = init[this.choice[rank]];
+      else {
+        const from = state(parent);
+        let as = enabled.get(parent);
+        if (!as) enabled.set(parent, (as = actions(from)));
+        s = next(from, as[this.choice[rank]]);
+      }
+      built.set(rank, s);
+      return s;
+    };
+    return ranks.map(state);
   }
 
   /** Phase 1: expands this worker's states; new-looking successors become candidates of their partitions. */
@@ -420,9 +443,8 @@ export class LevelWorker {
   }
 }
 
-/** A worker's part of a level when the threads join: its states (cloned), their ranks, its fingerprints. */
+/** A worker's part of a level when the threads join: the ranks of its states, and its fingerprints. */
 export interface Share {
-  readonly states: unknown[];
   readonly ranks: number[];
   readonly fingerprints: Uint32Array;
 }

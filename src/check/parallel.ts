@@ -2,7 +2,7 @@
 // `explore` for any number of workers.
 //
 // Design. States are JS objects of any shape, and copying them between threads (structured clone) costs more
-// than expanding them, so a state does not move: the worker that first finds it keeps it and expands it. The
+// than expanding them, so states never move: the worker that first finds it keeps it and expands it. The
 // visited set is partitioned by owner: each worker holds the fingerprints whose high bits name it, in a table
 // only it touches (no locks, no atomics). Each level runs in three phases, with a barrier after each:
 //   1. expand: every worker expands its states in breadth-first order (its states are a subsequence of the
@@ -20,8 +20,9 @@
 // without symmetry reduction (a winner is rebuilt from the very parent and action a single thread would use).
 // The main thread is worker 0. It starts the other threads and explores alone while they load (each imports
 // tsx and the model's module to rebuild the machine, since machines are closures and cannot be sent); at the
-// first level of at least `splitAt` states after they are ready, it hands each worker the states whose rank is
-// its index modulo the number of workers (the only states ever copied) and the fingerprints of its partition.
+// first level of at least `splitAt` states after they are ready, it hands each worker the ranks of the states
+// whose rank is its index modulo the number of workers (the worker rebuilds them from the parent links: no state
+// is ever copied between threads) and the fingerprints of its partition.
 // Balance then holds by itself: a new state goes to whoever holds its earliest parent. A model explored before
 // the threads are ready never waits for them.
 import { Worker } from 'node:worker_threads';
@@ -64,6 +65,8 @@ export interface ParallelOptions extends ExploreOptions {
   readonly splitAt?: number;
   /** Wait for the threads at that level instead of exploring on alone (tests, to split small models). */
   readonly waitForThreads?: boolean;
+  /** Called when the threads join, with the number of states each worker takes over. */
+  readonly onJoin?: (held: readonly number[]) => void;
 }
 
 export const MAX_WORKERS = 64;
@@ -208,6 +211,7 @@ export async function exploreParallel(machine: AnyMachine, options: ParallelOpti
     if (joined) {
       columns.ensure(2 * count);
       const shares = me.split(columns.parent, columns.choice);
+      options.onJoin?.([me.frontier, ...shares.map((share) => share.ranks.length)]);
       await Promise.all(ts.map((t, i) => t.call({ type: 'adopt', share: shares[i], parent: columns.parent, choice: columns.choice })));
       let lastProgress = started;
       while (frontier > 0) {
