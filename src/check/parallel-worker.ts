@@ -214,22 +214,56 @@ export class LevelWorker {
 
   /** One whole level on this thread alone (the main thread, before the others join). */
   soloLevel(): void {
-    const { maxDepth, maxStates } = this.setup;
+    const { maxDepth, maxStates, checkDeadlock } = this.setup;
     if (this.depth >= maxDepth) {
       this.stopped = 'depth';
       return;
     }
-    const stop = this.expand();
-    if (stop) {
-      this.stopped = stop;
-      return;
+    // The single-threaded explorer's loop (see explore.ts): alone, a state is new as soon as the table says so.
+    const { machine, key, findings, coverage, scratch, own } = this;
+    const { actions, next, terminal } = machine;
+    const { fired, distinctNew } = coverage;
+    const states = this.states;
+    const ranks = this.ranks.data;
+    const nextStates: unknown[] = [];
+    const nextRanks = ints();
+    scratch.clear();
+    level: for (let j = 0; j < states.length; j++) {
+      const state = states[j];
+      const rank = ranks[j];
+      const enabled = actions(state);
+      const n = enabled.length;
+      this.generated += n;
+      if (n === 0 && checkDeadlock && this.deadlock === -1 && !(terminal?.(state) ?? false)) this.deadlock = rank;
+      for (let i = 0; i < n; i++) {
+        const action = enabled[i];
+        const target = next(state, action);
+        const ai = coverage.indexOf(action.name);
+        fired[ai]++;
+        if (target === state) continue;
+        if (findings.openStep > 0) findings.checkStep(rank, i, state, action, target);
+        if (!fingerprintInto(key(target))) this.hashedStrings = true;
+        if (!scratch.addFingerprint(FP[0], FP[1]) || !own.addFingerprint(FP[0], FP[1])) continue;
+        const id = this.count++;
+        this.record(id, rank, i);
+        distinctNew[ai]++;
+        if (findings.openState > 0) findings.checkState(id, target);
+        nextStates.push(target);
+        nextRanks.push(id);
+        if (this.count >= maxStates) {
+          this.stopped = 'states';
+          break level;
+        }
+      }
+      if ((j & 1023) === 1023) {
+        if (Date.now() > this.setup.deadline) this.stopped = 'time';
+        else if ((j & 16383) === 16383 && getHeapStatistics().used_heap_size > this.heapLimit) this.stopped = 'memory';
+        if (this.stopped) break;
+      }
     }
-    const accepted = this.merge(this.sent);
-    const cutoff = Math.min(this.count + accepted.count, maxStates);
-    this.commit([accepted], this.count, cutoff);
-    this.count = cutoff;
-    if (this.states.length > 0) this.depth++;
-    if (this.count >= maxStates) this.stopped = 'states';
+    this.states = nextStates;
+    this.ranks = nextRanks;
+    if (nextStates.length > 0) this.depth++;
   }
 
   /** The parent links of the levels explored alone. */

@@ -256,8 +256,12 @@ export async function exploreParallel(machine: AnyMachine, options: ParallelOpti
       for (const r of await Promise.all(ts.map((t) => t.call<{ summary: WorkerSummary }>({ type: 'finish' })))) sums.push(r.summary);
       for (const t of ts) t.release();
     } else {
-      // Done before the threads were needed: they may still be loading, so they are not kept for later.
-      await Promise.all(ts.map((t) => t.worker.terminate()));
+      // Done before the threads were needed: they may still be loading, so they are not kept for later, and
+      // nobody waits for them to stop.
+      for (const t of ts) {
+        t.worker.unref();
+        void t.worker.terminate();
+      }
     }
     const { parent, choice } = joined
       ? { parent: new Int32Array(columns.parent), choice: new Int32Array(columns.choice) }
