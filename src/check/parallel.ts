@@ -26,31 +26,23 @@
 // Balance then holds by itself: a new state goes to whoever holds its earliest parent. A model explored before
 // the threads are ready never waits for them.
 import { Worker } from 'node:worker_threads';
-import {
-  DEFAULT_MAX_STATES,
-  Coverage,
-  defaultHeapMB,
-  Findings,
-  keyOf,
-  memoryLimit,
-  pathFrom,
-  reportFindings,
-  type ExploreOptions,
-  type ExploreResult,
-} from './explore';
+import { limitOf, workerSetup, type ExploreOptions, type ExploreResult } from './explore';
 import {
   CHOICE,
+  Coverage,
+  Findings,
   LevelWorker,
-  answer,
+  keyOf,
+  pathFrom,
+  reportFindings,
   summary,
   type Accepted,
   type Inbox,
-  type MachineSource,
-  type Request,
   type Setup,
   type StopKind,
   type WorkerSummary,
-} from './parallel-worker';
+} from './level';
+import { answer, type MachineSource, type Request } from './parallel-worker';
 import { collisionProbability } from './visited';
 import { livenessPropertyNames, type AnyMachine } from '../model/model';
 import { fail } from '../shared/errors';
@@ -163,34 +155,17 @@ export async function exploreParallel(machine: AnyMachine, options: ParallelOpti
   if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) throw new Error(`workers must be an integer from 1 to ${MAX_WORKERS}`);
   keyOf(machine, options.symmetry);
   if (options.exact) throw new Error('exact keys are for single-threaded runs');
-  const maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
-  const maxDepth = options.maxDepth ?? Infinity;
   const splitAt = options.splitAt ?? DEFAULT_SPLIT_AT;
   const started = performance.now();
-  const setup = (index: number): Setup => ({
-    source: options.source,
-    index,
-    workers: n,
-    symmetry: options.symmetry ?? false,
-    checkDeadlock: options.checkDeadlock ?? false,
-    maxStates,
-    maxDepth,
-    deadline: Date.now() + (options.maxSeconds ?? Infinity) * 1000,
-    ...(options.maxHeapMB !== undefined ? { maxHeapMB: options.maxHeapMB } : {}),
-  });
+  const setup = (index: number): Setup => workerSetup(options, index, n);
+  const { maxStates, maxDepth } = setup(0);
   const stopped = (kind: StopKind | 'states' | 'depth'): NonNullable<ExploreResult['limit']> =>
-    kind === 'states'
-      ? { kind, message: `state limit of ${maxStates} reached` }
-      : kind === 'depth'
-        ? { kind, message: `depth limit of ${maxDepth} reached` }
-        : kind === 'time'
-          ? { kind, message: `time limit of ${options.maxSeconds} s reached` }
-          : memoryLimit((options.maxHeapMB ?? defaultHeapMB()) * 2 ** 20);
+    limitOf(kind, { maxStates, maxDepth, maxSeconds: options.maxSeconds, maxHeapMB: options.maxHeapMB });
 
-  const me = new LevelWorker(machine, setup(0));
+  const me = new LevelWorker(machine, { ...setup(0), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
   const ts = threads(n);
   let ready = 0;
-  const loaded = Promise.all(ts.map((t, i) => t.call({ type: 'init', setup: setup(i + 1) }).then(() => ready++)));
+  const loaded = Promise.all(ts.map((t, i) => t.call({ type: 'init', setup: setup(i + 1), source: options.source }).then(() => ready++)));
   loaded.catch(() => {});
   let joined = false;
   try {
