@@ -60,6 +60,13 @@ describe('distcheck check', () => {
     expect(w.trace).toEqual(v.trace);
   });
 
+  it('prints the same JSON with --workers 2 as single-threaded', async () => {
+    const args = ['check', 'two-phase-commit', '--variant', 'majority-commit', '--param', 'rms=6', '--json', '--save', tmp];
+    const one = await cli(...args);
+    const two = await cli(...args, '--workers', '2');
+    expect([two.code, two.out]).toEqual([one.code, one.out]);
+  });
+
   it('exits 3 at the state limit with partial figures', async () => {
     const r = await cli('check', 'two-phase-commit', '--param', 'rms=12', '--max-states', '20000', '--json', '--save', tmp);
     expect(r.code).toBe(3);
@@ -82,6 +89,12 @@ describe('bad input: one line, exit 2', () => {
     ['an unknown strategy', ['check', 'two-phase-commit', '--strategy', 'dfs'], /--strategy must be bfs or random/],
     ['an unknown option', ['check', 'two-phase-commit', '--fast'], /Unknown option '--fast'/],
     ['a bad --max-states', ['check', 'two-phase-commit', '--max-states', 'lots'], /--max-states must be an integer/],
+    ['a bad --workers', ['check', 'two-phase-commit', '--workers', '0'], /^distcheck: --workers must be an integer from 1 to 64, got '0'$/],
+    [
+      '--workers on random walks',
+      ['check', 'two-phase-commit', '--strategy', 'random', '--workers', '2'],
+      /--workers applies to breadth-first/,
+    ],
     ['an unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
     ['a missing trace file', ['replay', join(tmp, 'missing.json')], /cannot read .*ENOENT/],
   ];
@@ -132,6 +145,7 @@ describe('distcheck bench', () => {
     [['bench', 'two-phase-commit', '--param', 'rms=8..3'], '--param rms=8..3: a range is FROM..TO with FROM ≤ TO'],
     [['bench', 'two-phase-commit', '--param', 'rms=3..13'], 'parameter rms of two-phase-commit must be between 1 and 12, got 13'],
     [['bench', 'two-phase-commit', '--param', 'rms=3..4', '--variant', 'nope'], "unknown variant 'nope' for two-phase-commit"],
+    [['bench', 'two-phase-commit', '--param', 'rms=3..4', '--workers', '1,two'], "--workers must be an integer from 1 to 64, got 'two'"],
   ])('rejects %j with one line and exit 2 before running anything', async (args, message) => {
     const r = await cli(...args);
     expect(r.code).toBe(2);

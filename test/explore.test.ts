@@ -102,6 +102,11 @@ describe('explorer limits', () => {
     const r = explore(twoPhaseCommit.machine({ rms: 12 }, 'correct'), { maxSeconds: 0.2 });
     expect(r.limit?.kind).toBe('time');
   });
+
+  it('stops at the memory guard before the heap fills', () => {
+    const r = explore(twoPhaseCommit.machine({ rms: 12 }, 'correct'), { maxHeapMB: 1 });
+    expect([r.status, r.limit?.kind, r.limit?.message]).toEqual(['limit', 'memory', 'memory limit of 1 MB heap reached']);
+  });
 });
 
 describe('visited set', () => {

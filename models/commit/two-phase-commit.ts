@@ -6,7 +6,6 @@
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
 import { refinementProperty } from '../../src/model/refinement';
 import { consistentRMs, transactionCommitMachine, type RMState, type TCAction, type TCState } from './transaction-commit';
-import { replaceAt } from '../../src/model/plain';
 
 export type TMState = 'init' | 'committed' | 'aborted';
 
@@ -26,11 +25,15 @@ type RMActionName =
 export type TPAction = { readonly name: 'TMCommit' | 'TMAbort' } | { readonly name: RMActionName; readonly rm: number };
 
 const RM_CODE: Record<RMState, number> = { working: 0, prepared: 1, committed: 2, aborted: 3 };
+const RM_STATES = Object.keys(RM_CODE) as RMState[];
 const TM_CODE: Record<TMState, number> = { init: 0, committed: 1, aborted: 2 };
+/** RM_CODE by comparing interned literals, cheaper than a keyed lookup on the hot path. */
+const rmCode = (r: RMState): number => (r === 'working' ? 0 : r === 'prepared' ? 1 : r === 'committed' ? 2 : 3);
+const tmCode = (t: TMState): number => (t === 'init' ? 0 : t === 'committed' ? 1 : 2);
 /** The message mask squeezed into 14 bits: 12 Prepared bits, then Commit and Abort. */
 const msgKeyBits = (mask: number): number => (mask & 0xfff) | ((mask >>> 20) << 12);
-const isRMState = (r: string): boolean => r in RM_CODE;
-const isTMState = (t: string): boolean => t in TM_CODE;
+const isRMState = (r: string): boolean => r === 'working' || r === 'prepared' || r === 'committed' || r === 'aborted';
+const isTMState = (t: string): boolean => t === 'init' || t === 'committed' || t === 'aborted';
 
 const variants: readonly Variant[] = [
   { name: 'correct', description: "Lamport's TwoPhase spec." },
@@ -56,15 +59,34 @@ const preparedMsg = (rm: number): string => `Prepared(rm${rm + 1})`;
 const COMMIT_BIT = 1 << 20;
 const ABORT_BIT = 1 << 21;
 
-/** Inserts into a sorted array kept as a set; returns the same array when already present. */
-function insertSorted<T>(set: readonly T[], item: T): readonly T[] {
-  let i = 0;
-  while (i < set.length && set[i] < item) i++;
-  if (set[i] === item) return set;
-  const out = set.slice(0, i);
-  out.push(item);
-  for (; i < set.length; i++) out.push(set[i]);
-  return out;
+/**
+ * One shared array per value of a state component, so states share their components, and the component's code
+ * (its bits in the key) is found by identity. `encode` computes the code of an array built elsewhere, e.g. a
+ * state permuted by a test or read from a trace file.
+ */
+function canonical<T>(build: (code: number) => T[], encode: (xs: readonly T[]) => number, slots: number, slot = (code: number) => code) {
+  // A plain array indexed by slot(code) is faster than a Map; 4^12 rmStates would be too sparse for one.
+  const byCode: { get(i: number): readonly T[] | undefined; set(i: number, xs: readonly T[]): void } =
+    slots <= 1 << 20 ? arrayTable<readonly T[]>(slots) : new Map<number, readonly T[]>();
+  const codeOf = new Map<readonly T[], number>();
+  return {
+    of(code: number): readonly T[] {
+      let xs = byCode.get(slot(code));
+      if (xs === undefined) {
+        xs = build(code);
+        byCode.set(slot(code), xs);
+        codeOf.set(xs, code);
+      }
+      return xs;
+    },
+    code: (xs: readonly T[]): number => codeOf.get(xs) ?? encode(xs),
+    isCanonical: (xs: readonly T[]): boolean => codeOf.has(xs),
+  };
+}
+
+function arrayTable<V>(size: number): { get(i: number): V | undefined; set(i: number, v: V): void } {
+  const xs = new Array<V | undefined>(size).fill(undefined);
+  return { get: (i) => xs[i], set: (i, v) => void (xs[i] = v) };
 }
 
 function tpMachine(rms: number, variant: string): Machine<TPState, TPAction> {
@@ -85,21 +107,62 @@ function tpMachine(rms: number, variant: string): Machine<TPState, TPAction> {
     ['Abort', ABORT_BIT],
     ...preparedMsgs.map((m, rm) => [m, 1 << rm] as [string, number]),
   ]);
-  const msgMask = (msgs: readonly string[]): number => {
-    let mask = 0;
-    for (const m of msgs) mask |= msgBit.get(m) ?? 0;
-    return mask;
-  };
+  // The sorted message list of a mask, in the order insertion into a sorted array gave: 'Abort' < 'Commit' <
+  // 'Prepared(rm10)' < 'Prepared(rm2)' (string order).
+  const sortedMsgs = [...msgBit.keys()].sort();
+  const msgsSet = canonical(
+    (mask) => sortedMsgs.filter((m) => (mask & msgBit.get(m)!) !== 0),
+    (msgs) => msgs.reduce((mask, m) => mask | (msgBit.get(m) ?? 0), 0),
+    1 << 14,
+    msgKeyBits,
+  );
+  const preparedSet = canonical(
+    (mask) => ids.filter((rm) => (mask >> rm) & 1).map((rm) => rm + 1),
+    (tmPrepared) => tmPrepared.reduce((mask, rm) => mask | (1 << (rm - 1)), 0),
+    1 << rms,
+  );
+  // rmState as 2 bits per RM, RM 1 most significant: TransactionCommit's key of the same rmState.
+  const place = ids.map((rm) => 4 ** (rms - 1 - rm));
+  const rmStates = canonical(
+    (bits) => ids.map((rm) => RM_STATES[Math.floor(bits / place[rm]) % 4]),
+    (rmState) => rmState.reduce((bits, r) => bits * 4 + rmCode(r), 0),
+    4 ** rms,
+  );
   const commitQuorum = variant === 'majority-commit' ? Math.floor(rms / 2) + 1 : rms;
   const timeoutAbort = variant === 'prepared-abort-on-timeout';
   const heuristicCommit = variant === 'heuristic-commit';
 
+  // The codes of the last state next() read (`from`) and of the last one it made (`to`): the explorer takes every
+  // action of one state in a row, and asks for the key of each successor right after making it.
+  let from: TPState | undefined;
+  let fromRm = 0;
+  let fromPrepared = 0;
+  let fromMsgs = 0;
+  let to: TPState | undefined;
+  let toRm = 0;
+  let toPrepared = 0;
+  let toMsgs = 0;
+  const read = (s: TPState): void => {
+    if (s === from) return;
+    if (s === to) {
+      fromRm = toRm;
+      fromPrepared = toPrepared;
+      fromMsgs = toMsgs;
+    } else {
+      fromRm = rmStates.code(s.rmState);
+      fromPrepared = preparedSet.code(s.tmPrepared);
+      fromMsgs = msgsSet.code(s.msgs);
+    }
+    from = s;
+  };
+
   const actions = (s: TPState): TPAction[] => {
+    read(s);
     const out: TPAction[] = [];
     const tmInit = s.tmState === 'init';
     if (tmInit && s.tmPrepared.length >= commitQuorum) out.push(tmCommit);
     if (tmInit) out.push(tmAbort);
-    const sent = msgMask(s.msgs);
+    const sent = fromMsgs;
     const commitSent = (sent & COMMIT_BIT) !== 0;
     const abortSent = (sent & ABORT_BIT) !== 0;
     for (const rm of ids) {
@@ -115,27 +178,37 @@ function tpMachine(rms: number, variant: string): Machine<TPState, TPAction> {
   };
 
   // Explicit literals keep one object shape for every state, which keeps the explorer's call sites fast.
-  const make = (rmState: TPState['rmState'], tmState: TMState, tmPrepared: TPState['tmPrepared'], msgs: TPState['msgs']): TPState => ({
-    rmState,
-    tmState,
-    tmPrepared,
-    msgs,
-  });
+  const make = (s: TPState, rm: number, tmState: TMState, prepared: number, msgs: number): TPState => {
+    to = {
+      rmState: rm === fromRm ? s.rmState : rmStates.of(rm),
+      tmState,
+      tmPrepared: prepared === fromPrepared ? s.tmPrepared : preparedSet.of(prepared),
+      msgs: msgs === fromMsgs ? s.msgs : msgsSet.of(msgs),
+    };
+    toRm = rm;
+    toPrepared = prepared;
+    toMsgs = msgs;
+    return to;
+  };
+  /** rmState's code with RM `rm` in state `value`. */
+  const withRM = (s: TPState, rm: number, value: RMState): number => fromRm + (rmCode(value) - rmCode(s.rmState[rm])) * place[rm];
+  /** RM `rm` in state `value`; the same state object when it already is. */
   const setRM = (s: TPState, rm: number, value: RMState): TPState =>
-    s.rmState[rm] === value ? s : make(replaceAt(s.rmState, rm, value), s.tmState, s.tmPrepared, s.msgs);
+    s.rmState[rm] === value ? s : make(s, withRM(s, rm, value), s.tmState, fromPrepared, fromMsgs);
 
   const next = (s: TPState, a: TPAction): TPState => {
+    read(s);
     switch (a.name) {
       case 'TMRcvPrepared': {
-        const tmPrepared = insertSorted(s.tmPrepared, a.rm + 1);
-        return tmPrepared === s.tmPrepared ? s : make(s.rmState, s.tmState, tmPrepared, s.msgs);
+        const prepared = fromPrepared | (1 << a.rm);
+        return prepared === fromPrepared ? s : make(s, fromRm, s.tmState, prepared, fromMsgs);
       }
       case 'TMCommit':
-        return make(s.rmState, 'committed', s.tmPrepared, insertSorted(s.msgs, 'Commit'));
+        return make(s, fromRm, 'committed', fromPrepared, fromMsgs | COMMIT_BIT);
       case 'TMAbort':
-        return make(s.rmState, 'aborted', s.tmPrepared, insertSorted(s.msgs, 'Abort'));
+        return make(s, fromRm, 'aborted', fromPrepared, fromMsgs | ABORT_BIT);
       case 'RMPrepare':
-        return make(replaceAt(s.rmState, a.rm, 'prepared'), s.tmState, s.tmPrepared, insertSorted(s.msgs, preparedMsgs[a.rm]));
+        return make(s, withRM(s, a.rm, 'prepared'), s.tmState, fromPrepared, fromMsgs | (1 << a.rm));
       case 'RMChooseToAbort':
       case 'RMRcvAbortMsg':
       case 'RMTimeoutAbort':
@@ -146,11 +219,21 @@ function tpMachine(rms: number, variant: string): Machine<TPState, TPAction> {
     }
   };
 
+  /** The codes of any state, from the two remembered ones when it is one of them. */
+  const codes = (s: TPState): void => {
+    if (s !== to) read(s);
+  };
+  const rmBitsOf = (s: TPState): number => {
+    codes(s);
+    return s === to ? toRm : fromRm;
+  };
+
   const refinesTCommit = refinementProperty<TPState, TPAction, TCState, TCAction>({
     name: 'refinesTransactionCommit',
     description: 'Every step maps to a TransactionCommit step on rmState, or leaves rmState unchanged.',
     abstract: transactionCommitMachine(rms),
     mapping: (s) => ({ rmState: s.rmState }),
+    abstractKey: rmBitsOf,
   });
 
   const properties: Property<TPState, TPAction>[] = [
@@ -163,7 +246,7 @@ function tpMachine(rms: number, variant: string): Machine<TPState, TPAction> {
         s.rmState.every(isRMState) &&
         isTMState(s.tmState) &&
         s.tmPrepared.every((rm, i) => Number.isInteger(rm) && rm >= 1 && rm <= rms && (i === 0 || s.tmPrepared[i - 1] < rm)) &&
-        s.msgs.every((m) => msgBit.has(m)),
+        (msgsSet.isCanonical(s.msgs) || s.msgs.every((m) => msgBit.has(m))),
     },
     {
       kind: 'always',
@@ -197,37 +280,28 @@ function tpMachine(rms: number, variant: string): Machine<TPState, TPAction> {
   if (heuristicCommit) actionNames.push('RMHeuristicCommit');
 
   return {
-    init: [
-      make(
-        ids.map(() => 'working' as const),
-        'init',
-        [],
-        [],
-      ),
-    ],
+    init: [{ rmState: rmStates.of(0), tmState: 'init', tmPrepared: preparedSet.of(0), msgs: msgsSet.of(0) }],
     actions,
     next,
     // Packed into 52 bits for rms <= 12: 2 bits per RM, 2 for the TM, 12 for tmPrepared, 14 for msgs.
     key: (s) => {
-      let rmBits = 0;
-      for (let rm = 0; rm < rms; rm++) rmBits = rmBits * 4 + RM_CODE[s.rmState[rm]];
-      let prepared = 0;
-      for (const rm of s.tmPrepared) prepared |= 1 << (rm - 1);
-      const tmAndPrepared = TM_CODE[s.tmState] * 4096 + prepared;
-      return (rmBits * 16384 + tmAndPrepared) * 16384 + msgKeyBits(msgMask(s.msgs));
+      codes(s);
+      const made = s === to;
+      const prepared = made ? toPrepared : fromPrepared;
+      return ((made ? toRm : fromRm) * 16384 + tmCode(s.tmState) * 4096 + prepared) * 16384 + msgKeyBits(made ? toMsgs : fromMsgs);
     },
     // The RMs are interchangeable: RM i is (its state, whether the TM has its Prepared, whether Prepared(i) was
     // sent), 4 bits; sorting those codes gives one key per orbit. 12 RMs, the TM and Commit/Abort: 52 bits.
     symmetry: (s) => {
-      let prepared = 0;
-      for (const rm of s.tmPrepared) prepared |= 1 << (rm - 1);
-      const mask = msgMask(s.msgs);
-      const codes: number[] = [];
-      for (let rm = 0; rm < rms; rm++) codes.push(RM_CODE[s.rmState[rm]] | (((prepared >> rm) & 1) << 2) | (((mask >> rm) & 1) << 3));
-      codes.sort((a, b) => a - b);
+      codes(s);
+      const prepared = s === to ? toPrepared : fromPrepared;
+      const mask = s === to ? toMsgs : fromMsgs;
+      const perRM: number[] = [];
+      for (let rm = 0; rm < rms; rm++) perRM.push(rmCode(s.rmState[rm]) | (((prepared >> rm) & 1) << 2) | (((mask >> rm) & 1) << 3));
+      perRM.sort((a, b) => a - b);
       let k = 0;
-      for (const c of codes) k = k * 16 + c;
-      return (k * 4 + TM_CODE[s.tmState]) * 4 + ((mask & COMMIT_BIT) !== 0 ? 1 : 0) + ((mask & ABORT_BIT) !== 0 ? 2 : 0);
+      for (const c of perRM) k = k * 16 + c;
+      return (k * 4 + tmCode(s.tmState)) * 4 + ((mask & COMMIT_BIT) !== 0 ? 1 : 0) + ((mask & ABORT_BIT) !== 0 ? 2 : 0);
     },
     properties,
     actionNames,

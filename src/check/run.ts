@@ -1,6 +1,7 @@
 // Runs one check (a model, a variant, a scope and a strategy) and judges it against the variant's expectation.
 // Shared by the CLI's `check`, the report and the tests, so all three agree on what "as expected" means.
-import { explore, type ActionCoverage, type ExploreOptions, type Path } from './explore';
+import { explore, type ActionCoverage, type ExploreOptions, type ExploreResult, type Path } from './explore';
+import { exploreParallel, type ModuleRef } from './parallel';
 import { checkLiveness } from './liveness';
 import {
   checkVariant,
@@ -35,6 +36,9 @@ export interface RunRequest {
   readonly expect?: ConfigExpectation;
   /** Breadth-first over one state per orbit of the machine's symmetry. Liveness is still checked unreduced. */
   readonly symmetry?: boolean;
+  /** Breadth-first search on this many worker threads (`runAsync` only); each imports the model from `modelModule`. */
+  readonly workers?: number;
+  readonly modelModule?: ModuleRef;
 }
 
 export interface ViolationReport {
@@ -92,7 +96,22 @@ export function requestFromConfiguration(model: AnyModel, config: Configuration,
   };
 }
 
-export function run(request: RunRequest): RunOutcome {
+/** `run`, with the breadth-first search on `request.workers` threads when there are more than one. */
+export async function runAsync(request: RunRequest): Promise<RunOutcome> {
+  const { model, variant, workers = 1, modelModule } = request;
+  if (workers <= 1 || (request.strategy ?? 'bfs') !== 'bfs') return run(request);
+  if (!modelModule) throw new Error(`exploring ${model.id} on workers needs the module that exports it`);
+  checkVariant(model, variant);
+  const params = resolveParams(model, request.params ?? {});
+  const source = { ...modelModule, model: model.id, params, variant };
+  return run(
+    request,
+    await exploreParallel(model.machine(params, variant), { ...request.explore, symmetry: request.symmetry, workers, source }),
+  );
+}
+
+/** Runs the request; `explored` is its breadth-first search when that was already done (by `runAsync`). */
+export function run(request: RunRequest, explored?: ExploreResult): RunOutcome {
   const { model, variant } = request;
   checkVariant(model, variant);
   const params = resolveParams(model, request.params ?? {});
@@ -139,7 +158,7 @@ export function run(request: RunRequest): RunOutcome {
     });
   }
 
-  const r = explore(machine, { ...request.explore, symmetry: request.symmetry });
+  const r = explored ?? explore(machine, { ...request.explore, symmetry: request.symmetry });
   const hasLiveness = livenessPropertyNames(machine).length > 0;
   // Liveness needs the whole graph, so it runs only when the safety pass saw the whole space.
   const live = hasLiveness && r.status === 'complete' ? checkLiveness(machine) : undefined;

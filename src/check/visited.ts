@@ -1,6 +1,7 @@
 // The explorer's visited set. By default it keeps only a 64-bit fingerprint per state in an open-addressing
-// table of two Uint32Arrays, as TLC does: about 16 bytes per state at load factor 1/2, instead of a key
-// string and a Set entry. `ExactSet` keeps the keys themselves, for tests that cross-check fingerprints.
+// table, as TLC does: 8 bytes per slot at load factor ≤ 3/4, instead of a key string and a Set entry. The two
+// halves of a fingerprint sit side by side, so a probe touches one cache line.
+// `ExactSet` keeps the keys themselves, for tests that cross-check fingerprints.
 
 /**
  * A canonical state key. A safe integer key (a state packed into at most 53 bits) is fingerprinted by a
@@ -17,9 +18,8 @@ export interface VisitedSet {
 
 const EMPTY = 0;
 
-// Output registers of hashInto, so the hot path allocates nothing.
-let fpHi = 0;
-let fpLo = 0;
+/** Output registers of `fingerprintInto`: [hi, lo]. Writing here keeps the hot path free of allocation. */
+export const FP = new Uint32Array(2);
 
 /** Two independent 32-bit multiplicative hashes of the UTF-16 code units, each finished with murmur3's fmix32. */
 function hashInto(key: string): void {
@@ -30,22 +30,32 @@ function hashInto(key: string): void {
     a = Math.imul(a ^ c, 0x01000193);
     b = Math.imul((b << 5) | (b >>> 27), 0x5bd1e995) ^ c;
   }
-  fpHi = fmix32(a ^ key.length);
-  fpLo = fmix32(b ^ Math.imul(a, 0xc2b2ae35));
+  FP[0] = fmix32(a ^ key.length);
+  FP[1] = fmix32(b ^ Math.imul(a, 0xc2b2ae35));
 }
 
 /** A bijection from safe integers to 64-bit fingerprints: each 32-bit half goes through an invertible mix. */
 function hashIntInto(n: number): void {
-  const lo = n >>> 0;
-  const hi = Math.floor(n / 0x100000000) >>> 0;
-  fpLo = fmix32(lo);
-  fpHi = fmix32(hi ^ fpLo);
+  const lo = fmix32(n >>> 0);
+  FP[1] = lo;
+  FP[0] = fmix32((Math.floor(n / 0x100000000) >>> 0) ^ lo);
+}
+
+const isIntKey = (key: StateKey): key is number => typeof key === 'number' && Number.isSafeInteger(key) && key >= 0;
+
+/** Fingerprints a key into FP; returns true when the key was an integer (so the fingerprint is exact). */
+export function fingerprintInto(key: StateKey): boolean {
+  if (isIntKey(key)) {
+    hashIntInto(key);
+    return true;
+  }
+  hashInto(String(key));
+  return false;
 }
 
 export function fingerprint64(key: StateKey): [number, number] {
-  if (typeof key === 'number' && Number.isSafeInteger(key) && key >= 0) hashIntInto(key);
-  else hashInto(String(key));
-  return [fpHi, fpLo];
+  fingerprintInto(key);
+  return [FP[0], FP[1]];
 }
 
 function fmix32(h: number): number {
@@ -57,10 +67,16 @@ function fmix32(h: number): number {
   return h >>> 0;
 }
 
+/** Home slot of a fingerprint; its low bits only, so parallel.ts partitions by the high bits of `hi`. */
+const home = (h: number, l: number, mask: number): number => (h ^ Math.imul(l, 0x9e3779b1)) & mask;
+
+/** Grow once more than 3/4 of the slots are taken: linear probing stays short, and rms = 9 fits in 2^24 slots. */
+const full = (count: number, slots: number): boolean => count * 4 > slots * 3;
+
 export class FingerprintSet implements VisitedSet {
   readonly exact = false;
-  private hi: Uint32Array;
-  private lo: Uint32Array;
+  /** Slot i holds hi at 2i and lo at 2i + 1; (0, 0) is empty. */
+  private table: Uint32Array;
   private mask: number;
   private count = 0;
   private hashedStrings = false;
@@ -68,8 +84,7 @@ export class FingerprintSet implements VisitedSet {
   constructor(initialCapacity = 1 << 16) {
     let cap = 1 << 4;
     while (cap < initialCapacity) cap <<= 1;
-    this.hi = new Uint32Array(cap);
-    this.lo = new Uint32Array(cap);
+    this.table = new Uint32Array(2 * cap);
     this.mask = cap - 1;
   }
 
@@ -79,7 +94,7 @@ export class FingerprintSet implements VisitedSet {
 
   /** Bytes held by the table. */
   get bytes(): number {
-    return this.hi.byteLength + this.lo.byteLength;
+    return this.table.byteLength;
   }
 
   /** True when every key so far was a safe integer, so fingerprints are exact. */
@@ -88,51 +103,63 @@ export class FingerprintSet implements VisitedSet {
   }
 
   add(key: StateKey): boolean {
-    if (typeof key === 'number' && Number.isSafeInteger(key) && key >= 0) {
-      hashIntInto(key);
-    } else {
-      this.hashedStrings = true;
-      hashInto(String(key));
-    }
-    return this.addFingerprint(fpHi, fpLo);
+    if (!fingerprintInto(key)) this.hashedStrings = true;
+    return this.addFingerprint(FP[0], FP[1]);
+  }
+
+  /** Notes that a string key was hashed before `addFingerprint` (see explore.ts). */
+  markHashedStrings(): void {
+    this.hashedStrings = true;
   }
 
   addFingerprint(h: number, l: number): boolean {
     // (0, 0) marks an empty slot, so the one fingerprint that equals it is moved aside.
     if (h === EMPTY && l === EMPTY) l = 1;
-    const hi = this.hi;
-    const lo = this.lo;
-    let i = (h ^ Math.imul(l, 0x9e3779b1)) & this.mask;
+    const t = this.table;
+    const mask = this.mask;
+    let i = home(h, l, mask);
     for (;;) {
-      const sh = hi[i];
-      const sl = lo[i];
+      const sh = t[2 * i];
+      const sl = t[2 * i + 1];
       if (sh === EMPTY && sl === EMPTY) break;
       if (sh === h && sl === l) return false;
-      i = (i + 1) & this.mask;
+      i = (i + 1) & mask;
     }
-    hi[i] = h;
-    lo[i] = l;
+    t[2 * i] = h;
+    t[2 * i + 1] = l;
     this.count++;
-    if (this.count * 2 > this.mask) this.grow();
+    if (full(this.count, mask + 1)) this.grow();
     return true;
   }
 
+  /** Calls `f` with every fingerprint in the set. */
+  forEach(f: (h: number, l: number) => void): void {
+    const t = this.table;
+    for (let i = 0; i < t.length; i += 2) if (t[i] !== EMPTY || t[i + 1] !== EMPTY) f(t[i], t[i + 1]);
+  }
+
+  /** Forgets every fingerprint and keeps the table (for per-level scratch sets). */
+  clear(): void {
+    if (this.count > 0) this.table.fill(0);
+    this.count = 0;
+  }
+
   private grow(): void {
-    const oldHi = this.hi;
-    const oldLo = this.lo;
-    const cap = oldHi.length * 2;
-    this.hi = new Uint32Array(cap);
-    this.lo = new Uint32Array(cap);
-    this.mask = cap - 1;
-    for (let j = 0; j < oldHi.length; j++) {
-      const h = oldHi[j];
-      const l = oldLo[j];
+    const old = this.table;
+    const slots = old.length; // twice the old slot count
+    const t = new Uint32Array(2 * slots);
+    const mask = slots - 1;
+    for (let j = 0; j < old.length; j += 2) {
+      const h = old[j];
+      const l = old[j + 1];
       if (h === EMPTY && l === EMPTY) continue;
-      let i = (h ^ Math.imul(l, 0x9e3779b1)) & this.mask;
-      while (this.hi[i] !== EMPTY || this.lo[i] !== EMPTY) i = (i + 1) & this.mask;
-      this.hi[i] = h;
-      this.lo[i] = l;
+      let i = home(h, l, mask);
+      while (t[2 * i] !== EMPTY || t[2 * i + 1] !== EMPTY) i = (i + 1) & mask;
+      t[2 * i] = h;
+      t[2 * i + 1] = l;
     }
+    this.table = t;
+    this.mask = mask;
   }
 }
 

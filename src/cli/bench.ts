@@ -1,7 +1,8 @@
-// `distcheck bench <model> --param k=FROM..TO`: the exhaustive explorer on one model over a range of one
-// parameter. Each run is its own child process, so peak RSS is that run's alone and JIT state does not leak
-// between sizes; the table reports medians over several runs because the machines are noisy. Writes
-// reports/bench-<model>.md (outside the drift check).
+// `distcheck bench <model> --param k=FROM..TO [--workers 1,2]`: the exhaustive explorer on one model over a
+// range of one parameter, for each worker count. Each run is its own child process, so peak RSS is that run's
+// alone (worker threads included) and JIT state does not leak between sizes; the table reports medians over
+// several runs because the machines are noisy, and the worker counts take turns so that they share the noise.
+// Writes reports/bench-<model>.md (outside the drift check).
 import { execFile } from 'node:child_process';
 import { cpus } from 'node:os';
 import { writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { fail } from '../shared/errors';
 import { explore } from '../check/explore';
+import { exploreParallel, parseWorkers, type ModuleRef } from '../check/parallel';
 import { checkVariant, findModel, type AnyModel } from '../model/model';
 import { parseParamArgs, resolveParams } from '../model/params';
 
@@ -19,25 +21,33 @@ interface Sample {
   generated: number;
   depth: number;
   seconds: number;
+  /** CPU time of every thread of the process during the exploration. */
+  cpuSeconds: number;
   peakRssMB: number;
 }
 
 const BIN = fileURLToPath(new URL('../../bin/distcheck.mjs', import.meta.url));
 
-/** Child side: `bench-one <model> <variant> k=v...`, one exploration, one JSON line. */
-export function benchOne(args: string[], out: Out, models: readonly AnyModel[]): number {
-  const [modelId, variant, ...pairs] = args;
+/** Child side: `bench-one <model> <variant> <workers> k=v...`, one exploration, one JSON line. */
+export async function benchOne(args: string[], out: Out, models: readonly AnyModel[], modelModule: ModuleRef): Promise<number> {
+  const [modelId, variant, workersRaw, ...pairs] = args;
   const model = findModel(models, modelId);
   checkVariant(model, variant);
-  const machine = model.machine(resolveParams(model, parseParamArgs(pairs)), variant);
+  const workers = parseWorkers(workersRaw);
+  const params = resolveParams(model, parseParamArgs(pairs));
+  const machine = model.machine(params, variant);
   const started = performance.now();
-  const r = explore(machine);
+  const cpu = process.cpuUsage();
+  const source = { ...modelModule, model: model.id, params, variant };
+  const r = workers > 1 ? await exploreParallel(machine, { workers, source }) : explore(machine);
   const seconds = (performance.now() - started) / 1000;
+  const { user, system } = process.cpuUsage(cpu);
   const sample: Sample = {
     distinct: r.distinctStates,
     generated: r.statesGenerated,
     depth: r.depth,
     seconds,
+    cpuSeconds: (user + system) / 1e6,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
   };
   out.log(JSON.stringify(sample));
@@ -75,7 +85,12 @@ export async function runBench(args: string[], out: Out, models: readonly AnyMod
   try {
     parsed = parseArgs({
       args,
-      options: { param: { type: 'string', multiple: true }, variant: { type: 'string' }, repeat: { type: 'string' } },
+      options: {
+        param: { type: 'string', multiple: true },
+        variant: { type: 'string' },
+        repeat: { type: 'string' },
+        workers: { type: 'string' },
+      },
       allowPositionals: true,
       strict: true,
     });
@@ -92,33 +107,72 @@ export async function runBench(args: string[], out: Out, models: readonly AnyMod
   for (let v = range.from; v <= range.to; v++) resolveParams(model, { ...range.fixed, [range.name]: String(v) });
   const repeat = values.repeat === undefined ? 3 : Number(values.repeat);
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > 20) fail('--repeat must be an integer from 1 to 20');
+  const workerCounts = [...new Set((values.workers ?? '1').split(',').map(parseWorkers))];
   const fixedArgs = Object.entries(range.fixed).map(([k, v]) => `${k}=${v}`);
-  const rows: string[] = [];
-  const header = `| ${range.name} | distinct | generated | depth | seconds (median) | states/s (distinct) | generated/s | peak RSS MB (median) | runs |`;
-  out.log(`bench: ${model.id}, ${variant} variant, breadth-first, ${repeat} runs per size, medians`);
-  out.log(header);
+  const header = `| ${range.name} | distinct | generated | depth | seconds (median) | CPU s (median) | states/s (distinct) | generated/s | peak RSS MB (median) | runs |`;
+  const rule = '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|';
+  const rows = new Map<number, string[]>(workerCounts.map((w) => [w, []]));
+  const medians: { v: number; seconds: number[]; rss: number[] }[] = [];
+  out.log(`bench: ${model.id}, ${variant} variant, breadth-first, ${repeat} runs per size and worker count, medians`);
   for (let v = range.from; v <= range.to; v++) {
-    const samples: Sample[] = [];
-    for (let i = 0; i < repeat; i++) samples.push(await runChild([model.id, variant, ...fixedArgs, `${range.name}=${v}`]));
-    const s = samples[0];
-    const secs = median(samples.map((x) => x.seconds));
-    const rss = median(samples.map((x) => x.peakRssMB));
-    const row = `| ${v} | ${s.distinct.toLocaleString('en-US')} | ${s.generated.toLocaleString('en-US')} | ${s.depth} | ${secs.toFixed(2)} | ${Math.round(s.distinct / secs).toLocaleString('en-US')} | ${Math.round(s.generated / secs).toLocaleString('en-US')} | ${Math.round(rss)} | ${samples.map((x) => x.seconds.toFixed(2)).join(', ')} |`;
-    rows.push(row);
-    out.log(row);
+    const samples = new Map<number, Sample[]>(workerCounts.map((w) => [w, []]));
+    for (let i = 0; i < repeat; i++) {
+      for (const w of workerCounts)
+        samples.get(w)!.push(await runChild([model.id, variant, String(w), ...fixedArgs, `${range.name}=${v}`]));
+    }
+    const m = { v, seconds: [] as number[], rss: [] as number[] };
+    for (const w of workerCounts) {
+      const xs = samples.get(w)!;
+      const s = xs[0];
+      const secs = median(xs.map((x) => x.seconds));
+      const cpuSecs = median(xs.map((x) => x.cpuSeconds));
+      const rss = median(xs.map((x) => x.peakRssMB));
+      m.seconds.push(secs);
+      m.rss.push(rss);
+      const row = `| ${v} | ${s.distinct.toLocaleString('en-US')} | ${s.generated.toLocaleString('en-US')} | ${s.depth} | ${secs.toFixed(2)} | ${cpuSecs.toFixed(2)} | ${Math.round(s.distinct / secs).toLocaleString('en-US')} | ${Math.round(s.generated / secs).toLocaleString('en-US')} | ${Math.round(rss)} | ${xs.map((x) => x.seconds.toFixed(2)).join(', ')} |`;
+      rows.get(w)!.push(row);
+      out.log(`workers ${w}: ${row}`);
+    }
+    medians.push(m);
   }
+  const workersLabel = (w: number): string => (w === 1 ? '1 worker (single-threaded)' : `${w} workers`);
+  const comparison =
+    workerCounts.length < 2
+      ? []
+      : [
+          `## Worker counts side by side`,
+          '',
+          `Median seconds and peak RSS per worker count; the ratio is the ${workerCounts[0]}-worker median over each other one, from runs taken in turns in the same session.`,
+          '',
+          `| ${range.name} | ${workerCounts.map((w) => `${w}w seconds | ${w}w RSS MB`).join(' | ')} | ${workerCounts
+            .slice(1)
+            .map((w) => `speed-up ${workerCounts[0]}w/${w}w`)
+            .join(' | ')} |`,
+          `|---:|${workerCounts.map(() => '---:|---:|').join('')}${workerCounts
+            .slice(1)
+            .map(() => '---:|')
+            .join('')}`,
+          ...medians.map(
+            (m) =>
+              `| ${m.v} | ${m.seconds.map((s, i) => `${s.toFixed(2)} | ${Math.round(m.rss[i])}`).join(' | ')} | ${m.seconds
+                .slice(1)
+                .map((s) => `${(m.seconds[0] / s).toFixed(2)}×`)
+                .join(' | ')} |`,
+          ),
+          '',
+        ];
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const file = `reports/bench-${model.id}.md`;
   const text = [
     `# Benchmark: ${model.id}, exhaustive breadth-first search`,
     '',
     `Written by \`npm run bench\`. Variant ${variant}${fixedArgs.length ? `, ${fixedArgs.join(', ')}` : ''}. Node ${process.version}, ${cpus().length} × ${cpu}.`,
-    'Each run is a separate process; seconds and peak RSS are medians, the last column lists every run.',
+    'Each run is a separate process. Seconds are wall-clock time of the exploration (worker start-up included), CPU',
+    'seconds the time of all its threads, peak RSS the whole process (worker threads included): medians; the last',
+    'column lists every run. The machine is shared, so wall-clock times are noisy; CPU seconds are steadier.',
     '',
-    header,
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---|',
-    ...rows,
-    '',
+    ...workerCounts.flatMap((w) => [`## ${workersLabel(w)}`, '', header, rule, ...rows.get(w)!, '']),
+    ...comparison,
   ].join('\n');
   writeFileSync(file, text);
   out.log(`written: ${file}`);

@@ -22,7 +22,8 @@ import { renderReports } from '../report/render';
 import { runAllConfigurations, tallyLine } from '../report/run';
 import { diffExitCode, diffManifests, parseManifest, renderDiff } from '../report/diff';
 import { renderJUnit } from '../report/junit';
-import { run, type RunOutcome } from '../check/run';
+import { runAsync, type RunOutcome } from '../check/run';
+import { parseWorkers } from '../check/parallel';
 import { renderTraceText } from '../trace/trace';
 import { parseTraceFile, replayTrace, traceToJson } from '../trace/trace-file';
 
@@ -30,15 +31,21 @@ const USAGE = `usage:
   distcheck list
   distcheck check <model | ./file.ts [--export NAME]> [--config NAME] [--variant V] [--param k=v]... [--strategy bfs|random] [--seed S] [--path P]
                   [--runs N] [--walk-length N] [--max-states N] [--max-depth N] [--max-seconds N]
-                  [--deadlock] [--symmetry] [--json] [--save DIR] [--junit FILE]
+                  [--deadlock] [--symmetry] [--workers N] [--json] [--save DIR] [--junit FILE]
   distcheck replay <trace.json> [--model ./file.ts [--export NAME]]
   distcheck init <name>
   distcheck report [--out DIR] [--junit FILE]
   distcheck diff BASE-manifest.json HEAD-manifest.json
-  distcheck bench <model> --param k=FROM..TO [--param k=v]... [--variant V] [--repeat N]
+  distcheck bench <model> --param k=FROM..TO [--param k=v]... [--variant V] [--repeat N] [--workers N[,N]...]
   ${LINEARIZABLE_USAGE}
   distcheck serve [--port P]
   distcheck html DIR [--model ID]...`;
+
+/**
+ * Where worker threads (parallel exploration, the explorer UI's checks) import the catalog from: this module,
+ * which re-exports it, so the same reference works from the TypeScript sources and from the built package.
+ */
+const CATALOG_MODULE = { module: import.meta.url, exportName: 'CATALOG' };
 
 type Out = { log: (s: string) => void; err: (s: string) => void };
 const defaultOut: Out = { log: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) };
@@ -129,6 +136,7 @@ async function cmdCheck(args: string[], out: Out): Promise<number> {
     'max-seconds': { type: 'string' },
     deadlock: { type: 'boolean' },
     symmetry: { type: 'boolean' },
+    workers: { type: 'string' },
     json: { type: 'boolean' },
     junit: { type: 'string' },
     save: { type: 'string' },
@@ -150,8 +158,14 @@ async function cmdCheck(args: string[], out: Out): Promise<number> {
   const seedRaw = values.seed as string | undefined;
   if (seedRaw !== undefined && !/^-?\d+$/.test(seedRaw)) fail(`--seed must be an integer, got '${seedRaw}'`);
   const json = Boolean(values.json);
+  const workers = values.workers === undefined ? 1 : parseWorkers(values.workers as string);
+  if (workers > 1 && strategy !== 'bfs') fail('--workers applies to breadth-first search, not to random walks');
+  // A user's model file is not in the catalog the worker threads load: it runs on one thread.
+  if (workers > 1 && isModelFile(positionals[0])) fail('--workers is for the built-in models; a model file runs on one thread');
   const started = performance.now();
-  const outcome = run({
+  const outcome = await runAsync({
+    workers,
+    modelModule: CATALOG_MODULE,
     model,
     variant,
     params: given,
@@ -307,11 +321,11 @@ export async function main(argv: string[], out: Out = defaultOut): Promise<numbe
       case 'bench':
         return await runBench(rest, out, CATALOG.models);
       case 'serve':
-        return await cmdServe(rest, out, CATALOG.models, { module: import.meta.url, exportName: 'CATALOG' });
+        return await cmdServe(rest, out, CATALOG.models, CATALOG_MODULE);
       case 'html':
         return cmdHtml(rest, out, CATALOG.models);
       case 'bench-one':
-        return benchOne(rest, out, CATALOG.models);
+        return await benchOne(rest, out, CATALOG.models, CATALOG_MODULE);
       case 'linearizable':
         return cmdLinearizable(rest, out);
       case 'bench-linearizable':

@@ -9,8 +9,14 @@ export function refinementProperty<S, A, T, B extends Action>(options: {
   readonly description: string;
   readonly abstract: Machine<T, B>;
   readonly mapping: (state: S) => T;
+  /**
+   * Optional shortcut: `abstract.key(mapping(state))` computed straight from the concrete state, without building
+   * the abstract image. It must return exactly what that composition returns.
+   */
+  readonly abstractKey?: (state: S) => string | number;
 }): StepProperty<S, A> {
   const { abstract, mapping } = options;
+  const abstractKey = options.abstractKey ?? ((s: S) => abstract.key(mapping(s)));
   const successors = new Map<string | number, Set<string | number>>();
   const successorKeys = (from: T, fromKey: string | number): Set<string | number> => {
     let keys = successors.get(fromKey);
@@ -21,28 +27,40 @@ export function refinementProperty<S, A, T, B extends Action>(options: {
     return keys;
   };
   // The explorer takes every action of one state in a row, so a one-entry cache of the source state's
-  // abstract key saves all but one of its computations.
+  // abstract key (and of its abstract successors) saves all but one of their computations.
   let lastFrom: S | undefined;
   let lastAbstract: T | undefined;
   let lastKey: string | number = '';
+  let lastSuccessors: Set<string | number> | undefined;
   let fields: string[] | undefined;
+  const enter = (from: S): void => {
+    if (from === lastFrom && lastAbstract !== undefined) return;
+    lastFrom = from;
+    lastAbstract = mapping(from);
+    lastKey = abstractKey(from);
+    lastSuccessors = undefined;
+  };
+  const step = (toKey: string | number): boolean => {
+    if (toKey === lastKey) return true;
+    lastSuccessors ??= successorKeys(lastAbstract!, lastKey);
+    return lastSuccessors.has(toKey);
+  };
   return {
     kind: 'step',
     name: options.name,
     description: options.description,
-    holds: (from, _action, to) => {
-      if (from !== lastFrom || lastAbstract === undefined) {
-        lastFrom = from;
-        lastAbstract = mapping(from);
-        lastKey = abstract.key(lastAbstract);
-      }
-      const image = mapping(to);
-      // Same references field by field means the same abstract state: a stutter, no key needed.
-      fields ??= typeof image === 'object' && image !== null ? Object.keys(image) : [];
-      if (sameFields(fields, lastAbstract, image)) return true;
-      const toKey = abstract.key(image);
-      return lastKey === toKey || successorKeys(lastAbstract, lastKey).has(toKey);
-    },
+    holds: options.abstractKey
+      ? (from, _action, to) => {
+          enter(from);
+          return step(abstractKey(to));
+        }
+      : (from, _action, to) => {
+          enter(from);
+          const image = mapping(to);
+          // Same references field by field means the same abstract state: a stutter, no key needed.
+          fields ??= typeof image === 'object' && image !== null ? Object.keys(image) : [];
+          return sameFields(fields, lastAbstract, image) || step(abstract.key(image));
+        },
   };
 }
 
