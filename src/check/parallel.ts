@@ -25,6 +25,8 @@
 // is ever copied between threads) and the fingerprints of its partition.
 // Balance then holds by itself: a new state goes to whoever holds its earliest parent. A model explored before
 // the threads are ready never waits for them.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { limitOf, workerSetup, type ExploreOptions, type ExploreResult } from './explore';
 import {
@@ -116,6 +118,8 @@ class Thread {
 
 /** Worker threads 1..n-1, idle ones first. */
 function threads(n: number): Thread[] {
+  // The packaged build bundles the command line into one file and ships no worker entry.
+  if (!existsSync(fileURLToPath(WORKER_URL))) fail('--workers needs the distcheck sources; this installed build explores on one thread');
   const ws = idle.splice(0, n - 1);
   // A young generation of 16 MB (V8's default is 48) keeps each worker's heap small; measured on TwoPhase
   // with 8 RMs it saves about 60 MB of peak RSS over two workers and no CPU time.
