@@ -42,6 +42,9 @@ export class SnowflakeGenerator {
     this.lastTs = d.ts;
     this.seq = d.seq;
     const epoch = this.options.epoch ?? TWITTER_EPOCH;
-    return encodeSnowflake({ timestamp: Number(epoch) + d.ts, datacenterId: this.options.datacenterId ?? 0, workerId: this.options.workerId, sequence: d.seq }, epoch);
+    return encodeSnowflake(
+      { timestamp: Number(epoch) + d.ts, datacenterId: this.options.datacenterId ?? 0, workerId: this.options.workerId, sequence: d.seq },
+      epoch,
+    );
   }
 }
