@@ -102,4 +102,3 @@ export const randomIdsFigure: Figure = {
     ].join('\n');
   },
 };
-

@@ -10,22 +10,9 @@
 // Gilbert & Lynch's availability: every request eventually gets a non-error answer), under weak fairness on
 // protocol steps and timeouts and none on the partition or the heal, so a partition may last forever.
 // Writer W writes 1 through X; reader R1 reads through Y; reader R2, when present, reads through X.
-import {
-  budgetOf,
-  faultParams,
-  findDeliverable,
-  formatNetwork,
-  initialFaults,
-  message,
-  remove,
-  send,
-  timeoutEnabled,
-  withFaults,
-  withNet,
-  type FaultAction,
-  type FaultBudget,
-  type FaultState,
-} from '../../src/model/faults';
+import { budgetOf, faultParams, findDeliverable, initialFaults, timeoutEnabled, withFaults } from '../../src/model/faults';
+import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
+import { formatNetwork, message, remove, send, withNet } from '../../src/model/network';
 import { defineModel, type Comparison, type Machine, type Property, type Variant } from '../../src/model/model';
 import { replaceAt } from '../../src/model/plain';
 import type { Operation } from '../../src/check/history';

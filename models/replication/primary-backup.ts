@@ -22,20 +22,13 @@ import {
   connected,
   deliverableMessages,
   faultParams,
-  formatNetwork,
   formatPartition,
   initialFaults,
   isUp,
-  message,
-  remove,
-  send,
-  type FaultAction,
-  type FaultBudget,
-  type FaultState,
-  type Message,
   withFaults,
-  withNet,
 } from '../../src/model/faults';
+import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
+import { formatNetwork, message, remove, send, withNet, type Message } from '../../src/model/network';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
 import { replaceAt } from '../../src/model/plain';
 
