@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../src/shared/canonical';
 import { explore } from '../src/check/explore';
 import { resolveParams } from '../src/model/params';
+import { stateKeyOf } from '../src/model/model';
 import { MODELS } from '../models/index';
 
 describe.each(MODELS.map((m) => [m.id, m] as const))('%s', (_id, model) => {
@@ -36,7 +37,7 @@ describe.each(MODELS.map((m) => [m.id, m] as const))('%s', (_id, model) => {
     const limit = 20_000;
     for (let i = 0; i < seen.length && byKey.size < limit; i++) {
       const s = seen[i];
-      const k = machine.key(s);
+      const k = stateKeyOf(machine)(s);
       const j = canonicalJson(s);
       if (byKey.has(k)) {
         expect(byKey.get(k)).toBe(j);

@@ -547,7 +547,7 @@ function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultB
   const allRMs = (s: PCState, code: number): boolean => ids.every((rm) => rmAt(s, rm) === code);
   // Interned RM state arrays and TransactionCommit states: the refinement mapping allocates nothing.
   const rmArrays = Array.from({ length: 4 ** rms }, (_, code) => ids.map((rm) => RM_STATES[(code >> (2 * rm)) & 3]));
-  const tcStates: TCState[] = rmArrays.map((rmState) => ({ rmState }));
+  const tcStates: TCState[] = rmArrays.map((rmState) => ({ rmState: Object.fromEntries(rmState.map((r, i) => [`rm${i + 1}`, r])) }));
 
   const refinesTCommit = refinementProperty<PCState, PCAction, TCState, TCAction>({
     name: 'refinesTransactionCommit',

@@ -3,74 +3,59 @@
 // TLA+ Examples. Scope: safety only. Each resource manager (RM) goes working -> prepared -> committed or
 // aborted; the spec says *what* may be decided, with no messages and no coordinator.
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
-import { replaceAt } from '../../src/model/plain';
 
 export type RMState = 'working' | 'prepared' | 'committed' | 'aborted';
+/** An RM's name, r1 … rN as in TLC's model values, written rm1 … rmN. */
+export type RM = string;
 
 export interface TCState {
-  /** rmState[i] is the state of RM i+1. */
-  readonly rmState: readonly RMState[];
+  /** rmState[r]: the state of RM r (a function RM -> state, as in the spec). */
+  readonly rmState: Readonly<Record<RM, RMState>>;
 }
 
 export type TCAction =
-  | { readonly name: 'Prepare'; readonly rm: number }
-  | { readonly name: 'DecideCommit'; readonly rm: number }
-  | { readonly name: 'DecideAbort'; readonly rm: number };
+  | { readonly name: 'Prepare'; readonly rm: RM }
+  | { readonly name: 'DecideCommit'; readonly rm: RM }
+  | { readonly name: 'DecideAbort'; readonly rm: RM };
 
-const RM_CODE: Record<RMState, number> = { working: 0, prepared: 1, committed: 2, aborted: 3 };
-const RM_STATES = Object.keys(RM_CODE) as RMState[];
+/** The RM names of a scope, in the spec's order. */
+export const rmNames = (rms: number): RM[] => Array.from({ length: rms }, (_, i) => `rm${i + 1}`);
 
-const variants: readonly Variant[] = [
-  { name: 'correct', description: 'TCommit as published.' },
-  {
-    name: 'abort-after-commit',
-    description: 'Decide(r) may abort an RM even when another RM has already committed.',
-    breaks: 'consistent',
-  },
-];
-
-/** TCommit's `consistent`: no RM committed while another aborted. Shared with the models that refine TCommit. */
-export function consistentRMs(rmState: readonly RMState[]): boolean {
-  return !(rmState.includes('committed') && rmState.includes('aborted'));
+/** TCommit's TCConsistent: no RM committed while another aborted. Shared with the models that refine TCommit. */
+export function consistentRMs(rmState: readonly RMState[] | Readonly<Record<RM, RMState>>): boolean {
+  const states = Array.isArray(rmState) ? rmState : Object.values(rmState);
+  return !(states.includes('committed') && states.includes('aborted'));
 }
 
 function tcMachine(rms: number, variant: string): Machine<TCState, TCAction> {
-  const ids = Array.from({ length: rms }, (_, i) => i);
-  const prepare = ids.map((rm) => ({ name: 'Prepare', rm }) as const);
-  const commit = ids.map((rm) => ({ name: 'DecideCommit', rm }) as const);
-  const abort = ids.map((rm) => ({ name: 'DecideAbort', rm }) as const);
+  const RM = rmNames(rms);
   const abortIgnoresCommitted = variant === 'abort-after-commit';
+  const all = (s: TCState, ok: (r: RMState) => boolean): boolean => RM.every((r) => ok(s.rmState[r]));
+  const some = (s: TCState, st: RMState): boolean => RM.some((r) => s.rmState[r] === st);
 
+  // canCommit == \A r \in RM : rmState[r] \in {"prepared", "committed"};  notCommitted == \A r : rmState[r] # "committed"
   const actions = (s: TCState): TCAction[] => {
     const out: TCAction[] = [];
-    const canCommit = s.rmState.every((r) => r === 'prepared' || r === 'committed');
-    const notCommitted = !s.rmState.includes('committed');
-    for (const rm of ids) {
+    const canCommit = all(s, (r) => r === 'prepared' || r === 'committed');
+    const notCommitted = !some(s, 'committed');
+    for (const rm of RM) {
       const r = s.rmState[rm];
-      if (r === 'working') out.push(prepare[rm]);
-      if (r === 'prepared' && canCommit) out.push(commit[rm]);
-      if ((r === 'working' || r === 'prepared') && (notCommitted || abortIgnoresCommitted)) out.push(abort[rm]);
+      if (r === 'working') out.push({ name: 'Prepare', rm });
+      if (r === 'prepared' && canCommit) out.push({ name: 'DecideCommit', rm });
+      if ((r === 'working' || r === 'prepared') && (notCommitted || abortIgnoresCommitted)) out.push({ name: 'DecideAbort', rm });
     }
     return out;
   };
 
-  const next = (s: TCState, a: TCAction): TCState => {
-    switch (a.name) {
-      case 'Prepare':
-        return { rmState: replaceAt(s.rmState, a.rm, 'prepared') };
-      case 'DecideCommit':
-        return { rmState: replaceAt(s.rmState, a.rm, 'committed') };
-      case 'DecideAbort':
-        return { rmState: replaceAt(s.rmState, a.rm, 'aborted') };
-    }
-  };
+  const to: Record<TCAction['name'], RMState> = { Prepare: 'prepared', DecideCommit: 'committed', DecideAbort: 'aborted' };
+  const next = (s: TCState, a: TCAction): TCState => ({ rmState: { ...s.rmState, [a.rm]: to[a.name] } });
 
   const properties: Property<TCState, TCAction>[] = [
     {
       kind: 'always',
       name: 'typeOK',
       description: 'Every RM is in one of the four states.',
-      holds: (s) => s.rmState.length === rms && s.rmState.every((r) => RM_STATES.includes(r)),
+      holds: (s) => Object.keys(s.rmState).length === rms && all(s, (r) => r in RM_STATE_NAMES),
     },
     {
       kind: 'always',
@@ -82,35 +67,45 @@ function tcMachine(rms: number, variant: string): Machine<TCState, TCAction> {
       kind: 'sometimes',
       name: 'allCommitted',
       description: 'Every RM commits.',
-      holds: (s) => s.rmState.every((r) => r === 'committed'),
+      holds: (s) => all(s, (r) => r === 'committed'),
     },
     {
       kind: 'sometimes',
       name: 'abortWhilePrepared',
       description: 'One RM has aborted while another is prepared: prepared RMs can still abort.',
-      holds: (s) => s.rmState.includes('aborted') && s.rmState.includes('prepared'),
+      holds: (s) => some(s, 'aborted') && some(s, 'prepared'),
     },
   ];
 
   return {
-    init: [{ rmState: ids.map(() => 'working' as const) }],
+    init: [{ rmState: Object.fromEntries(RM.map((r) => [r, 'working'])) }],
     actions,
     next,
-    // Two bits per RM: an integer key, exact and cheap (refinement checks compute it on every step).
-    key: (s) => {
-      let k = 0;
-      for (const r of s.rmState) k = k * 4 + RM_CODE[r];
-      return k;
-    },
     properties,
     actionNames: ['Prepare', 'DecideCommit', 'DecideAbort'],
-    formatAction: (a) => `${a.name}(rm${a.rm + 1})`,
-    actors: ids.map((rm) => `RM${rm + 1}`),
+    symmetricIds: RM,
+    // Presentation.
+    formatAction: (a) => `${a.name}(${a.rm})`,
+    actors: RM.map((r) => r.toUpperCase()),
     view: (_from, a) => [
-      { type: 'note', over: `RM${a.rm + 1}`, text: { Prepare: 'prepares', DecideCommit: 'commits', DecideAbort: 'aborts' }[a.name] },
+      { type: 'note', over: a.rm.toUpperCase(), text: { Prepare: 'prepares', DecideCommit: 'commits', DecideAbort: 'aborts' }[a.name] },
     ],
+    display: (s) => ({ rmState: RM.map((r) => s.rmState[r]) }),
   };
 }
+
+const RM_STATE_NAMES: Record<RMState, true> = { working: true, prepared: true, committed: true, aborted: true };
+
+// Configurations and variants.
+
+const variants: readonly Variant[] = [
+  { name: 'correct', description: 'TCommit as published.' },
+  {
+    name: 'abort-after-commit',
+    description: 'Decide(r) may abort an RM even when another RM has already committed.',
+    breaks: 'consistent',
+  },
+];
 
 export const transactionCommit = defineModel({
   id: 'transaction-commit',

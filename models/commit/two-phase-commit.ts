@@ -4,211 +4,71 @@
 // that only grows, so loss, duplication and reordering are all implicit (any message may be received any
 // number of times, in any order). Every step is checked to refine TransactionCommit.
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
+import { intern, setAdd } from '../../src/model/plain';
 import { refinementProperty } from '../../src/model/refinement';
-import { consistentRMs, transactionCommitMachine, type RMState, type TCAction, type TCState } from './transaction-commit';
+import { consistentRMs, rmNames, transactionCommitMachine, type RM, type RMState, type TCAction, type TCState } from './transaction-commit';
 
 export type TMState = 'init' | 'committed' | 'aborted';
+export type Message = { readonly type: 'Prepared'; readonly rm: RM } | { readonly type: 'Commit' } | { readonly type: 'Abort' };
 
+/** The spec's variables. */
 export interface TPState {
-  /** rmState[i] is the state of RM i+1. */
-  readonly rmState: readonly RMState[];
+  readonly rmState: Readonly<Record<RM, RMState>>;
   readonly tmState: TMState;
-  /** RMs (1-based) from which the TM has received Prepared, sorted. */
-  readonly tmPrepared: readonly number[];
-  /** The set of messages ever sent, sorted: 'Abort', 'Commit', 'Prepared(rmN)'. */
-  readonly msgs: readonly string[];
+  /** The RMs from which the TM has received Prepared. */
+  readonly tmPrepared: ReadonlySet<RM>;
+  /** Every message ever sent. */
+  readonly msgs: ReadonlySet<Message>;
 }
 
 type RMActionName =
   'TMRcvPrepared' | 'RMPrepare' | 'RMChooseToAbort' | 'RMRcvCommitMsg' | 'RMRcvAbortMsg' | 'RMTimeoutAbort' | 'RMHeuristicCommit';
+export type TPAction = { readonly name: 'TMCommit' | 'TMAbort' } | { readonly name: RMActionName; readonly rm: RM };
 
-export type TPAction = { readonly name: 'TMCommit' | 'TMAbort' } | { readonly name: RMActionName; readonly rm: number };
-
-const RM_CODE: Record<RMState, number> = { working: 0, prepared: 1, committed: 2, aborted: 3 };
-const RM_STATES = Object.keys(RM_CODE) as RMState[];
-const TM_CODE: Record<TMState, number> = { init: 0, committed: 1, aborted: 2 };
-/** RM_CODE by comparing interned literals, cheaper than a keyed lookup on the hot path. */
-const rmCode = (r: RMState): number => (r === 'working' ? 0 : r === 'prepared' ? 1 : r === 'committed' ? 2 : 3);
-const tmCode = (t: TMState): number => (t === 'init' ? 0 : t === 'committed' ? 1 : 2);
-/** The message mask squeezed into 14 bits: 12 Prepared bits, then Commit and Abort. */
-const msgKeyBits = (mask: number): number => (mask & 0xfff) | ((mask >>> 20) << 12);
-const isRMState = (r: string): boolean => r === 'working' || r === 'prepared' || r === 'committed' || r === 'aborted';
-const isTMState = (t: string): boolean => t === 'init' || t === 'committed' || t === 'aborted';
-
-const variants: readonly Variant[] = [
-  { name: 'correct', description: "Lamport's TwoPhase spec." },
-  {
-    name: 'majority-commit',
-    description: 'The TM commits once a majority of RMs has prepared, not all of them.',
-    breaks: 'consistent',
-  },
-  {
-    name: 'prepared-abort-on-timeout',
-    description: 'A prepared RM that hears nothing times out and aborts on its own.',
-    breaks: 'consistent',
-  },
-  {
-    name: 'heuristic-commit',
-    description: 'A prepared RM that hears nothing times out and commits on its own (a "heuristic commit").',
-    breaks: 'consistent',
-  },
-];
-
-const preparedMsg = (rm: number): string => `Prepared(rm${rm + 1})`;
-// Bits of the compact message mask used by actions() and key(); bit rm stands for Prepared(rm+1).
-const COMMIT_BIT = 1 << 20;
-const ABORT_BIT = 1 << 21;
-
-/**
- * One shared array per value of a state component, so states share their components, and the component's code
- * (its bits in the key) is found by identity. `encode` computes the code of an array built elsewhere, e.g. a
- * state permuted by a test or read from a trace file.
- */
-function canonical<T>(build: (code: number) => T[], encode: (xs: readonly T[]) => number, slots: number, slot = (code: number) => code) {
-  // A plain array indexed by slot(code) is faster than a Map; 4^12 rmStates would be too sparse for one.
-  const byCode: { get(i: number): readonly T[] | undefined; set(i: number, xs: readonly T[]): void } =
-    slots <= 1 << 20 ? arrayTable<readonly T[]>(slots) : new Map<number, readonly T[]>();
-  const codeOf = new Map<readonly T[], number>();
-  return {
-    of(code: number): readonly T[] {
-      let xs = byCode.get(slot(code));
-      if (xs === undefined) {
-        xs = build(code);
-        byCode.set(slot(code), xs);
-        codeOf.set(xs, code);
-      }
-      return xs;
-    },
-    code: (xs: readonly T[]): number => codeOf.get(xs) ?? encode(xs),
-    isCanonical: (xs: readonly T[]): boolean => codeOf.has(xs),
-  };
-}
-
-function arrayTable<V>(size: number): { get(i: number): V | undefined; set(i: number, v: V): void } {
-  const xs = new Array<V | undefined>(size).fill(undefined);
-  return { get: (i) => xs[i], set: (i, v) => void (xs[i] = v) };
-}
+// Messages are records built once, so that the Set of messages holds each value once.
+export const Prepared = (rm: RM): Message => intern({ type: 'Prepared', rm });
+export const Commit: Message = intern({ type: 'Commit' });
+export const Abort: Message = intern({ type: 'Abort' });
 
 function tpMachine(rms: number, variant: string): Machine<TPState, TPAction> {
-  const ids = Array.from({ length: rms }, (_, i) => i);
-  const rmAction = (name: RMActionName) => ids.map((rm) => ({ name, rm }) as const);
-  const tmRcvPrepared = rmAction('TMRcvPrepared');
-  const rmPrepare = rmAction('RMPrepare');
-  const rmChooseToAbort = rmAction('RMChooseToAbort');
-  const rmRcvCommit = rmAction('RMRcvCommitMsg');
-  const rmRcvAbort = rmAction('RMRcvAbortMsg');
-  const rmTimeoutAbort = rmAction('RMTimeoutAbort');
-  const rmHeuristicCommit = rmAction('RMHeuristicCommit');
-  const tmCommit: TPAction = { name: 'TMCommit' };
-  const tmAbort: TPAction = { name: 'TMAbort' };
-  const preparedMsgs = ids.map(preparedMsg);
-  const msgBit = new Map<string, number>([
-    ['Commit', COMMIT_BIT],
-    ['Abort', ABORT_BIT],
-    ...preparedMsgs.map((m, rm) => [m, 1 << rm] as [string, number]),
-  ]);
-  // The sorted message list of a mask, in the order insertion into a sorted array gave: 'Abort' < 'Commit' <
-  // 'Prepared(rm10)' < 'Prepared(rm2)' (string order).
-  const sortedMsgs = [...msgBit.keys()].sort();
-  const msgsSet = canonical(
-    (mask) => sortedMsgs.filter((m) => (mask & msgBit.get(m)!) !== 0),
-    (msgs) => msgs.reduce((mask, m) => mask | (msgBit.get(m) ?? 0), 0),
-    1 << 14,
-    msgKeyBits,
-  );
-  const preparedSet = canonical(
-    (mask) => ids.filter((rm) => (mask >> rm) & 1).map((rm) => rm + 1),
-    (tmPrepared) => tmPrepared.reduce((mask, rm) => mask | (1 << (rm - 1)), 0),
-    1 << rms,
-  );
-  // rmState as 2 bits per RM, RM 1 most significant: TransactionCommit's key of the same rmState.
-  const place = ids.map((rm) => 4 ** (rms - 1 - rm));
-  const rmStates = canonical(
-    (bits) => ids.map((rm) => RM_STATES[Math.floor(bits / place[rm]) % 4]),
-    (rmState) => rmState.reduce((bits, r) => bits * 4 + rmCode(r), 0),
-    4 ** rms,
-  );
+  const RM = rmNames(rms);
+  // The bug variants: the TM commits on a majority; a prepared RM decides alone when it hears nothing.
   const commitQuorum = variant === 'majority-commit' ? Math.floor(rms / 2) + 1 : rms;
   const timeoutAbort = variant === 'prepared-abort-on-timeout';
   const heuristicCommit = variant === 'heuristic-commit';
 
-  // The codes of the last state next() read (`from`) and of the last one it made (`to`): the explorer takes every
-  // action of one state in a row, and asks for the key of each successor right after making it.
-  let from: TPState | undefined;
-  let fromRm = 0;
-  let fromPrepared = 0;
-  let fromMsgs = 0;
-  let to: TPState | undefined;
-  let toRm = 0;
-  let toPrepared = 0;
-  let toMsgs = 0;
-  const read = (s: TPState): void => {
-    if (s === from) return;
-    if (s === to) {
-      fromRm = toRm;
-      fromPrepared = toPrepared;
-      fromMsgs = toMsgs;
-    } else {
-      fromRm = rmStates.code(s.rmState);
-      fromPrepared = preparedSet.code(s.tmPrepared);
-      fromMsgs = msgsSet.code(s.msgs);
-    }
-    from = s;
-  };
-
   const actions = (s: TPState): TPAction[] => {
-    read(s);
     const out: TPAction[] = [];
     const tmInit = s.tmState === 'init';
-    if (tmInit && s.tmPrepared.length >= commitQuorum) out.push(tmCommit);
-    if (tmInit) out.push(tmAbort);
-    const sent = fromMsgs;
-    const commitSent = (sent & COMMIT_BIT) !== 0;
-    const abortSent = (sent & ABORT_BIT) !== 0;
-    for (const rm of ids) {
+    if (tmInit && s.tmPrepared.size >= commitQuorum) out.push({ name: 'TMCommit' });
+    if (tmInit) out.push({ name: 'TMAbort' });
+    for (const rm of RM) {
       const r = s.rmState[rm];
-      if (tmInit && (sent & (1 << rm)) !== 0) out.push(tmRcvPrepared[rm]);
-      if (r === 'working') out.push(rmPrepare[rm], rmChooseToAbort[rm]);
-      if (commitSent) out.push(rmRcvCommit[rm]);
-      if (abortSent) out.push(rmRcvAbort[rm]);
-      if (r === 'prepared' && timeoutAbort) out.push(rmTimeoutAbort[rm]);
-      if (r === 'prepared' && heuristicCommit) out.push(rmHeuristicCommit[rm]);
+      if (tmInit && s.msgs.has(Prepared(rm))) out.push({ name: 'TMRcvPrepared', rm });
+      if (r === 'working') out.push({ name: 'RMPrepare', rm }, { name: 'RMChooseToAbort', rm });
+      if (s.msgs.has(Commit)) out.push({ name: 'RMRcvCommitMsg', rm });
+      if (s.msgs.has(Abort)) out.push({ name: 'RMRcvAbortMsg', rm });
+      if (r === 'prepared' && timeoutAbort) out.push({ name: 'RMTimeoutAbort', rm });
+      if (r === 'prepared' && heuristicCommit) out.push({ name: 'RMHeuristicCommit', rm });
     }
     return out;
   };
 
-  // Explicit literals keep one object shape for every state, which keeps the explorer's call sites fast.
-  const make = (s: TPState, rm: number, tmState: TMState, prepared: number, msgs: number): TPState => {
-    to = {
-      rmState: rm === fromRm ? s.rmState : rmStates.of(rm),
-      tmState,
-      tmPrepared: prepared === fromPrepared ? s.tmPrepared : preparedSet.of(prepared),
-      msgs: msgs === fromMsgs ? s.msgs : msgsSet.of(msgs),
-    };
-    toRm = rm;
-    toPrepared = prepared;
-    toMsgs = msgs;
-    return to;
-  };
-  /** rmState's code with RM `rm` in state `value`. */
-  const withRM = (s: TPState, rm: number, value: RMState): number => fromRm + (rmCode(value) - rmCode(s.rmState[rm])) * place[rm];
-  /** RM `rm` in state `value`; the same state object when it already is. */
-  const setRM = (s: TPState, rm: number, value: RMState): TPState =>
-    s.rmState[rm] === value ? s : make(s, withRM(s, rm, value), s.tmState, fromPrepared, fromMsgs);
+  const setRM = (s: TPState, rm: RM, value: RMState): TPState =>
+    s.rmState[rm] === value ? s : { ...s, rmState: { ...s.rmState, [rm]: value } };
 
   const next = (s: TPState, a: TPAction): TPState => {
-    read(s);
     switch (a.name) {
       case 'TMRcvPrepared': {
-        const prepared = fromPrepared | (1 << a.rm);
-        return prepared === fromPrepared ? s : make(s, fromRm, s.tmState, prepared, fromMsgs);
+        const tmPrepared = setAdd(s.tmPrepared, a.rm);
+        return tmPrepared === s.tmPrepared ? s : { ...s, tmPrepared };
       }
       case 'TMCommit':
-        return make(s, fromRm, 'committed', fromPrepared, fromMsgs | COMMIT_BIT);
+        return { ...s, tmState: 'committed', msgs: setAdd(s.msgs, Commit) };
       case 'TMAbort':
-        return make(s, fromRm, 'aborted', fromPrepared, fromMsgs | ABORT_BIT);
+        return { ...s, tmState: 'aborted', msgs: setAdd(s.msgs, Abort) };
       case 'RMPrepare':
-        return make(s, withRM(s, a.rm, 'prepared'), s.tmState, fromPrepared, fromMsgs | (1 << a.rm));
+        return { ...setRM(s, a.rm, 'prepared'), msgs: setAdd(s.msgs, Prepared(a.rm)) };
       case 'RMChooseToAbort':
       case 'RMRcvAbortMsg':
       case 'RMTimeoutAbort':
@@ -219,34 +79,19 @@ function tpMachine(rms: number, variant: string): Machine<TPState, TPAction> {
     }
   };
 
-  /** The codes of any state, from the two remembered ones when it is one of them. */
-  const codes = (s: TPState): void => {
-    if (s !== to) read(s);
-  };
-  const rmBitsOf = (s: TPState): number => {
-    codes(s);
-    return s === to ? toRm : fromRm;
-  };
-
-  const refinesTCommit = refinementProperty<TPState, TPAction, TCState, TCAction>({
-    name: 'refinesTransactionCommit',
-    description: 'Every step maps to a TransactionCommit step on rmState, or leaves rmState unchanged.',
-    abstract: transactionCommitMachine(rms),
-    mapping: (s) => ({ rmState: s.rmState }),
-    abstractKey: rmBitsOf,
-  });
-
+  const rmStates = (s: TPState): RMState[] => RM.map((r) => s.rmState[r]);
+  const MESSAGES = new Set([Commit, Abort, ...RM.map(Prepared)]);
   const properties: Property<TPState, TPAction>[] = [
     {
       kind: 'always',
       name: 'typeOK',
       description: 'Every variable holds a value of its type (TPTypeOK).',
       holds: (s) =>
-        s.rmState.length === rms &&
-        s.rmState.every(isRMState) &&
-        isTMState(s.tmState) &&
-        s.tmPrepared.every((rm, i) => Number.isInteger(rm) && rm >= 1 && rm <= rms && (i === 0 || s.tmPrepared[i - 1] < rm)) &&
-        (msgsSet.isCanonical(s.msgs) || s.msgs.every((m) => msgBit.has(m))),
+        Object.keys(s.rmState).length === rms &&
+        rmStates(s).every((r) => r === 'working' || r === 'prepared' || r === 'committed' || r === 'aborted') &&
+        (s.tmState === 'init' || s.tmState === 'committed' || s.tmState === 'aborted') &&
+        [...s.tmPrepared].every((r) => RM.includes(r)) &&
+        [...s.msgs].every((m) => MESSAGES.has(m)),
     },
     {
       kind: 'always',
@@ -254,24 +99,29 @@ function tpMachine(rms: number, variant: string): Machine<TPState, TPAction> {
       description: 'No RM has committed while another has aborted (TCConsistent).',
       holds: (s) => consistentRMs(s.rmState),
     },
-    refinesTCommit,
+    refinementProperty<TPState, TPAction, TCState, TCAction>({
+      name: 'refinesTransactionCommit',
+      description: 'Every step maps to a TransactionCommit step on rmState, or leaves rmState unchanged.',
+      abstract: transactionCommitMachine(rms),
+      mapping: (s) => ({ rmState: s.rmState }),
+    }),
     {
       kind: 'sometimes',
       name: 'allCommitted',
       description: 'Every RM commits.',
-      holds: (s) => s.rmState.every((r) => r === 'committed'),
+      holds: (s) => rmStates(s).every((r) => r === 'committed'),
     },
     {
       kind: 'sometimes',
       name: 'abortAfterAllPrepared',
       description: 'The TM aborts even though every RM prepared.',
-      holds: (s) => s.tmState === 'aborted' && s.tmPrepared.length === rms,
+      holds: (s) => s.tmState === 'aborted' && s.tmPrepared.size === rms,
     },
     {
       kind: 'sometimes',
       name: 'decidedButUnheard',
       description: 'The TM has committed while every RM still waits prepared: the window in which 2PC blocks.',
-      holds: (s) => s.tmState === 'committed' && s.rmState.every((r) => r === 'prepared'),
+      holds: (s) => s.tmState === 'committed' && rmStates(s).every((r) => r === 'prepared'),
     },
   ];
 
@@ -280,36 +130,28 @@ function tpMachine(rms: number, variant: string): Machine<TPState, TPAction> {
   if (heuristicCommit) actionNames.push('RMHeuristicCommit');
 
   return {
-    init: [{ rmState: rmStates.of(0), tmState: 'init', tmPrepared: preparedSet.of(0), msgs: msgsSet.of(0) }],
+    init: [{ rmState: Object.fromEntries(RM.map((r) => [r, 'working'])), tmState: 'init', tmPrepared: new Set(), msgs: new Set() }],
     actions,
     next,
-    // Packed into 52 bits for rms <= 12: 2 bits per RM, 2 for the TM, 12 for tmPrepared, 14 for msgs.
-    key: (s) => {
-      codes(s);
-      const made = s === to;
-      const prepared = made ? toPrepared : fromPrepared;
-      return ((made ? toRm : fromRm) * 16384 + tmCode(s.tmState) * 4096 + prepared) * 16384 + msgKeyBits(made ? toMsgs : fromMsgs);
-    },
-    // The RMs are interchangeable: RM i is (its state, whether the TM has its Prepared, whether Prepared(i) was
-    // sent), 4 bits; sorting those codes gives one key per orbit. 12 RMs, the TM and Commit/Abort: 52 bits.
-    symmetry: (s) => {
-      codes(s);
-      const prepared = s === to ? toPrepared : fromPrepared;
-      const mask = s === to ? toMsgs : fromMsgs;
-      const perRM: number[] = [];
-      for (let rm = 0; rm < rms; rm++) perRM.push(rmCode(s.rmState[rm]) | (((prepared >> rm) & 1) << 2) | (((mask >> rm) & 1) << 3));
-      perRM.sort((a, b) => a - b);
-      let k = 0;
-      for (const c of perRM) k = k * 16 + c;
-      return (k * 4 + tmCode(s.tmState)) * 4 + ((mask & COMMIT_BIT) !== 0 ? 1 : 0) + ((mask & ABORT_BIT) !== 0 ? 2 : 0);
-    },
     properties,
     actionNames,
-    formatAction: (a) => ('rm' in a ? `${a.name}(rm${a.rm + 1})` : a.name),
-    actors: ['TM', ...ids.map((rm) => `RM${rm + 1}`)],
+    // Permutations(RM): the RMs are interchangeable.
+    symmetricIds: RM,
+    ...presentation(RM),
+  };
+}
+
+// Presentation: action labels, sequence-diagram events and the trace view of a state.
+
+const formatMessage = (m: Message): string => (m.type === 'Prepared' ? `Prepared(${m.rm})` : m.type);
+
+function presentation(RM: readonly RM[]): Pick<Machine<TPState, TPAction>, 'formatAction' | 'actors' | 'view' | 'display'> {
+  return {
+    formatAction: (a) => ('rm' in a ? `${a.name}(${a.rm})` : a.name),
+    actors: ['TM', ...RM.map((r) => r.toUpperCase())],
     view: (_from, a) => {
       if (!('rm' in a)) return [{ type: 'note', over: 'TM', text: a.name === 'TMCommit' ? 'decides Commit' : 'decides Abort' }];
-      const rm = `RM${a.rm + 1}`;
+      const rm = a.rm.toUpperCase();
       switch (a.name) {
         case 'TMRcvPrepared':
           return [{ type: 'message', from: rm, to: 'TM', label: 'Prepared' }];
@@ -328,13 +170,26 @@ function tpMachine(rms: number, variant: string): Machine<TPState, TPAction> {
       }
     },
     display: (s) => ({
-      ...Object.fromEntries(ids.map((rm) => [`rm${rm + 1}`, s.rmState[rm]])),
+      ...Object.fromEntries(RM.map((r) => [r, s.rmState[r]])),
       tmState: s.tmState,
-      tmPrepared: `{${s.tmPrepared.map((rm) => `rm${rm}`).join(', ')}}`,
-      msgs: `{${s.msgs.join(', ')}}`,
+      tmPrepared: `{${RM.filter((r) => s.tmPrepared.has(r)).join(', ')}}`,
+      msgs: `{${[...s.msgs].map(formatMessage).sort().join(', ')}}`,
     }),
   };
 }
+
+// Configurations and variants.
+
+const variants: readonly Variant[] = [
+  { name: 'correct', description: "Lamport's TwoPhase spec." },
+  { name: 'majority-commit', description: 'The TM commits once a majority of RMs has prepared, not all of them.', breaks: 'consistent' },
+  { name: 'prepared-abort-on-timeout', description: 'A prepared RM that hears nothing times out and aborts on its own.', breaks: 'consistent' },
+  {
+    name: 'heuristic-commit',
+    description: 'A prepared RM that hears nothing times out and commits on its own (a "heuristic commit").',
+    breaks: 'consistent',
+  },
+];
 
 export const twoPhaseCommit = defineModel({
   id: 'two-phase-commit',
@@ -355,15 +210,7 @@ export const twoPhaseCommit = defineModel({
     { name: 'rms6-majority-commit-symmetry', variant: 'majority-commit', params: { rms: 6 }, symmetry: true },
     { name: 'rms3-prepared-abort-on-timeout', variant: 'prepared-abort-on-timeout', params: { rms: 3 } },
     { name: 'rms3-heuristic-commit', variant: 'heuristic-commit', params: { rms: 3 } },
-    {
-      name: 'rms6-majority-commit-random',
-      variant: 'majority-commit',
-      params: { rms: 6 },
-      strategy: 'random',
-      seed: 42,
-      runs: 1000,
-      walkLength: 100,
-    },
+    { name: 'rms6-majority-commit-random', variant: 'majority-commit', params: { rms: 6 }, strategy: 'random', seed: 42, runs: 1000, walkLength: 100 },
   ],
   machine: (params, variant) => tpMachine(params.rms, variant),
 });

@@ -162,7 +162,7 @@ describe('paxos-commit: TLC parity', () => {
       const byJson = new Map<string, string | number>();
       const queue: PCState[] = [...m.init];
       for (let i = 0; i < queue.length && byKey.size < 2000; i++) {
-        const k = m.key(queue[i]);
+        const k = m.key!(queue[i]);
         const j = canonicalJson(queue[i]);
         if (byKey.has(k)) {
           expect(byKey.get(k)).toBe(j);
@@ -173,7 +173,7 @@ describe('paxos-commit: TLC parity', () => {
         byJson.set(j, k);
         for (const a of m.actions(queue[i])) queue.push(m.next(queue[i], a));
       }
-      expect(typeof m.key(m.init[0])).toBe(rms === 1 ? 'number' : 'string');
+      expect(typeof m.key!(m.init[0])).toBe(rms === 1 ? 'number' : 'string');
     },
   );
 });

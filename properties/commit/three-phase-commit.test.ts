@@ -90,7 +90,7 @@ describe('three-phase-commit: symmetry reduction over the participants', () => {
     const m = threePhaseCommit.machine(resolveParams(threePhaseCommit, params) as never, 'correct');
     const full = exploreModel(threePhaseCommit, 'correct', params);
     const reduced = exploreModel(threePhaseCommit, 'correct', params, { symmetry: true });
-    expect(reduced.distinctStates).toBe(burnsideOrbits(reachableStates(m), params.participants, permute, m.key));
+    expect(reduced.distinctStates).toBe(burnsideOrbits(reachableStates(m), params.participants, permute, m.key!));
     expect(reduced.distinctStates).toBeLessThan(full.distinctStates);
     expect(reduced.depth).toBe(full.depth);
     const shortest = (r: typeof full): string[] => r.violations.map((v) => `${v.property}:${v.path.choices.length}`);

@@ -3,7 +3,7 @@
 // "taken" for fairness, as in TLA+'s WF_vars(A), which speaks of <<A>>_vars steps. Fairness is per action
 // instance, identified by its formatted label; an action the machine marks unfair (a fault) has no label.
 // A cycle is fair when every fair action that is enabled in every state of the cycle is taken on it.
-import type { AnyMachine } from '../model/model';
+import { stateKeyOf, type AnyMachine } from '../model/model';
 
 export interface FairnessStep {
   /** Index of the action in `machine.actions(state)`. */
@@ -15,13 +15,14 @@ export interface FairnessStep {
 }
 
 /** The non-stuttering steps out of a state, with the fairness label of each. */
-export function fairnessSteps(machine: AnyMachine, state: unknown, stateKey: string | number = machine.key(state)): FairnessStep[] {
+export function fairnessSteps(machine: AnyMachine, state: unknown, stateKey: string | number = stateKeyOf(machine)(state)): FairnessStep[] {
   const fair = machine.fair ?? (() => true);
+  const keyOf = stateKeyOf(machine);
   const out: FairnessStep[] = [];
   machine.actions(state).forEach((a: unknown, index: number) => {
     const target = machine.next(state, a);
     if (target === state) return;
-    const targetKey = machine.key(target);
+    const targetKey = keyOf(target);
     if (targetKey === stateKey) return;
     out.push({ index, target, targetKey, label: fair(a) ? machine.formatAction(a) : null });
   });

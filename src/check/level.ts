@@ -6,7 +6,8 @@
 // `merge`, `commit`; the design is in parallel.ts).
 import { getHeapStatistics } from 'node:v8';
 import type { ActionCoverage, ExploreResult, Finding, Path, Progress } from './explore';
-import { ExactSet, FP, FingerprintSet, fingerprintInto } from './visited';
+import { ExactSet, FP, FingerprintSet } from './visited';
+import { stateFingerprint, type StateFingerprint } from './state-fingerprint';
 import type { AnyMachine } from '../model/model';
 import { fail } from '../shared/errors';
 
@@ -138,11 +139,6 @@ export function reportFindings(
   return { violations, witnesses, unreached };
 }
 
-/** The key a run tells states apart by: the machine's key, or its orbit key under symmetry reduction. */
-export function keyOf(machine: AnyMachine, symmetry: boolean | undefined): (state: unknown) => string | number {
-  if (symmetry && !machine.symmetry) fail('this model declares no symmetry, so --symmetry cannot be used');
-  return symmetry ? machine.symmetry! : machine.key;
-}
 
 /** A transition's place in breadth-first order: parent rank × CHOICE + action index. */
 export const CHOICE = 2 ** 21;
@@ -246,7 +242,7 @@ function views(box: Inbox): { order: Float64Array; fp: Uint32Array; flags: Uint8
 }
 
 export class LevelWorker {
-  private readonly key: (s: unknown) => string | number;
+  private readonly fp: StateFingerprint;
   readonly findings: Findings;
   readonly coverage: Coverage;
   deadlock = -1;
@@ -279,7 +275,7 @@ export class LevelWorker {
     readonly machine: AnyMachine,
     readonly setup: Setup,
   ) {
-    this.key = keyOf(machine, setup.symmetry);
+    this.fp = stateFingerprint(machine, setup.symmetry);
     this.findings = new Findings(machine);
     this.coverage = new Coverage(machine.actionNames);
     this.heapLimit = (setup.maxHeapMB ?? defaultHeapMB()) * 2 ** 20;
@@ -302,11 +298,10 @@ export class LevelWorker {
     machine.init.forEach((state, i) => {
       this.generated++;
       if (this.count >= this.setup.maxStates) return;
-      const key = this.key(state);
       if (exact) {
-        if (!exact.add(key)) return;
+        if (!exact.add(this.fp.exactKey(state))) return;
       } else {
-        if (!fingerprintInto(key)) this.hashedStrings = true;
+        if (!this.fp.into(state)) this.hashedStrings = true;
         if (!this.own.addFingerprint(FP[0], FP[1])) return;
       }
       const rank = this.count++;
@@ -355,7 +350,8 @@ export class LevelWorker {
       this.stop('depth', this.states.length);
       return;
     }
-    const { machine, key, findings, coverage, scratch, own, exact } = this;
+    const { machine, fp, findings, coverage, scratch, own, exact } = this;
+    const { constraint } = machine;
     const { actions, next, terminal } = machine;
     const { fired, distinctNew } = coverage;
     const progressMs = this.setup.progressIntervalMs ?? 1000;
@@ -368,6 +364,9 @@ export class LevelWorker {
       const state = states[j];
       states[j] = undefined;
       const rank = ranks[j];
+      // TLC's CONSTRAINT: a state outside it was counted and checked, and is not expanded.
+      if (constraint !== undefined && !constraint(state)) continue;
+      fp.parent(state);
       const enabled = actions(state);
       const n = enabled.length;
       this.generated += n;
@@ -382,9 +381,9 @@ export class LevelWorker {
         if (target === state) continue;
         if (findings.openStep > 0) findings.checkStep(rank, i, state, action, target);
         if (exact) {
-          if (!exact.add(key(target))) continue;
+          if (!exact.add(fp.exactKey(target))) continue;
         } else {
-          if (!fingerprintInto(key(target))) this.hashedStrings = true;
+          if (!fp.into(target)) this.hashedStrings = true;
           // The small per-level set first: most successors are states of the next level met before (in
           // TwoPhase every one that is not a self-loop), which it answers from cache; the big table, far
           // larger than the cache, then sees each successor once per level.
@@ -496,7 +495,8 @@ export class LevelWorker {
 
   /** Phase 1: expands this worker's states; new-looking successors become candidates of their partitions. */
   expand(): StopKind | undefined {
-    const { machine, key, findings, coverage, scratch, partitions } = this;
+    const { machine, fp, findings, coverage, scratch, partitions } = this;
+    const { constraint } = machine;
     const { actions, next, terminal } = machine;
     const { fired } = coverage;
     const checkDeadlock = this.setup.checkDeadlock;
@@ -510,6 +510,9 @@ export class LevelWorker {
     for (let j = 0; j < states.length && !stop; j++) {
       const state = states[j];
       const rank = ranks[j];
+      // TLC's CONSTRAINT: a state outside it was counted and checked, and is not expanded.
+      if (constraint !== undefined && !constraint(state)) continue;
+      fp.parent(state);
       const enabled = actions(state);
       const n = enabled.length;
       if (n >= CHOICE) throw new Error(`a state has ${n} enabled actions; parallel exploration handles fewer than ${CHOICE}`);
@@ -522,7 +525,7 @@ export class LevelWorker {
         fired[ai]++;
         if (target === state) continue;
         if (findings.openStep > 0) findings.checkStep(rank, i, state, action, target);
-        if (!fingerprintInto(key(target))) this.hashedStrings = true;
+        if (!fp.into(target)) this.hashedStrings = true;
         const h = FP[0];
         const l = FP[1];
         const p = partitions === 1 ? 0 : partitionOf(h, partitions);

@@ -8,7 +8,7 @@
 // The graph keeps every state, so this is for the small scopes liveness is checked at, not for the bench.
 import type { Path } from './explore';
 import { continuouslyEnabled, fairnessSteps } from './fairness';
-import type { AnyMachine, LeadsToProperty, PropertyKind } from '../model/model';
+import { stateKeyOf, type AnyMachine, type LeadsToProperty, type PropertyKind } from '../model/model';
 
 export interface LivenessFinding {
   readonly property: string;
@@ -58,7 +58,7 @@ function buildGraph(machine: AnyMachine, maxStates: number): { graph: Graph; com
   };
   machine.init.forEach((s, i) => {
     const before = g.states.length;
-    const id = add(s, machine.key(s), -1, i, 1);
+    const id = add(s, stateKeyOf(machine)(s), -1, i, 1);
     if (id === before) g.initIndex.push(id);
   });
   let complete = true;

@@ -29,12 +29,12 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { limitOf, workerSetup, type ExploreOptions, type ExploreResult } from './explore';
+import { stateFingerprint } from './state-fingerprint';
 import {
   CHOICE,
   Coverage,
   Findings,
   LevelWorker,
-  keyOf,
   pathFrom,
   reportFindings,
   summary,
@@ -157,7 +157,7 @@ class SharedColumns {
 export async function exploreParallel(machine: AnyMachine, options: ParallelOptions): Promise<ExploreResult> {
   const n = options.workers;
   if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) throw new Error(`workers must be an integer from 1 to ${MAX_WORKERS}`);
-  keyOf(machine, options.symmetry);
+  stateFingerprint(machine, options.symmetry); // a model without the symmetry asked for fails here, in one line
   if (options.exact) throw new Error('exact keys are for single-threaded runs');
   const splitAt = options.splitAt ?? DEFAULT_SPLIT_AT;
   const started = performance.now();

@@ -1,6 +1,7 @@
 // Small helpers for model test files, so a new model's tests read as sentences.
 import { explore, type ExploreOptions, type ExploreResult } from './explore';
-import type { Action, AnyModel, Machine } from '../model/model';
+import { renameIds } from '../shared/symmetry';
+import { stateKeyOf, type Action, type AnyModel, type Machine } from '../model/model';
 import { formatParams, resolveParams, type GivenParams } from '../model/params';
 import { requestFromConfiguration, run, type RunOutcome } from './run';
 import { renderTraceText } from '../trace/trace';
@@ -91,12 +92,13 @@ export function noShorterViolation(model: AnyModel, variant: string, params: Giv
 
 /** Every reachable state of a machine, by plain breadth-first search on its (unreduced) key. Small scopes only. */
 export function reachableStates<S, A extends Action>(machine: Machine<S, A>): S[] {
-  const seen = new Set<string | number>(machine.init.map((s) => machine.key(s)));
+  const key = stateKeyOf(machine);
+  const seen = new Set<string | number>(machine.init.map((s) => key(s)));
   const queue = [...machine.init];
   for (let i = 0; i < queue.length; i++) {
     for (const a of machine.actions(queue[i])) {
       const t = machine.next(queue[i], a);
-      const k = machine.key(t);
+      const k = key(t);
       if (!seen.has(k)) {
         seen.add(k);
         queue.push(t);
@@ -122,6 +124,11 @@ const factorial = (n: number): number => (n <= 1 ? 1 : n * factorial(n - 1));
  * permutation per type, weighted by n! / Π k^m_k · m_k!, is enough. It needs only `permute` (rename node i to
  * perm[i] everywhere) and the unreduced key, so it checks a model's orbit key independently.
  */
+/** The permutation `perm` of a model's declared ids (id i becomes id perm[i]) applied to a plain state, everywhere. */
+export function permuteIds<S>(ids: readonly string[]): (s: S, perm: readonly number[]) => S {
+  return (s, perm) => renameIds(s, new Map(ids.map((id, i) => [id, ids[perm[i]]])));
+}
+
 export function burnsideOrbits<S>(
   states: readonly S[],
   n: number,

@@ -2,6 +2,8 @@
 // table, as TLC does: 8 bytes per slot at load factor ≤ 3/4, instead of a key string and a Set entry. The two
 // halves of a fingerprint sit side by side, so a probe touches one cache line.
 // `ExactSet` keeps the keys themselves, for tests that cross-check fingerprints.
+import { FP } from '../shared/fingerprint';
+export { FP };
 
 /**
  * A canonical state key. A safe integer key (a state packed into at most 53 bits) is fingerprinted by a
@@ -18,8 +20,6 @@ export interface VisitedSet {
 
 const EMPTY = 0;
 
-/** Output registers of `fingerprintInto`: [hi, lo]. Writing here keeps the hot path free of allocation. */
-export const FP = new Uint32Array(2);
 
 /** Two independent 32-bit multiplicative hashes of the UTF-16 code units, each finished with murmur3's fmix32. */
 function hashInto(key: string): void {

@@ -15,7 +15,7 @@
 // space; mutes still find the rare paths it does not aim for, e.g. quorums that overlap in one node only).
 import fc from 'fast-check';
 import type { Path } from './explore';
-import type { AnyMachine, PropertyKind } from '../model/model';
+import { stateKeyOf, type AnyMachine, type PropertyKind } from '../model/model';
 
 export interface WalkInput extends Path {
   /** Indices into machine.actionNames that this walk avoids. */
@@ -83,6 +83,7 @@ export class GuidedWalks extends fc.Arbitrary<WalkInput> {
   private readonly frontier: Key[][] = [];
   private readonly onFrontier = new Map<Key, unknown>();
   private readonly initKeys: readonly Key[];
+  private readonly key: (state: unknown) => Key;
 
   constructor(
     private readonly machine: AnyMachine,
@@ -91,7 +92,8 @@ export class GuidedWalks extends fc.Arbitrary<WalkInput> {
   ) {
     super();
     this.base = walkArbitrary(walkLength, swarm ? machine.actionNames.length : 0);
-    this.initKeys = machine.init.map((s: unknown) => machine.key(s));
+    this.key = stateKeyOf(machine);
+    this.initKeys = machine.init.map((s: unknown) => this.key(s));
   }
 
   /** The number of walks generated so far. */
@@ -133,7 +135,7 @@ export class GuidedWalks extends fc.Arbitrary<WalkInput> {
     const route = target === undefined ? [] : this.routeTo(target);
     const init = target !== undefined ? this.known.get(target)!.init : (offset + Math.max(0, freshInit)) % m.init.length;
     let state = m.init[init];
-    let key = m.key(state);
+    let key = this.key(state);
     this.visit(key, undefined, -1, init, 0);
     const choices: number[] = [];
     while (choices.length < this.walkLength) {
@@ -145,7 +147,7 @@ export class GuidedWalks extends fc.Arbitrary<WalkInput> {
       let nextKey: Key | undefined;
       if (pos >= 0) {
         next = m.next(state, enabled[menu[pos]]);
-        nextKey = m.key(next);
+        nextKey = this.key(next);
       } else {
         route.length = 0;
         // From a random place in the menu, the first action that leads to a state no walk has visited.
@@ -154,7 +156,7 @@ export class GuidedWalks extends fc.Arbitrary<WalkInput> {
         for (let j = 0; j < menu.length && pos < 0; j++) {
           const p = (from + j) % menu.length;
           const t = m.next(state, enabled[menu[p]]);
-          const k = m.key(t);
+          const k = this.key(t);
           if (k !== key) stutterOnly = false;
           if (!this.known.has(k)) [pos, next, nextKey] = [p, t, k];
         }
@@ -168,7 +170,7 @@ export class GuidedWalks extends fc.Arbitrary<WalkInput> {
           }
           pos = from;
           next = m.next(state, enabled[menu[pos]]);
-          nextKey = m.key(next);
+          nextKey = this.key(next);
         }
       }
       choices.push(pos);
@@ -212,7 +214,7 @@ export class GuidedWalks extends fc.Arbitrary<WalkInput> {
 
   private hasFreshSuccessor(state: unknown): boolean {
     const m = this.machine;
-    return m.actions(state).some((a: unknown) => !this.known.has(m.key(m.next(state, a))));
+    return m.actions(state).some((a: unknown) => !this.known.has(this.key(m.next(state, a))));
   }
 
   /** The enabled-action indices from the initial state to `target`, along the parents recorded. */
@@ -321,6 +323,7 @@ export interface RandomResult {
 export function checkRandom(machine: AnyMachine, options: RandomOptions): RandomResult {
   const reached = new Set<string>();
   const seen = new Set<string | number>();
+  const stateKey = stateKeyOf(machine);
   let generated = 0;
   let longest = 0;
   const violations: RandomViolation[] = [];
@@ -346,7 +349,7 @@ export function checkRandom(machine: AnyMachine, options: RandomOptions): Random
     }
     const details = fc.check(
       fc.property(walks, (path) => {
-        const result = runWalk(machine, path, watch, firstPass ? (s) => seen.add(machine.key(s)) : undefined);
+        const result = runWalk(machine, path, watch, firstPass ? (s) => seen.add(stateKey(s)) : undefined);
         if (firstPass) {
           for (const name of result.reached) reached.add(name);
           generated += result.steps + 1;
@@ -395,11 +398,12 @@ export interface WalkMeasureOptions {
  */
 export function walkCoverage(machine: AnyMachine, marks: readonly number[], options: WalkMeasureOptions): number[] {
   const seen = new Set<string | number>();
+  const stateKey = stateKeyOf(machine);
   const out: number[] = [];
   let walks = 0;
   fc.check(
     fc.property(pathArbitrary(machine, options.walkLength, options.style), (path) => {
-      runWalk(machine, path, new Set(), (s) => seen.add(machine.key(s)));
+      runWalk(machine, path, new Set(), (s) => seen.add(stateKey(s)));
       walks++;
       while (out.length < marks.length && marks[out.length] === walks) out.push(seen.size);
     }),

@@ -4,6 +4,7 @@
 // so variants and parameters are closed over once instead of being threaded through the hot path.
 
 import { fail } from '../shared/errors';
+import { structuralKey } from '../shared/fingerprint';
 
 export type ParamValue = number | boolean | string;
 export type Params = Readonly<Record<string, ParamValue>>;
@@ -112,10 +113,24 @@ export interface Machine<S, A extends Action> {
   readonly actions: (state: S) => readonly A[];
   readonly next: (state: S, action: A) => S;
   /**
-   * Canonical key: equal exactly for states that are equal as values (sets compared as sets).
-   * Either a string, or a non-negative safe integer for a state packed into at most 53 bits (faster, exact).
+   * Optional. By default the engine fingerprints the state as plain data (records, arrays, strings, numbers,
+   * booleans, null, Sets and Maps, compared as values). A hand-written key overrides that: equal exactly for
+   * states that are equal as values; a string, or a non-negative safe integer (exact, no collision possible).
    */
-  readonly key: (state: S) => string | number;
+  readonly key?: (state: S) => string | number;
+  /**
+   * TLC's CONSTRAINT: states where it is false are counted and checked, but not expanded, and liveness does not
+   * report them as stuck. For bounding an unbounded variable (a clock, a counter).
+   */
+  readonly constraint?: (state: S) => boolean;
+  /** TLC's VIEW: states are told apart by this projection (e.g. the state without a history variable). */
+  readonly projection?: (state: S) => unknown;
+  /**
+   * Symmetry by declaration, as TLC's Permutations(RM): these strings are interchangeable node ids wherever they
+   * occur in the state (values, record keys, Set elements, Map keys). The engine computes the canonical form;
+   * arrays are not permuted, so keep per-node data in records or Maps keyed by id.
+   */
+  readonly symmetricIds?: readonly string[];
   readonly properties: readonly Property<S, A>[];
   /** Every action name the machine can produce, so that actions that never fire can be reported. */
   readonly actionNames: readonly string[];
@@ -137,13 +152,25 @@ export interface Machine<S, A extends Action> {
   /** States where having no enabled action is a normal end, not a deadlock. */
   readonly terminal?: (state: S) => boolean;
   /**
-   * Symmetry reduction: a canonical key of the state's orbit under permutations of interchangeable nodes (e.g.
-   * sort the per-node components, renaming node ids inside messages and sets). Equal exactly for states that are
-   * permutations of each other. Every property must be symmetric. Used only when a run asks for symmetry.
+   * Symmetry reduction by hand: a canonical key of the state's orbit under permutations of interchangeable nodes
+   * (sort the per-node components, renaming node ids inside messages and sets). Equal exactly for states that are
+   * permutations of each other. Every property must be symmetric. Used only when a run asks for symmetry. Prefer
+   * `symmetricIds`; with both, the engine checks this key against the declaration on sampled states.
    */
   readonly symmetry?: (state: S) => string | number;
   /** Markdown shown under a counterexample's last state, e.g. a history checker's explanation; undefined for none. */
   readonly explain?: (state: S) => string | undefined;
+}
+
+/**
+ * How states are told apart outside the breadth-first explorer (walks, liveness graphs, tests): the machine's
+ * own key, else a structural key of the state (or of its projection). 53 bits of the 64-bit fingerprint.
+ */
+export function stateKeyOf<S>(machine: Pick<Machine<S, Action>, 'key' | 'projection'>): (state: S, near?: S) => string | number {
+  const key = machine.key;
+  if (key) return (s) => key(s);
+  const projection = machine.projection;
+  return projection ? (s) => structuralKey(projection(s)) : structuralKey;
 }
 
 /**

@@ -2,22 +2,39 @@
 // to send, receive and draw them. Which messages can be delivered now (partitions, crashed receivers) is the
 // fault vocabulary's business, in faults.ts.
 import type { ViewEvent } from './model';
+import { canonicalString } from '../shared/fingerprint';
 
-export interface Message {
+/**
+ * A message in flight. Its payload is typed plain data (a term, a value, an epoch…), never parsed back out of
+ * `type`: `Message<{ epoch: number }>`.
+ */
+export interface Message<P = unknown> {
   readonly type: string;
   readonly from: string;
   readonly to: string;
+  readonly payload?: P;
 }
 
 /** In-flight messages, sorted by messageKey; a multiset, so duplicates are kept. */
-export type Network = readonly Message[];
+export type Network<P = unknown> = readonly Message<P>[];
 
-export const message = (type: string, from: string, to: string): Message => ({ type, from, to });
-export const messageKey = (m: Message): string => `${m.type}:${m.from}>${m.to}`;
-export const formatMessage = (m: Message): string => `${m.type} ${m.from}→${m.to}`;
+export function message<P = undefined>(type: string, from: string, to: string, payload?: P): Message<P> {
+  return payload === undefined ? { type, from, to } : { type, from, to, payload };
+}
+/** The order of the network's multiset: type, sender, receiver, then the payload's canonical text. */
+export const messageKey = (m: Message): string =>
+  m.payload === undefined ? `${m.type}:${m.from}>${m.to}` : `${m.type}:${m.from}>${m.to}:${canonicalString(m.payload)}`;
+export const formatMessage = (m: Message): string =>
+  m.payload === undefined ? `${m.type} ${m.from}→${m.to}` : `${m.type} ${m.from}→${m.to} ${formatPayload(m.payload)}`;
+/** A payload for people: a record's values in order (`{ epoch: 2, value: 'x' }` reads `(2, x)`), else its text. */
+export function formatPayload(p: unknown): string {
+  if (typeof p === 'object' && p !== null && !Array.isArray(p) && !(p instanceof Set) && !(p instanceof Map))
+    return `(${Object.values(p).map((v) => (typeof v === 'string' ? v : canonicalString(v))).join(', ')})`;
+  return typeof p === 'string' ? p : canonicalString(p);
+}
 
 /** Adds messages to the network, keeping it sorted. */
-export function send(net: Network, ...msgs: readonly Message[]): Network {
+export function send<P>(net: Network<P>, ...msgs: readonly Message<P>[]): Network<P> {
   let out = net;
   for (const m of msgs) {
     const k = messageKey(m);
@@ -29,7 +46,7 @@ export function send(net: Network, ...msgs: readonly Message[]): Network {
 }
 
 /** Removes one copy of the message. */
-export function remove(net: Network, msg: Message): Network {
+export function remove<P>(net: Network<P>, msg: Message<P>): Network<P> {
   const k = messageKey(msg);
   const i = net.findIndex((m) => messageKey(m) === k);
   return i < 0 ? net : [...net.slice(0, i), ...net.slice(i + 1)];

@@ -25,3 +25,19 @@ export function actionInstances<N extends string, F extends string>(
     return a;
   };
 }
+
+/** One shared object per structural value, so that Sets of records (messages, votes) behave as sets of values. */
+export { intern } from '../shared/fingerprint';
+
+/** A copy of the set with the value added (the same set when it is already there, so an unchanged state stays one object). */
+export function setAdd<T>(set: ReadonlySet<T>, value: T): ReadonlySet<T> {
+  return set.has(value) ? set : new Set(set).add(value);
+}
+
+/** A copy of the set without the value (the same set when it is not there). */
+export function setRemove<T>(set: ReadonlySet<T>, value: T): ReadonlySet<T> {
+  if (!set.has(value)) return set;
+  const out = new Set(set);
+  out.delete(value);
+  return out;
+}

@@ -2,7 +2,7 @@
 // abstract machine or to a stutter (the abstract state unchanged). This is TLA+'s `Spec => Abstract!Spec`
 // for safety, checked edge by edge during exploration. The abstract successor sets are memoised by key,
 // because abstract spaces are small and the same abstract step recurs across many concrete ones.
-import type { Action, Machine, StepProperty } from './model';
+import { stateKeyOf, type Action, type Machine, type StepProperty } from './model';
 
 export function refinementProperty<S, A, T, B extends Action>(options: {
   readonly name: string;
@@ -16,12 +16,13 @@ export function refinementProperty<S, A, T, B extends Action>(options: {
   readonly abstractKey?: (state: S) => string | number;
 }): StepProperty<S, A> {
   const { abstract, mapping } = options;
-  const abstractKey = options.abstractKey ?? ((s: S) => abstract.key(mapping(s)));
+  const key = stateKeyOf(abstract);
+  const abstractKey = options.abstractKey ?? ((s: S) => key(mapping(s)));
   const successors = new Map<string | number, Set<string | number>>();
   const successorKeys = (from: T, fromKey: string | number): Set<string | number> => {
     let keys = successors.get(fromKey);
     if (!keys) {
-      keys = new Set(abstract.actions(from).map((b) => abstract.key(abstract.next(from, b))));
+      keys = new Set(abstract.actions(from).map((b) => key(abstract.next(from, b))));
       successors.set(fromKey, keys);
     }
     return keys;
@@ -59,7 +60,7 @@ export function refinementProperty<S, A, T, B extends Action>(options: {
           const image = mapping(to);
           // Same references field by field means the same abstract state: a stutter, no key needed.
           fields ??= typeof image === 'object' && image !== null ? Object.keys(image) : [];
-          return sameFields(fields, lastAbstract, image) || step(abstract.key(image));
+          return sameFields(fields, lastAbstract, image) || step(key(image, lastAbstract));
         },
   };
 }

@@ -2,9 +2,9 @@
 // so a hand-edited (tampered) file is told apart from a protocol change that makes an honest trace stop
 // reproducing: the first is bad input (exit 2), the second an unexpected result (exit 1).
 import { createHash } from 'node:crypto';
-import isEqual from 'lodash/isEqual';
 import { canonicalJson } from '../shared/canonical';
 import { fail } from '../shared/errors';
+import { fromJsonValue, structurallyEqual, toJsonValue } from '../shared/fingerprint';
 import { checkVariant, type AnyMachine, type AnyModel, type ParamValue, type PropertyKind } from '../model/model';
 import { resolveParams } from '../model/params';
 import { findEnabledAction, type Trace } from './trace';
@@ -13,16 +13,21 @@ import { fairEnabled, starvedAction } from '../check/fairness';
 export const TRACE_FORMAT = 'distcheck-trace/1';
 const KINDS: readonly string[] = ['always', 'sometimes', 'step', 'eventually', 'leadsTo', 'deadlock'];
 
+/** The trace as JSON data: states with their Sets and Maps tagged (see toJsonValue). */
+const encoded = (trace: Trace): Trace => ({ ...trace, steps: trace.steps.map((s) => ({ ...s, state: toJsonValue(s.state) })) });
+
 function digestOf(trace: Trace): string {
   return createHash('sha256')
-    .update(canonicalJson({ format: TRACE_FORMAT, ...trace }))
+    .update(canonicalJson({ format: TRACE_FORMAT, ...encoded(trace) }))
     .digest('hex');
 }
 
 export function traceToJson(trace: Trace): string {
-  const body = { format: TRACE_FORMAT, ...trace };
+  const body = { format: TRACE_FORMAT, ...encoded(trace) };
   return `${JSON.stringify({ ...body, digest: digestOf(trace) }, null, 2)}\n`;
 }
+
+const isEqual = structurallyEqual;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -69,7 +74,7 @@ export function parseTraceFile(text: string, name = 'trace file'): Trace {
     property: raw.property as string,
     kind: raw.kind as PropertyKind | 'deadlock',
     outcome: raw.outcome as Trace['outcome'],
-    steps: (raw.steps as Record<string, unknown>[]).map((s) => ({ action: s.action as string | null, state: s.state })),
+    steps: (raw.steps as Record<string, unknown>[]).map((s) => ({ action: s.action as string | null, state: fromJsonValue(s.state) })),
     ...(raw.loopStart !== undefined ? { loopStart: raw.loopStart as number } : {}),
     ...(raw.stutter ? { stutter: true } : {}),
   };

@@ -2,9 +2,9 @@
 // step by step, and one state of manual exploration. A state is named by its path (initial-state index and the
 // index of each action among those enabled), so a URL that carries model, variant, parameters and path is enough
 // to rebuild it: shareable, and nothing has to be stored between requests.
-import isEqual from 'lodash/isEqual';
+import { structurallyEqual as isEqual } from '../shared/fingerprint';
 import type { Path } from '../check/explore';
-import { checkVariant, findModel, type AnyMachine, type AnyModel, type Params, type PropertyKind } from '../model/model';
+import { checkVariant, findModel, stateKeyOf, type AnyMachine, type AnyModel, type Params, type PropertyKind } from '../model/model';
 import { resolveParams } from '../model/params';
 import { fail } from '../shared/errors';
 import { buildTrace, describeTrace, flattenState, renderMermaid, stateChanges, type FieldChange, type Trace } from '../trace/trace';
@@ -274,7 +274,8 @@ export function exploreView(scope: Scope, path: Path): ExploreView {
     steps.push({ action: machine.formatAction(action), state });
   }
   const fair = machine.fair ?? (() => true);
-  const key = machine.key(state);
+  const keyOf = stateKeyOf(machine);
+  const key = keyOf(state);
   const enabled = machine.actions(state);
   const properties: PropertyStatus[] = machine.properties.map((p) => {
     const base = { name: p.name, kind: p.kind, description: p.description };
@@ -316,7 +317,7 @@ export function exploreView(scope: Scope, path: Path): ExploreView {
     changes: previous === undefined ? [] : stateChanges(machine, previous, state),
     actions: enabled.map((a: unknown, index: number) => {
       const to = machine.next(state, a);
-      return { index, label: machine.formatAction(a), fair: fair(a), stutter: to === state || machine.key(to) === key };
+      return { index, label: machine.formatAction(a), fair: fair(a), stutter: to === state || keyOf(to) === key };
     }),
     end: enabled.length > 0 ? null : machine.terminal?.(state) ? 'terminal' : 'deadlock',
     properties,

@@ -1,0 +1,640 @@
+// Structural fingerprints of plain state, so that a model never writes a key. A state is plain data: records
+// (property order irrelevant), arrays, strings, finite numbers, bigints, booleans, null and undefined, and Sets
+// and Maps compared as sets and maps (insertion order irrelevant), nested. The fingerprint is 64 bits in two
+// 32-bit lanes, written to FP like visited.ts's string hash, with no string built on the way.
+//
+// Records, Sets and Maps combine their entries by addition of well-mixed entry hashes, which is commutative, so
+// no sorting is needed; arrays combine in order. Each value is tagged with its kind, so [1], Set{1} and {0: 1}
+// differ. A property whose value is undefined counts as absent, as in JSON.
+//
+// Incremental: `setParent(s)` hashes the state being expanded and remembers the hash of each of its composite
+// parts by identity; a successor built as `{ ...s, x }` then hashes only what is new, since every part it shares
+// with its parent by reference is looked up. The memo is cleared with each new parent, so it stays small.
+//
+// A Set or Map holding two structurally equal elements (e.g. `{type: 'Commit'}` built afresh in two steps) is
+// rejected as bad input: JavaScript would count them as two elements where the paper has one, so `has` and `size`
+// would already be wrong in the model. Build such values once (`intern`) or key them by a string.
+import { isDeepStrictEqual } from 'node:util';
+import { fail } from './errors';
+
+/** Output registers of a fingerprint: [hi, lo]. Writing here keeps the hot path free of allocation. */
+export const FP = new Uint32Array(2);
+
+const TAG_NULL = 0x1b873593;
+const TAG_UNDEF = 0x2c1b3c6d;
+const TAG_TRUE = 0x297a2d39;
+const TAG_FALSE = 0x6a09e667;
+const TAG_INT = 0x3c6ef372;
+const TAG_FLOAT = 0x510e527f;
+const TAG_STR = 0x5be0cd19;
+const TAG_ARRAY = 0x1f83d9ab;
+const TAG_RECORD = 0x9b05688c;
+const TAG_SET = 0x7137449e;
+const TAG_MAP = 0x3956c25b;
+const TAG_BIGINT = 0x59f111f1;
+
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+// The result of the last hash, in two lanes (module registers: no allocation on the hot path).
+let ha = 0;
+let hb = 0;
+
+const strings = new Map<string, number>();
+const stringsB = new Map<string, number>();
+const STRING_CACHE_LIMIT = 1 << 16;
+
+/** While an orbit is computed: node ids renamed wherever they occur (see symmetry.ts); the memo is not used. */
+let renaming: ReadonlyMap<string, string> | null = null;
+
+function hashString(s: string): void {
+  if (renaming !== null) s = renaming.get(s) ?? s;
+  const cached = strings.get(s);
+  if (cached !== undefined) {
+    ha = cached;
+    hb = stringsB.get(s)!;
+    return;
+  }
+  let a = 0x9e3779b9 ^ TAG_STR;
+  let b = 0x85ebca6b;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul((b << 5) | (b >>> 27), 0x5bd1e995) ^ c;
+  }
+  ha = fmix32(a ^ s.length);
+  hb = fmix32(b ^ Math.imul(a, 0xc2b2ae35) ^ TAG_STR);
+  if (s.length <= 64) {
+    if (strings.size >= STRING_CACHE_LIMIT) {
+      strings.clear();
+      stringsB.clear();
+    }
+    strings.set(s, ha);
+    stringsB.set(s, hb);
+  }
+}
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+
+function hashNumber(n: number): void {
+  if ((n | 0) === n) {
+    ha = fmix32(n ^ TAG_INT);
+    hb = fmix32(Math.imul(n, 0x27d4eb2f) ^ TAG_FLOAT);
+    return;
+  }
+  if (!Number.isFinite(n)) throw new BadValue(`the non-finite number ${n}`);
+  f64[0] = n === 0 ? 0 : n; // -0 is 0
+  ha = fmix32(u32[0] ^ fmix32(u32[1] ^ TAG_FLOAT));
+  hb = fmix32(u32[1] ^ Math.imul(u32[0], 0x165667b1) ^ TAG_INT);
+}
+
+/** Thrown inside the hash and turned into one line naming the path (found by a second, slower walk). */
+class BadValue extends Error {}
+
+/**
+ * Identity memo of the current parent's composite parts: object → [a, b] (its two lanes), and for a record also
+ * [a, b, sum a, sum b, entries], the sums before finishing, so that a record derived from it by changing a few
+ * properties can be hashed from the difference.
+ */
+let memo = new Map<object, number[]>();
+/** Records' sums and entry count, set by hashRecord for the memo. */
+let recA = 0;
+let recB = 0;
+let recN = 0;
+let recording = false;
+let depth = 0;
+const MAX_DEPTH = 200;
+
+// Scratch for the element hashes of one Set or Map, to find structurally equal elements; a stack, since they nest.
+let scratch = new Uint32Array(256);
+let top = 0;
+
+function hashValue(v: unknown): void {
+  switch (typeof v) {
+    case 'string':
+      hashString(v);
+      return;
+    case 'number':
+      hashNumber(v);
+      return;
+    case 'boolean':
+      ha = v ? TAG_TRUE : TAG_FALSE;
+      hb = v ? TAG_FALSE : TAG_TRUE;
+      return;
+    case 'undefined':
+      ha = TAG_UNDEF;
+      hb = TAG_NULL;
+      return;
+    case 'bigint':
+      hashString(v.toString());
+      ha = fmix32(ha ^ TAG_BIGINT);
+      hb = fmix32(hb + TAG_BIGINT);
+      return;
+    case 'object':
+      if (v === null) {
+        ha = TAG_NULL;
+        hb = TAG_UNDEF;
+        return;
+      }
+      hashObject(v);
+      return;
+    default:
+      throw new BadValue(`a ${typeof v}`);
+  }
+}
+
+function hashObject(o: object): void {
+  const m = renaming === null ? memo.get(o) : undefined;
+  if (m !== undefined) {
+    ha = m[0];
+    hb = m[1];
+    return;
+  }
+  if (++depth > MAX_DEPTH) throw new BadValue('a cycle (or nesting deeper than 200)');
+  let record = false;
+  if (Array.isArray(o)) hashArray(o);
+  else if (o instanceof Set) hashSet(o);
+  else if (o instanceof Map) hashMap(o);
+  else {
+    checkRecord(o);
+    hashRecord(o as Record<string, unknown>, undefined);
+    record = true;
+  }
+  depth--;
+  if (recording) memo.set(o, record ? [ha, hb, recA, recB, recN] : [ha, hb]);
+}
+
+function checkRecord(o: object): void {
+  const proto = Object.getPrototypeOf(o);
+  if (proto !== Object.prototype && proto !== null) throw new BadValue(`an instance of ${proto?.constructor?.name ?? 'a class'}`);
+}
+
+/**
+ * Hashes v, which stood where `twin` stands in the parent (or in another value already hashed): a record whose
+ * twin is a memoised record is hashed from the twin's sums, looking only at the properties that differ.
+ */
+function hashNear(v: unknown, twin: unknown): void {
+  if (v === twin || typeof v !== 'object' || v === null || typeof twin !== 'object' || twin === null || renaming !== null) {
+    hashValue(v);
+    return;
+  }
+  if (Array.isArray(v) || v instanceof Set || v instanceof Map || Array.isArray(twin) || twin instanceof Set || twin instanceof Map) {
+    hashValue(v);
+    return;
+  }
+  if (memo.has(v)) {
+    hashValue(v);
+    return;
+  }
+  if (++depth > MAX_DEPTH) throw new BadValue('a cycle (or nesting deeper than 200)');
+  checkRecord(v);
+  hashRecord(v as Record<string, unknown>, twin as Record<string, unknown>);
+  depth--;
+}
+
+function hashArray(xs: readonly unknown[]): void {
+  let a = TAG_ARRAY ^ xs.length;
+  let b = Math.imul(TAG_ARRAY, 0x27d4eb2f) + xs.length;
+  for (let i = 0; i < xs.length; i++) {
+    hashValue(xs[i]);
+    a = fmix32(Math.imul(a, 0x9e3779b1) ^ ha);
+    b = fmix32(Math.imul(b ^ hb, 0x85ebca77) + a);
+  }
+  ha = a;
+  hb = b;
+}
+
+/** An entry (key, value) of a record or map, mixed well enough that sums of entries do not cancel. */
+function entry(ka: number, kb: number, va: number, vb: number): void {
+  ha = fmix32(Math.imul(ka, 0xcc9e2d51) ^ fmix32(va + 0x6b43a9b5));
+  hb = fmix32(Math.imul(kb ^ 0x1b873593, 0x27d4eb2f) + fmix32(vb ^ ka));
+}
+
+function hashRecord(o: Record<string, unknown>, twin: Record<string, unknown> | undefined): void {
+  const t = twin === undefined ? undefined : memo.get(twin);
+  if (t !== undefined && t.length === 5 && hashRecordFrom(o, twin!, t)) return;
+  let a = 0;
+  let b = 0;
+  let n = 0;
+  for (const k in o) {
+    const v = o[k];
+    if (v === undefined) continue;
+    if (twin === undefined) hashValue(v);
+    else hashNear(v, twin[k]);
+    const va = ha;
+    const vb = hb;
+    hashString(k);
+    entry(ha, hb, va, vb);
+    a = (a + ha) | 0;
+    b = (b + hb) | 0;
+    n++;
+  }
+  finishRecord(a, b, n);
+}
+
+function finishRecord(a: number, b: number, n: number): void {
+  recA = a;
+  recB = b;
+  recN = n;
+  ha = fmix32(a ^ TAG_RECORD ^ n);
+  hb = fmix32(b + Math.imul(n, TAG_RECORD));
+}
+
+/**
+ * A record from its memoised twin's sums: the entries that differ are taken out and put in. False (nothing
+ * done) when the twin has a property the record lacks, which the loop cannot see.
+ */
+function hashRecordFrom(o: Record<string, unknown>, twin: Record<string, unknown>, t: readonly number[]): boolean {
+  let a = t[2];
+  let b = t[3];
+  let n = 0;
+  let shared = 0;
+  for (const k in o) {
+    const v = o[k];
+    const tv = twin[k];
+    if (v === tv) {
+      if (v !== undefined) {
+        n++;
+        shared++;
+      }
+      continue;
+    }
+    if (tv !== undefined) {
+      shared++;
+      hashValue(tv);
+      const va = ha;
+      const vb = hb;
+      hashString(k);
+      entry(ha, hb, va, vb);
+      a = (a - ha) | 0;
+      b = (b - hb) | 0;
+    }
+    if (v !== undefined) {
+      n++;
+      hashNear(v, tv);
+      const va = ha;
+      const vb = hb;
+      hashString(k);
+      entry(ha, hb, va, vb);
+      a = (a + ha) | 0;
+      b = (b + hb) | 0;
+    }
+  }
+  if (shared !== t[4]) return false;
+  finishRecord(a, b, n);
+  return true;
+}
+
+function push(a: number, b: number): void {
+  if (top + 2 > scratch.length) {
+    const bigger = new Uint32Array(2 * scratch.length);
+    bigger.set(scratch);
+    scratch = bigger;
+  }
+  scratch[top++] = a;
+  scratch[top++] = b;
+}
+
+/** True when two of the element hashes from `start` on are equal. */
+function hasDuplicate(start: number): boolean {
+  const n = (top - start) / 2;
+  if (n < 2) return false;
+  if (n <= 24) {
+    for (let i = start; i < top; i += 2)
+      for (let j = i + 2; j < top; j += 2) if (scratch[i] === scratch[j] && scratch[i + 1] === scratch[j + 1]) return true;
+    return false;
+  }
+  const seen = new Set<number>();
+  for (let i = start; i < top; i += 2) {
+    const k = scratch[i] * 0x200000 + (scratch[i + 1] >>> 11);
+    if (seen.has(k)) return true;
+    seen.add(k);
+  }
+  return false;
+}
+
+function hashSet(set: ReadonlySet<unknown>): void {
+  let a = 0;
+  let b = 0;
+  const start = top;
+  let objects = false;
+  for (const x of set) {
+    hashValue(x);
+    if (typeof x === 'object' && x !== null) {
+      objects = true;
+      push(ha, hb);
+    }
+    a = (a + fmix32(ha ^ 0x7feb352d)) | 0;
+    b = (b + fmix32(hb + 0x846ca68b)) | 0;
+  }
+  const dup = objects && renaming === null && hasDuplicate(start);
+  top = start;
+  if (dup) throw new BadValue(DUPLICATE);
+  ha = fmix32(a ^ TAG_SET ^ set.size);
+  hb = fmix32(b + Math.imul(set.size, TAG_SET));
+}
+
+function hashMap(map: ReadonlyMap<unknown, unknown>): void {
+  let a = 0;
+  let b = 0;
+  const start = top;
+  let objects = false;
+  for (const [k, v] of map) {
+    hashValue(v);
+    const va = ha;
+    const vb = hb;
+    hashValue(k);
+    if (typeof k === 'object' && k !== null) {
+      objects = true;
+      push(ha, hb);
+    }
+    entry(ha, hb, va, vb);
+    a = (a + ha) | 0;
+    b = (b + hb) | 0;
+  }
+  const dup = objects && renaming === null && hasDuplicate(start);
+  top = start;
+  if (dup) throw new BadValue(DUPLICATE);
+  ha = fmix32(a ^ TAG_MAP ^ map.size);
+  hb = fmix32(b + Math.imul(map.size, TAG_MAP));
+}
+
+const DUPLICATE = 'two structurally equal elements';
+
+function guarded(v: unknown): void {
+  depth = 0;
+  top = 0;
+  try {
+    hashValue(v);
+  } catch (e) {
+    recording = false;
+    if (e instanceof BadValue) fail(describeBadValue(v, e.message));
+    throw e;
+  }
+}
+
+/**
+ * The state about to be expanded: hashes it, remembering its composite parts, so that its successors hash only
+ * what they do not share with it. Writes its fingerprint to FP.
+ */
+export function setParent(state: unknown): void {
+  memo = new Map();
+  recording = true;
+  guarded(state);
+  recording = false;
+  FP[0] = ha;
+  FP[1] = hb;
+}
+
+/** Forgets the parent (e.g. between runs), so that no state is kept alive by the memo. */
+export function clearParent(): void {
+  memo = new Map();
+}
+
+/**
+ * The 64-bit structural fingerprint of a plain value, into FP (hi, lo). `near`, when given, is a value already
+ * hashed that `v` was derived from (its parent state): records are then hashed from their differences.
+ */
+export function fingerprintValueInto(v: unknown, near?: unknown): void {
+  guardedNear(v, near);
+  FP[0] = ha;
+  FP[1] = hb;
+}
+
+function guardedNear(v: unknown, near: unknown): void {
+  if (near === undefined) {
+    guarded(v);
+    return;
+  }
+  depth = 0;
+  top = 0;
+  try {
+    hashNear(v, near);
+  } catch (e) {
+    if (e instanceof BadValue) fail(describeBadValue(v, e.message));
+    throw e;
+  }
+}
+
+/** The fingerprint of a value with some strings renamed wherever they occur (values, keys, elements): FP and the result. */
+export function fingerprintRenamedInto(v: unknown, rename: ReadonlyMap<string, string>): void {
+  renaming = rename;
+  try {
+    guarded(v);
+  } finally {
+    renaming = null;
+  }
+  FP[0] = ha;
+  FP[1] = hb;
+}
+
+/** The structural fingerprint as one number: 53 of its 64 bits (for maps and sets of states outside the explorer). */
+export function structuralKey(v: unknown, near?: unknown): number {
+  guardedNear(v, near);
+  return ha * 0x200000 + (hb >>> 11);
+}
+
+/** True when two plain values are equal as values (the fingerprint's notion of equality, exactly). */
+export function structurallyEqual(x: unknown, y: unknown): boolean {
+  return canonicalString(x) === canonicalString(y);
+}
+
+// ---- The slow paths: exact canonical strings (for exact runs and tests) and the path to a bad value. ----
+
+/** An exact canonical text of a plain value: records with sorted keys, Sets and Maps with sorted entries. */
+export function canonicalString(v: unknown): string {
+  try {
+    return canon(v, 0);
+  } catch (e) {
+    if (e instanceof BadValue) fail(describeBadValue(v, e.message));
+    throw e;
+  }
+}
+
+function canon(v: unknown, d: number): string {
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'number':
+      if (!Number.isFinite(v)) throw new BadValue(`the non-finite number ${v}`);
+      return Object.is(v, -0) ? '0' : String(v);
+    case 'boolean':
+      return String(v);
+    case 'undefined':
+      return 'undefined';
+    case 'bigint':
+      return `${v}n`;
+    case 'object': {
+      if (v === null) return 'null';
+      if (d > MAX_DEPTH) throw new BadValue('a cycle (or nesting deeper than 200)');
+      if (Array.isArray(v)) return `[${v.map((x) => canon(x, d + 1)).join(',')}]`;
+      if (v instanceof Set) {
+        const xs = [...v].map((x) => canon(x, d + 1)).sort();
+        if (xs.some((x, i) => i > 0 && x === xs[i - 1])) throw new BadValue(DUPLICATE);
+        return `Set{${xs.join(',')}}`;
+      }
+      if (v instanceof Map) {
+        const ks = [...v.keys()].map((k) => canon(k, d + 1));
+        if (new Set(ks).size !== ks.length) throw new BadValue(DUPLICATE);
+        const es = [...v].map(([k, x]) => `${canon(k, d + 1)}=>${canon(x, d + 1)}`).sort();
+        return `Map{${es.join(',')}}`;
+      }
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) throw new BadValue(`an instance of ${proto?.constructor?.name ?? 'a class'}`);
+      const rec = v as Record<string, unknown>;
+      const keys = Object.keys(rec)
+        .filter((k) => rec[k] !== undefined)
+        .sort();
+      return `{${keys.map((k) => `${JSON.stringify(k)}:${canon(rec[k], d + 1)}`).join(',')}}`;
+    }
+    default:
+      throw new BadValue(`a ${typeof v}`);
+  }
+}
+
+/** Walks the value again, slowly, to name the path of the first value that is not plain data. */
+function describeBadValue(root: unknown, what: string): string {
+  const path = findBadPath(root, 'state', new Set());
+  const where = path ?? 'state';
+  const problem = path ? badValueAt(root, path) : what;
+  return `the state is not plain data: ${where} holds ${problem ?? what} (a state may hold only records, arrays, strings, finite numbers, bigints, booleans, null, undefined, Sets and Maps; see "Plain state" in the README)`;
+}
+
+function badValueAt(_root: unknown, _path: string): string | undefined {
+  return lastProblem;
+}
+
+let lastProblem: string | undefined;
+
+function findBadPath(v: unknown, path: string, stack: Set<object>): string | undefined {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+    case 'undefined':
+    case 'bigint':
+      return undefined;
+    case 'number':
+      if (Number.isFinite(v)) return undefined;
+      lastProblem = `the non-finite number ${v}`;
+      return path;
+    case 'object': {
+      if (v === null) return undefined;
+      if (stack.has(v)) {
+        lastProblem = 'a cycle (a reference back to an enclosing value)';
+        return path;
+      }
+      stack.add(v);
+      try {
+        if (Array.isArray(v)) {
+          for (let i = 0; i < v.length; i++) {
+            const p = findBadPath(v[i], `${path}[${i}]`, stack);
+            if (p) return p;
+          }
+          return undefined;
+        }
+        if (v instanceof Set || v instanceof Map) {
+          const entries = v instanceof Set ? [...v].map((x) => [x, x] as const) : [...v];
+          for (const [k, x] of entries) {
+            const label = typeof k === 'object' && k !== null ? '<element>' : JSON.stringify(k);
+            const p = (v instanceof Map ? findBadPath(k, `${path}.keys()`, stack) : undefined) ?? findBadPath(x, `${path}.get(${label})`, stack);
+            if (p) return p;
+          }
+          const canons = entries.map(([k]) => {
+            try {
+              return canon(k, 0);
+            } catch {
+              return undefined;
+            }
+          });
+          for (let i = 0; i < canons.length; i++)
+            for (let j = i + 1; j < canons.length; j++)
+              if (canons[i] !== undefined && canons[i] === canons[j]) {
+                lastProblem = `two structurally equal ${v instanceof Set ? 'elements' : 'keys'} ${truncate(canons[i]!)}, distinct objects (build such a value once and reuse it, e.g. with intern(), or use a string)`;
+                return path;
+              }
+          return undefined;
+        }
+        const proto = Object.getPrototypeOf(v);
+        if (proto !== Object.prototype && proto !== null) {
+          lastProblem = `an instance of ${proto?.constructor?.name ?? 'a class'} (use a record)`;
+          return path;
+        }
+        for (const [k, x] of Object.entries(v)) {
+          const p = findBadPath(x, /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`, stack);
+          if (p) return p;
+        }
+        return undefined;
+      } finally {
+        stack.delete(v);
+      }
+    }
+    default:
+      lastProblem = typeof v === 'function' ? 'a function' : `a ${typeof v}`;
+      return path;
+  }
+}
+
+const truncate = (s: string): string => (s.length > 60 ? `${s.slice(0, 57)}...` : s);
+
+// ---- Interning: one object per structural value, so that Sets of records work by identity as by value. ----
+
+const interned = new Map<number, object[]>();
+
+/**
+ * The one shared object for a plain value: `intern({ type: 'Commit' }) === intern({ type: 'Commit' })`. Use it for
+ * records kept in Sets (messages, votes), so that `has`, `delete` and `size` agree with the paper's set of values.
+ * Found by fingerprint and confirmed by deep equality, so it is exact; cheap enough to call in `actions`.
+ */
+export function intern<T extends object>(value: T): T {
+  const saveA = ha;
+  const saveB = hb;
+  guarded(value);
+  const k = ha * 0x200000 + (hb >>> 11);
+  ha = saveA;
+  hb = saveB;
+  const bucket = interned.get(k);
+  if (bucket) for (const found of bucket) if (isDeepStrictEqual(found, value) || structurallyEqual(found, value)) return found as T;
+  Object.freeze(value);
+  if (bucket) bucket.push(value);
+  else interned.set(k, [value]);
+  return value;
+}
+
+// ---- Plain state as JSON: Sets and Maps tagged, so that trace files round-trip them. ----
+
+/** A plain value as JSON: a Set as `{ "$set": [...] }` and a Map as `{ "$map": [[k, v], ...] }`, entries sorted. */
+export function toJsonValue(v: unknown): unknown {
+  if (typeof v === 'bigint') return { $bigint: v.toString() };
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map(toJsonValue);
+  if (v instanceof Set) return { $set: sortByCanon([...v].map(toJsonValue)) };
+  if (v instanceof Map) return { $map: sortByCanon([...v].map(([k, x]) => [toJsonValue(k), toJsonValue(x)])) };
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toJsonValue(x)]));
+}
+
+/** The inverse of toJsonValue. */
+export function fromJsonValue(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map(fromJsonValue);
+  const keys = Object.keys(v);
+  const rec = v as Record<string, unknown>;
+  if (keys.length === 1 && keys[0] === '$set' && Array.isArray(rec.$set)) return new Set(rec.$set.map(fromJsonValue));
+  if (keys.length === 1 && keys[0] === '$map' && Array.isArray(rec.$map))
+    return new Map((rec.$map as unknown[]).map((e) => (Array.isArray(e) ? [fromJsonValue(e[0]), fromJsonValue(e[1])] : [e, undefined])));
+  if (keys.length === 1 && keys[0] === '$bigint' && typeof rec.$bigint === 'string') return BigInt(rec.$bigint);
+  return Object.fromEntries(Object.entries(rec).map(([k, x]) => [k, fromJsonValue(x)]));
+}
+
+function sortByCanon<T>(xs: T[]): T[] {
+  return xs
+    .map((x) => [canonicalString(x), x] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([, x]) => x);
+}
