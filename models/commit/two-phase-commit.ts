@@ -4,7 +4,7 @@
 // that only grows, so loss, duplication and reordering are all implicit (any message may be received any
 // number of times, in any order). Every step is checked to refine TransactionCommit.
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
-import { intern, setAdd } from '../../src/model/plain';
+import { intern, interned, setAdd } from '../../src/model/plain';
 import { refinementProperty } from '../../src/model/refinement';
 import { consistentRMs, rmNames, transactionCommitMachine, type RM, type RMState, type TCAction, type TCState } from './transaction-commit';
 
@@ -26,7 +26,7 @@ type RMActionName =
 export type TPAction = { readonly name: 'TMCommit' | 'TMAbort' } | { readonly name: RMActionName; readonly rm: RM };
 
 // Messages are records built once, so that the Set of messages holds each value once.
-export const Prepared = (rm: RM): Message => intern({ type: 'Prepared', rm });
+export const Prepared = interned((rm: RM): Message => ({ type: 'Prepared', rm }));
 export const Commit: Message = intern({ type: 'Commit' });
 export const Abort: Message = intern({ type: 'Abort' });
 

@@ -39,12 +39,14 @@ interface Graph {
   parentChoice: number[];
   initIndex: number[];
   depth: number[];
+  /** Per state: outside the machine's CONSTRAINT (not expanded). */
+  outside: boolean[];
 }
 
 function buildGraph(machine: AnyMachine, maxStates: number): { graph: Graph; complete: boolean } {
   const ids = new Map<string | number, number>();
   const labels = new Map<string, number>();
-  const g: Graph = { states: [], succ: [], choice: [], label: [], fairEnabled: [], parent: [], parentChoice: [], initIndex: [], depth: [] };
+  const g: Graph = { states: [], succ: [], choice: [], label: [], fairEnabled: [], parent: [], parentChoice: [], initIndex: [], depth: [], outside: [] };
   const add = (s: unknown, k: string | number, parent: number, choice: number, depth: number): number => {
     let id = ids.get(k);
     if (id !== undefined) return id;
@@ -71,7 +73,10 @@ function buildGraph(machine: AnyMachine, maxStates: number): { graph: Graph; com
     const choice: number[] = [];
     const label: number[] = [];
     const enabledFair = new Set<number>();
-    for (const step of fairnessSteps(machine, g.states[id])) {
+    // A state outside the CONSTRAINT is not expanded; it counts as outside the graph, never as stuck.
+    const outside = machine.constraint !== undefined && !machine.constraint(g.states[id]);
+    g.outside[id] = outside;
+    for (const step of outside ? [] : fairnessSteps(machine, g.states[id])) {
       let l = -1;
       if (step.label !== null) {
         l = labels.get(step.label) ?? labels.size;
@@ -215,7 +220,7 @@ function checkOne(
     }
     if (fair) fairComp.set(c, required);
   }
-  const stuck = (v: number): boolean => notQ[v] && g.fairEnabled[v].size === 0;
+  const stuck = (v: number): boolean => notQ[v] && !g.outside[v] && g.fairEnabled[v].size === 0;
   const bad = (v: number): boolean => stuck(v) || (notQ[v] && fairComp.has(comp[v]));
 
   // Candidate P-states in BFS order (ids are BFS order), so the first hit has the shortest prefix.

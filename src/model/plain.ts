@@ -27,7 +27,8 @@ export function actionInstances<N extends string, F extends string>(
 }
 
 /** One shared object per structural value, so that Sets of records (messages, votes) behave as sets of values. */
-export { intern } from '../shared/fingerprint';
+import { intern } from '../shared/fingerprint';
+export { intern };
 
 /** A copy of the set with the value added (the same set when it is already there, so an unchanged state stays one object). */
 export function setAdd<T>(set: ReadonlySet<T>, value: T): ReadonlySet<T> {
@@ -40,4 +41,23 @@ export function setRemove<T>(set: ReadonlySet<T>, value: T): ReadonlySet<T> {
   const out = new Set(set);
   out.delete(value);
   return out;
+}
+
+/**
+ * A constructor of interned values, memoised on its arguments (strings, numbers, booleans): `Prepared(rm)` returns
+ * the same object for the same rm at the cost of one lookup, so it can be called freely in `actions` and `next`.
+ */
+export function interned<Args extends readonly (string | number | boolean)[], T extends object>(
+  build: (...args: Args) => T,
+): (...args: Args) => T {
+  const made = new Map<string | number | boolean, T>();
+  return (...args) => {
+    const k = args.length === 1 ? args[0] : args.map((a) => `${typeof a}:${String(a)}`).join('\u0000');
+    let v = made.get(k);
+    if (v === undefined) {
+      v = intern(build(...args));
+      made.set(k, v);
+    }
+    return v;
+  };
 }

@@ -150,7 +150,37 @@ function hashValue(v: unknown): void {
   }
 }
 
+// The last few composite values hashed outside the parent: a successor's new part is often hashed twice in a
+// row (by a refinement mapping or a property, then by the explorer), and the second time is a pointer compare.
+const RECENT = 4;
+const recentObj: (object | null)[] = [null, null, null, null];
+const recentA = new Uint32Array(RECENT);
+const recentB = new Uint32Array(RECENT);
+let recentAt = 0;
+
+function fromRecent(o: object): boolean {
+  for (let i = 0; i < RECENT; i++)
+    if (recentObj[i] === o) {
+      ha = recentA[i];
+      hb = recentB[i];
+      return true;
+    }
+  return false;
+}
+
+function toRecent(o: object): void {
+  recentObj[recentAt] = o;
+  recentA[recentAt] = ha;
+  recentB[recentAt] = hb;
+  recentAt = (recentAt + 1) & (RECENT - 1);
+}
+
+function clearRecent(): void {
+  recentObj.fill(null);
+}
+
 function hashObject(o: object): void {
+  if (!recording && renaming === null && fromRecent(o)) return;
   const m = renaming === null ? memo.get(o) : undefined;
   if (m !== undefined) {
     ha = m[0];
@@ -169,6 +199,7 @@ function hashObject(o: object): void {
   }
   depth--;
   if (recording) memo.set(o, record ? [ha, hb, recA, recB, recN] : [ha, hb]);
+  else if (renaming === null) toRecent(o);
 }
 
 function checkRecord(o: object): void {
@@ -189,6 +220,7 @@ function hashNear(v: unknown, twin: unknown): void {
     hashValue(v);
     return;
   }
+  if (fromRecent(v)) return;
   if (memo.has(v)) {
     hashValue(v);
     return;
@@ -197,6 +229,7 @@ function hashNear(v: unknown, twin: unknown): void {
   checkRecord(v);
   hashRecord(v as Record<string, unknown>, twin as Record<string, unknown>);
   depth--;
+  toRecent(v);
 }
 
 function hashArray(xs: readonly unknown[]): void {
@@ -386,6 +419,7 @@ function guarded(v: unknown): void {
  */
 export function setParent(state: unknown): void {
   memo = new Map();
+  clearRecent();
   recording = true;
   guarded(state);
   recording = false;
@@ -396,6 +430,7 @@ export function setParent(state: unknown): void {
 /** Forgets the parent (e.g. between runs), so that no state is kept alive by the memo. */
 export function clearParent(): void {
   memo = new Map();
+  clearRecent();
 }
 
 /**
