@@ -9,28 +9,29 @@
 import { defineModel, type Machine, type Property } from 'distcheck';
 
 export type Phase = 'idle' | 'checked' | 'critical' | 'done';
+export type Client = string;
 
-/** Plain data only: arrays indexed by client, no Map or Set, so that equal states have equal keys. */
+/**
+ * The protocol's variables as plain data: records, arrays, strings, numbers, Sets and Maps. The engine fingerprints
+ * the state as a value, so there is no key to write; keep per-client data in a record keyed by the client's name.
+ */
 export interface LockState {
-  readonly clients: readonly Phase[];
+  readonly phase: Readonly<Record<Client, Phase>>;
   /** The client that took the lock last, or null when it is free. */
-  readonly holder: number | null;
+  readonly holder: Client | null;
 }
 
-export type LockAction = { readonly name: 'Acquire' | 'Check' | 'Set' | 'Release'; readonly client: number };
-
-/** Client i's phase becomes `phase`; every other client keeps its own. */
-const setPhase = (s: LockState, i: number, phase: Phase): readonly Phase[] => s.clients.map((p, j) => (j === i ? phase : p));
+export type LockAction = { readonly name: 'Acquire' | 'Check' | 'Set' | 'Release'; readonly client: Client };
 
 function lockMachine(clients: number, variant: string): Machine<LockState, LockAction> {
-  const ids = Array.from({ length: clients }, (_, i) => i);
+  const Clients = Array.from({ length: clients }, (_, i) => `C${i + 1}`);
   const atomic = variant === 'correct';
 
   /** The enabled actions, in a fixed order. */
   const actions = (s: LockState): LockAction[] => {
     const out: LockAction[] = [];
-    for (const client of ids) {
-      const phase = s.clients[client];
+    for (const client of Clients) {
+      const phase = s.phase[client];
       if (phase === 'idle' && s.holder === null) out.push({ name: atomic ? 'Acquire' : 'Check', client });
       if (phase === 'checked') out.push({ name: 'Set', client });
       if (phase === 'critical') out.push({ name: 'Release', client });
@@ -42,18 +43,17 @@ function lockMachine(clients: number, variant: string): Machine<LockState, LockA
   const next = (s: LockState, a: LockAction): LockState => {
     switch (a.name) {
       case 'Acquire':
-        return { clients: setPhase(s, a.client, 'critical'), holder: a.client };
-      case 'Check':
-        return { ...s, clients: setPhase(s, a.client, 'checked') };
       case 'Set':
-        return { clients: setPhase(s, a.client, 'critical'), holder: a.client };
+        return { phase: { ...s.phase, [a.client]: 'critical' }, holder: a.client };
+      case 'Check':
+        return { ...s, phase: { ...s.phase, [a.client]: 'checked' } };
       case 'Release':
-        return { clients: setPhase(s, a.client, 'done'), holder: null };
+        return { phase: { ...s.phase, [a.client]: 'done' }, holder: null };
     }
   };
 
-  const inCritical = (s: LockState): number => s.clients.filter((p) => p === 'critical').length;
-  const allDone = (s: LockState): boolean => s.clients.every((p) => p === 'done');
+  const inCritical = (s: LockState): number => Clients.filter((c) => s.phase[c] === 'critical').length;
+  const allDone = (s: LockState): boolean => Clients.every((c) => s.phase[c] === 'done');
 
   const properties: Property<LockState, LockAction>[] = [
     {
@@ -72,25 +72,24 @@ function lockMachine(clients: number, variant: string): Machine<LockState, LockA
       kind: 'sometimes',
       name: 'contended',
       description: 'A client waits while another holds the lock.',
-      holds: (s) => s.holder !== null && s.clients.some((p) => p === 'idle'),
+      holds: (s) => s.holder !== null && Clients.some((c) => s.phase[c] === 'idle'),
     },
     { kind: 'sometimes', name: 'allDone', description: 'Every client has been through its critical section.', holds: allDone },
   ];
 
   return {
-    init: [{ clients: ids.map(() => 'idle'), holder: null }],
+    init: [{ phase: Object.fromEntries(Clients.map((c) => [c, 'idle'])), holder: null }],
     actions,
     next,
-    key: (s) => `${s.clients.join(',')}|${s.holder ?? '-'}`,
     properties,
     actionNames: atomic ? ['Acquire', 'Release'] : ['Check', 'Set', 'Release'],
-    formatAction: (a) => `${a.name}(C${a.client + 1})`,
+    // The clients are interchangeable: `--symmetry` explores one state per permutation class.
+    symmetricIds: Clients,
     terminal: allDone,
     fairness: 'Weak fairness on every step.',
-    display: (s) => ({
-      lock: s.holder === null ? 'free' : `C${s.holder + 1}`,
-      ...Object.fromEntries(s.clients.map((p, i) => [`C${i + 1}`, p])),
-    }),
+    // Presentation: how actions and states read in traces.
+    formatAction: (a) => `${a.name}(${a.client})`,
+    display: (s) => ({ lock: s.holder ?? 'free', ...s.phase }),
   };
 }
 
