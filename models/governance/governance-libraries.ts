@@ -10,7 +10,7 @@ import {
   BUCKET,
   CONSECUTIVE,
   PERCENTAGE,
-  libraryResultsSync,
+  libraryResults,
   type BreakerCheck,
   type LibraryResults,
   type LimiterCheck,
@@ -186,5 +186,5 @@ export function renderGovernanceLibraries(r: LibraryResults): string {
 export const governanceLibrariesFigure: Figure = {
   id: 'governance-libraries',
   title: 'Circuit breakers and rate limiters from npm against the models',
-  render: () => renderGovernanceLibraries(libraryResultsSync()),
+  render: async () => renderGovernanceLibraries(await libraryResults()),
 };

@@ -2,7 +2,7 @@
 // so a hand-edited (tampered) file is told apart from a protocol change that makes an honest trace stop
 // reproducing: the first is bad input (exit 2), the second an unexpected result (exit 1).
 import { createHash } from 'node:crypto';
-import isEqual from 'lodash/isEqual';
+import { isDeepStrictEqual as isEqual } from 'node:util';
 import { canonicalJson } from '../shared/canonical';
 import { fail } from '../shared/errors';
 import { checkVariant, type AnyMachine, type AnyModel, type ParamValue, type PropertyKind } from '../model/model';
@@ -62,6 +62,9 @@ export function parseTraceFile(text: string, name = 'trace file'): Trace {
     bad(`'loopStart' must be a step index`);
   }
   if (raw.stutter !== undefined && raw.stutter !== true) bad(`'stutter' must be true when present`);
+  const file = raw.modelFile;
+  if (file !== undefined && (!isRecord(file) || typeof file.file !== 'string' || typeof file.export !== 'string'))
+    bad(`'modelFile' must be { file, export } when present`);
   const trace: Trace = {
     model: raw.model as string,
     variant: raw.variant as string,
@@ -72,6 +75,7 @@ export function parseTraceFile(text: string, name = 'trace file'): Trace {
     steps: (raw.steps as Record<string, unknown>[]).map((s) => ({ action: s.action as string | null, state: s.state })),
     ...(raw.loopStart !== undefined ? { loopStart: raw.loopStart as number } : {}),
     ...(raw.stutter ? { stutter: true } : {}),
+    ...(file !== undefined ? { modelFile: file as { file: string; export: string } } : {}),
   };
   if (digestOf(trace) !== raw.digest) bad('digest mismatch: the file was edited after it was written');
   return trace;

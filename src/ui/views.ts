@@ -2,7 +2,7 @@
 // step by step, and one state of manual exploration. A state is named by its path (initial-state index and the
 // index of each action among those enabled), so a URL that carries model, variant, parameters and path is enough
 // to rebuild it: shareable, and nothing has to be stored between requests.
-import isEqual from 'lodash/isEqual';
+import { isDeepStrictEqual as isEqual } from 'node:util';
 import type { Path } from '../check/explore';
 import { checkVariant, findModel, type AnyMachine, type AnyModel, type Params, type PropertyKind } from '../model/model';
 import { resolveParams } from '../model/params';
