@@ -14,6 +14,7 @@ import { traceToJson } from '../trace/trace-file';
 import { parse } from './args';
 import { modelOrigin } from './load-model';
 import { modelArg, workerModule, type App } from './models';
+import { pathToError } from './model-error';
 import { plural, writeText, type Out } from './output';
 
 export const CHECK_OPTIONS = {
@@ -213,12 +214,14 @@ const kindOf = (machine: AnyMachine, name: string): string => machine.properties
 
 /** A model error with its path, rendered as a trace of the machine (when the path replays). */
 export function withModelErrorTrace(e: unknown, machine: () => AnyMachine, ctx: TraceContext): unknown {
-  if (!(e instanceof ModelError) || !e.path || e.trace !== undefined || e.path.length === 0) return e;
+  if (!(e instanceof ModelError) || e.trace !== undefined) return e;
+  const path = e.path ?? pathToError(e, machine());
+  if (!path?.length) return e;
   try {
-    const [init, ...choices] = e.path;
+    const [init, ...choices] = path;
     const trace = buildTrace(machine(), ctx, { property: 'model error', kind: 'always', path: { init, choices } });
     const [, ...steps] = renderTraceText(trace, machine()).split('\n');
-    return e.withTrace([`the path to that state (${plural(choices.length, 'step')}):`, ...steps].join('\n'));
+    return (e.path ? e : e.withPath(path)).withTrace([`the path to that state (${plural(choices.length, 'step')}):`, ...steps].join('\n'));
   } catch {
     return e;
   }

@@ -116,7 +116,7 @@ export async function main(argv: string[], out: Out = defaultOut, app: App = SHI
       out.log(version());
       return 0;
     }
-    if (command === 'help' || command === '--help' || command === '-h') return help(rest, out);
+    if (command === 'help' || command === '--help' || command === '-h') return help(wantsHelp(rest) ? ['help'] : rest, out);
     const c = findCommand(command);
     if (wantsHelp(rest)) {
       out.log(`usage: ${c.help.usage}`);

@@ -20,13 +20,23 @@ function label(machine: AnyMachine, action: unknown): string {
   }
 }
 
+const raw = new WeakMap<ModelError, unknown>();
+
+/** The state a guarded machine's error happened at, as the machine has it (not in display form). */
+export const errorState = (e: ModelError): unknown => raw.get(e);
+
+type Where = { phase: ModelPhase; action?: string; property?: string; state?: unknown; raw?: unknown };
+
 /** Calls fn, turning what it throws into a ModelError (a ModelError passes through). */
-function guarded<T>(fn: () => T, where: () => { phase: ModelPhase; action?: string; property?: string; state?: unknown }): T {
+function guarded<T>(fn: () => T, where: () => Where): T {
   try {
     return fn();
   } catch (e) {
     if (e instanceof ModelError) throw e;
-    throw new ModelError({ ...where(), cause: e });
+    const { raw: state, ...details } = where();
+    const error = new ModelError({ ...details, cause: e });
+    if (state !== undefined) raw.set(error, state);
+    throw error;
   }
 }
 
@@ -36,6 +46,7 @@ export function guardMachine(m: AnyMachine): AnyMachine {
       phase: 'property' as const,
       property: p.name,
       state: shown(m, state),
+      raw: state,
       ...(action !== undefined ? { action: label(m, action) } : {}),
     });
     switch (p.kind) {
@@ -49,13 +60,13 @@ export function guardMachine(m: AnyMachine): AnyMachine {
   };
   const machine: Machine<unknown, Action> = {
     ...m,
-    actions: (s) => guarded(() => m.actions(s), () => ({ phase: 'actions', state: shown(m, s) })),
-    next: (s, a) => guarded(() => m.next(s, a), () => ({ phase: 'next', action: label(m, a), state: shown(m, s) })),
+    actions: (s) => guarded(() => m.actions(s), () => ({ phase: 'actions', state: shown(m, s), raw: s })),
+    next: (s, a) => guarded(() => m.next(s, a), () => ({ phase: 'next', action: label(m, a), state: shown(m, s), raw: s })),
     properties: m.properties.map(wrapProperty),
   };
   if (typeof m.key === 'function') {
     const key = m.key;
-    (machine as { key: AnyMachine['key'] }).key = (s) => guarded(() => key(s), () => ({ phase: 'key', state: shown(m, s) }));
+    (machine as { key: AnyMachine['key'] }).key = (s) => guarded(() => key(s), () => ({ phase: 'key', state: shown(m, s), raw: s }));
   }
   return machine;
 }
