@@ -58,11 +58,16 @@ async function importFile(file: string): Promise<Record<string, unknown>> {
   const full = resolve(file);
   if (!existsSync(full) || !statSync(full).isFile()) fail(`no model file ${file}`);
   if (/\.[cm]?tsx?$/.test(full)) await ensureTypeScript();
+  let mod: Record<string, unknown>;
   try {
-    return (await import(pathToFileURL(full).href)) as Record<string, unknown>;
+    mod = (await import(pathToFileURL(full).href)) as Record<string, unknown>;
   } catch (e) {
     return fail(`cannot load ${file}: ${firstLine(e)}`);
   }
+  // A CommonJS file (a .ts in a package without "type": "module") arrives as { default: module.exports }.
+  const inner = mod.default as Record<string, unknown> | undefined;
+  const commonJs = Object.keys(mod).length === 1 && typeof inner === 'object' && inner !== null && notAModel(inner) !== undefined;
+  return commonJs && exportedModels(inner).length ? inner : mod;
 }
 
 function guarded(model: AnyModel, file: string, exportName: string): AnyModel {
