@@ -5,7 +5,7 @@ import { findModel } from '../src/model/model';
 import { reportDrift } from '../src/report/files';
 import { renderReports } from '../src/report/render';
 import { runAllConfigurations, variantTally } from '../src/report/run';
-import { runConfigurations } from '../src/check/testing';
+import { runConfigurations } from '../src/run/testing';
 
 // One full run serves every test here, shared with the model tests that ran in the same worker.
 const all = MODELS.map((model) => ({ model, outcomes: runConfigurations(model) }));

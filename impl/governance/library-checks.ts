@@ -13,7 +13,7 @@ import {
 } from '../../models/governance/circuit-breaker';
 import { rateMachine, slidingBound, type RateConfig } from '../../models/governance/rate-limiter';
 import type { Machine } from '../../src/model/model';
-import { checkConformance, type ConformanceResult } from './async-mbt';
+import { checkConformance, type ConformanceResult } from '../../src/check/async-mbt';
 import { cockatielDriver, opossumDriver } from './breaker-drivers';
 import { TICK_MS } from './fake-clock';
 import {

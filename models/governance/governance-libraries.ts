@@ -4,7 +4,7 @@
 // Scope: opossum (percentage rule), cockatiel (consecutive failures), limiter's TokenBucket and
 // rate-limiter-flexible's RateLimiterMemory, at the versions the lockfile pins.
 import type { Figure } from '../../src/model/model';
-import type { DivergenceStep } from '../../impl/governance/async-mbt';
+import type { DivergenceStep } from '../../src/check/async-mbt';
 import type { BreakerObservation } from '../../impl/governance/breaker-drivers';
 import {
   BUCKET,

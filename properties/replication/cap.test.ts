@@ -3,7 +3,7 @@ import { cap, type CapState } from '../../models/replication/cap';
 import { CATALOG } from '../../models/index';
 import { renderReports } from '../../src/report/render';
 import { replayTrace } from '../../src/trace/trace-file';
-import { configurationOutcomes, noShorterViolation } from '../../src/check/testing';
+import { configurationOutcomes, noShorterViolation } from '../../src/run/testing';
 import { resolveParams } from '../../src/model/params';
 import type { AnyModel } from '../../src/model/model';
 

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Progress } from '../check/explore';
 import { parseWorkers } from '../check/parallel';
-import { runAsync, type RunOutcome, type RunRequest } from '../check/run';
+import { runAsync, type RunOutcome, type RunRequest } from '../run/run';
 import { checkVariant, livenessPropertyNames, type AnyMachine, type AnyModel } from '../model/model';
 import { formatParams, parseParamArgs, resolveParams } from '../model/params';
 import { renderJUnit } from '../report/junit';

@@ -10,7 +10,7 @@ import {
   type ComparisonMetric,
 } from '../model/model';
 import { resolveParams } from '../model/params';
-import type { RunOutcome } from '../check/run';
+import type { RunOutcome } from '../run/run';
 import { renderMermaid, renderStepTable, type Trace } from '../trace/trace';
 import { traceToJson } from '../trace/trace-file';
 import { tallyLine, type ModelOutcomes } from './run';

@@ -6,7 +6,7 @@
 // registers tsx) and in the package's bundle (dist/, where this code sits in some .js file that the worker loads).
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { Progress } from '../check/explore';
-import { requestFromConfiguration, run, type RunOutcome, type RunRequest } from '../check/run';
+import { requestFromConfiguration, run, type RunOutcome, type RunRequest } from '../run/run';
 import { checkVariant, findModel, type AnyModel, type Catalog } from '../model/model';
 import { resolveParams } from '../model/params';
 import { ModelError, UsageError, fail } from '../shared/errors';

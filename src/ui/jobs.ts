@@ -4,7 +4,7 @@
 // so that a small check answers at once. Finished jobs are summarised with a link per counterexample and witness.
 import { Worker } from 'node:worker_threads';
 import type { Progress } from '../check/explore';
-import type { RunOutcome } from '../check/run';
+import type { RunOutcome } from '../run/run';
 import { findModel, type AnyModel } from '../model/model';
 import { formatParams, resolveParams } from '../model/params';
 import { fail } from '../shared/errors';

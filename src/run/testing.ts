@@ -1,5 +1,5 @@
 // Small helpers for model test files, so a new model's tests read as sentences.
-import { explore, type ExploreOptions, type ExploreResult } from './explore';
+import { explore, type ExploreOptions, type ExploreResult } from '../check/explore';
 import type { Action, AnyModel, Machine } from '../model/model';
 import { formatParams, resolveParams, type GivenParams } from '../model/params';
 import { requestFromConfiguration, run, type RunOutcome } from './run';
