@@ -139,6 +139,18 @@ describe('a model that throws', () => {
   });
 });
 
+describe('an internal error', () => {
+  it('is exit 5 and one line that says it is a bug of distcheck', async () => {
+    const err: string[] = [];
+    const broken = {
+      catalog: { models: [{ id: 'x', title: 'x', load: () => Promise.reject(new Error('lost a chunk')) }], comparisons: async () => [], figures: [] },
+      catalogModule: { module: 'file:///nowhere.js', exportName: 'CATALOG' },
+    };
+    const code = await main(['check', 'x'], { log: () => undefined, err: (s) => err.push(s) }, broken);
+    expect([code, err]).toEqual([5, ['distcheck: internal error (a bug in distcheck, please report it): lost a chunk']]);
+  });
+});
+
 describe("a user's model files", () => {
   it('list lists the models of a file', async () => {
     const r = await cli('list', QUEUE);
