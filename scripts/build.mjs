@@ -82,7 +82,15 @@ for (const file of walk(join(dist, 'types')).filter((f) => f.endsWith('.d.ts')))
   writeFileSync(file, text);
 }
 
-for (const f of ['dist/index.js', 'dist/testing.js', 'dist/cli/main.js', 'dist/catalog.js', 'dist/mermaid.min.js', 'dist/types/index.d.ts', 'dist/types/testing.d.ts']) {
+for (const f of [
+  'dist/index.js',
+  'dist/testing.js',
+  'dist/cli/main.js',
+  'dist/catalog.js',
+  'dist/mermaid.min.js',
+  'dist/types/index.d.ts',
+  'dist/types/testing.d.ts',
+]) {
   if (!existsSync(join(root, f))) throw new Error(`build: ${f} is missing`);
 }
 const size = walk(dist).reduce((n, f) => n + statSync(f).size, 0);

@@ -68,8 +68,14 @@ describe('options: one line and exit 2 when they contradict each other or do not
       ['check', 'two-phase-commit', '--config', 'rms3', '--variant', 'heuristic-commit'],
       'distcheck: --config rms3 runs variant correct; --variant heuristic-commit contradicts it (drop one)',
     ],
-    [['check', 'two-phase-commit', '--runs', '5'], 'distcheck: --runs applies to random walks (--strategy random), not to breadth-first search'],
-    [['check', 'two-phase-commit', '--strategy', 'random', '--symmetry'], 'distcheck: --symmetry applies to breadth-first search, not to random walks'],
+    [
+      ['check', 'two-phase-commit', '--runs', '5'],
+      'distcheck: --runs applies to random walks (--strategy random), not to breadth-first search',
+    ],
+    [
+      ['check', 'two-phase-commit', '--strategy', 'random', '--symmetry'],
+      'distcheck: --symmetry applies to breadth-first search, not to random walks',
+    ],
     [['check', 'lease'], "distcheck: unknown model 'lease'; 'distcheck list' shows them all"],
   ])('%j', async (args, message) => {
     const r = await cli(...args);
@@ -112,7 +118,8 @@ describe('what a run says', () => {
 
   it('saves traces of two scopes under two names', async () => {
     const dir = join(tmp, 'scopes');
-    for (const rms of ['3', '4']) await cli('check', 'two-phase-commit', '--variant', 'heuristic-commit', '--param', `rms=${rms}`, '--save', dir);
+    for (const rms of ['3', '4'])
+      await cli('check', 'two-phase-commit', '--variant', 'heuristic-commit', '--param', `rms=${rms}`, '--save', dir);
     expect(existsSync(join(dir, 'two-phase-commit.rms=3.heuristic-commit.consistent.json'))).toBe(true);
     expect(existsSync(join(dir, 'two-phase-commit.rms=4.heuristic-commit.consistent.json'))).toBe(true);
   });
@@ -139,11 +146,29 @@ describe('a model that throws', () => {
   });
 });
 
+describe('the catalogs', () => {
+  it('list ids and titles that match what their loaders load, the lab adding only figures', async () => {
+    const { LAB } = await import('../models/lab');
+    for (const e of [...LAB.models, ...LAB.figures]) {
+      const item = await e.load();
+      expect([item.id, item.title]).toEqual([e.id, e.title]);
+    }
+    const { SHIPPED } = await import('../models/catalog');
+    expect(LAB.models).toBe(SHIPPED.models);
+    expect(LAB.figures.slice(0, SHIPPED.figures.length)).toEqual(SHIPPED.figures);
+    expect(LAB.figures.slice(SHIPPED.figures.length).map((f) => f.id)).toEqual(['governance-libraries', 'walk-coverage']);
+  });
+});
+
 describe('an internal error', () => {
   it('is exit 5 and one line that says it is a bug of distcheck', async () => {
     const err: string[] = [];
     const broken = {
-      catalog: { models: [{ id: 'x', title: 'x', load: () => Promise.reject(new Error('lost a chunk')) }], comparisons: async () => [], figures: [] },
+      catalog: {
+        models: [{ id: 'x', title: 'x', load: () => Promise.reject(new Error('lost a chunk')) }],
+        comparisons: async () => [],
+        figures: [],
+      },
       catalogModule: { module: 'file:///nowhere.js', exportName: 'CATALOG' },
     };
     const code = await main(['check', 'x'], { log: () => undefined, err: (s) => err.push(s) }, broken);
@@ -155,7 +180,10 @@ describe("a user's model files", () => {
   it('list lists the models of a file', async () => {
     const r = await cli('list', QUEUE);
     expect(r.code).toBe(0);
-    expect(r.out.split('\n').filter((l) => !l.startsWith(' '))).toEqual(['bounded-queue — A bounded queue', 'broken-queue — A bounded queue']);
+    expect(r.out.split('\n').filter((l) => !l.startsWith(' '))).toEqual([
+      'bounded-queue — A bounded queue',
+      'broken-queue — A bounded queue',
+    ]);
   });
 
   it('report runs every configuration of every model of the files, with JUnit, and exits 1 when one is unexpected', async () => {

@@ -116,7 +116,10 @@ describe('the packed package, installed into a fresh project', () => {
     const packages = new Set(ls.out.trim().split('\n').slice(1));
     expect(packages.size).toBeLessThanOrEqual(40);
     for (const lab of ['mermaid', 'lodash', 'opossum', 'cockatiel', 'limiter', 'rate-limiter-flexible', '@sinonjs/fake-timers', 'vitest'])
-      expect([...packages].filter((p) => p.endsWith(`/node_modules/${lab}`)), lab).toEqual([]);
+      expect(
+        [...packages].filter((p) => p.endsWith(`/node_modules/${lab}`)),
+        lab,
+      ).toEqual([]);
     const du = await sh('du', ['-sk', 'node_modules'], project);
     expect(Number(du.out.split('\t')[0]) / 1024).toBeLessThan(60);
   });
@@ -137,7 +140,9 @@ describe('the packed package, installed into a fresh project', () => {
     const commands = [...help.out.matchAll(/^ {2}([a-z-]+) {2,}/gm)].map((m) => m[1]);
     expect(commands).toContain('linearizable');
     const usages = await Promise.all(commands.map((c) => distcheck(c, '--help')));
-    usages.forEach((u, i) => expect([u.code, u.out.startsWith(`usage: distcheck ${commands[i]}`), u.err], commands[i]).toEqual([0, true, '']));
+    usages.forEach((u, i) =>
+      expect([u.code, u.out.startsWith(`usage: distcheck ${commands[i]}`), u.err], commands[i]).toEqual([0, true, '']),
+    );
   });
 
   it('reports a model error (exit 4) with its trace, runs a model file on two threads, reports a file, and checks a history', async () => {
@@ -193,7 +198,10 @@ describe('the packed package, installed into a fresh project', () => {
 
   it('serves the explorer (a check runs in a worker of the bundle) and writes the static pages', async () => {
     if (skipped) return;
-    const [html, own] = await Promise.all([distcheck('html', 'pages', '--model', 'transaction-commit'), distcheck('html', 'own-pages', './queue.ts')]);
+    const [html, own] = await Promise.all([
+      distcheck('html', 'pages', '--model', 'transaction-commit'),
+      distcheck('html', 'own-pages', './queue.ts'),
+    ]);
     expect([html.code, html.err]).toEqual([0, '']);
     expect([own.code, own.err]).toEqual([1, '']);
     expect(readFileSync(join(project, 'own-pages', 'index.html'), 'utf8')).toContain('bounded-queue');

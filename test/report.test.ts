@@ -13,7 +13,6 @@ const all = MODELS.map((model) => ({ model, outcomes: runConfigurations(model) }
 const files = await renderReports(all, await loadLab());
 
 describe('reports', () => {
-
   it('match the committed reports/ folder (run `npm run check` to refresh after a model change)', () => {
     expect(reportDrift('reports', files)).toEqual([]);
   });

@@ -25,7 +25,8 @@ export function parse(args: string[], options: Options): { values: Record<string
     const unknown = /^Unknown option '([^']+)'/.exec(message);
     if (unknown) throw new OptionError(`unknown option '${unknown[1]}'`);
     const ambiguous = /^Option '(--?[\w-]+)/.exec(message);
-    if (ambiguous && /ambiguous/.test(message)) return fail(`${ambiguous[1]} needs a value (write ${ambiguous[1]}=VALUE for one that starts with '-')`);
+    if (ambiguous && /ambiguous/.test(message))
+      return fail(`${ambiguous[1]} needs a value (write ${ambiguous[1]}=VALUE for one that starts with '-')`);
     return fail(message.split('\n')[0]);
   }
 }

@@ -122,7 +122,11 @@ async function parseCheck(args: string[], app: App): Promise<CheckPlan> {
 
 /** The file name of a saved counterexample: model, configuration or parameters, variant, property. */
 export function savedTraceName(o: RunOutcome, property: string): string {
-  const scope = o.configuration ?? formatParams(o.params).replace(/[^A-Za-z0-9=.,-]+/g, '_').replace(/^_|_$/g, '');
+  const scope =
+    o.configuration ??
+    formatParams(o.params)
+      .replace(/[^A-Za-z0-9=.,-]+/g, '_')
+      .replace(/^_|_$/g, '');
   return `${o.model}.${scope ? `${scope}.` : ''}${o.variant}.${property}.json`;
 }
 
@@ -130,7 +134,9 @@ export function savedTraceName(o: RunOutcome, property: string): string {
 export function withOrigin(trace: Trace, model: AnyModel, traceFile: string): Trace {
   const origin = modelOrigin(model);
   if (!origin) return trace;
-  const file = relative(dirname(resolve(traceFile)), resolve(origin.file)).split('\\').join('/');
+  const file = relative(dirname(resolve(traceFile)), resolve(origin.file))
+    .split('\\')
+    .join('/');
   return { ...trace, modelFile: { file, export: origin.exportName } };
 }
 

@@ -49,12 +49,20 @@ const COMMANDS: readonly Command[] = [
   { help: HELP.serve, run: async (a, o, app) => (await import('./serve')).cmdServe(a, o, app) },
   { help: HELP.html, run: async (a, o, app) => (await import('./serve')).cmdHtml(a, o, app) },
   {
-    help: { name: 'bench-linearizable', summary: 'time the linearizability checker on generated histories', usage: 'distcheck bench-linearizable' },
+    help: {
+      name: 'bench-linearizable',
+      summary: 'time the linearizability checker on generated histories',
+      usage: 'distcheck bench-linearizable',
+    },
     run: async (a, o) => (await import('./bench-linearizable')).benchLinearizable(a, o),
     hidden: true,
   },
   {
-    help: { name: 'bench-one', summary: 'one run of the bench (its child process)', usage: 'distcheck bench-one <model> <variant> <workers> k=v...' },
+    help: {
+      name: 'bench-one',
+      summary: 'one run of the bench (its child process)',
+      usage: 'distcheck bench-one <model> <variant> <workers> k=v...',
+    },
     run: async (a, o, app) => (await import('./commands')).cmdBenchOne(a, o, app),
     hidden: true,
   },
@@ -70,7 +78,12 @@ const visible = (): CommandHelp[] => COMMANDS.filter((c) => !c.hidden).map((c) =
 
 function findCommand(name: string): Command {
   const c = COMMANDS.find((x) => x.help.name === name);
-  if (!c) fail(`unknown command '${name}' (commands: ${visible().map((h) => h.name).join(', ')}; see distcheck help)`);
+  if (!c)
+    fail(
+      `unknown command '${name}' (commands: ${visible()
+        .map((h) => h.name)
+        .join(', ')}; see distcheck help)`,
+    );
   return c;
 }
 

@@ -22,7 +22,8 @@ function sources(app: App, own: readonly AnyModel[], catalog: boolean): CatalogS
 /** Serves the UI until SIGINT or SIGTERM; a port that cannot be used is one line and exit 2. */
 export async function cmdServe(args: string[], out: Out, app: App): Promise<number> {
   const { values, positionals } = parse(args, { port: { type: 'string' }, catalog: { type: 'boolean' } });
-  if (values.catalog && !positionals.length) fail('--catalog adds the built-in models to the models of files; without files they are served anyway');
+  if (values.catalog && !positionals.length)
+    fail('--catalog adds the built-in models to the models of files; without files they are served anyway');
   const raw = values.port as string | undefined;
   if (raw !== undefined && (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535)) fail(`--port must be an integer from 0 to 65535, got '${raw}'`);
   const port = raw === undefined ? DEFAULT_PORT : Number(raw);

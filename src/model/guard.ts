@@ -60,13 +60,25 @@ export function guardMachine(m: AnyMachine): AnyMachine {
   };
   const machine: Machine<unknown, Action> = {
     ...m,
-    actions: (s) => guarded(() => m.actions(s), () => ({ phase: 'actions', state: shown(m, s), raw: s })),
-    next: (s, a) => guarded(() => m.next(s, a), () => ({ phase: 'next', action: label(m, a), state: shown(m, s), raw: s })),
+    actions: (s) =>
+      guarded(
+        () => m.actions(s),
+        () => ({ phase: 'actions', state: shown(m, s), raw: s }),
+      ),
+    next: (s, a) =>
+      guarded(
+        () => m.next(s, a),
+        () => ({ phase: 'next', action: label(m, a), state: shown(m, s), raw: s }),
+      ),
     properties: m.properties.map(wrapProperty),
   };
   if (typeof m.key === 'function') {
     const key = m.key;
-    (machine as { key: AnyMachine['key'] }).key = (s) => guarded(() => key(s), () => ({ phase: 'key', state: shown(m, s), raw: s }));
+    (machine as { key: AnyMachine['key'] }).key = (s) =>
+      guarded(
+        () => key(s),
+        () => ({ phase: 'key', state: shown(m, s), raw: s }),
+      );
   }
   return machine;
 }
@@ -75,6 +87,12 @@ export function guardMachine(m: AnyMachine): AnyMachine {
 export function guardModel(model: AnyModel): AnyModel {
   return {
     ...model,
-    machine: (params, variant) => guardMachine(guarded(() => model.machine(params, variant), () => ({ phase: 'init' }))),
+    machine: (params, variant) =>
+      guardMachine(
+        guarded(
+          () => model.machine(params, variant),
+          () => ({ phase: 'init' }),
+        ),
+      ),
   } as AnyModel;
 }

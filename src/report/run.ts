@@ -6,7 +6,6 @@ import type { ModelOutcomes, RunOutcome } from '../run/types';
 
 export type { ModelOutcomes } from '../run/types';
 
-
 export function runAllConfigurations(models: readonly AnyModel[], onDone?: (o: RunOutcome) => void): ModelOutcomes[] {
   return models.map((model) => ({
     model,

@@ -3,14 +3,7 @@
 import { explore, type ExploreOptions, type ExploreResult, type Path } from '../check/explore';
 import { exploreParallel } from '../check/parallel';
 import { checkLiveness } from '../check/liveness';
-import {
-  checkVariant,
-  livenessPropertyNames,
-  expectedOutcome,
-  type AnyMachine,
-  type AnyModel,
-  type Configuration,
-} from '../model/model';
+import { checkVariant, livenessPropertyNames, expectedOutcome, type AnyMachine, type AnyModel, type Configuration } from '../model/model';
 import { resolveParams } from '../model/params';
 import { buildTrace, pathStates } from '../trace/trace';
 import type { RunOutcome, RunRequest } from './types';
