@@ -48,10 +48,16 @@ describe('help', () => {
   });
 
   it('names the command and its --help for an unknown option, on one line with exit 2', async () => {
-    for (const command of ['list', 'report', 'serve', 'html', 'replay']) {
+    for (const command of ['list', 'report', 'serve', 'html', 'replay', 'bench', 'linearizable']) {
       const r = await cli(command, '--nope');
       expect([r.code, r.err]).toEqual([2, `distcheck: unknown option '--nope' (see distcheck ${command} --help)`]);
     }
+  });
+
+  it('prints the overview and one line on stderr, exit 2, without a command', async () => {
+    const r = await cli();
+    expect([r.code, r.err]).toEqual([2, 'distcheck: no command given (the commands are listed above)']);
+    expect(r.out).toContain('usage: distcheck <command> [options]');
   });
 
   it('refuses help for an unknown command', async () => {

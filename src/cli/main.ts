@@ -122,7 +122,8 @@ export async function main(argv: string[], out: Out = defaultOut, app: App = SHI
   try {
     const [command, ...rest] = argv;
     if (command === undefined) {
-      out.err(overview(visible(), version()));
+      out.log(overview(visible(), version()));
+      out.err('distcheck: no command given (the commands are listed above)');
       return 2;
     }
     if (command === '--version' || command === '-v') {
@@ -138,7 +139,10 @@ export async function main(argv: string[], out: Out = defaultOut, app: App = SHI
     try {
       return await c.run(rest, out, app);
     } catch (e) {
-      if (e instanceof OptionError) throw new OptionError(`${e.message} (see distcheck ${command} --help)`);
+      // Commands that parse their own options (node's parseArgs) get the same line as the others.
+      const unknown = e instanceof UsageError && /^Unknown option '([^']+)'/.exec(e.message);
+      if (e instanceof OptionError || unknown)
+        throw new OptionError(`${unknown ? `unknown option '${unknown[1]}'` : e.message} (see distcheck ${command} --help)`);
       throw e;
     }
   } catch (e) {
