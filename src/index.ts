@@ -43,7 +43,7 @@ export { refinementProperty } from './model/refinement';
 export * from './model/faults';
 
 // Checkers: one judged run, the breadth-first explorer, liveness, fast-check random walks, model-based testing.
-export { DEFAULT_RANDOM, requestFromConfiguration, run, type RunOutcome, type RunRequest, type ViolationReport } from './check/run';
+export { DEFAULT_RANDOM, requestFromConfiguration, run, type RunOutcome, type RunRequest, type ViolationReport } from './run/run';
 export {
   DEFAULT_MAX_STATES,
   explore,

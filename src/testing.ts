@@ -9,4 +9,4 @@ export {
   reachableStates,
   type CheckModelOptions,
   type ModelCheck,
-} from './check/testing';
+} from './run/testing';

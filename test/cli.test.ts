@@ -76,7 +76,8 @@ describe('distcheck check', () => {
 
 describe('bad input: one line, exit 2', () => {
   const bad: [string, string[], RegExp][] = [
-    ['an unknown model', ['check', 'three-body'], /^distcheck: unknown model 'three-body' \(known: /],
+    ['an unknown model', ['check', 'three-body'], /^distcheck: unknown model 'three-body'; 'distcheck list' shows them all$/],
+    ['a mistyped model', ['check', 'two-phase-comit'], /^distcheck: unknown model 'two-phase-comit' \(did you mean two-phase-commit\?\)/],
     ['an unknown variant', ['check', 'two-phase-commit', '--variant', 'nope'], /unknown variant 'nope'/],
     ['an unknown parameter', ['check', 'two-phase-commit', '--param', 'nodes=3'], /unknown parameter 'nodes'/],
     [
@@ -87,7 +88,7 @@ describe('bad input: one line, exit 2', () => {
     ['a non-integer value', ['check', 'two-phase-commit', '--param', 'rms=three'], /must be an integer, got 'three'/],
     ['a malformed --param', ['check', 'two-phase-commit', '--param', 'rms'], /--param takes k=v/],
     ['an unknown strategy', ['check', 'two-phase-commit', '--strategy', 'dfs'], /--strategy must be bfs or random/],
-    ['an unknown option', ['check', 'two-phase-commit', '--fast'], /Unknown option '--fast'/],
+    ['an unknown option', ['check', 'two-phase-commit', '--fast'], /^distcheck: unknown option '--fast' \(see distcheck check --help\)$/],
     ['a bad --max-states', ['check', 'two-phase-commit', '--max-states', 'lots'], /--max-states must be an integer/],
     ['a bad --workers', ['check', 'two-phase-commit', '--workers', '0'], /^distcheck: --workers must be an integer from 1 to 64, got '0'$/],
     [
@@ -109,7 +110,7 @@ describe('bad input: one line, exit 2', () => {
     const junk = join(tmp, 'junk.json');
     writeFileSync(junk, '[1, 2');
     expect((await cli('replay', junk)).err).toMatch(/^distcheck: malformed trace file .*: not JSON/);
-    const saved = join(tmp, 'two-phase-commit.heuristic-commit.consistent.json');
+    const saved = join(tmp, 'two-phase-commit.rms=3.heuristic-commit.consistent.json');
     await cli('check', 'two-phase-commit', '--variant', 'heuristic-commit', '--save', tmp);
     const { readFileSync } = await import('node:fs');
     const tampered = join(tmp, 'tampered.json');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { twoPhaseCommit } from '../models/commit/two-phase-commit';
-import { run } from '../src/check/run';
+import { run } from '../src/run/run';
 import { main } from '../src/cli/main';
 import { diffExitCode, diffManifests, parseManifest, renderDiff, type Manifest, type ManifestConfiguration } from '../src/report/diff';
 import { renderJUnit } from '../src/report/junit';

@@ -6,7 +6,7 @@ import { buildTrace } from '../src/trace/trace';
 import { transactionCommit } from '../models/commit/transaction-commit';
 import { twoPhaseCommit } from '../models/commit/two-phase-commit';
 import { counterMachine, counterModel, deadlockMachine, waterJugMachine } from './fixtures/tiny-models';
-import { run } from '../src/check/run';
+import { run } from '../src/run/run';
 
 const ctx = { model: 'fixture', variant: 'correct', params: {} };
 

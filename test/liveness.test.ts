@@ -21,7 +21,7 @@ describe('eventually, under weak fairness', () => {
     expect(v.loopStart).toBe(0);
     const trace = buildTrace(m, ctx, v);
     expect(trace.steps.map((s) => s.state)).toEqual([0, 1, 0]);
-    expect(renderTraceText(trace, m)).toContain('… then back to step 1, forever (a fair cycle)');
+    expect(renderTraceText(trace, m)).toContain('… then back to step 0, forever (a fair cycle)');
     expect(renderMermaid(trace, m)).toMatch(/loop forever\n(.*\n){2}  end/);
   });
 });

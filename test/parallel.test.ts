@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { explore, type ExploreOptions } from '../src/check/explore';
 import { exploreParallel } from '../src/check/parallel';
-import { run, runAsync } from '../src/check/run';
+import { run, runAsync } from '../src/run/run';
 import { findModel } from '../src/model/model';
 import { resolveParams, type GivenParams } from '../src/model/params';
 import { CATALOG } from '../models/index';

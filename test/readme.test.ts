@@ -1,5 +1,6 @@
-// The README's model table is checked against the catalog, so it cannot drift from what `npm run check` runs.
-import { readdirSync, readFileSync } from 'node:fs';
+// The README's model table is checked against the catalog, so it cannot drift from what `npm run check` runs,
+// and every repository path it names must exist.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MODELS } from '../models/index';
@@ -37,5 +38,16 @@ describe('README', () => {
     const known = new Set([...MODELS.map((m) => m.id), ...modelFiles('models')]);
     expect(ids.filter((id) => !known.has(id))).toEqual([]);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('names only repository paths that exist', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const roots = 'src|models|test|properties|impl|templates|scripts|bin|docs|reports|\\.ci|\\.github';
+    const named = [...readme.matchAll(new RegExp(`(?<![\\w./-])(?:${roots})/[\\w./-]*[\\w/]`, 'g'))].map((m) => m[0]);
+    // Paths that a command creates (reports/last-run/) or that stand for a user's file are not in the repository.
+    const made = /^reports\/(last-run|bench)|\/my-/;
+    const missing = [...new Set(named)].filter((p) => !made.test(p) && !existsSync(p));
+    expect(missing).toEqual([]);
+    expect(named.length).toBeGreaterThan(20);
   });
 });

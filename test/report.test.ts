@@ -1,22 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { CATALOG, MODELS } from '../models/index';
+import { MODELS } from '../models/index';
+import { loadLab } from '../models/lab';
 import { findModel } from '../src/model/model';
 import { reportDrift } from '../src/report/files';
 import { renderReports } from '../src/report/render';
 import { runAllConfigurations, variantTally } from '../src/report/run';
-import { runConfigurations } from '../src/check/testing';
+import { runConfigurations } from '../src/run/testing';
+
+// One full run serves every test here, shared with the model tests that ran in the same worker.
+const all = MODELS.map((model) => ({ model, outcomes: runConfigurations(model) }));
+// The committed reports are the lab's: the shipped catalog's models and figures, and the lab's figures.
+const files = await renderReports(all, await loadLab());
 
 describe('reports', () => {
-  // One full run serves every test here, shared with the model tests that ran in the same worker.
-  const all = MODELS.map((model) => ({ model, outcomes: runConfigurations(model) }));
-  const files = renderReports(all, CATALOG);
-
   it('match the committed reports/ folder (run `npm run check` to refresh after a model change)', () => {
     expect(reportDrift('reports', files)).toEqual([]);
   });
 
-  it('are byte-identical across runs, random walks included (no timings, no dates, fixed seeds)', () => {
-    const again = renderReports(runAllConfigurations([findModel(MODELS, 'two-phase-commit')]), CATALOG);
+  it('are byte-identical across runs, random walks included (no timings, no dates, fixed seeds)', async () => {
+    const again = await renderReports(runAllConfigurations([findModel(MODELS, 'two-phase-commit')]), await loadLab());
     expect(again.get('two-phase-commit.md')).toBe(files.get('two-phase-commit.md'));
   });
 

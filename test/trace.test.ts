@@ -19,7 +19,7 @@ describe('trace rendering', () => {
   it('numbers the steps and shows only the fields that changed', () => {
     const text = renderTraceText(trace, machine);
     expect(text).toContain('violates always consistent in 3 steps');
-    expect(text).toContain('  3. RMHeuristicCommit(rm1)\n       rm1: prepared → committed\n  4.');
+    expect(text).toContain('  2. RMHeuristicCommit(rm1)\n       rm1: prepared → committed\n  3.');
     expect(stateChanges(machine, trace.steps[1].state, trace.steps[2].state)).toEqual([
       { field: 'rm1', from: 'prepared', to: 'committed' },
     ]);

@@ -2,7 +2,8 @@
 // `checkModel`, run in-process. The same commands against the packed tarball are in package.test.ts.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { traceToJson } from '../src/trace/trace-file';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main';
 import { cmdInit } from '../src/cli/init';
@@ -30,7 +31,7 @@ describe('distcheck check ./model.ts', () => {
     const caught = await cli('check', `./${FILE}`, '--config', 'capacity-2-no-room-check', '--save', tmp);
     expect(caught.code).toBe(0);
     expect(caught.out).toContain('bounded-queue [no-room-check; capacity=2] violates always bounded in 3 steps');
-    expect(existsSync(join(tmp, 'bounded-queue.no-room-check.bounded.json'))).toBe(true);
+    expect(existsSync(join(tmp, 'bounded-queue.capacity-2-no-room-check.no-room-check.bounded.json'))).toBe(true);
 
     const limit = await cli('check', FILE, '--param', 'capacity=1000', '--max-states', '10', '--json', '--save', tmp);
     expect(limit.code).toBe(3);
@@ -43,13 +44,26 @@ describe('distcheck check ./model.ts', () => {
     expect(r.out).toContain('broken-queue [correct; capacity=2] violates always bounded in 3 steps');
   });
 
-  it('replays a saved trace of a model file with --model', async () => {
-    const trace = join(tmp, 'bounded-queue.no-room-check.bounded.json');
+  it('replays a saved trace of a model file, from the file the trace records or the one --model names', async () => {
+    const trace = join(tmp, 'bounded-queue.capacity=2.no-room-check.bounded.json');
     await cli('check', FILE, '--variant', 'no-room-check', '--save', tmp);
     const r = await cli('replay', trace, '--model', FILE);
     expect(r.code).toBe(0);
     expect(r.out).toContain('reproduced: bounded violated after 3 steps');
-    const without = await cli('replay', trace);
+    expect(JSON.parse(readFileSync(trace, 'utf8')).modelFile).toEqual({
+      file: relative(tmp, FILE).split('\\').join('/'),
+      export: 'default',
+    });
+    const recorded = await cli('replay', trace);
+    expect([recorded.code, recorded.err]).toEqual([0, '']);
+    expect(recorded.out).toContain('reproduced: bounded violated after 3 steps');
+    // A trace that records no file, of a model that is not built in, needs --model.
+    const bare = JSON.parse(readFileSync(trace, 'utf8'));
+    delete bare.modelFile;
+    const { digest: _, format: __, ...body } = bare;
+    const bareFile = join(tmp, 'bare.json');
+    writeFileSync(bareFile, traceToJson(body));
+    const without = await cli('replay', bareFile);
     expect([without.code, without.err]).toEqual([
       2,
       "distcheck: the trace is of model 'bounded-queue', which is not built in: name its file with --model ./path/to/model.ts",
@@ -142,7 +156,7 @@ describe('checkModel (distcheck/testing)', () => {
     expect(check.ok).toBe(false);
     expect(check.message).toContain('✗ capacity-2 [correct; capacity=2]: UNEXPECTED VIOLATION: bounded');
     expect(check.message).toContain(
-      ['broken-queue [correct; capacity=2] violates always bounded in 3 steps', '  1. initial state', '       state = 0', '  2. Put'].join(
+      ['broken-queue [correct; capacity=2] violates always bounded in 3 steps', '  0. initial state', '       state = 0', '  1. Put'].join(
         '\n',
       ),
     );

@@ -6,7 +6,7 @@
 import { CircuitState, ConsecutiveBreaker, TimeoutStrategy, circuitBreaker, handleAll, timeout } from 'cockatiel';
 import CircuitBreaker from 'opossum';
 import type { BreakerAction, BreakerConfig, BreakerMode, BreakerState } from '../../models/governance/circuit-breaker';
-import type { AsyncDriver } from './async-mbt';
+import type { AsyncDriver } from '../../src/check/async-mbt';
 import { TICK_MS, settle, withFakeClock, type FakeClock } from './fake-clock';
 
 // Real timers that fall due at the same instant fire in an order the model cannot know, so the library's

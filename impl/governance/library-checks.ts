@@ -1,7 +1,6 @@
 // Every check of a real governance library against the circuit-breaker and rate-limiter models, with its
 // scope, seed and number of runs: the tests pin what each one finds, and the governance-libraries figure
 // prints it. All results are plain data, deterministic for a given library version (fixed seeds, fake clock).
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
@@ -14,7 +13,7 @@ import {
 } from '../../models/governance/circuit-breaker';
 import { rateMachine, slidingBound, type RateConfig } from '../../models/governance/rate-limiter';
 import type { Machine } from '../../src/model/model';
-import { checkConformance, type ConformanceResult } from './async-mbt';
+import { checkConformance, type ConformanceResult } from '../../src/check/async-mbt';
 import { cockatielDriver, opossumDriver } from './breaker-drivers';
 import { TICK_MS } from './fake-clock';
 import {
@@ -257,26 +256,11 @@ function versions(): LibraryVersion[] {
 }
 
 let pending: Promise<LibraryResults> | undefined;
-let resolved: LibraryResults | undefined;
 
 /** Runs every library check once per process. */
 export function libraryResults(): Promise<LibraryResults> {
   pending ??= (async () => {
-    const results = { versions: versions(), breakers: await runBreakerChecks(), limiters: await runLimiterChecks() };
-    resolved = results;
-    return results;
+    return { versions: versions(), breakers: await runBreakerChecks(), limiters: await runLimiterChecks() };
   })();
   return pending;
-}
-
-/**
- * The same results, synchronously (figures render synchronously): from this process if the checks already
- * ran here, else from a child process that runs them (the libraries answer through promises and timers).
- */
-export function libraryResultsSync(): LibraryResults {
-  if (resolved) return resolved;
-  const script = fileURLToPath(new URL('./library-checks-main.ts', import.meta.url));
-  const out = execFileSync(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
-  resolved = JSON.parse(out) as LibraryResults;
-  return resolved;
 }

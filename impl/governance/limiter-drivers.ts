@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { TokenBucket } from 'limiter';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { RateAction, RateConfig, RateState } from '../../models/governance/rate-limiter';
-import type { AsyncDriver } from './async-mbt';
+import type { AsyncDriver } from '../../src/check/async-mbt';
 import { TICK_MS, settle, withFakeClock, type FakeClock } from './fake-clock';
 
 // ---- tick granularity: TokenBucket against the model ----

@@ -7,7 +7,7 @@
 import type { AnyModel, Figure, Params } from '../../src/model/model';
 import { resolveParams, type GivenParams } from '../../src/model/params';
 import { explore } from '../../src/check/explore';
-import { DEFAULT_RANDOM } from '../../src/check/run';
+import { DEFAULT_RANDOM } from '../../src/run/run';
 import { walkCoverage, walksUntilViolation, type WalkStyle } from '../../src/check/walk';
 import { twoPhaseCommit } from './two-phase-commit';
 import { twoPhaseCommitFaults } from './two-phase-commit-faults';

@@ -4,13 +4,13 @@
 // Scope: opossum (percentage rule), cockatiel (consecutive failures), limiter's TokenBucket and
 // rate-limiter-flexible's RateLimiterMemory, at the versions the lockfile pins.
 import type { Figure } from '../../src/model/model';
-import type { DivergenceStep } from '../../impl/governance/async-mbt';
+import type { DivergenceStep } from '../../src/check/async-mbt';
 import type { BreakerObservation } from '../../impl/governance/breaker-drivers';
 import {
   BUCKET,
   CONSECUTIVE,
   PERCENTAGE,
-  libraryResultsSync,
+  libraryResults,
   type BreakerCheck,
   type LibraryResults,
   type LimiterCheck,
@@ -186,5 +186,5 @@ export function renderGovernanceLibraries(r: LibraryResults): string {
 export const governanceLibrariesFigure: Figure = {
   id: 'governance-libraries',
   title: 'Circuit breakers and rate limiters from npm against the models',
-  render: () => renderGovernanceLibraries(libraryResultsSync()),
+  render: async () => renderGovernanceLibraries(await libraryResults()),
 };

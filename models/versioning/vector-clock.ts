@@ -9,7 +9,7 @@
 // The clock actors are the clients, as in Riak's first vclocks: each client is sequential, so its writes are
 // ordered by program order. Safety only: no acknowledged write disappears without a truly dominating write,
 // the clock order equals the true causal order on every pair of writes, and siblings are truly concurrent.
-import isEqual from 'lodash/isEqual';
+import { isDeepStrictEqual as isEqual } from 'node:util';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
 import { replaceAt } from '../../src/model/plain';
 

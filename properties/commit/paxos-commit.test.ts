@@ -1,7 +1,7 @@
 import { test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { paxosCommit, specView, type PCState } from '../../models/commit/paxos-commit';
-import { exploreModel, noShorterViolation, reachableStates, runConfigurations } from '../../src/check/testing';
+import { exploreModel, noShorterViolation, reachableStates, runConfigurations } from '../../src/run/testing';
 import { pathArbitrary, runWalk } from '../../src/check/walk';
 import { resolveParams } from '../../src/model/params';
 import { canonicalJson } from '../../src/shared/canonical';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { threePhaseCommit, type ThreePCState } from '../../models/commit/three-phase-commit';
 import { replayTrace } from '../../src/trace/trace-file';
-import { burnsideOrbits, configurationOutcomes, exploreModel, noShorterViolation, reachableStates } from '../../src/check/testing';
+import { burnsideOrbits, configurationOutcomes, exploreModel, noShorterViolation, reachableStates } from '../../src/run/testing';
 import { resolveParams } from '../../src/model/params';
 import { message, send } from '../../src/model/network';
 

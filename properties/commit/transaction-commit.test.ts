@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { transactionCommit } from '../../models/commit/transaction-commit';
-import { exploreModel, noShorterViolation, runConfigurations } from '../../src/check/testing';
+import { exploreModel, noShorterViolation, runConfigurations } from '../../src/run/testing';
 import { buildTrace } from '../../src/trace/trace';
 
 describe('transaction-commit', () => {

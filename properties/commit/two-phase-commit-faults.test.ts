@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { twoPhaseCommitFaults } from '../../models/commit/two-phase-commit-faults';
 import { replayTrace } from '../../src/trace/trace-file';
-import { configurationOutcomes } from '../../src/check/testing';
-import { run } from '../../src/check/run';
+import { configurationOutcomes } from '../../src/run/testing';
+import { run } from '../../src/run/run';
 
 const { outcomes, outcome } = configurationOutcomes(twoPhaseCommitFaults);
 

@@ -2,7 +2,7 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { twoPhaseCommit, type TPAction, type TPState } from '../../models/commit/two-phase-commit';
 import { conformsToModel } from '../../src/check/mbt';
-import { burnsideOrbits, exploreModel, noShorterViolation, permuteIds, reachableStates, runConfigurations } from '../../src/check/testing';
+import { burnsideOrbits, exploreModel, noShorterViolation, permuteIds, reachableStates, runConfigurations } from '../../src/run/testing';
 import { stateKeyOf } from '../../src/model/model';
 import { pathArbitrary, runWalk } from '../../src/check/walk';
 

@@ -2,7 +2,7 @@
 // is pinned with the command list fast-check found and shrank, and replayed once more here.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { breakerMachine } from '../../models/governance/circuit-breaker';
-import { replay } from '../../impl/governance/async-mbt';
+import { replay } from '../../src/check/async-mbt';
 import { cockatielDriver, opossumDriver } from '../../impl/governance/breaker-drivers';
 import { libraryResults, type BreakerCheck, type LibraryResults } from '../../impl/governance/library-checks';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PERCENTAGE_RULE, breakerMachine, circuitBreaker, type BreakerState } from '../../models/governance/circuit-breaker';
-import { configurationOutcomes, noShorterViolation } from '../../src/check/testing';
+import { configurationOutcomes, noShorterViolation } from '../../src/run/testing';
 import { replayTrace } from '../../src/trace/trace-file';
 
 const { outcomes, outcome } = configurationOutcomes(circuitBreaker);

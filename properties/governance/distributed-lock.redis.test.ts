@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distributedLock, type LockState } from '../../models/governance/distributed-lock';
 import { FencedStorage, type FenceCheck } from '../../impl/fenced-storage';
 import { Redlock, acquireFenced, fenceCounterKey, fencedRedlock } from '../../impl/redlock-fencing';
-import { runConfigurations } from '../../src/check/testing';
+import { runConfigurations } from '../../src/run/testing';
 import { requireRedis, startRedis, type RedisServer } from '../../test/support/redis-server';
 
 const hasRedis = requireRedis('reproduce the paused-client and lock-server-restart scenarios with redlock');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { distributedLock, type LockState } from '../../models/governance/distributed-lock';
 import { replayTrace } from '../../src/trace/trace-file';
-import { configurationOutcomes, exploreModel, noShorterViolation } from '../../src/check/testing';
+import { configurationOutcomes, exploreModel, noShorterViolation } from '../../src/run/testing';
 
 const { outcomes, outcome } = configurationOutcomes(distributedLock);
 const steps = (name: string, property: string) =>

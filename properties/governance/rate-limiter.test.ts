@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rateLimiter, slidingBound, type RateState } from '../../models/governance/rate-limiter';
-import { configurationOutcomes, noShorterViolation } from '../../src/check/testing';
+import { configurationOutcomes, noShorterViolation } from '../../src/run/testing';
 
 const { outcomes, outcome } = configurationOutcomes(rateLimiter);
 

@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { MAX_STEP, nextStep, segment, type SegmentState } from '../../models/ids/segment';
-import { configurationOutcomes } from '../../src/check/testing';
+import { configurationOutcomes } from '../../src/run/testing';
 
 const MINUTE = 60_000;
 

@@ -12,7 +12,7 @@ import {
   type SnowflakeState,
 } from '../../models/ids/snowflake';
 import { conformsToModel } from '../../src/check/mbt';
-import { configurationOutcomes } from '../../src/check/testing';
+import { configurationOutcomes } from '../../src/run/testing';
 
 const EPOCH = Number(TWITTER_EPOCH);
 const fieldsArb = fc.record({

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { antiEntropy, antiEntropyRounds, antiEntropyTable, lwwMerge, mergeOf, type Version } from '../../models/replication/anti-entropy';
 import { measureGossip } from '../../models/replication/gossip';
 import { replayTrace } from '../../src/trace/trace-file';
-import { configurationOutcomes, noShorterViolation } from '../../src/check/testing';
+import { configurationOutcomes, noShorterViolation } from '../../src/run/testing';
 
 const { outcomes, outcome } = configurationOutcomes(antiEntropy);
 const violation = (config: string, property: string) => outcome(config).violations.find((v) => v.property === property)!.trace;

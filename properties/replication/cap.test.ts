@@ -3,7 +3,7 @@ import { cap, type CapState } from '../../models/replication/cap';
 import { CATALOG } from '../../models/index';
 import { renderReports } from '../../src/report/render';
 import { replayTrace } from '../../src/trace/trace-file';
-import { configurationOutcomes, noShorterViolation } from '../../src/check/testing';
+import { configurationOutcomes, noShorterViolation } from '../../src/run/testing';
 import { resolveParams } from '../../src/model/params';
 import type { AnyModel } from '../../src/model/model';
 
@@ -50,8 +50,8 @@ describe('cap', () => {
     expect(outcome('ap-partition').violations.map((x) => x.property)).toEqual(['linearizable']);
   });
 
-  it('derives the CAP table from the runs', () => {
-    const index = renderReports([{ model: cap, outcomes }], CATALOG).get('README.md')!;
+  it('derives the CAP table from the runs', async () => {
+    const index = (await renderReports([{ model: cap, outcomes }], CATALOG)).get('README.md')!;
     const table = index.slice(index.indexOf('## CAP on two replicas'));
     expect(table).toContain('| linearizable without a partition? | yes ([cp](cap.md)) | yes ([ap](cap.md)) |');
     expect(table).toContain('| available without a partition? | yes ([cp](cap.md)) | yes ([ap](cap.md)) |');

@@ -2,7 +2,7 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { gossip, gossipRounds, gossipRuns, measureGossip, pushTheory } from '../../models/replication/gossip';
 import { replayTrace } from '../../src/trace/trace-file';
-import { configurationOutcomes, noShorterViolation } from '../../src/check/testing';
+import { configurationOutcomes, noShorterViolation } from '../../src/run/testing';
 
 const { outcomes, outcome } = configurationOutcomes(gossip);
 const violation = (config: string, property: string) => outcome(config).violations.find((v) => v.property === property)!.trace;

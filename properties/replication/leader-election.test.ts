@@ -1,8 +1,8 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { leaderElection, type ElectionState } from '../../models/replication/leader-election';
-import { noShorterViolation, runConfigurations } from '../../src/check/testing';
-import { run } from '../../src/check/run';
+import { noShorterViolation, runConfigurations } from '../../src/run/testing';
+import { run } from '../../src/run/run';
 import { pathArbitrary, runWalk } from '../../src/check/walk';
 import { replayTrace } from '../../src/trace/trace-file';
 

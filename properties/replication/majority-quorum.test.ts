@@ -11,8 +11,8 @@ import {
   type QuorumSizes,
   type QuorumState,
 } from '../../models/replication/majority-quorum';
-import { configurationOutcomes, exploreModel, noShorterViolation } from '../../src/check/testing';
-import { run } from '../../src/check/run';
+import { configurationOutcomes, exploreModel, noShorterViolation } from '../../src/run/testing';
+import { run } from '../../src/run/run';
 import { replayTrace } from '../../src/trace/trace-file';
 
 const { outcomes, outcome } = configurationOutcomes(majorityQuorum);

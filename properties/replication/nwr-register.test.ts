@@ -4,7 +4,7 @@ import { regularViolation } from '../../models/replication/register-history';
 import { historyToJsonl, parseHistory, type Operation } from '../../src/check/history';
 import { SPECS, checkLinearizable } from '../../src/check/linearizability';
 import { replayTrace } from '../../src/trace/trace-file';
-import { configurationOutcomes, noShorterViolation } from '../../src/check/testing';
+import { configurationOutcomes, noShorterViolation } from '../../src/run/testing';
 import { resolveParams } from '../../src/model/params';
 import type { AnyModel } from '../../src/model/model';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { acksNeeded, failoverReach, primaryBackup } from '../../models/replication/primary-backup';
 import { replayTrace } from '../../src/trace/trace-file';
-import { configurationOutcomes, noShorterViolation } from '../../src/check/testing';
+import { configurationOutcomes, noShorterViolation } from '../../src/run/testing';
 
 const { outcomes, outcome } = configurationOutcomes(primaryBackup);
 const actions = (name: string, property: string) =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sentinelFailover } from '../../models/replication/sentinel-failover';
 import { replayTrace } from '../../src/trace/trace-file';
-import { configurationOutcomes, noShorterViolation } from '../../src/check/testing';
+import { configurationOutcomes, noShorterViolation } from '../../src/run/testing';
 
 const { outcomes, outcome } = configurationOutcomes(sentinelFailover);
 const steps = (t: { steps: readonly { action: string | null }[] }) => t.steps.slice(1).map((s) => s.action);

@@ -19,7 +19,7 @@ import {
   type CHState,
 } from '../../models/routing/consistent-hash';
 import { conformsToModel } from '../../src/check/mbt';
-import { runConfigurations } from '../../src/check/testing';
+import { runConfigurations } from '../../src/run/testing';
 
 const nodesArb = fc.uniqueArray(fc.stringMatching(/^[a-z]{1,6}$/), { minLength: 1, maxLength: 8 });
 const keysArb = fc.array(fc.nat({ max: 2 ** 32 - 1 }), { minLength: 1, maxLength: 200 });

@@ -9,7 +9,7 @@ import {
   smoothWeightedStep,
   weightedSequence,
 } from '../../models/routing/load-balancer';
-import { runConfigurations } from '../../src/check/testing';
+import { runConfigurations } from '../../src/run/testing';
 
 const weightsArb = fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 6 });
 const counts = (picks: number[], n: number): number[] => Array.from({ length: n }, (_, i) => picks.filter((p) => p === i).length);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { redisResharding } from '../../models/routing/redis-resharding';
 import { replayTrace } from '../../src/trace/trace-file';
-import { configurationOutcomes } from '../../src/check/testing';
+import { configurationOutcomes } from '../../src/run/testing';
 
 const { outcomes, outcome } = configurationOutcomes(redisResharding);
 

@@ -10,7 +10,7 @@ import {
   sharding,
   shardsForRange,
 } from '../../models/routing/sharding';
-import { runConfigurations } from '../../src/check/testing';
+import { runConfigurations } from '../../src/run/testing';
 
 const boundsArb = fc
   .uniqueArray(fc.integer({ min: 1, max: 10_000 }), { minLength: 1, maxLength: 8 })

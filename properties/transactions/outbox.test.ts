@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { outbox } from '../../models/transactions/outbox';
-import { configurationOutcomes } from '../../src/check/testing';
+import { configurationOutcomes } from '../../src/run/testing';
 
 const { outcomes, outcome } = configurationOutcomes(outbox);
 const steps = (name: string, property: string) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seataAt, type SeataState } from '../../models/transactions/seata-at';
-import { runConfigurations } from '../../src/check/testing';
+import { runConfigurations } from '../../src/run/testing';
 
 const machine = seataAt.machine({}, 'correct');
 const apply = (s: SeataState, label: string): SeataState => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { statusTable } from '../../models/transactions/status-table';
-import { configurationOutcomes } from '../../src/check/testing';
+import { configurationOutcomes } from '../../src/run/testing';
 
 const { outcomes, outcome } = configurationOutcomes(statusTable);
 

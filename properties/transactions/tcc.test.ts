@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tcc } from '../../models/transactions/tcc';
 import { replayTrace } from '../../src/trace/trace-file';
-import { configurationOutcomes } from '../../src/check/testing';
+import { configurationOutcomes } from '../../src/run/testing';
 
 const { outcomes, outcome } = configurationOutcomes(tcc);
 const trace = (name: string, property: string) => outcome(name).violations.find((v) => v.property === property)!.trace;

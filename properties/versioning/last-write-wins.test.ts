@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { hlcLocal, hlcReceive, lastWriteWins, type LwwState } from '../../models/versioning/last-write-wins';
-import { configurationOutcomes, exploreModel } from '../../src/check/testing';
+import { configurationOutcomes, exploreModel } from '../../src/run/testing';
 
 const later = (a: readonly [number, number], b: readonly [number, number]): boolean => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
 const small = fc.nat({ max: 6 });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OptimisticCounterClient } from '../../impl/redis-optimistic-counter';
 import { RespConnection, encodeCommand, parseReply } from '../../impl/resp-client';
 import { optimisticLock, type OptimisticAction, type OptimisticState } from '../../models/versioning/optimistic-lock';
-import { configurationOutcomes } from '../../src/check/testing';
+import { configurationOutcomes } from '../../src/run/testing';
 import type { Machine } from '../../src/model/model';
 import { requireRedis, startRedis, type RedisServer } from '../../test/support/redis-server';
 

@@ -14,7 +14,7 @@ import {
   type ExecutionStep,
   type SiblingState,
 } from '../../models/versioning/vector-clock';
-import { configurationOutcomes } from '../../src/check/testing';
+import { configurationOutcomes } from '../../src/run/testing';
 
 const nodes = ['a', 'b', 'c', 'd'];
 /** Clocks with explicit zero entries too, since a missing entry must mean 0. */

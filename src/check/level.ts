@@ -5,7 +5,7 @@
 // Alone, a level is one loop (`soloLevel`); with others, three phases with barriers between them (`expand`,
 // `merge`, `commit`; the design is in parallel.ts).
 import { getHeapStatistics } from 'node:v8';
-import type { ActionCoverage, ExploreResult, Finding, Path, Progress } from './explore';
+import type { ActionCoverage, ExploreResult, Finding, Path, Progress } from './types';
 import { ExactSet, FP, FingerprintSet } from './visited';
 import { stateFingerprint, type StateFingerprint } from './state-fingerprint';
 import type { AnyMachine } from '../model/model';

@@ -3,7 +3,7 @@
 // number read modulo the actions enabled in the model, so every generated and every shrunk command list is
 // valid, and after each step the real system's observable state must equal the model's.
 import fc from 'fast-check';
-import isEqual from 'lodash/isEqual';
+import { isDeepStrictEqual as isEqual } from 'node:util';
 import type { Action, Machine } from '../model/model';
 
 export interface Driver<S, A extends Action, R> {

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { fail } from '../shared/errors';
 import { explore } from '../check/explore';
 import { exploreParallel, parseWorkers, type ModuleRef } from '../check/parallel';
-import { checkVariant, findModel, type AnyModel } from '../model/model';
+import { checkVariant, type AnyModel } from '../model/model';
 import { parseParamArgs, resolveParams } from '../model/params';
 
 type Out = { log: (s: string) => void; err: (s: string) => void };
@@ -29,9 +29,12 @@ interface Sample {
 const BIN = fileURLToPath(new URL('../../bin/distcheck.mjs', import.meta.url));
 
 /** Child side: `bench-one <model> <variant> <workers> k=v...`, one exploration, one JSON line. */
-export async function benchOne(args: string[], out: Out, models: readonly AnyModel[], modelModule: ModuleRef): Promise<number> {
-  const [modelId, variant, workersRaw, ...pairs] = args;
-  const model = findModel(models, modelId);
+/** A model id or file, resolved to the model and the module worker threads load it from. */
+export type ModelResolver = (arg: string) => Promise<{ model: AnyModel; module: ModuleRef }>;
+
+export async function benchOne(args: string[], out: Out, resolveModel: ModelResolver): Promise<number> {
+  const [modelArg, variant, workersRaw, ...pairs] = args;
+  const { model, module: modelModule } = await resolveModel(modelArg);
   checkVariant(model, variant);
   const workers = parseWorkers(workersRaw);
   const params = resolveParams(model, parseParamArgs(pairs));
@@ -80,7 +83,7 @@ function splitRange(pairs: Record<string, string>): { name: string; from: number
   return { name, from: Number(m[1]), to: Number(m[2]), fixed };
 }
 
-export async function runBench(args: string[], out: Out, models: readonly AnyModel[]): Promise<number> {
+export async function runBench(args: string[], out: Out, resolveModel: ModelResolver): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -99,7 +102,7 @@ export async function runBench(args: string[], out: Out, models: readonly AnyMod
   }
   const { values, positionals } = parsed;
   if (positionals.length !== 1) fail('bench takes one model id, e.g. distcheck bench two-phase-commit --param rms=3..8');
-  const model = findModel(models, positionals[0]);
+  const { model } = await resolveModel(positionals[0]);
   const variant = values.variant ?? 'correct';
   checkVariant(model, variant);
   const range = splitRange(parseParamArgs(values.param ?? []));
@@ -118,7 +121,7 @@ export async function runBench(args: string[], out: Out, models: readonly AnyMod
     const samples = new Map<number, Sample[]>(workerCounts.map((w) => [w, []]));
     for (let i = 0; i < repeat; i++) {
       for (const w of workerCounts)
-        samples.get(w)!.push(await runChild([model.id, variant, String(w), ...fixedArgs, `${range.name}=${v}`]));
+        samples.get(w)!.push(await runChild([positionals[0], variant, String(w), ...fixedArgs, `${range.name}=${v}`]));
     }
     const m = { v, seconds: [] as number[], rss: [] as number[] };
     for (const w of workerCounts) {

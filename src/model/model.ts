@@ -272,11 +272,14 @@ export interface Comparison {
   }[];
 }
 
-/** A measured figure (tables, charts) that is not a state machine, rendered into reports/<id>.md. Must be deterministic. */
+/**
+ * A measured figure (tables, charts) that is not a state machine, rendered into reports/<id>.md. Must be
+ * deterministic. Rendering may be asynchronous (a figure that drives a library answering through promises).
+ */
 export interface Figure {
   readonly id: string;
   readonly title: string;
-  readonly render: () => string;
+  readonly render: () => string | Promise<string>;
 }
 
 /** Everything the command line and the reports work on: the models, the comparisons between them, the figures. */

@@ -1,6 +1,6 @@
 // JUnit XML for CI systems: one test case per configuration run, failing when the run was not as expected,
 // with the verdict and the counterexample as text in the failure. Pure: outcomes in, XML out.
-import type { RunOutcome } from '../check/run';
+import type { RunOutcome } from '../run/run';
 import type { AnyMachine } from '../model/model';
 import { renderTraceText } from '../trace/trace';
 

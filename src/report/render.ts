@@ -10,7 +10,7 @@ import {
   type ComparisonMetric,
 } from '../model/model';
 import { resolveParams } from '../model/params';
-import type { RunOutcome } from '../check/run';
+import type { RunOutcome } from '../run/run';
 import { renderMermaid, renderStepTable, type Trace } from '../trace/trace';
 import { traceToJson } from '../trace/trace-file';
 import { tallyLine, type ModelOutcomes } from './run';
@@ -271,13 +271,13 @@ function renderManifest(all: readonly ModelOutcomes[]): string {
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
-/** Every generated file, by path relative to reports/. */
-export function renderReports(all: readonly ModelOutcomes[], catalog: Catalog): Map<string, string> {
+/** Every generated file, by path relative to reports/ (asynchronous because a figure may be). */
+export async function renderReports(all: readonly ModelOutcomes[], catalog: Catalog): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   files.set('README.md', renderIndex(all, catalog));
   files.set('manifest.json', renderManifest(all));
   // Figures belong to the full report only: a partial run (of some models) renders just those models.
-  if (isFullRun(all, catalog)) for (const f of catalog.figures) files.set(`${f.id}.md`, f.render());
+  if (isFullRun(all, catalog)) for (const f of catalog.figures) files.set(`${f.id}.md`, await f.render());
   for (const { model, outcomes } of all) {
     files.set(`${model.id}.md`, renderModel(model, outcomes));
     for (const o of outcomes) for (const v of o.violations) files.set(traceFileName(o, v.trace), traceToJson(v.trace));

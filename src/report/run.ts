@@ -1,12 +1,10 @@
 // Runs every configuration of the given models, and tallies the verdicts: what `npm run check` computes
 // before anything is rendered.
 import type { AnyModel } from '../model/model';
-import { requestFromConfiguration, run, type RunOutcome } from '../check/run';
+import { requestFromConfiguration, run } from '../run/run';
+import type { ModelOutcomes, RunOutcome } from '../run/types';
 
-export interface ModelOutcomes {
-  readonly model: AnyModel;
-  readonly outcomes: readonly RunOutcome[];
-}
+export type { ModelOutcomes } from '../run/types';
 
 export function runAllConfigurations(models: readonly AnyModel[], onDone?: (o: RunOutcome) => void): ModelOutcomes[] {
   return models.map((model) => ({

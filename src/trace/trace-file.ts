@@ -67,6 +67,9 @@ export function parseTraceFile(text: string, name = 'trace file'): Trace {
     bad(`'loopStart' must be a step index`);
   }
   if (raw.stutter !== undefined && raw.stutter !== true) bad(`'stutter' must be true when present`);
+  const file = raw.modelFile;
+  if (file !== undefined && (!isRecord(file) || typeof file.file !== 'string' || typeof file.export !== 'string'))
+    bad(`'modelFile' must be { file, export } when present`);
   const trace: Trace = {
     model: raw.model as string,
     variant: raw.variant as string,
@@ -77,6 +80,7 @@ export function parseTraceFile(text: string, name = 'trace file'): Trace {
     steps: (raw.steps as Record<string, unknown>[]).map((s) => ({ action: s.action as string | null, state: fromJsonValue(s.state) })),
     ...(raw.loopStart !== undefined ? { loopStart: raw.loopStart as number } : {}),
     ...(raw.stutter ? { stutter: true } : {}),
+    ...(file !== undefined ? { modelFile: file as { file: string; export: string } } : {}),
   };
   if (digestOf(trace) !== raw.digest) bad('digest mismatch: the file was edited after it was written');
   return trace;

@@ -1,6 +1,6 @@
 // One trace type for everything: counterexamples and witnesses, from the explorer or from random walks.
 // A trace is rebuilt from a path by re-executing its actions, so the explorer never has to store states.
-import isEqual from 'lodash/isEqual';
+import { isDeepStrictEqual as isEqual } from 'node:util';
 import type { Path } from '../check/explore';
 import type { AnyMachine, Params, PropertyKind, ViewEvent } from '../model/model';
 
@@ -24,6 +24,8 @@ export interface Trace {
   readonly loopStart?: number;
   /** For liveness: the run ends in a state where no fair action is enabled, and stays there forever. */
   readonly stutter?: boolean;
+  /** For a model from a user's file: that file (relative to the trace file's folder) and its export. */
+  readonly modelFile?: { readonly file: string; readonly export: string };
 }
 
 export interface TraceContext {
@@ -116,25 +118,26 @@ export function describeTrace(trace: Trace): string {
       : trace.kind === 'deadlock'
         ? 'deadlocks'
         : `violates ${trace.kind} ${trace.property}${trace.loopStart !== undefined ? ' (lasso)' : trace.stutter ? ' (stuck)' : ''}`;
-  return `${trace.model} [${trace.variant}${params ? `; ${params}` : ''}] ${what} in ${trace.steps.length - 1} steps`;
+  const steps = trace.steps.length - 1;
+  return `${trace.model} [${trace.variant}${params ? `; ${params}` : ''}] ${what} in ${steps} step${steps === 1 ? '' : 's'}`;
 }
 
-/** Numbered steps, each with its action and only the fields that changed. */
+/** Numbered steps (the initial state is 0, so "in N steps" ends at step N), each with only the fields that changed. */
 export function renderTraceText(trace: Trace, machine?: AnyMachine): string {
   const lines = [describeTrace(trace)];
   trace.steps.forEach((step, i) => {
     const marker = trace.loopStart === i ? '  (cycle starts here)' : '';
     if (i === 0) {
-      lines.push(`  1. initial state${marker}`);
+      lines.push(`  0. initial state${marker}`);
       for (const [field, value] of flattenState(machine, step.state)) lines.push(`       ${field} = ${value}`);
       return;
     }
-    lines.push(`  ${i + 1}. ${step.action}${marker}`);
+    lines.push(`  ${i}. ${step.action}${marker}`);
     const changes = stateChanges(machine, trace.steps[i - 1].state, step.state);
     if (changes.length === 0) lines.push('       (no change)');
     for (const c of changes) lines.push(`       ${c.field}: ${c.from ?? '∅'} → ${c.to ?? '∅'}`);
   });
-  if (trace.loopStart !== undefined) lines.push(`  … then back to step ${trace.loopStart + 1}, forever (a fair cycle)`);
+  if (trace.loopStart !== undefined) lines.push(`  … then back to step ${trace.loopStart}, forever (a fair cycle)`);
   if (trace.stutter) lines.push('  … and stays here forever: no fair action is enabled');
   return lines.join('\n');
 }

@@ -6,10 +6,11 @@
 // registers tsx) and in the package's bundle (dist/, where this code sits in some .js file that the worker loads).
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { Progress } from '../check/explore';
-import { requestFromConfiguration, run, type RunOutcome, type RunRequest } from '../check/run';
+import { requestFromConfiguration, run, type RunOutcome, type RunRequest } from '../run/run';
 import { checkVariant, findModel, type AnyModel, type Catalog } from '../model/model';
 import { resolveParams } from '../model/params';
-import { UsageError, fail } from '../shared/errors';
+import { ModelError, UsageError, fail } from '../shared/errors';
+import { guardModel } from '../model/guard';
 
 /** Where a worker finds the models: a module URL and the name of its export (an array of models, or a Catalog). */
 export interface CatalogSource {
@@ -25,9 +26,12 @@ export interface JobRequest {
   readonly params?: Readonly<Record<string, string | number | boolean>>;
 }
 
+/** Several sources: the catalog's module and users' model files (each export a model, an array of them, or a Catalog). */
+export type CatalogSources = CatalogSource | readonly CatalogSource[];
+
 /** What a worker is started with; the request follows as a message, so a worker can be started ahead of time. */
 export interface CheckWorkerData {
-  readonly catalog: CatalogSource;
+  readonly catalog: CatalogSources;
 }
 
 export interface RunMessage {
@@ -59,11 +63,24 @@ export function runRequest(models: readonly AnyModel[], request: JobRequest): Ru
   return { model, variant, params: request.params ?? {} };
 }
 
-async function loadModels(catalog: CatalogSource): Promise<readonly AnyModel[]> {
-  const loaded = ((await import(catalog.module)) as Record<string, unknown>)[catalog.exportName];
-  const models = (Array.isArray(loaded) ? loaded : (loaded as Catalog | undefined)?.models) as readonly AnyModel[] | undefined;
-  if (!models) throw new Error(`${catalog.module} exports no models as ${catalog.exportName}`);
-  return models;
+export const sourceList = (c: CatalogSources): readonly CatalogSource[] => (Array.isArray(c) ? c : [c as CatalogSource]);
+
+async function loadModels(sources: CatalogSources): Promise<readonly AnyModel[]> {
+  const lists = await Promise.all(
+    sourceList(sources).map(async (catalog) => {
+      const loaded = ((await import(catalog.module)) as Record<string, unknown>)[catalog.exportName];
+      const models = (
+        Array.isArray(loaded)
+          ? loaded
+          : loaded && typeof loaded === 'object' && 'machine' in loaded
+            ? [loaded]
+            : (loaded as Catalog | undefined)?.models
+      ) as readonly AnyModel[] | undefined;
+      if (!models) throw new Error(`${catalog.module} exports no models as ${catalog.exportName}`);
+      return models.map(guardModel);
+    }),
+  );
+  return lists.flat();
 }
 
 /** Loads the models at once, then runs the one request it is sent. */
@@ -80,7 +97,13 @@ function serve(data: CheckWorkerData): void {
       });
       post({ type: 'done', outcome });
     } catch (e) {
-      post({ type: 'error', message: e instanceof UsageError ? e.message : `internal error: ${(e as Error).message ?? String(e)}` });
+      const message =
+        e instanceof UsageError
+          ? e.message
+          : e instanceof ModelError
+            ? `model error in ${e.phase === 'property' ? `property ${e.property}` : e.phase}${e.action ? ` (action ${e.action})` : ''}: ${e.message}`
+            : `internal error: ${(e as Error).message ?? String(e)}`;
+      post({ type: 'error', message });
     }
   });
 }

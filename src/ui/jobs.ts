@@ -4,7 +4,7 @@
 // so that a small check answers at once. Finished jobs are summarised with a link per counterexample and witness.
 import { Worker } from 'node:worker_threads';
 import type { Progress } from '../check/explore';
-import type { RunOutcome } from '../check/run';
+import type { RunOutcome } from '../run/run';
 import { findModel, type AnyModel } from '../model/model';
 import { formatParams, resolveParams } from '../model/params';
 import { fail } from '../shared/errors';
@@ -14,14 +14,15 @@ import {
   CHECK_WORKER_URL,
   JOB_KEY,
   runRequest,
-  type CatalogSource,
+  sourceList,
+  type CatalogSources,
   type CheckWorkerData,
   type RunMessage,
   type JobRequest,
   type WorkerMessage,
 } from './check-worker';
 
-export type { CatalogSource, JobRequest } from './check-worker';
+export type { CatalogSource, CatalogSources, JobRequest } from './check-worker';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -99,7 +100,9 @@ interface Job {
 /** A worker running check-worker.ts: directly in the bundle, through worker-boot.mjs (tsx) from the sources. */
 function checkWorker(data: CheckWorkerData): Worker {
   const job = { [JOB_KEY]: data };
-  const worker = CHECK_WORKER_URL.endsWith('.ts')
+  // A user's TypeScript model file needs tsx in the worker too (the packaged build ships worker-boot.mjs beside its chunks).
+  const typescript = CHECK_WORKER_URL.endsWith('.ts') || sourceList(data.catalog).some((s) => /\.[cm]?tsx?$/.test(s.module));
+  const worker = typescript
     ? new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { ...job, entry: CHECK_WORKER_URL } })
     : new Worker(new URL(CHECK_WORKER_URL), { workerData: job });
   worker.unref();
@@ -129,7 +132,7 @@ export class JobManager {
 
   constructor(
     private readonly models: readonly AnyModel[],
-    private readonly catalog: CatalogSource,
+    private readonly catalog: CatalogSources,
   ) {}
 
   /** Starts the spare worker, which loads the models and waits for a request. */

@@ -1,7 +1,8 @@
 // The HTML around the browser app: one shell for every page of `serve`, and the static pages of `html DIR`
 // (a trace page carries its data inline, so it opens from the file system with no server and no network).
-// Scripts and styles are files next to this one (assets/) and mermaid's single-file build from node_modules.
-import { readFileSync } from 'node:fs';
+// Scripts and styles are files next to this one (assets/) and mermaid's single-file build: the copy the build puts
+// in dist/ (the installed package has no mermaid dependency), or node_modules' in the repository.
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -14,7 +15,10 @@ const ASSETS = new URL('../../src/ui/assets/', import.meta.url);
 export const ASSET_FILES: Readonly<Record<string, string>> = {
   'app.js': fileURLToPath(new URL('app.js', ASSETS)),
   'style.css': fileURLToPath(new URL('style.css', ASSETS)),
-  'mermaid.min.js': require.resolve('mermaid/dist/mermaid.min.js'),
+  get 'mermaid.min.js'(): string {
+    const built = fileURLToPath(new URL('../mermaid.min.js', import.meta.url));
+    return existsSync(built) ? built : require.resolve('mermaid/dist/mermaid.min.js');
+  },
 };
 
 export function readAsset(name: string): Buffer {

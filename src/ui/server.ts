@@ -12,14 +12,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { AnyModel } from '../model/model';
 import { UsageError } from '../shared/errors';
-import { JobManager, parseJobRequest, type CatalogSource } from './jobs';
+import { JobManager, parseJobRequest, type CatalogSources } from './jobs';
 import { ASSET_FILES, pageHtml, readAsset } from './pages';
 import { catalogView, exploreView, parsePath, parseScope, traceViewFromQuery } from './views';
 
 export interface UiServerOptions {
   readonly models: readonly AnyModel[];
   /** Where check workers import the same models from. */
-  readonly catalog: CatalogSource;
+  readonly catalog: CatalogSources;
   /** 0 picks a free port. */
   readonly port: number;
   readonly host?: string;

@@ -1,6 +1,6 @@
 // Shared by the UI tests: the catalog as `serve` sees it, a server on a free port, and one configuration's run.
 import { MODELS } from '../../models/index';
-import { requestFromConfiguration, run, type RunOutcome } from '../../src/check/run';
+import { requestFromConfiguration, run, type RunOutcome } from '../../src/run/run';
 import type { AnyModel } from '../../src/model/model';
 import { findModel } from '../../src/model/model';
 import type { ModelOutcomes } from '../../src/report/run';

@@ -1,5 +1,5 @@
 // Small helpers for model test files, so a new model's tests read as sentences.
-import { explore, type ExploreOptions, type ExploreResult } from './explore';
+import { explore, type ExploreOptions, type ExploreResult } from '../check/explore';
 import { renameIds } from '../shared/symmetry';
 import { stateKeyOf, type Action, type AnyModel, type Machine } from '../model/model';
 import { formatParams, resolveParams, type GivenParams } from '../model/params';

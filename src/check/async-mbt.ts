@@ -4,8 +4,8 @@
 // observation must equal the model's; the first difference is a divergence, reported with the command list
 // fast-check shrank it to, after dropping every single step that the divergence does not need.
 import fc from 'fast-check';
-import isEqual from 'lodash/isEqual';
-import type { Action, Machine } from '../../src/model/model';
+import { isDeepStrictEqual as isEqual } from 'node:util';
+import type { Action, Machine } from '../model/model';
 
 export interface AsyncDriver<S, A extends Action, R> {
   /** A fresh system under test, matching the machine's first initial state. */

@@ -1,84 +1,17 @@
 // Runs one check (a model, a variant, a scope and a strategy) and judges it against the variant's expectation.
 // Shared by the CLI's `check`, the report and the tests, so all three agree on what "as expected" means.
-import { explore, type ActionCoverage, type ExploreOptions, type ExploreResult, type Path } from './explore';
-import { exploreParallel, type ModuleRef } from './parallel';
-import { checkLiveness } from './liveness';
-import {
-  checkVariant,
-  livenessPropertyNames,
-  expectedOutcome,
-  type AnyMachine,
-  type AnyModel,
-  type ConfigExpectation,
-  type Configuration,
-  type Expectation,
-  type Params,
-  type Strategy,
-} from '../model/model';
-import { resolveParams, type GivenParams } from '../model/params';
-import { buildTrace, pathStates, type Trace } from '../trace/trace';
-import { checkRandom } from './walk';
+import { explore, type ExploreOptions, type ExploreResult, type Path } from '../check/explore';
+import { exploreParallel } from '../check/parallel';
+import { checkLiveness } from '../check/liveness';
+import { checkVariant, livenessPropertyNames, expectedOutcome, type AnyMachine, type AnyModel, type Configuration } from '../model/model';
+import { resolveParams } from '../model/params';
+import { buildTrace, pathStates } from '../trace/trace';
+import type { RunOutcome, RunRequest } from './types';
+
+export type { RunOutcome, RunRequest, ViolationReport } from './types';
+import { checkRandom } from '../check/walk';
 
 export const DEFAULT_RANDOM = { seed: 42, runs: 200, walkLength: 50 } as const;
-
-export interface RunRequest {
-  readonly model: AnyModel;
-  readonly variant: string;
-  readonly params?: GivenParams;
-  readonly strategy?: Strategy;
-  readonly seed?: number;
-  readonly runs?: number;
-  readonly walkLength?: number;
-  /** fast-check replay path (random strategy). */
-  readonly path?: string;
-  readonly explore?: ExploreOptions;
-  readonly configuration?: string;
-  readonly expect?: ConfigExpectation;
-  /** Breadth-first over one state per orbit of the machine's symmetry. Liveness is still checked unreduced. */
-  readonly symmetry?: boolean;
-  /** Breadth-first search on this many worker threads (`runAsync` only); each imports the model from `modelModule`. */
-  readonly workers?: number;
-  readonly modelModule?: ModuleRef;
-}
-
-export interface ViolationReport {
-  readonly property: string;
-  readonly kind: Trace['kind'];
-  readonly trace: Trace;
-  /** For random walks: how to replay the failing case with `--seed S --path P`. */
-  readonly seed?: number;
-  readonly path?: string;
-}
-
-export interface RunOutcome {
-  readonly model: string;
-  readonly configuration?: string;
-  readonly variant: string;
-  readonly params: Params;
-  readonly strategy: Strategy;
-  /** Whether the breadth-first search counted orbits under the machine's symmetry. */
-  readonly symmetry: boolean;
-  readonly expected: Expectation;
-  readonly result: 'pass' | 'violation' | 'limit';
-  readonly asExpected: boolean;
-  /** 0 as expected, 1 unexpected, 3 limit reached before a verdict. */
-  readonly exitCode: 0 | 1 | 3;
-  readonly verdict: string;
-  readonly distinctStates: number;
-  readonly statesGenerated: number;
-  readonly depth: number;
-  readonly violations: readonly ViolationReport[];
-  readonly witnesses: readonly Trace[];
-  readonly unreached: readonly string[];
-  readonly unchecked: readonly string[];
-  readonly coverage: readonly ActionCoverage[];
-  readonly neverFired: readonly string[];
-  readonly collisionProbability: number | null;
-  readonly limit?: { readonly kind: string; readonly message: string };
-  readonly random?: { readonly seed: number; readonly runs: number; readonly walkLength: number };
-  /** The machine's metrics, each summed along the shortest witness it names (exhaustive runs only). */
-  readonly metrics: Readonly<Record<string, number>>;
-}
 
 export function requestFromConfiguration(model: AnyModel, config: Configuration, explore?: ExploreOptions): RunRequest {
   return {

@@ -1,0 +1,112 @@
+// The commands that are short enough to share a file: list, replay, report, diff and the bench's entry points.
+import { dirname, resolve } from 'node:path';
+import { loadCatalog } from '../model/catalog';
+import type { AnyModel, Catalog } from '../model/model';
+import { resolveParams } from '../model/params';
+import { diffExitCode, diffManifests, parseManifest, renderDiff } from '../report/diff';
+import { writeReports } from '../report/files';
+import { renderJUnit } from '../report/junit';
+import { renderReports } from '../report/render';
+import { runAllConfigurations, tallyLine } from '../report/run';
+import { fail } from '../shared/errors';
+import { renderTraceText } from '../trace/trace';
+import { parseTraceFile, replayTrace } from '../trace/trace-file';
+import { parse } from './args';
+import { benchOne, runBench, type ModelResolver } from './bench';
+import { findEntry, modelArg, modelsOf, workerModule, type App } from './models';
+import { readText, writeText, type Out } from './output';
+
+export async function cmdList(args: string[], out: Out, app: App): Promise<number> {
+  const { positionals } = parse(args, {});
+  for (const m of await modelsOf(app, positionals)) {
+    out.log(`${m.id} — ${m.title}`);
+    out.log(`  source: ${m.source}`);
+    out.log(
+      `  params: ${
+        Object.entries(m.params)
+          .map(([k, s]) => `${k}=${s.default} (${s.description})`)
+          .join('; ') || 'none'
+      }`,
+    );
+    out.log(`  variants: ${m.variants.map((v) => (v.breaks ? `${v.name} (breaks ${v.breaks})` : v.name)).join(', ')}`);
+    out.log(`  configurations: ${m.configurations.map((c) => c.name).join(', ')}`);
+  }
+  return 0;
+}
+
+export async function cmdReplay(args: string[], out: Out, app: App): Promise<number> {
+  const { values, positionals } = parse(args, { model: { type: 'string' }, export: { type: 'string' } });
+  if (positionals.length !== 1) fail('replay takes one trace file');
+  const traceFile = positionals[0];
+  const trace = parseTraceFile(readText(traceFile), `trace file ${traceFile}`);
+  let model: AnyModel;
+  if (values.model !== undefined) model = await modelArg(app, values.model as string, values.export as string | undefined);
+  else if (trace.modelFile) {
+    // The file the trace recorded, relative to the trace's folder.
+    const file = resolve(dirname(traceFile), trace.modelFile.file);
+    model = await modelArg(app, file, (values.export as string | undefined) ?? trace.modelFile.export);
+  } else {
+    if (!app.catalog.models.some((m) => m.id === trace.model))
+      fail(`the trace is of model '${trace.model}', which is not built in: name its file with --model ./path/to/model.ts`);
+    model = await findEntry(app.catalog.models, trace.model).load();
+  }
+  const result = replayTrace(trace, model);
+  out.log(renderTraceText(trace, model.machine(resolveParams(model, trace.params), trace.variant)));
+  out.log(result.message);
+  return result.reproduced ? 0 : 1;
+}
+
+/** The catalog of a report: the whole catalog, or the models of the given files with no figures or comparisons. */
+async function reportCatalog(app: App, files: readonly string[]): Promise<Catalog> {
+  if (!files.length) return loadCatalog(app.catalog);
+  return { models: await modelsOf(app, files), comparisons: [], figures: [] };
+}
+
+export async function cmdReport(args: string[], out: Out, app: App): Promise<number> {
+  const { values, positionals } = parse(args, { out: { type: 'string' }, junit: { type: 'string' } });
+  const catalog = await reportCatalog(app, positionals);
+  const dir = (values.out as string | undefined) ?? (positionals.length ? 'reports/last-run' : 'reports');
+  const seconds: number[] = [];
+  let last = performance.now();
+  const all = runAllConfigurations(catalog.models, (o) => {
+    const now = performance.now();
+    seconds.push((now - last) / 1000);
+    last = now;
+    out.log(
+      `${o.asExpected ? '✓' : '✗'} ${o.model} ${o.configuration}: ${o.verdict} (${o.distinctStates.toLocaleString('en-US')} states, depth ${o.depth})`,
+    );
+  });
+  writeReports(dir, await renderReports(all, catalog));
+  const junit = values.junit as string | undefined;
+  if (junit) {
+    const cases = all.flatMap(({ model, outcomes }) =>
+      outcomes.map((outcome) => ({ outcome, machine: model.machine(resolveParams(model, outcome.params), outcome.variant) })),
+    );
+    writeText(junit, renderJUnit(cases.map((c, i) => ({ ...c, seconds: seconds[i] }))));
+    out.log(`JUnit written to ${junit}`);
+  }
+  out.log(tallyLine(all));
+  out.log(`reports written to ${dir}/`);
+  return all.every((m) => m.outcomes.every((o) => o.asExpected)) ? 0 : 1;
+}
+
+/** `diff BASE HEAD`: Markdown summary of what changed between two manifests; exit 1 on a regression. */
+export function cmdDiff(args: string[], out: Out): Promise<number> {
+  const { positionals } = parse(args, {});
+  if (positionals.length !== 2) fail('diff takes two manifest files: BASE HEAD (e.g. reports/manifest.json of two branches)');
+  const [base, head] = positionals.map((file) => parseManifest(readText(file), file));
+  const d = diffManifests(base, head);
+  out.log(renderDiff(d));
+  return Promise.resolve(diffExitCode(d));
+}
+
+/** A model id or file, with the module a worker thread imports it from. */
+const resolver =
+  (app: App): ModelResolver =>
+  async (arg) => {
+    const model = await modelArg(app, arg);
+    return { model, module: workerModule(app, model) };
+  };
+
+export const cmdBench = (args: string[], out: Out, app: App): Promise<number> => runBench(args, out, resolver(app));
+export const cmdBenchOne = (args: string[], out: Out, app: App): Promise<number> => benchOne(args, out, resolver(app));
