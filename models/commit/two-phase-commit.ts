@@ -105,18 +105,8 @@ function tpMachine(rms: number, variant: string): Machine<TPState, TPAction> {
       abstract: transactionCommitMachine(rms),
       mapping: (s) => ({ rmState: s.rmState }),
     }),
-    {
-      kind: 'sometimes',
-      name: 'allCommitted',
-      description: 'Every RM commits.',
-      holds: (s) => rmStates(s).every((r) => r === 'committed'),
-    },
-    {
-      kind: 'sometimes',
-      name: 'abortAfterAllPrepared',
-      description: 'The TM aborts even though every RM prepared.',
-      holds: (s) => s.tmState === 'aborted' && s.tmPrepared.size === rms,
-    },
+    { kind: 'sometimes', name: 'allCommitted', description: 'Every RM commits.', holds: (s) => rmStates(s).every((r) => r === 'committed') },
+    { kind: 'sometimes', name: 'abortAfterAllPrepared', description: 'The TM aborts even though every RM prepared.', holds: (s) => s.tmState === 'aborted' && s.tmPrepared.size === rms },
     {
       kind: 'sometimes',
       name: 'decidedButUnheard',
@@ -126,8 +116,7 @@ function tpMachine(rms: number, variant: string): Machine<TPState, TPAction> {
   ];
 
   const actionNames = ['TMRcvPrepared', 'TMCommit', 'TMAbort', 'RMPrepare', 'RMChooseToAbort', 'RMRcvCommitMsg', 'RMRcvAbortMsg'];
-  if (timeoutAbort) actionNames.push('RMTimeoutAbort');
-  if (heuristicCommit) actionNames.push('RMHeuristicCommit');
+  if (timeoutAbort || heuristicCommit) actionNames.push(timeoutAbort ? 'RMTimeoutAbort' : 'RMHeuristicCommit');
 
   return {
     init: [{ rmState: Object.fromEntries(RM.map((r) => [r, 'working'])), tmState: 'init', tmPrepared: new Set(), msgs: new Set() }],
@@ -143,6 +132,12 @@ function tpMachine(rms: number, variant: string): Machine<TPState, TPAction> {
 
 // Presentation: action labels, sequence-diagram events and the trace view of a state.
 
+const RM_NOTES: Record<string, string> = {
+  RMPrepare: 'prepares, sends Prepared',
+  RMChooseToAbort: 'chooses to abort',
+  RMTimeoutAbort: 'times out, aborts',
+  RMHeuristicCommit: 'times out, commits (heuristic)',
+};
 const formatMessage = (m: Message): string => (m.type === 'Prepared' ? `Prepared(${m.rm})` : m.type);
 
 function presentation(RM: readonly RM[]): Pick<Machine<TPState, TPAction>, 'formatAction' | 'actors' | 'view' | 'display'> {
@@ -152,22 +147,10 @@ function presentation(RM: readonly RM[]): Pick<Machine<TPState, TPAction>, 'form
     view: (_from, a) => {
       if (!('rm' in a)) return [{ type: 'note', over: 'TM', text: a.name === 'TMCommit' ? 'decides Commit' : 'decides Abort' }];
       const rm = a.rm.toUpperCase();
-      switch (a.name) {
-        case 'TMRcvPrepared':
-          return [{ type: 'message', from: rm, to: 'TM', label: 'Prepared' }];
-        case 'RMRcvCommitMsg':
-          return [{ type: 'message', from: 'TM', to: rm, label: 'Commit' }];
-        case 'RMRcvAbortMsg':
-          return [{ type: 'message', from: 'TM', to: rm, label: 'Abort' }];
-        case 'RMPrepare':
-          return [{ type: 'note', over: rm, text: 'prepares, sends Prepared' }];
-        case 'RMChooseToAbort':
-          return [{ type: 'note', over: rm, text: 'chooses to abort' }];
-        case 'RMTimeoutAbort':
-          return [{ type: 'note', over: rm, text: 'times out, aborts' }];
-        case 'RMHeuristicCommit':
-          return [{ type: 'note', over: rm, text: 'times out, commits (heuristic)' }];
-      }
+      if (a.name === 'TMRcvPrepared') return [{ type: 'message', from: rm, to: 'TM', label: 'Prepared' }];
+      if (a.name === 'RMRcvCommitMsg' || a.name === 'RMRcvAbortMsg')
+        return [{ type: 'message', from: 'TM', to: rm, label: a.name === 'RMRcvCommitMsg' ? 'Commit' : 'Abort' }];
+      return [{ type: 'note', over: rm, text: RM_NOTES[a.name] }];
     },
     display: (s) => ({
       ...Object.fromEntries(RM.map((r) => [r, s.rmState[r]])),
@@ -184,11 +167,7 @@ const variants: readonly Variant[] = [
   { name: 'correct', description: "Lamport's TwoPhase spec." },
   { name: 'majority-commit', description: 'The TM commits once a majority of RMs has prepared, not all of them.', breaks: 'consistent' },
   { name: 'prepared-abort-on-timeout', description: 'A prepared RM that hears nothing times out and aborts on its own.', breaks: 'consistent' },
-  {
-    name: 'heuristic-commit',
-    description: 'A prepared RM that hears nothing times out and commits on its own (a "heuristic commit").',
-    breaks: 'consistent',
-  },
+  { name: 'heuristic-commit', description: 'A prepared RM that hears nothing times out and commits on its own (a "heuristic commit").', breaks: 'consistent' },
 ];
 
 export const twoPhaseCommit = defineModel({
@@ -197,9 +176,7 @@ export const twoPhaseCommit = defineModel({
   source: 'Gray & Lamport, "Consensus on Transaction Commit" (2006); TwoPhase.tla, TLA+ Examples',
   scope:
     'Safety only: TypeOK, consistency and refinement of TransactionCommit. Messages are a growing set, so loss, duplication and reordering are implicit; no crashes.',
-  params: {
-    rms: { type: 'int', default: 3, min: 1, max: 12, description: 'number of resource managers' },
-  },
+  params: { rms: { type: 'int', default: 3, min: 1, max: 12, description: 'number of resource managers' } },
   variants,
   configurations: [
     { name: 'rms3', variant: 'correct', params: { rms: 3 } },
