@@ -103,9 +103,9 @@ export async function runEtcd(o: EtcdRunOptions): Promise<RunResult> {
             if (f.kind === 'kill') g.restart(name(f.target));
             else if (f.kind === 'pause') g.resume(name(f.target));
             else {
-              const dropped = cluster.proxies.reduce((s, p) => s + p.dropped, 0);
+              const held = cluster.proxies.reduce((s, p) => s + p.held, 0);
               cluster.healNetwork();
-              return `${dropped} peer connections refused or closed so far`;
+              return `${held} peer connections held in the black hole so far`;
             }
           },
         },

@@ -5,7 +5,7 @@
 // cluster token: the first 8 bytes of SHA-1(sorted peer URLs ++ token), in hex (membership/member.go).
 import { createHash } from 'node:crypto';
 import { Proxy, httpHeaderSource } from './proxy';
-import { ProcessGroup, requireBinary, requireFreePorts } from './processes';
+import { EnvironmentError, ProcessGroup, requireBinary, requireFreePorts } from './processes';
 
 export interface EtcdMember {
   readonly name: string;
@@ -91,8 +91,8 @@ export class EtcdCluster {
       for (;;) {
         const r = await etcdRequest(m.clientPort, '/v3/kv/range', { key: b64('ready') }, 1000);
         if (r.kind === 'ok') break;
-        if (!this.group.running(m.name)) throw new Error(`${m.name} exited while starting (see its log)`);
-        if (Date.now() > deadline) throw new Error(`the etcd cluster did not answer within ${readySeconds} s (see the logs)`);
+        if (!this.group.running(m.name)) throw new EnvironmentError(`${m.name} exited while starting (see its log)`);
+        if (Date.now() > deadline) throw new EnvironmentError(`the etcd cluster did not answer within ${readySeconds} s (see the logs)`);
         await sleep(100);
       }
     }

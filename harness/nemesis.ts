@@ -103,19 +103,29 @@ export class Nemesis {
     });
   }
 
+  /** Starts one fault now (for runs whose faults follow events rather than a clock). */
+  async startFault(f: Fault): Promise<void> {
+    this.active = f;
+    const started = await this.actions.start(f);
+    const target = this.actions.name(f.target);
+    this.log.push({ time: this.now(), process: 'nemesis', type: 'start', fault: f.kind, target, ...(started ? { note: started } : {}) });
+  }
+
+  async stopFault(f: Fault): Promise<void> {
+    const stopped = await this.actions.stop(f);
+    const target = this.actions.name(f.target);
+    this.log.push({ time: this.now(), process: 'nemesis', type: 'stop', fault: f.kind, target, ...(stopped ? { note: stopped } : {}) });
+    this.active = undefined;
+  }
+
   /** Runs the schedule; every fault started is healed, also when the run is cut short by `cancel`. */
   async run(): Promise<void> {
     for (const f of this.faults) {
       await this.sleepUntil(f.at);
       if (this.cancelled) break;
-      this.active = f;
-      const target = this.actions.name(f.target);
-      const started = await this.actions.start(f);
-      this.log.push({ time: this.now(), process: 'nemesis', type: 'start', fault: f.kind, target, ...(started ? { note: started } : {}) });
+      await this.startFault(f);
       await this.sleepUntil(f.at + f.duration);
-      const stopped = await this.actions.stop(f);
-      this.log.push({ time: this.now(), process: 'nemesis', type: 'stop', fault: f.kind, target, ...(stopped ? { note: stopped } : {}) });
-      this.active = undefined;
+      await this.stopFault(f);
     }
   }
 

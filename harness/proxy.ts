@@ -1,6 +1,10 @@
 // A TCP proxy in front of one member, through which the other members (never the clients) reach it: the
-// nemesis's network. Partitions without iptables: cutting a source destroys its connections through this proxy
-// and closes the new ones it opens, until the link is healed.
+// nemesis's network. Partitions without iptables, as a black hole like iptables' DROP: cutting a source stops
+// forwarding on its connections through this proxy, in both directions, without closing them, and new
+// connections it opens are accepted and held, never forwarded. Neither end sees a reset: each finds out by its
+// own timeouts (a Redis master sees its replicas' acknowledgements age; a Raft follower misses heartbeats).
+// Healing closes the held connections (as TCP connections that timed out during the partition) so that both
+// ends reconnect; what was sent into the black hole is gone.
 // A source is named from the first bytes of a connection (`identify`): etcd's peer requests carry
 // X-Server-From, the sender's member id. Connections that cannot be named (no identify, or a request without
 // that header) belong to the source '*', which cutting '*' also covers.
@@ -17,15 +21,18 @@ export interface ProxyOptions {
 
 interface Link {
   readonly source: string;
-  readonly sockets: Socket[];
+  readonly client: Socket;
+  /** None for a connection accepted while its source was cut. */
+  readonly upstream?: Socket;
+  held: boolean;
 }
 
 export class Proxy {
   private server?: Server;
   private readonly links = new Set<Link>();
   private readonly cutSources = new Set<string>();
-  /** Connections closed by a cut, for the nemesis log. */
-  dropped = 0;
+  /** Connections held by a cut, for the nemesis log. */
+  held = 0;
 
   constructor(readonly options: ProxyOptions) {}
 
@@ -55,7 +62,6 @@ export class Proxy {
       const source = identify(head) ?? (head.length > 16384 ? ANY : undefined);
       if (source === undefined) return;
       client.off('data', onData);
-      client.pause();
       this.forward(client, source, head);
     };
     client.on('data', onData);
@@ -63,13 +69,16 @@ export class Proxy {
 
   private forward(client: Socket, source: string, head: Buffer): void {
     if (this.isCut(source)) {
-      this.dropped++;
-      client.destroy();
+      this.held++;
+      const link: Link = { source, client, held: true };
+      this.links.add(link);
+      client.on('data', () => undefined);
+      client.on('close', () => this.links.delete(link));
       return;
     }
     const upstream = connect({ port: this.options.targetPort, host: '127.0.0.1' });
     upstream.on('error', () => undefined);
-    const link: Link = { source, sockets: [client, upstream] };
+    const link: Link = { source, client, upstream, held: false };
     this.links.add(link);
     const close = (): void => {
       this.links.delete(link);
@@ -79,30 +88,43 @@ export class Proxy {
     client.on('close', close);
     upstream.on('close', close);
     if (head.length) upstream.write(head);
-    client.pipe(upstream);
-    upstream.pipe(client);
-    client.resume();
+    client.on('data', (d) => {
+      if (!link.held) upstream.write(d);
+    });
+    upstream.on('data', (d) => {
+      if (!link.held) client.write(d);
+    });
   }
 
-  /** Cuts a source (a member's name, or ANY for every connection): its connections close, new ones are refused. */
+  /** Cuts a source (a member's name, or ANY for every connection): its traffic through this proxy stops. */
   cut(source: string): void {
     this.cutSources.add(source);
-    for (const link of [...this.links]) {
-      if (source === ANY || link.source === source) {
-        this.dropped++;
-        for (const s of link.sockets) s.destroy();
-        this.links.delete(link);
+    for (const link of this.links) {
+      if ((source === ANY || link.source === source) && !link.held) {
+        link.held = true;
+        this.held++;
       }
     }
   }
 
+  /** Heals one source's links, or all: the held connections are closed, new ones are forwarded again. */
   heal(source?: string): void {
     if (source === undefined) this.cutSources.clear();
     else this.cutSources.delete(source);
+    for (const link of [...this.links]) {
+      if (link.held && !this.isCut(link.source)) {
+        this.links.delete(link);
+        link.client.destroy();
+        link.upstream?.destroy();
+      }
+    }
   }
 
   async stop(): Promise<void> {
-    for (const link of this.links) for (const s of link.sockets) s.destroy();
+    for (const link of this.links) {
+      link.client.destroy();
+      link.upstream?.destroy();
+    }
     this.links.clear();
     const server = this.server;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -9,6 +9,7 @@ import { cmdInit } from './init';
 import { isModelFile, loadModelFile } from './load-model';
 import { benchLinearizable } from './bench-linearizable';
 import { LINEARIZABLE_USAGE, cmdLinearizable } from './linearizable';
+import { CLUSTER_USAGE, cmdCluster } from './cluster';
 import { cmdHtml, cmdServe } from './serve';
 import { UsageError, fail } from '../shared/errors';
 import type { Progress } from '../check/explore';
@@ -38,6 +39,7 @@ const USAGE = `usage:
   distcheck diff BASE-manifest.json HEAD-manifest.json
   distcheck bench <model> --param k=FROM..TO [--param k=v]... [--variant V] [--repeat N] [--workers N[,N]...]
   ${LINEARIZABLE_USAGE}
+  ${CLUSTER_USAGE}
   distcheck serve [--port P]
   distcheck html DIR [--model ID]...`;
 
@@ -328,6 +330,7 @@ export async function main(argv: string[], out: Out = defaultOut): Promise<numbe
         return await benchOne(rest, out, CATALOG.models, CATALOG_MODULE);
       case 'linearizable':
         return cmdLinearizable(rest, out);
+      case 'cluster': return await cmdCluster(rest, out);
       case 'bench-linearizable':
         return benchLinearizable(rest, out);
       case undefined:
