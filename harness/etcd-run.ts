@@ -143,6 +143,9 @@ export async function runEtcd(o: EtcdRunOptions): Promise<RunResult> {
   const result = checkLinearizable(spec, history.operations, { maxSeconds: o.checkSeconds ?? 120 });
   const checkSeconds = (performance.now() - started) / 1000;
   const ops = history.operations;
+  const stuck = result.explanation?.stuck;
+  // Client c is process c, c + clients, c + 2·clients, … and talks to member c mod 3.
+  const memberOf = (p: number): string => `etcd${(p % o.clients) % MEMBERS}`;
   const verdict = result.linearizable === true ? 'valid' : result.linearizable === false ? 'anomaly' : 'unknown';
   const out: RunResult = {
     system: 'etcd',
@@ -160,7 +163,8 @@ export async function runEtcd(o: EtcdRunOptions): Promise<RunResult> {
       verdict === 'valid'
         ? `linearizable (${ops.length} operations on ${result.keys} keys)`
         : verdict === 'anomaly'
-          ? `NOT linearizable: key ${result.failingKeys.map((k) => JSON.stringify(k)).join(', ')}`
+          ? `NOT linearizable: ${result.failingKeys.length} of ${result.keys} keys` +
+            (stuck ? `; on key ${JSON.stringify(stuck.key)}, a ${stuck.f} through ${memberOf(stuck.process as number)} cannot be placed` : '')
           : `UNKNOWN: the linearizability check reached its limit of ${o.checkSeconds ?? 120} s`,
     ...(result.explanation ? { anomaly: renderTimeline(spec, result.explanation) } : {}),
     checkSeconds,

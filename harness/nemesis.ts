@@ -54,7 +54,9 @@ export function schedule(o: ScheduleOptions): Fault[] {
   const end = o.seconds * 1000 - 1000;
   for (let i = 0; kinds.length > 0; i++) {
     const kind = kinds[i % kinds.length];
-    const duration = 1000 + Math.floor(r() * 1000);
+    // A partition meant to give stale reads is held a second longer: the majority may first have to elect a leader.
+    const longer = kind === 'partition' && o.partitionTarget !== undefined ? 1000 : 0;
+    const duration = 1000 + Math.floor(r() * 1000) + longer;
     const picked = Math.floor(r() * o.members);
     if (at + duration > end) break;
     faults.push({ kind, target: kind === 'partition' && o.partitionTarget !== undefined ? o.partitionTarget : picked, at, duration });

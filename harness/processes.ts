@@ -2,11 +2,11 @@
 // resumed (SIGCONT) and restarted by the nemesis, and always cleaned up. Every live group is also registered
 // process-wide, so that a signal handler or an `exit` hook can kill them synchronously (cleanupAllSync) even when
 // the run is stuck in an await.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, closeSync, constants, mkdirSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 
 /** The environment cannot run the cluster: a missing binary, a port taken. The CLI exits 3 with this one line. */
 export class EnvironmentError extends Error {
@@ -18,8 +18,17 @@ export function requireBinary(binary: string, debianPackage: string): void {
   if (!hasBinary(binary)) throw new EnvironmentError(`${binary} is not installed (apt-get install ${debianPackage})`);
 }
 
+/** Whether an executable named `binary` is in one of the PATH's folders. */
 export function hasBinary(binary: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' }).status === 0;
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
+    try {
+      const file = join(dir || '.', binary);
+      accessSync(file, constants.X_OK);
+      return statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Throws an EnvironmentError when a loopback port cannot be listened on. */
@@ -42,6 +51,7 @@ interface Managed {
   child?: ChildProcess;
   exited?: Promise<void>;
   paused: boolean;
+  failed?: boolean;
 }
 
 const live = new Set<ProcessGroup>();
@@ -86,11 +96,15 @@ export class ProcessGroup {
       const child = spawn(m.command, m.args, { stdio: ['ignore', fd, fd], cwd: this.dataRoot });
       m.child = child;
       m.paused = false;
+      m.failed = false;
       m.exited = new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) resolve();
-        else child.once('exit', () => resolve());
+        child.once('exit', () => resolve());
+        // A process that could not be spawned never exits: it failed.
+        child.once('error', () => {
+          m.failed = true;
+          resolve();
+        });
       });
-      child.on('error', () => undefined);
     } finally {
       closeSync(fd);
     }
@@ -103,8 +117,9 @@ export class ProcessGroup {
   }
 
   running(name: string): boolean {
-    const c = this.get(name).child;
-    return c !== undefined && c.exitCode === null && c.signalCode === null;
+    const m = this.get(name);
+    const c = m.child;
+    return c !== undefined && !m.failed && c.exitCode === null && c.signalCode === null;
   }
 
   pid(name: string): number | undefined {
@@ -166,6 +181,32 @@ export class ProcessGroup {
         }
       }
     }
-    rmSync(this.dataRoot, { recursive: true, force: true });
+    rmSync(this.dataRoot, { recursive: true, force: true, maxRetries: 3 });
   }
+}
+
+/** A base port with `span` free ports above it, picked at random in 30000–59999 (for tests running side by side). */
+export async function freeBasePort(span: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 30000 + 100 * Math.floor(Math.random() * 300);
+    try {
+      await requireFreePorts(
+        Array.from({ length: span }, (_, i) => base + i),
+        '',
+      );
+      return base;
+    } catch (e) {
+      if (!(e instanceof EnvironmentError)) throw e;
+    }
+  }
+  throw new EnvironmentError(`no ${span} free ports found on 127.0.0.1`);
+}
+
+/** For test files: whether the binaries are there; missing ones throw under CI and warn and skip elsewhere. */
+export function requireForTests(binaries: readonly string[], debianPackages: string, why: string): boolean {
+  const missing = binaries.filter((b) => !hasBinary(b));
+  if (missing.length === 0) return true;
+  if (process.env.CI) throw new Error(`${missing.join(', ')} not installed, but CI must ${why} (apt-get install ${debianPackages})`);
+  console.warn(`\n*** SKIPPING: ${missing.join(', ')} not installed (apt-get install ${debianPackages}), so we cannot ${why} ***\n`);
+  return false;
 }
