@@ -11,7 +11,7 @@ import { renderTimeline } from '../src/trace/history-render';
 import { EtcdCluster, etcdCas, etcdRead, etcdWrite, sleep, type RegisterOutcome } from './etcd';
 import { Recorder } from './history';
 import { Nemesis, schedule, type Fault } from './nemesis';
-import { prepareOut, saveResult, ticker, withProcesses, type RunOptions, type RunResult } from './run';
+import { prepareOut, progressTicker, saveResult, withProcesses, type RunOptions, type RunResult } from './run';
 
 export interface EtcdRunOptions extends RunOptions {
   readonly reads: 'linearizable' | 'serializable';
@@ -113,17 +113,7 @@ export async function runEtcd(o: EtcdRunOptions): Promise<RunResult> {
       );
       nemesis = n;
       let stop = false;
-      const started = Date.now();
-      const stopTicker = ticker(() =>
-        o.onProgress?.({
-          elapsed: Math.round((Date.now() - started) / 1000),
-          seconds: o.seconds,
-          ok: rec.count('ok'),
-          fail: rec.count('fail'),
-          info: rec.count('info'),
-          ...(n.current() ? { fault: n.current() } : {}),
-        }),
-      );
+      const stopTicker = progressTicker(o, rec, () => (n.current() ? { fault: n.current() } : {}));
       const clients = Array.from({ length: o.clients }, (_, c) => client(c, o, cluster, rec, () => stop));
       const nemesisDone = n.run();
       await sleep(o.seconds * 1000);

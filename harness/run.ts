@@ -70,8 +70,24 @@ export async function withProcesses<T>(logDir: string, o: RunOptions, body: (g: 
   }
 }
 
-/** Calls `tick` every second until the returned stop function is called. */
-export function ticker(tick: () => void): () => void {
-  const t = setInterval(tick, 1000);
+/** Reports progress every second until the returned stop function is called. */
+export function progressTicker(
+  o: RunOptions,
+  rec: { count: (type: 'ok' | 'fail' | 'info') => number },
+  what: () => { fault?: string; phase?: string },
+): () => void {
+  const started = Date.now();
+  const t = setInterval(
+    () =>
+      o.onProgress?.({
+        elapsed: Math.round((Date.now() - started) / 1000),
+        seconds: o.seconds,
+        ok: rec.count('ok'),
+        fail: rec.count('fail'),
+        info: rec.count('info'),
+        ...what(),
+      }),
+    1000,
+  );
   return () => clearInterval(t);
 }

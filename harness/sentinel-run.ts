@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { sleep } from './etcd';
 import { Recorder } from './history';
 import { Nemesis, type Fault, type FaultKind } from './nemesis';
-import { prepareOut, saveResult, ticker, withProcesses, type RunOptions, type RunResult } from './run';
+import { prepareOut, progressTicker, saveResult, withProcesses, type RunOptions, type RunResult } from './run';
 import { RespConnection, RespError, redisOnce } from './resp';
 import { SentinelCluster, type RedisNode } from './sentinel';
 import { seededRandom } from '../src/shared/random';
@@ -93,17 +93,7 @@ export async function runSentinel(o: SentinelRunOptions): Promise<RunResult> {
       nemesis = n;
       let stop = false;
       let phase = 'writing';
-      const started = Date.now();
-      const stopTicker = ticker(() =>
-        o.onProgress?.({
-          elapsed: Math.round((Date.now() - started) / 1000),
-          seconds: o.seconds,
-          ok: rec.count('ok'),
-          fail: rec.count('fail'),
-          info: rec.count('info'),
-          phase,
-        }),
-      );
+      const stopTicker = progressTicker(o, rec, () => ({ phase }));
       const timeout = o.timeoutMs ?? 1000;
 
       const client = async (c: number): Promise<void> => {
@@ -252,6 +242,8 @@ export async function runSentinel(o: SentinelRunOptions): Promise<RunResult> {
       unexpected: lw.unexpected.length,
       final: final.length,
       ackedByOldMasterAfterFault: ackedByOldAfterFault,
+      /** Milliseconds from the fault to the last acknowledgement that was lost (a timing: not for the report page). */
+      lossWindowMs: lostAcks.length ? Math.max(...lostAcks.map((a) => a.time)) - faultStart : 0,
     },
     out: o.out,
   };

@@ -45,6 +45,7 @@ function describe(r: RunResult, out: Out): void {
   out.log('');
   out.log(`${r.verdict === 'valid' ? 'no anomaly' : r.verdict === 'anomaly' ? 'ANOMALY' : 'UNKNOWN'}: ${r.summary}`);
   if (r.anomaly) out.log(r.anomaly);
+  if (r.figures.lossWindowMs) out.log(`  the last lost write was acknowledged ${(r.figures.lossWindowMs / 1000).toFixed(1)} s after the fault began`);
 }
 
 export async function cmdCluster(args: string[], out: Out): Promise<number> {
