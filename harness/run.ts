@@ -10,7 +10,7 @@ export interface RunOptions {
   readonly seconds: number;
   readonly clients: number;
   readonly nemesis: readonly FaultKind[];
-  /** Folder for history.jsonl, nemesis.jsonl, result.json and logs/ (emptied first). */
+  /** Folder for history.jsonl, nemesis.jsonl, result.json and logs/ (those are replaced). */
   readonly out: string;
   readonly basePort: number;
   /** Called about once a second while the clients run. */
@@ -48,9 +48,9 @@ export interface RunResult {
   readonly out: string;
 }
 
-/** The run's folder, emptied, with logs/ inside. */
+/** The run's folder with an empty logs/ inside; only the files a run writes are removed, never the folder. */
 export function prepareOut(out: string): string {
-  rmSync(out, { recursive: true, force: true });
+  for (const f of ['history.jsonl', 'nemesis.jsonl', 'result.json', 'logs']) rmSync(join(out, f), { recursive: true, force: true });
   mkdirSync(join(out, 'logs'), { recursive: true });
   return join(out, 'logs');
 }

@@ -1,7 +1,8 @@
 // A real 3-member etcd cluster on loopback ports under the nemesis, checked for linearizability (issue 23).
 // Short seeded runs: the schedule is a function of the seed, so which faults happen is fixed; what they do to
 // etcd is not, and the verdicts below do not depend on it (etcd is linearizable with quorum reads, and a member
-// cut off from the majority serves old values to serializable reads for the whole partition).
+// cut off from the majority serves old values to serializable reads for the whole partition). Each run takes
+// 6–11 s here; the 120 s limits only allow for a machine loaded by other work.
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,7 +36,7 @@ describe.skipIf(!hasEtcd)('etcd on loopback under faults', () => {
     expect(r.figures.writes + r.figures.casOk).toBeGreaterThan(20);
     expect(r.summary).toMatch(/^linearizable/);
     expect(r.verdict).toBe('valid');
-  });
+  }, 120_000);
 
   it('finds a stale read with serializable reads from a partitioned member, and explains it on a timeline', async () => {
     const r = await runEtcd({
@@ -50,5 +51,5 @@ describe.skipIf(!hasEtcd)('etcd on loopback under faults', () => {
     expect(r.nemesis.find((e) => e.type === 'start')).toMatchObject({ fault: 'partition', target: 'etcd0' });
     expect(r.verdict).toBe('anomaly');
     expect(r.anomaly).toMatch(/cannot be placed next: p\d+ read → \d+/);
-  });
+  }, 120_000);
 });

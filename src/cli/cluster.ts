@@ -2,8 +2,8 @@
 // like the models (the harness lives in harness/, apart from src/ and the models). Repository-only: it needs
 // etcd or redis-server and redis-sentinel on the PATH, and the harness is not part of the published package's
 // API. Exit codes: 0 no anomaly, 1 an anomaly found, 2 bad input, 3 the environment (a missing binary, a taken
-// port, a cluster that did not come up) or a checker that ran out of time. Every server is killed on the way
-// out, also on Ctrl-C, SIGTERM and errors.
+// port, a cluster that did not come up) or a checker that ran out of time, 5 a failure of the harness itself.
+// Every server is killed on the way out, also on Ctrl-C, SIGTERM and errors.
 import { join } from 'node:path';
 import { parse } from './args';
 import { fail } from '../shared/errors';
@@ -106,10 +106,13 @@ export async function cmdCluster(args: string[], out: Out): Promise<number> {
     describe(result, out);
     return result.verdict === 'valid' ? 0 : result.verdict === 'anomaly' ? 1 : 3;
   } catch (e) {
-    if (!(e instanceof EnvironmentError)) throw e;
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-    out.err(`distcheck: ${e.message}`);
-    return 3;
+    if (e instanceof EnvironmentError) {
+      out.err(`distcheck: ${e.message}`);
+      return 3;
+    }
+    out.err(`distcheck: internal error: ${(e as Error).message ?? String(e)}`);
+    return 5;
   } finally {
     cleanupAllSync();
     process.off('SIGINT', onSignal);
