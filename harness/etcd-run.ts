@@ -27,13 +27,7 @@ const MEMBERS = 3;
 const spec = SPECS['cas-register'];
 
 /** One client's seeded loop: 50% reads, 25% writes of values unique to the run, 25% cas from the last value it saw. */
-async function client(
-  c: number,
-  o: EtcdRunOptions,
-  cluster: EtcdCluster,
-  rec: Recorder,
-  stopped: () => boolean,
-): Promise<void> {
+async function client(c: number, o: EtcdRunOptions, cluster: EtcdCluster, rec: Recorder, stopped: () => boolean): Promise<void> {
   const r = seededRandom(o.seed * 1000 + c + 1);
   const port = cluster.members[c % MEMBERS].clientPort;
   const keys = o.keys ?? 3;
@@ -154,7 +148,9 @@ export async function runEtcd(o: EtcdRunOptions): Promise<RunResult> {
         ? `linearizable (${ops.length} operations on ${result.keys} keys)`
         : verdict === 'anomaly'
           ? `NOT linearizable: ${result.failingKeys.length} of ${result.keys} keys` +
-            (stuck ? `; on key ${JSON.stringify(stuck.key)}, a ${stuck.f} through ${memberOf(stuck.process as number)} cannot be placed` : '')
+            (stuck
+              ? `; on key ${JSON.stringify(stuck.key)}, a ${stuck.f} through ${memberOf(stuck.process as number)} cannot be placed`
+              : '')
           : `UNKNOWN: the linearizability check reached its limit of ${o.checkSeconds ?? 120} s`,
     ...(result.explanation ? { anomaly: renderTimeline(spec, result.explanation) } : {}),
     checkSeconds,

@@ -70,20 +70,33 @@ export class EtcdCluster {
     const initial = this.members.map((m) => `${m.name}=http://127.0.0.1:${m.proxyPort}`).join(',');
     for (const m of this.members) {
       this.group.start(m.name, binary, [
-        '--name', m.name,
-        '--data-dir', this.group.dataDir(m.name),
-        '--listen-client-urls', `http://127.0.0.1:${m.clientPort}`,
-        '--advertise-client-urls', `http://127.0.0.1:${m.clientPort}`,
-        '--listen-peer-urls', `http://127.0.0.1:${m.peerPort}`,
-        '--initial-advertise-peer-urls', `http://127.0.0.1:${m.proxyPort}`,
-        '--initial-cluster', initial,
-        '--initial-cluster-state', 'new',
-        '--initial-cluster-token', this.token,
+        '--name',
+        m.name,
+        '--data-dir',
+        this.group.dataDir(m.name),
+        '--listen-client-urls',
+        `http://127.0.0.1:${m.clientPort}`,
+        '--advertise-client-urls',
+        `http://127.0.0.1:${m.clientPort}`,
+        '--listen-peer-urls',
+        `http://127.0.0.1:${m.peerPort}`,
+        '--initial-advertise-peer-urls',
+        `http://127.0.0.1:${m.proxyPort}`,
+        '--initial-cluster',
+        initial,
+        '--initial-cluster-state',
+        'new',
+        '--initial-cluster-token',
+        this.token,
         // Elections in about half a second, so that a fault's effect shows within a short run.
-        '--heartbeat-interval', '50',
-        '--election-timeout', '500',
-        '--logger', 'zap',
-        '--log-outputs', 'stderr',
+        '--heartbeat-interval',
+        '50',
+        '--election-timeout',
+        '500',
+        '--logger',
+        'zap',
+        '--log-outputs',
+        'stderr',
       ]);
     }
     const deadline = Date.now() + readySeconds * 1000;
@@ -158,8 +171,10 @@ export async function etcdRequest(port: number, path: string, body: unknown, tim
 /** A register operation's outcome: ok with the output, fail (did not happen), or info (unknown). */
 export type RegisterOutcome = { readonly type: 'ok'; readonly value: unknown } | { readonly type: 'fail' | 'info'; readonly why: string };
 
-const unknownOrFailed = (a: Exclude<EtcdAnswer, { kind: 'ok' }>, readOnly: boolean): RegisterOutcome =>
-  ({ type: a.kind === 'refused' || readOnly ? 'fail' : 'info', why: a.message });
+const unknownOrFailed = (a: Exclude<EtcdAnswer, { kind: 'ok' }>, readOnly: boolean): RegisterOutcome => ({
+  type: a.kind === 'refused' || readOnly ? 'fail' : 'info',
+  why: a.message,
+});
 
 export async function etcdRead(port: number, key: string, serializable: boolean, timeoutMs: number): Promise<RegisterOutcome> {
   const a = await etcdRequest(port, '/v3/kv/range', { key: b64(key), ...(serializable ? { serializable: true } : {}) }, timeoutMs);

@@ -7,8 +7,7 @@ import { RespError, encodeCommand, parseReply, type RespValue } from '../impl/re
 export { RespError, type RespValue };
 
 export type RespAnswer =
-  | { readonly kind: 'ok'; readonly value: RespValue }
-  | { readonly kind: 'refused' | 'timeout' | 'closed'; readonly message: string };
+  { readonly kind: 'ok'; readonly value: RespValue } | { readonly kind: 'refused' | 'timeout' | 'closed'; readonly message: string };
 
 export class RespConnection {
   private socket?: Socket;

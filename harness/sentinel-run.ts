@@ -199,6 +199,7 @@ export async function runSentinel(o: SentinelRunOptions): Promise<RunResult> {
   const byServer = new Map<string, number>();
   for (const a of lostAcks) byServer.set(a.server, (byServer.get(a.server) ?? 0) + 1);
   const faultStart = nemesis?.log.find((e) => e.type === 'start')?.time ?? 0;
+  const healed = nemesis?.log.find((e) => e.type === 'stop')?.time ?? Infinity;
   const ackedByOldAfterFault = acks.filter((a) => a.server === oldMaster && a.time >= faultStart).length;
   const anomaly = lw.lost.length > 0 || lw.unexpected.length > 0;
   const out: RunResult = {
@@ -227,7 +228,9 @@ export async function runSentinel(o: SentinelRunOptions): Promise<RunResult> {
       ? {
           anomaly: [
             `lost: ${lw.lost.length} acknowledged adds are missing from the final read on the new master ${newMaster}`,
-            ...[...byServer].map(([s, k]) => `  ${k} of them acknowledged by ${s}${s === oldMaster ? ' (the old master) after the fault began' : ''}`),
+            ...[...byServer].map(
+              ([s, k]) => `  ${k} of them acknowledged by ${s}${s === oldMaster ? ' (the old master) after the fault began' : ''}`,
+            ),
             `  first lost: ${lw.lost.slice(0, 5).join(', ')}${lw.lost.length > 5 ? ', …' : ''}`,
             ...(lw.unexpected.length ? [`unexpected: ${lw.unexpected.slice(0, 5).join(', ')}`] : []),
           ].join('\n'),
@@ -242,6 +245,8 @@ export async function runSentinel(o: SentinelRunOptions): Promise<RunResult> {
       unexpected: lw.unexpected.length,
       final: final.length,
       ackedByOldMasterAfterFault: ackedByOldAfterFault,
+      /** Lost writes the old master acknowledged after the fault healed, before the sentinels demoted it. */
+      lostAfterHeal: lostAcks.filter((a) => a.time >= healed).length,
       /** Milliseconds from the fault to the last acknowledgement that was lost (a timing: not for the report page). */
       lossWindowMs: lostAcks.length ? Math.max(...lostAcks.map((a) => a.time)) - faultStart : 0,
     },

@@ -91,7 +91,9 @@ describe('distcheck cluster: input and environment', () => {
     await new Promise<void>((resolve) => blocker.listen(base + 11, '127.0.0.1', () => resolve()));
     try {
       const r = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [BIN, 'cluster', 'etcd', '--base-port', String(base)], { stdio: ['ignore', 'ignore', 'pipe'] });
+        const child = spawn(process.execPath, [BIN, 'cluster', 'etcd', '--base-port', String(base)], {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
         let stderr = '';
         child.stderr.on('data', (d) => (stderr += d));
         child.on('exit', (status) => resolve({ status, stderr }));
@@ -105,13 +107,20 @@ describe('distcheck cluster: input and environment', () => {
 });
 
 /** Runs the command with its own TMPDIR, signals it once it reports progress, and returns what was left. */
-async function interrupt(system: string, signal: NodeJS.Signals): Promise<{ status: number | null; stderr: string; left: number[]; dirs: string[] }> {
+async function interrupt(
+  system: string,
+  signal: NodeJS.Signals,
+): Promise<{ status: number | null; stderr: string; left: number[]; dirs: string[] }> {
   const tmp = mkdtempSync(join(tmpdir(), 'distcheck-cleanup-test-'));
   const base = await freeBasePort(30);
-  const child = spawn(process.execPath, [BIN, 'cluster', system, '--seconds', '60', '--base-port', String(base), '--out', join(tmp, 'out')], {
-    env: { ...process.env, TMPDIR: tmp },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'cluster', system, '--seconds', '60', '--base-port', String(base), '--out', join(tmp, 'out')],
+    {
+      env: { ...process.env, TMPDIR: tmp },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));

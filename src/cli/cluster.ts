@@ -40,12 +40,15 @@ function describe(r: RunResult, out: Out): void {
   const o = r.operations;
   out.log(`  operations: ${o.invoked} (${o.ok} ok, ${o.fail} fail, ${o.info} info)`);
   for (const e of r.nemesis)
-    out.log(`  nemesis ${(e.time / 1000).toFixed(1)} s: ${e.type === 'note' ? e.note : `${e.type} ${e.fault} ${e.target}${e.note ? ` (${e.note})` : ''}`}`);
+    out.log(
+      `  nemesis ${(e.time / 1000).toFixed(1)} s: ${e.type === 'note' ? e.note : `${e.type} ${e.fault} ${e.target}${e.note ? ` (${e.note})` : ''}`}`,
+    );
   out.log(`  checked in ${r.checkSeconds.toFixed(3)} s; history, nemesis log and server logs in ${r.out}/`);
   out.log('');
   out.log(`${r.verdict === 'valid' ? 'no anomaly' : r.verdict === 'anomaly' ? 'ANOMALY' : 'UNKNOWN'}: ${r.summary}`);
   if (r.anomaly) out.log(r.anomaly);
-  if (r.figures.lossWindowMs) out.log(`  the last lost write was acknowledged ${(r.figures.lossWindowMs / 1000).toFixed(1)} s after the fault began`);
+  if (r.figures.lossWindowMs)
+    out.log(`  the last lost write was acknowledged ${(r.figures.lossWindowMs / 1000).toFixed(1)} s after the fault began`);
 }
 
 export async function cmdCluster(args: string[], out: Out): Promise<number> {
@@ -61,13 +64,16 @@ export async function cmdCluster(args: string[], out: Out): Promise<number> {
     'min-replicas-max-lag': { type: 'string' },
   });
   if (positionals.length !== 1 || !(SYSTEMS as readonly string[]).includes(positionals[0]))
-    fail(`cluster takes one system, etcd or redis-sentinel (got ${positionals.length ? positionals.map((p) => `'${p}'`).join(' ') : 'none'})`);
+    fail(
+      `cluster takes one system, etcd or redis-sentinel (got ${positionals.length ? positionals.map((p) => `'${p}'`).join(' ') : 'none'})`,
+    );
   const system = positionals[0] as (typeof SYSTEMS)[number];
   const etcd = system === 'etcd';
   const kinds = ((values.nemesis as string | undefined) ?? (etcd ? 'kill,pause,partition' : 'partition'))
     .split(',')
     .filter((k) => k !== '' && k !== 'none');
-  for (const k of kinds) if (!(FAULT_KINDS as readonly string[]).includes(k)) fail(`unknown fault '${k}' (known: ${FAULT_KINDS.join(', ')}, none)`);
+  for (const k of kinds)
+    if (!(FAULT_KINDS as readonly string[]).includes(k)) fail(`unknown fault '${k}' (known: ${FAULT_KINDS.join(', ')}, none)`);
   if (!etcd && kinds.length !== 1) fail('redis-sentinel takes one fault on the master: --nemesis partition, pause or kill');
   const reads = (values.reads as string | undefined) ?? 'linearizable';
   if (reads !== 'linearizable' && reads !== 'serializable') fail(`--reads must be linearizable or serializable, got '${reads}'`);
