@@ -3,6 +3,9 @@
 // nemesis cuts the master off from the sentinels and the replicas (or pauses or kills it), the sentinels fail
 // over, the fault heals, the old master rejoins as a replica. Then a final read of the set on the master, and the
 // lost-write check: every add acknowledged with OK must be in the final set (Jepsen's set workload).
+// The fault starts 1 s after the clients; it heals 1 s after the failover or 3 s before `seconds`, whichever is
+// later; the clients stop 1 s after the old master has rejoined. So a run lasts at least `seconds`, and longer when
+// Sentinel is slow (each wait is bounded: 30 s for the failover, 40 s for the rejoin).
 import { join } from 'node:path';
 import { sleep } from './etcd';
 import { Recorder } from './history';
