@@ -8,6 +8,7 @@ import { ModelError, OptionError, UsageError, fail } from '../shared/errors';
 import { parse, wantsHelp } from './args';
 import { HELP, overview, type CommandHelp } from './help';
 import { LINEARIZABLE_USAGE } from './linearizable';
+import { CLUSTER_USAGE } from './cluster-usage';
 import type { App } from './models';
 import type { Out } from './output';
 
@@ -43,6 +44,10 @@ const COMMANDS: readonly Command[] = [
   {
     help: { name: 'linearizable', summary: 'is a recorded (Jepsen-style) history linearizable?', usage: LINEARIZABLE_USAGE },
     run: async (a, o) => (await import('./linearizable')).cmdLinearizable(a, o),
+  },
+  {
+    help: { name: 'cluster', summary: 'run a real etcd or Redis Sentinel cluster under faults and check its history', usage: CLUSTER_USAGE },
+    run: async (a, o) => (await import('./cluster')).cmdCluster(a, o),
   },
   { help: HELP.bench, run: async (a, o, app) => (await import('./commands')).cmdBench(a, o, app) },
   { help: HELP.init, run: async (a, o) => (await import('./init')).cmdInit(parse(a, {}).positionals, o, process.cwd()) },

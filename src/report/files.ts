@@ -2,8 +2,8 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
-/** Files under reports/ that `check` does not generate, and so not part of the drift check. */
-const isUntracked = (rel: string): boolean => rel.startsWith('bench') || rel.startsWith('last-run/');
+/** Files under reports/ that `check` does not generate (bench pages, real-cluster runs, last-run/), and so not part of the drift check. */
+const isUntracked = (rel: string): boolean => rel.startsWith('bench') || rel.startsWith('real-clusters') || rel.startsWith('last-run/');
 
 function listFiles(dir: string): string[] {
   let out: string[] = [];
