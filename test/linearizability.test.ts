@@ -362,7 +362,7 @@ describe('bad input names the file and the line', () => {
     [
       'a cas returning the wrong type',
       'cas-register',
-      jsonl({ process: 0, type: 'invoke', f: 'cas', value: [1, 2] }, { process: 0, type: 'ok', f: 'cas', value: [1, 2] }),
+      jsonl({ process: 0, type: 'invoke', f: 'cas', value: [1, 2] }, { process: 0, type: 'ok', f: 'cas', value: [5, 6] }),
       /^x\.jsonl:2: a cas must return true/,
     ],
     [

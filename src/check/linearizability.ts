@@ -58,6 +58,9 @@ function registerSpec(withCas: boolean): SequentialSpec<Scalar> {
     name: withCas ? 'cas-register' : 'register',
     operations: withCas ? ['read', 'write', 'cas'] : ['read', 'write'],
     readOnly: ({ f }, output) => f === 'read' || (f === 'cas' && output === false),
+    // Jepsen: a read's invoke may carry a value (ignored), and an ok cas repeats [old new] (it swapped).
+    normalize: (f, type, value, input) =>
+      f === 'read' && type === 'invoke' ? null : f === 'cas' && type === 'ok' && JSON.stringify(value) === JSON.stringify(input) ? true : value,
     checkValue: (f, type, value, input) => {
       if (f === 'read')
         return type === 'invoke'
@@ -73,7 +76,7 @@ function registerSpec(withCas: boolean): SequentialSpec<Scalar> {
         return Array.isArray(value) && value.length === 2 && (value[0] === null || isValue(value[0])) && isValue(value[1])
           ? undefined
           : 'a cas needs [expected, new]';
-      return typeof value === 'boolean' ? undefined : 'a cas must return true (it swapped) or false (the compare did not match)';
+      return typeof value === 'boolean' ? undefined : 'a cas must return true (it swapped), false (the compare did not match) or repeat its [expected, new] (Jepsen: it swapped)';
     },
     init: () => null,
     step: (state, { f, value }, output) => {
@@ -99,6 +102,7 @@ const kvSpec: SequentialSpec<string> = {
   name: 'kv',
   operations: ['get', 'put', 'append'],
   readOnly: ({ f }) => f === 'get',
+  normalize: (f, type, value) => (f === 'get' && type === 'invoke' ? null : value),
   checkValue: (f, type, value, input) => {
     if (f === 'get')
       return type === 'invoke'
