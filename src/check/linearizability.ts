@@ -174,6 +174,8 @@ interface Search {
   bytes(): number;
   /** How many distinct states it has interned (a JavaScript Map holds at most 2^24 entries). */
   states(): number;
+  /** Steps taken and configurations cached so far. */
+  stats(): { readonly steps: number; readonly cached: number };
 }
 
 /** Deterministic 32-bit words for the Zobrist hash (mulberry32, fixed seed). */
@@ -265,8 +267,7 @@ function startSearch<S>(spec: SequentialSpec<S>, ops: readonly Operation[]): Sea
   };
 
   // States interned to integers by their key (and, for a specification with `equal`, by equality among the
-  // states of one key). The step from state s by operation i is memoised as a state id (or -1: not legal), so
-  // that a state the search returns to costs neither a step nor the hashing of its key again.
+  // states of one key).
   const stateIds = new Map<string | number | boolean | null, number | number[]>();
   const states: S[] = [];
   let stateSize = 0;
@@ -285,12 +286,6 @@ function startSearch<S>(spec: SequentialSpec<S>, ops: readonly Operation[]): Sea
     stateSize += stateBytes(k);
     return states.length - 1;
   };
-  // Per state, a row of n transitions (state id + 2; 1 for not legal; 0 for not computed yet), allocated on
-  // the state's first step. Rows are only kept while they fit a budget, after which steps are computed.
-  const transitions: (Int32Array | undefined)[] = [];
-  const ROW_BUDGET = Math.max(1, Math.floor((64 << 20) / (4 * Math.max(n, 1))));
-  let rows = 0;
-
   // Lowe's cache: (linearized bitset, state id) pairs, in a pool, chained from an open hash table keyed by
   // one integer. The hash leaves info operations out, so that one chain holds every info subset of the same
   // ok set and state: a configuration is pruned when the cache holds one with the same ok operations and
@@ -369,27 +364,14 @@ function startSearch<S>(spec: SequentialSpec<S>, ops: readonly Operation[]): Sea
   let hash = 0;
   let best: Frontier | undefined;
 
-  /** The state after operation i from the current state, or -1 when its step is not legal there. */
-  const stepFrom = (i: number): number => {
-    let row = transitions[sid];
-    if (row === undefined && rows < ROW_BUDGET) {
-      row = transitions[sid] = new Int32Array(n);
-      rows++;
-    }
-    if (row !== undefined && row[i] !== 0) return row[i] - 2;
-    const r = spec.step(states[sid], inputs[i], ops[i].output);
-    const to = r.ok ? intern(r.state) : -1;
-    if (row !== undefined) row[i] = to + 2;
-    return to;
-  };
-
   const PLACED = 0;
   const ILLEGAL = 1;
   const SEEN = 2;
   /** Places operation i if its step is legal and (placed set, state) is new. */
   const tryPlace = (i: number, phase: number, ret: number): number => {
-    const nsid = stepFrom(i);
-    if (nsid < 0) return ILLEGAL;
+    const r = spec.step(states[sid], inputs[i], ops[i].output);
+    if (!r.ok) return ILLEGAL;
+    const nsid = intern(r.state);
     lin[i >>> 5] |= 1 << (i & 31);
     const nhash = hash ^ zobrist[i];
     if (seenOrAdd(nhash, nsid)) {
@@ -416,9 +398,11 @@ function startSearch<S>(spec: SequentialSpec<S>, ops: readonly Operation[]): Sea
   let phase = 0;
   let entry = next[HEAD];
   let R = -1;
+  let totalSteps = 0;
   let done: SearchResult | undefined = remainingOk === 0 ? { linearizable: true, order: [] } : undefined;
   const advance = (budget: number): SearchResult | undefined => {
     if (done) return done;
+    totalSteps += budget;
     for (let steps = 0; steps < budget; steps++) {
       let dead = false;
       if (phase === 0) {
@@ -488,8 +472,9 @@ function startSearch<S>(spec: SequentialSpec<S>, ops: readonly Operation[]): Sea
   };
   return {
     advance,
-    bytes: () => pool.byteLength + 16 * capacity + 4 * (mask + 1) + stateSize + rows * 4 * n,
+    bytes: () => pool.byteLength + 16 * capacity + 4 * (mask + 1) + stateSize,
     states: () => states.length,
+    stats: () => ({ steps: totalSteps, cached: pooled }),
   };
 }
 
