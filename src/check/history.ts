@@ -46,6 +46,8 @@ export interface History {
 export interface HistorySchema {
   readonly name: string;
   readonly operations: readonly string[];
+  /** Any operation name is accepted (a user's specification that lists none). */
+  readonly anyOperation?: boolean;
   /** Why a value is wrong for this operation and event, or undefined when it is fine. `input` is the invoke's value. */
   readonly checkValue: (f: string, type: 'invoke' | 'ok', value: unknown, input: unknown) => string | undefined;
   /** Rewrites an event's value before it is checked (Jepsen's conventions into the model's); `input` is the invoke's value. */
@@ -179,7 +181,7 @@ function pairEvents(
     processes.add(p);
     if (type === 'invoke') {
       if (f === undefined) bad('an invoke needs f');
-      if (!schema.operations.includes(f as string))
+      if (!schema.anyOperation && !schema.operations.includes(f as string))
         bad(`unknown operation '${f}' for model ${schema.name} (known: ${schema.operations.join(', ')})`);
       const before = pending.get(p);
       if (before) bad(`invoke for process ${show(p)} while its ${before.f} from line ${before.line} is pending`);

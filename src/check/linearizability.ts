@@ -127,6 +127,13 @@ const kvSpec: SequentialSpec<string> = {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnySpec = SequentialSpec<any>;
 
+/** A built-in specification with another initial value (--init), or why the value does not fit it. */
+export function withInitial(spec: AnySpec, value: unknown): AnySpec | string {
+  const fits = spec.name === 'kv' ? typeof value === 'string' : value === null || isValue(value);
+  if (!fits) return spec.name === 'kv' ? 'the initial value of kv must be a string' : `the initial value of ${spec.name} must be a number, a string or null`;
+  return { ...spec, init: () => value };
+}
+
 export const SPECS: Readonly<Record<string, AnySpec>> = {
   register: registerSpec(false),
   'cas-register': registerSpec(true),

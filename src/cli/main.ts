@@ -327,9 +327,9 @@ export async function main(argv: string[], out: Out = defaultOut): Promise<numbe
       case 'bench-one':
         return await benchOne(rest, out, CATALOG.models, CATALOG_MODULE);
       case 'linearizable':
-        return cmdLinearizable(rest, out);
+        return await cmdLinearizable(rest, out);
       case 'bench-linearizable':
-        return benchLinearizable(rest, out);
+        return await benchLinearizable(rest, out);
       case undefined:
       case 'help':
       case '--help':
