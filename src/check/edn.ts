@@ -35,7 +35,8 @@ export function parseEdnEvents(text: string, file: string): { events: RawEvent[]
   const unit = starts.length === forms.length ? 'line' : 'entry';
   const events = forms.map((f, i) => {
     const line = unit === 'line' ? starts[i] : i + 1;
-    if (f === null || typeof f !== 'object' || Array.isArray(f)) fail(`${file}:${unit === 'line' ? line : `entry ${line}`}: an event must be an EDN map`);
+    if (f === null || typeof f !== 'object' || Array.isArray(f))
+      fail(`${file}${unit === 'line' ? `:${line}` : `: entry ${line}`}: an event must be an EDN map`);
     return { record: f as Record<string, unknown>, line };
   });
   return { events, unit };

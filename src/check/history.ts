@@ -111,14 +111,21 @@ export function formatOf(file: string): HistoryFormat {
 function toEvent(ev: Record<string, unknown>, format: HistoryFormat, bad: (why: string) => never): HistoryEvent | undefined {
   const process = ev.process;
   if (format === 'edn' ? !Number.isInteger(process) : process === 'nemesis') return undefined;
-  if (!(typeof process === 'string' || (typeof process === 'number' && Number.isInteger(process)))) bad('process must be an integer or a string');
+  if (!(typeof process === 'string' || (typeof process === 'number' && Number.isInteger(process))))
+    bad('process must be an integer or a string');
   const type = ev.type;
   if (typeof type !== 'string' || !TYPES.includes(type)) bad(`type must be one of ${TYPES.join(', ')}, got ${JSON.stringify(type)}`);
   const f = ev.f;
   if (f !== undefined && typeof f !== 'string') bad('f must be a string');
   const key = ev.key;
   if (key !== undefined && key !== null && typeof key !== 'string' && typeof key !== 'number') bad('key must be a string or a number');
-  return { process: process as ProcessId, type: type as EventType, ...(f !== undefined ? { f: f as string } : {}), ...(key !== undefined && key !== null ? { key: key as OpKey } : {}), value: ev.value };
+  return {
+    process: process as ProcessId,
+    type: type as EventType,
+    ...(f !== undefined ? { f: f as string } : {}),
+    ...(key !== undefined && key !== null ? { key: key as OpKey } : {}),
+    value: ev.value,
+  };
 }
 
 /** Parses a history file's text, JSON Lines or EDN (Jepsen's history.edn); bad input fails naming the file and line. */
@@ -177,7 +184,9 @@ function pairEvents(
     const given = event.value === undefined ? null : event.value;
     const opened = pending.get(p);
     // Jepsen's conventions (a read's invoke carrying a value, an ok cas repeating [old new]) become ours.
-    const value = schema.normalize ? schema.normalize(type === 'invoke' ? (f as string) : (opened?.f ?? ''), type, given, opened?.input) : given;
+    const value = schema.normalize
+      ? schema.normalize(type === 'invoke' ? (f as string) : (opened?.f ?? ''), type, given, opened?.input)
+      : given;
     processes.add(p);
     if (type === 'invoke') {
       if (f === undefined) bad('an invoke needs f');

@@ -60,7 +60,11 @@ function registerSpec(withCas: boolean): SequentialSpec<Scalar> {
     readOnly: ({ f }, output) => f === 'read' || (f === 'cas' && output === false),
     // Jepsen: a read's invoke may carry a value (ignored), and an ok cas repeats [old new] (it swapped).
     normalize: (f, type, value, input) =>
-      f === 'read' && type === 'invoke' ? null : f === 'cas' && type === 'ok' && JSON.stringify(value) === JSON.stringify(input) ? true : value,
+      f === 'read' && type === 'invoke'
+        ? null
+        : f === 'cas' && type === 'ok' && JSON.stringify(value) === JSON.stringify(input)
+          ? true
+          : value,
     checkValue: (f, type, value, input) => {
       if (f === 'read')
         return type === 'invoke'
@@ -76,7 +80,9 @@ function registerSpec(withCas: boolean): SequentialSpec<Scalar> {
         return Array.isArray(value) && value.length === 2 && (value[0] === null || isValue(value[0])) && isValue(value[1])
           ? undefined
           : 'a cas needs [expected, new]';
-      return typeof value === 'boolean' ? undefined : 'a cas must return true (it swapped), false (the compare did not match) or repeat its [expected, new] (Jepsen: it swapped)';
+      return typeof value === 'boolean'
+        ? undefined
+        : 'a cas must return true (it swapped), false (the compare did not match) or repeat its [expected, new] (Jepsen: it swapped)';
     },
     init: () => null,
     step: (state, { f, value }, output) => {
@@ -130,7 +136,10 @@ export type AnySpec = SequentialSpec<any>;
 /** A built-in specification with another initial value (--init), or why the value does not fit it. */
 export function withInitial(spec: AnySpec, value: unknown): AnySpec | string {
   const fits = spec.name === 'kv' ? typeof value === 'string' : value === null || isValue(value);
-  if (!fits) return spec.name === 'kv' ? 'the initial value of kv must be a string' : `the initial value of ${spec.name} must be a number, a string or null`;
+  if (!fits)
+    return spec.name === 'kv'
+      ? 'the initial value of kv must be a string'
+      : `the initial value of ${spec.name} must be a number, a string or null`;
   return { ...spec, init: () => value };
 }
 
@@ -572,7 +581,10 @@ function watch(budget: Budget, searches: Iterable<Search>): void {
     states += s.states();
   }
   if (bytes > budget.maxBytes)
-    throw new Limit('memory', `the search's cache reached ${Math.round(bytes / 2 ** 20)} MB, over the limit of ${budget.maxMemoryMB} MB (--max-memory)`);
+    throw new Limit(
+      'memory',
+      `the search's cache reached ${Math.round(bytes / 2 ** 20)} MB, over the limit of ${budget.maxMemoryMB} MB (--max-memory)`,
+    );
   if (states > MAX_STATES) throw new Limit('memory', `the search interned more than ${MAX_STATES.toLocaleString('en-US')} distinct states`);
   if (process.memoryUsage().heapUsed > 0.85 * HEAP_LIMIT)
     throw new Limit('memory', `the JavaScript heap is 85% full (${Math.round(HEAP_LIMIT / 2 ** 20)} MB limit)`);

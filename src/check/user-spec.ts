@@ -52,7 +52,9 @@ export function canonical(v: unknown): string {
       .sort()
       .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
       .join(',')}}`;
-  throw new SpecError(`a state holds a ${typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v}, which is not plain data: give the spec a hash function`);
+  throw new SpecError(
+    `a state holds a ${typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v}, which is not plain data: give the spec a hash function`,
+  );
 }
 
 /** Why a value is not a user spec, or undefined when it is one. */

@@ -247,7 +247,8 @@ export async function benchLinearizable(args: string[], out: Out): Promise<numbe
       checkLinearizable(spec, parseHistory(text, name, spec).operations, { explain });
     });
   };
-  const header = '| history | model | operations | processes | keys | info | most pending | verdict | seconds (median) | RSS MB (max) | runs |';
+  const header =
+    '| history | model | operations | processes | keys | info | most pending | verdict | seconds (median) | RSS MB (max) | runs |';
   out.log(`bench: the linearizability checker, ${repeat} runs each, parse + check, medians`);
   out.log(header);
   await single('etcd-shaped', ETCD, 1);

@@ -103,7 +103,8 @@ async function specArg(name: string, init: string | undefined): Promise<AnySpec>
     const spec = withInitial(SPECS[name], initial.value);
     return typeof spec === 'string' ? fail(`--init: ${spec}`) : spec;
   }
-  if (!/[\\/]/.test(name) && !/\.[cm]?[jt]sx?$/.test(name)) fail(`unknown model '${name}' (known: ${Object.keys(SPECS).join(', ')}, or a spec file ./name.ts)`);
+  if (!/[\\/]/.test(name) && !/\.[cm]?[jt]sx?$/.test(name))
+    fail(`unknown model '${name}' (known: ${Object.keys(SPECS).join(', ')}, or a spec file ./name.ts)`);
   const full = resolve(name);
   if (!existsSync(full) || !statSync(full).isFile()) fail(`no spec file ${name}`);
   let mod: Record<string, unknown>;
@@ -134,10 +135,21 @@ function writeHtml(file: string, historyFile: string, spec: AnySpec, h: History,
     const key = r.failingKeys[0];
     headline = `not linearizable${key !== undefined ? `: key ${JSON.stringify(key)} fails` : ''}`;
     const x = r.explanation;
-    if (x) sections.push({ ...(x.key !== undefined ? { key: x.key } : {}), operations: x.operations, linearized: x.linearized, initialState: x.initialState, verdict: 'not linearizable', explanation: x });
+    if (x)
+      sections.push({
+        ...(x.key !== undefined ? { key: x.key } : {}),
+        operations: x.operations,
+        linearized: x.linearized,
+        initialState: x.initialState,
+        verdict: 'not linearizable',
+        explanation: x,
+      });
     else notes.push(`A limit was reached before the explanation was complete (${r.limit?.message ?? 'limit'}).`);
     const passed = r.decidedKeys.filter((k) => k !== key);
-    if (r.keys > 1) notes.push(`Keys decided linearizable before it: ${passed.length ? passed.map((k) => JSON.stringify(k)).join(', ') : 'none'}; ${r.keys - r.decidedKeys.length} not decided (the search stops at the first failing key).`);
+    if (r.keys > 1)
+      notes.push(
+        `Keys decided linearizable before it: ${passed.length ? passed.map((k) => JSON.stringify(k)).join(', ') : 'none'}; ${r.keys - r.decidedKeys.length} not decided (the search stops at the first failing key).`,
+      );
   } else if (r.linearizable === true) {
     headline = 'linearizable';
     for (const g of splitByKey(h.operations)) {
@@ -196,7 +208,8 @@ async function run(args: string[], out: Out): Promise<number> {
   }
   if (files.length === 0) fail(`linearizable takes at least one history file: ${LINEARIZABLE_USAGE}`);
   if (values.model === undefined) fail(`linearizable needs --model (${Object.keys(SPECS).join(', ')}, or a spec file ./name.ts)`);
-  if (values.format !== undefined && values.format !== 'edn' && values.format !== 'jsonl') fail(`--format must be edn or jsonl, got '${values.format}'`);
+  if (values.format !== undefined && values.format !== 'edn' && values.format !== 'jsonl')
+    fail(`--format must be edn or jsonl, got '${values.format}'`);
   if (values.html !== undefined && files.length !== 1) fail('--html draws one history: give one file');
   const maxSeconds = positiveNumber('max-seconds', values['max-seconds']);
   const maxMemoryMB = positiveNumber('max-memory', values['max-memory']);

@@ -79,7 +79,9 @@ function section(spec: AnySpec, s: TimelineSection): string {
   const end = Math.max(...finite) + 1;
   const span = Math.max(1, end - start);
   const pct = (t: number): string => `${(((t - start) / span) * 100).toFixed(3)}%`;
-  const lanes = [...new Set(ops.map((o) => o.process))].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b))));
+  const lanes = [...new Set(ops.map((o) => o.process))].sort((a, b) =>
+    typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b)),
+  );
   const bar = (o: Operation): string => {
     const classes = ['op'];
     const lin = order.get(o.index);
@@ -92,7 +94,11 @@ function section(spec: AnySpec, s: TimelineSection): string {
     const details = [
       `${processName(o.process)} ${spec.describeOperation(o)}${s.key !== undefined ? ` (key ${JSON.stringify(s.key)})` : ''}`,
       lines(o),
-      lin ? `linearized #${lin.n}; state after it: ${lin.state}` : x && o.index === x.stuck.index ? `cannot be placed next, in state ${x.stuckState}` : 'not in the linearization',
+      lin
+        ? `linearized #${lin.n}; state after it: ${lin.state}`
+        : x && o.index === x.stuck.index
+          ? `cannot be placed next, in state ${x.stuckState}`
+          : 'not in the linearization',
       ...(concurrent.has(o.index) ? ['concurrent with the operation that cannot be placed'] : []),
     ].join('\n');
     const label = `${lin ? `<span class="order">${lin.n}</span>` : x && o.index === x.stuck.index ? '<span class="order">✗</span>' : ''}${esc(spec.describeOperation(o))}`;
@@ -104,7 +110,13 @@ function section(spec: AnySpec, s: TimelineSection): string {
     ? `<p>Everything before line ${x.breakingLine} is linearizable. The longest partial linearization the search reached (numbered, ${s.linearized.length} operations) ends in state <code>${esc(x.stuckState)}</code>, where <b>${esc(processName(x.stuck.process))} ${esc(spec.describeOperation(x.stuck))}</b> (${esc(lines(x.stuck))}) cannot be placed; ${x.concurrent.length} operations are concurrent with it.</p>`
     : `<p>${ops.length} operations, linearized in the numbered order from state <code>${esc(s.initialState)}</code>.</p>`;
   const rows = lanes
-    .map((p) => `<div class="lane" data-process="${esc(String(p))}"><div class="lane-name">${esc(processName(p))}</div><div class="track">${ops.filter((o) => o.process === p).map(bar).join('')}</div></div>`)
+    .map(
+      (p) =>
+        `<div class="lane" data-process="${esc(String(p))}"><div class="lane-name">${esc(processName(p))}</div><div class="track">${ops
+          .filter((o) => o.process === p)
+          .map(bar)
+          .join('')}</div></div>`,
+    )
     .join('\n');
   const list = s.linearized.length
     ? `<details><summary>linearization order (${s.linearized.length})</summary><ol class="lin">${s.linearized.map((l) => `<li>${esc(processName(l.op.process))} ${esc(spec.describeOperation(l.op))} → ${esc(l.state)}</li>`).join('')}</ol></details>`
