@@ -90,7 +90,7 @@ const showValue = (v: unknown): string => {
 };
 
 /** The checker's specification for a user's, with --init's value when given. */
-export function fromUserSpec(user: UserSpec, file: string, initial?: { value: unknown }): AnySpec {
+export function fromUserSpec<S>(user: UserSpec<S>, file: string, initial?: { value: unknown }): AnySpec {
   const name = user.name ?? file;
   const step = guarded(`${name}: step`, user.step);
   const hash = user.hash ? guarded(`${name}: hash`, user.hash) : canonical;
