@@ -432,7 +432,7 @@ describe('distcheck linearizable', () => {
       err: `distcheck: ${file('bad-ok-without-invoke.jsonl')}:2: ok for process 1, which has no operation pending`,
     });
     expect((await cli('linearizable', file('h5-register.jsonl'), '--model', 'queue')).err).toMatch(
-      /^distcheck: unknown model 'queue' \(known: register, cas-register, kv\)$/,
+      /^distcheck: unknown model 'queue' \(known: register, cas-register, kv, or a spec file .\/name.ts\)$/,
     );
     expect((await cli('linearizable', file('h5-register.jsonl'))).code).toBe(2);
     expect((await cli('linearizable', join(tmp, 'missing.jsonl'), '--model', 'kv')).err).toMatch(/cannot read .*missing\.jsonl: ENOENT/);
