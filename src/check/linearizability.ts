@@ -339,7 +339,7 @@ function startSearch<S>(spec: SequentialSpec<S>, ops: readonly Operation[]): Sea
   const zobrist = zobristWords(n).map((z, i) => (isOk[i] ? z : 0));
   const infoMask = new Uint32Array(W);
   for (const i of infos) infoMask[i >>> 5] |= 1 << (i & 31);
-  let capacity = 1024;
+  let capacity = 64;
   let pool = new Uint32Array(W * capacity);
   let poolState = new Int32Array(capacity);
   let poolHash = new Int32Array(capacity);
