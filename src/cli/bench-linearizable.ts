@@ -12,7 +12,7 @@
 // The simulator is also what the differential test draws its histories from.
 import { seededRandom } from '../shared/random';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fail } from '../shared/errors';
@@ -339,7 +339,7 @@ export async function benchLinearizable(args: string[], out: Out): Promise<numbe
     [
       '# Benchmark: the linearizability checker',
       '',
-      `Written by \`npm run bench\` (\`distcheck bench-linearizable\`). Node ${process.version}, ${cpus().length} × ${cpu}.`,
+      `Written by \`npm run bench\` (\`distcheck bench-linearizable\`). Node ${process.version}, ${cpus().length} × ${cpu}, load average ${loadavg()[0].toFixed(1)} when written (other work on a shared machine slows every row alike).`,
       `Histories come from a simulated concurrent object with fixed seeds (\`src/cli/bench-linearizable.ts\`); each figure is the`,
       `median of ${repeat} runs in one process, parsing included. *most pending* counts an info operation as pending until its`,
       'info event (the checker treats it as pending forever). The batch row gives the figures of its first history and the',
