@@ -362,7 +362,7 @@ describe('bad input names the file and the line', () => {
     [
       'a cas returning the wrong type',
       'cas-register',
-      jsonl({ process: 0, type: 'invoke', f: 'cas', value: [1, 2] }, { process: 0, type: 'ok', f: 'cas', value: [1, 2] }),
+      jsonl({ process: 0, type: 'invoke', f: 'cas', value: [1, 2] }, { process: 0, type: 'ok', f: 'cas', value: [5, 6] }),
       /^x\.jsonl:2: a cas must return true/,
     ],
     [
@@ -432,7 +432,7 @@ describe('distcheck linearizable', () => {
       err: `distcheck: ${file('bad-ok-without-invoke.jsonl')}:2: ok for process 1, which has no operation pending`,
     });
     expect((await cli('linearizable', file('h5-register.jsonl'), '--model', 'queue')).err).toMatch(
-      /^distcheck: unknown model 'queue' \(known: register, cas-register, kv\)$/,
+      /^distcheck: unknown model 'queue' \(known: register, cas-register, kv, or a spec file .\/name.ts\)$/,
     );
     expect((await cli('linearizable', file('h5-register.jsonl'))).code).toBe(2);
     expect((await cli('linearizable', join(tmp, 'missing.jsonl'), '--model', 'kv')).err).toMatch(/cannot read .*missing\.jsonl: ENOENT/);

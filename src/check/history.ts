@@ -8,6 +8,7 @@
 // What the values of an operation may be is the business of the sequential specification (a schema here),
 // so the parser names bad input by file and line and the checker never sees it.
 import { fail } from '../shared/errors';
+import { parseEdnEvents } from './edn';
 
 export type ProcessId = number | string;
 export type OpKey = number | string;
@@ -45,8 +46,12 @@ export interface History {
 export interface HistorySchema {
   readonly name: string;
   readonly operations: readonly string[];
+  /** Any operation name is accepted (a user's specification that lists none). */
+  readonly anyOperation?: boolean;
   /** Why a value is wrong for this operation and event, or undefined when it is fine. `input` is the invoke's value. */
   readonly checkValue: (f: string, type: 'invoke' | 'ok', value: unknown, input: unknown) => string | undefined;
+  /** Rewrites an event's value before it is checked (Jepsen's conventions into the model's); `input` is the invoke's value. */
+  readonly normalize?: (f: string, type: EventType, value: unknown, input: unknown) => unknown;
 }
 
 const TYPES: readonly string[] = ['invoke', 'ok', 'fail', 'info'];
@@ -92,8 +97,49 @@ export interface HistoryEvent {
   readonly value?: unknown;
 }
 
-export function parseHistory(text: string, file: string, schema: HistorySchema): History {
+export type HistoryFormat = 'jsonl' | 'edn';
+
+/** The format of a history file: `.edn` is EDN, anything else JSON Lines. */
+export function formatOf(file: string): HistoryFormat {
+  return file.toLowerCase().endsWith('.edn') ? 'edn' : 'jsonl';
+}
+
+/**
+ * One event from a parsed record, or undefined for an event to leave out: the nemesis's (a process that is
+ * not an integer, in EDN; a process named "nemesis", in JSON Lines).
+ */
+function toEvent(ev: Record<string, unknown>, format: HistoryFormat, bad: (why: string) => never): HistoryEvent | undefined {
+  const process = ev.process;
+  if (format === 'edn' ? !Number.isInteger(process) : process === 'nemesis') return undefined;
+  if (!(typeof process === 'string' || (typeof process === 'number' && Number.isInteger(process))))
+    bad('process must be an integer or a string');
+  const type = ev.type;
+  if (typeof type !== 'string' || !TYPES.includes(type)) bad(`type must be one of ${TYPES.join(', ')}, got ${JSON.stringify(type)}`);
+  const f = ev.f;
+  if (f !== undefined && typeof f !== 'string') bad('f must be a string');
+  const key = ev.key;
+  if (key !== undefined && key !== null && typeof key !== 'string' && typeof key !== 'number') bad('key must be a string or a number');
+  return {
+    process: process as ProcessId,
+    type: type as EventType,
+    ...(f !== undefined ? { f: f as string } : {}),
+    ...(key !== undefined && key !== null ? { key: key as OpKey } : {}),
+    value: ev.value,
+  };
+}
+
+/** Parses a history file's text, JSON Lines or EDN (Jepsen's history.edn); bad input fails naming the file and line. */
+export function parseHistory(text: string, file: string, schema: HistorySchema, format: HistoryFormat = 'jsonl'): History {
   const events: { event: HistoryEvent; line: number }[] = [];
+  if (format === 'edn') {
+    const parsed = parseEdnEvents(text, file);
+    const where = (line: number): string => (parsed.unit === 'line' ? `${file}:${line}` : `${file}: entry ${line}`);
+    for (const { record, line } of parsed.events) {
+      const event = toEvent(record, 'edn', (why) => fail(`${where(line)}: ${why}`));
+      if (event) events.push({ event, line });
+    }
+    return pairEvents(events, file, schema, where);
+  }
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i].trim();
@@ -107,17 +153,8 @@ export function parseHistory(text: string, file: string, schema: HistorySchema):
       bad('not valid JSON');
     }
     if (e === null || typeof e !== 'object' || Array.isArray(e)) bad('an event must be a JSON object');
-    const ev = e as Record<string, unknown>;
-    const process = ev.process;
-    if (!(typeof process === 'string' || (typeof process === 'number' && Number.isInteger(process))))
-      bad('process must be an integer or a string');
-    const type = ev.type;
-    if (typeof type !== 'string' || !TYPES.includes(type)) bad(`type must be one of ${TYPES.join(', ')}, got ${JSON.stringify(type)}`);
-    const f = ev.f;
-    if (f !== undefined && typeof f !== 'string') bad('f must be a string');
-    const key = ev.key;
-    if (key !== undefined && typeof key !== 'string' && typeof key !== 'number') bad('key must be a string or a number');
-    events.push({ event: ev as unknown as HistoryEvent, line });
+    const event = toEvent(e as Record<string, unknown>, 'jsonl', bad);
+    if (event) events.push({ event, line });
   }
   return pairEvents(events, file, schema);
 }
@@ -132,18 +169,28 @@ export function historyOf(events: readonly HistoryEvent[], schema: HistorySchema
 }
 
 /** Pairs each invoke with its completion into an operation; bad input fails naming the file and line. */
-function pairEvents(events: readonly { event: HistoryEvent; line: number }[], file: string, schema: HistorySchema): History {
+function pairEvents(
+  events: readonly { event: HistoryEvent; line: number }[],
+  file: string,
+  schema: HistorySchema,
+  where: (line: number) => string = (line) => `${file}:${line}`,
+): History {
   const ops: Operation[] = [];
   const pending = new Map<ProcessId, Pending>();
   const processes = new Set<ProcessId>();
   events.forEach(({ event, line }, position) => {
-    const bad = (why: string): never => fail(`${file}:${line}: ${why}`);
+    const bad = (why: string): never => fail(`${where(line)}: ${why}`);
     const { process: p, type, f, key } = event;
-    const value = event.value === undefined ? null : event.value;
+    const given = event.value === undefined ? null : event.value;
+    const opened = pending.get(p);
+    // Jepsen's conventions (a read's invoke carrying a value, an ok cas repeating [old new]) become ours.
+    const value = schema.normalize
+      ? schema.normalize(type === 'invoke' ? (f as string) : (opened?.f ?? ''), type, given, opened?.input)
+      : given;
     processes.add(p);
     if (type === 'invoke') {
       if (f === undefined) bad('an invoke needs f');
-      if (!schema.operations.includes(f as string))
+      if (!schema.anyOperation && !schema.operations.includes(f as string))
         bad(`unknown operation '${f}' for model ${schema.name} (known: ${schema.operations.join(', ')})`);
       const before = pending.get(p);
       if (before) bad(`invoke for process ${show(p)} while its ${before.f} from line ${before.line} is pending`);

@@ -4,15 +4,20 @@
 // - a cas-register history shaped like a Jepsen etcd test: about 85 operations from 20 processes, 15 of them
 //   crashed as info, up to 20 operations pending at once; once linearizable, once with one stale read;
 // - a kv history of 2,000 operations from 50 clients over 10 keys;
-// - a batch of 100 register histories of the etcd shape, checked in one `distcheck linearizable` call.
+// - a batch of 100 register histories of the etcd shape, checked in one `distcheck linearizable` call;
+// - kv histories shaped like Porcupine's `c50-ok` and `c50-bad` (50 clients, 10 keys, unique appended values;
+//   test/support/kv-histories.ts), as EDN; the bad one has a stale get on a known key, which must be the key
+//   reported;
+// - a history that stays hard (kv, one key, many crashed appends) under --max-seconds 2: exit 3, on time.
 // The simulator is also what the differential test draws its histories from.
 import { seededRandom } from '../shared/random';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fail } from '../shared/errors';
 import { parseHistory } from '../check/history';
+import { kvHistoryEdn } from '../../test/support/kv-histories';
 import { SPECS, checkLinearizable } from '../check/linearizability';
 import { median } from './bench';
 import { cmdLinearizable } from './linearizable';
@@ -166,18 +171,45 @@ export function maxPending(text: string): number {
 
 const ETCD: SimulationOptions = { model: 'cas-register', processes: 20, operations: 85, crashes: 15, fails: 5, values: 5 };
 const KV: SimulationOptions = { model: 'kv', processes: 50, operations: 2000, keys: 10, crashes: 20, fails: 20 };
+const HARD: SimulationOptions = { model: 'kv', processes: 30, operations: 600, crashes: 200 };
 
-export function benchLinearizable(args: string[], out: Out): number {
+/** EDN events as JSON Lines, only to count pending operations the way maxPending does. */
+const jsonLinesOf = (edn: string): string =>
+  edn
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.stringify({ type: /:type :(\w+)/.exec(l)?.[1] }))
+    .join('\n');
+
+export const BENCH_LINEARIZABLE_HELP = `usage: distcheck bench-linearizable [--repeat N]
+
+Times the linearizability checker on generated histories (etcd-shaped cas-register histories, a batch of
+100 register histories, Porcupine-shaped kv histories of 50 clients over 10 keys, linearizable and not, and
+a history that stays hard under --max-seconds 2) and writes reports/bench-linearizability.md.
+
+  --repeat N    runs per history, 1 to 50 (default 7); figures are medians
+  -h, --help    this help`;
+
+/** A stale get on this key makes the c50-bad-shaped history not linearizable; the checker must name it. */
+export const C50_BAD_KEY = '3';
+export const C50_OK = { seed: 1 } as const;
+export const C50_BAD = { seed: 1, staleGet: { key: C50_BAD_KEY, at: 0.6 } } as const;
+
+export async function benchLinearizable(args: string[], out: Out): Promise<number> {
   let repeat = 7;
   try {
-    const { values } = parseArgs({ args, options: { repeat: { type: 'string' } }, strict: true });
+    const { values } = parseArgs({ args, options: { repeat: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+    if (values.help) {
+      out.log(BENCH_LINEARIZABLE_HELP);
+      return 0;
+    }
     if (values.repeat !== undefined) repeat = Number(values.repeat);
   } catch (e) {
     return fail((e as Error).message.split('\n')[0]);
   }
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > 50) fail('--repeat must be an integer from 1 to 50');
   const rows: string[] = [];
-  const time = (
+  const time = async (
     name: string,
     model: string,
     text: string,
@@ -186,19 +218,21 @@ export function benchLinearizable(args: string[], out: Out): number {
     keys: number,
     info: number,
     verdict: string,
-    fn: () => void,
+    fn: () => unknown,
   ) => {
     const samples: number[] = [];
+    let rss = 0;
     for (let i = 0; i < repeat; i++) {
       const started = performance.now();
-      fn();
+      await fn();
       samples.push((performance.now() - started) / 1000);
+      rss = Math.max(rss, process.memoryUsage().rss);
     }
-    const row = `| ${name} | ${model} | ${ops.toLocaleString('en-US')} | ${procs} | ${keys} | ${info} | ${maxPending(text)} | ${verdict} | ${median(samples).toFixed(4)} | ${samples.map((s) => s.toFixed(4)).join(', ')} |`;
+    const row = `| ${name} | ${model} | ${ops.toLocaleString('en-US')} | ${procs} | ${keys} | ${info} | ${maxPending(text)} | ${verdict} | ${median(samples).toFixed(4)} | ${Math.round(rss / 2 ** 20)} | ${samples.map((s) => s.toFixed(4)).join(', ')} |`;
     rows.push(row);
     out.log(row);
   };
-  const single = (name: string, opts: SimulationOptions, seed: number, explain = true) => {
+  const single = async (name: string, opts: SimulationOptions, seed: number, explain = true) => {
     const text = simulateHistory(seededRandom(seed), opts);
     const spec = SPECS[opts.model];
     const h = parseHistory(text, name, spec);
@@ -209,16 +243,17 @@ export function benchLinearizable(args: string[], out: Out): number {
       : explain
         ? `not linearizable, explained (line ${r.explanation?.breakingLine} breaks it)`
         : 'not linearizable (verdict only)';
-    time(name, opts.model, text, h.operations.length, h.processes, r.keys, info, verdict, () => {
+    await time(name, opts.model, text, h.operations.length, h.processes, r.keys, info, verdict, () => {
       checkLinearizable(spec, parseHistory(text, name, spec).operations, { explain });
     });
   };
-  const header = '| history | model | operations | processes | keys | info | most pending | verdict | seconds (median) | runs |';
+  const header =
+    '| history | model | operations | processes | keys | info | most pending | verdict | seconds (median) | RSS MB (max) | runs |';
   out.log(`bench: the linearizability checker, ${repeat} runs each, parse + check, medians`);
   out.log(header);
-  single('etcd-shaped', ETCD, 1);
-  single('etcd-shaped, one stale read', { ...ETCD, staleReads: 1 }, 1, false);
-  single('etcd-shaped, one stale read', { ...ETCD, staleReads: 1 }, 1);
+  await single('etcd-shaped', ETCD, 1);
+  await single('etcd-shaped, one stale read', { ...ETCD, staleReads: 1 }, 1, false);
+  await single('etcd-shaped, one stale read', { ...ETCD, staleReads: 1 }, 1);
   // One history is an anecdote: the verdict on 20 more etcd-shaped histories with a stale read, one run each.
   const spread: number[] = [];
   let explained = 0;
@@ -229,10 +264,34 @@ export function benchLinearizable(args: string[], out: Out): number {
     spread.push((performance.now() - started) / 1000);
     if (r.linearizable === false) explained++;
   }
-  const spreadRow = `| 20 more etcd-shaped, one stale read each (seeds 2–21) | cas-register | 85 each | 20 | 1 | 15 each | | ${explained}/20 not linearizable (verdict only) | ${median(spread).toFixed(4)} | max ${Math.max(...spread).toFixed(4)} (one run per history) |`;
+  const spreadRow = `| 20 more etcd-shaped, one stale read each (seeds 2–21) | cas-register | 85 each | 20 | 1 | 15 each | | ${explained}/20 not linearizable (verdict only) | ${median(spread).toFixed(4)} | | max ${Math.max(...spread).toFixed(4)} (one run per history) |`;
   rows.push(spreadRow);
   out.log(spreadRow);
-  single('kv', KV, 2);
+  await single('kv', KV, 2);
+
+  // Porcupine-shaped kv histories, as EDN, parse included.
+  for (const [name, opts, explain] of [
+    ['c50-ok-shaped (EDN)', C50_OK, true],
+    ['c50-bad-shaped (EDN), stale get on key "3"', C50_BAD, false],
+    ['c50-bad-shaped (EDN), stale get on key "3"', C50_BAD, true],
+  ] as const) {
+    const text = kvHistoryEdn(opts);
+    const h = parseHistory(text, name, SPECS.kv, 'edn');
+    const r = checkLinearizable(SPECS.kv, h.operations, { explain });
+    const expected = 'staleGet' in opts ? false : true;
+    const verdict =
+      r.linearizable !== expected
+        ? `WRONG: ${String(r.linearizable)}`
+        : r.linearizable
+          ? 'linearizable'
+          : r.failingKeys[0] !== C50_BAD_KEY
+            ? `WRONG KEY: ${JSON.stringify(r.failingKeys[0])}`
+            : `not linearizable, key "${C50_BAD_KEY}" after ${r.decidedKeys.length - 1} keys passed${explain ? `, explained (line ${r.explanation?.breakingLine})` : ' (verdict only)'}`;
+    const info = h.operations.filter((op) => op.outcome === 'info').length;
+    await time(name, 'kv', jsonLinesOf(text), h.operations.length, h.processes, r.keys, info, verdict, () => {
+      checkLinearizable(SPECS.kv, parseHistory(text, name, SPECS.kv, 'edn').operations, { explain });
+    });
+  }
 
   const dir = mkdtempSync(join(tmpdir(), 'distcheck-bench-'));
   try {
@@ -243,11 +302,11 @@ export function benchLinearizable(args: string[], out: Out): number {
       return file;
     });
     const silent: Out = { log: () => {}, err: () => {} };
-    const code = cmdLinearizable([...files, '--model', 'register'], silent);
+    const code = await cmdLinearizable([...files, '--model', 'register'], silent);
     const histories = texts.map((t, i) => parseHistory(t, files[i], SPECS.register));
     const ops = histories.reduce((n, h) => n + h.operations.length, 0);
     const info = histories.reduce((n, h) => n + h.operations.filter((op) => op.outcome === 'info').length, 0);
-    time(
+    await time(
       'batch of 100 etcd-shaped histories, one invocation',
       'register',
       texts[0],
@@ -256,8 +315,19 @@ export function benchLinearizable(args: string[], out: Out): number {
       1,
       info,
       code === 0 ? 'all linearizable' : `exit ${code}`,
-      () => void cmdLinearizable([...files, '--model', 'register'], silent),
+      () => cmdLinearizable([...files, '--model', 'register'], silent),
     );
+    // A history that stays hard: the limit must end it on time with exit 3, never an internal error.
+    const hard = simulateHistory(seededRandom(7), HARD);
+    const hardFile = join(dir, 'hard.jsonl');
+    writeFileSync(hardFile, hard);
+    const hardOps = parseHistory(hard, hardFile, SPECS.kv).operations;
+    const started = performance.now();
+    const hardCode = await cmdLinearizable([hardFile, '--model', 'kv', '--max-seconds', '2'], silent);
+    const hardSeconds = (performance.now() - started) / 1000;
+    const hardRow = `| hard: kv, one key, ${HARD.crashes} crashed operations, --max-seconds 2 | kv | ${hardOps.length.toLocaleString('en-US')} | ${HARD.processes} | 1 | ${hardOps.filter((op) => op.outcome === 'info').length} | ${maxPending(hard)} | exit ${hardCode}${hardCode === 3 ? ' (limit reached, no verdict)' : ''} | ${hardSeconds.toFixed(4)} | ${Math.round(process.memoryUsage().rss / 2 ** 20)} | one run |`;
+    rows.push(hardRow);
+    out.log(hardRow);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -269,14 +339,18 @@ export function benchLinearizable(args: string[], out: Out): number {
     [
       '# Benchmark: the linearizability checker',
       '',
-      `Written by \`npm run bench\` (\`distcheck bench-linearizable\`). Node ${process.version}, ${cpus().length} × ${cpu}.`,
+      `Written by \`npm run bench\` (\`distcheck bench-linearizable\`). Node ${process.version}, ${cpus().length} × ${cpu}, load average ${loadavg()[0].toFixed(1)} when written (other work on a shared machine slows every row alike).`,
       `Histories come from a simulated concurrent object with fixed seeds (\`src/cli/bench-linearizable.ts\`); each figure is the`,
       `median of ${repeat} runs in one process, parsing included. *most pending* counts an info operation as pending until its`,
       'info event (the checker treats it as pending forever). The batch row gives the figures of its first history and the',
-      'totals of operations and info operations over all 100.',
+      'totals of operations and info operations over all 100. *RSS MB* is the process\'s resident set after the runs (the',
+      'whole Node process, parsing and earlier rows included). The c50 rows are generated by `test/support/kv-histories.ts`',
+      "in the shape of Porcupine's `test_data/kv/c50-*.txt` (not those files); the bad one has one stale get on key \"3\",",
+      'which the row checks is the key reported. The last row is a history that stays hard, run through the command line',
+      'with `--max-seconds 2`: it must end with exit 3 about two seconds in, never with an internal error.',
       '',
       header,
-      '|---|---|---:|---:|---:|---:|---:|---|---:|---|',
+      '|---|---|---:|---:|---:|---:|---:|---|---:|---:|---|',
       ...rows,
       '',
     ].join('\n'),
