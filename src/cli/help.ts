@@ -6,6 +6,8 @@ export interface CommandHelp {
   readonly name: string;
   readonly summary: string;
   readonly usage: string;
+  /** The whole help text, when the command has more to say than its usage line (every option, explained). */
+  readonly text?: string;
 }
 
 const MODEL_ARG = '<model | ./file.ts [--export NAME]>';

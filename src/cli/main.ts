@@ -7,7 +7,7 @@ import { SHIPPED } from '../../models/catalog';
 import { ModelError, OptionError, UsageError, fail } from '../shared/errors';
 import { parse, wantsHelp } from './args';
 import { HELP, overview, type CommandHelp } from './help';
-import { LINEARIZABLE_USAGE } from './linearizable';
+import { LINEARIZABLE_HELP, LINEARIZABLE_USAGE } from './linearizable';
 import { CLUSTER_USAGE } from './cluster-usage';
 import type { App } from './models';
 import type { Out } from './output';
@@ -42,7 +42,7 @@ const COMMANDS: readonly Command[] = [
   { help: HELP.report, run: async (a, o, app) => (await import('./commands')).cmdReport(a, o, app) },
   { help: HELP.diff, run: async (a, o) => (await import('./commands')).cmdDiff(a, o) },
   {
-    help: { name: 'linearizable', summary: 'is a recorded (Jepsen-style) history linearizable?', usage: LINEARIZABLE_USAGE },
+    help: { name: 'linearizable', summary: 'is a recorded (Jepsen-style) history linearizable?', usage: LINEARIZABLE_USAGE, text: LINEARIZABLE_HELP },
     run: async (a, o) => (await import('./linearizable')).cmdLinearizable(a, o),
   },
   {
@@ -57,7 +57,13 @@ const COMMANDS: readonly Command[] = [
     help: {
       name: 'bench-linearizable',
       summary: 'time the linearizability checker on generated histories',
-      usage: 'distcheck bench-linearizable',
+      usage: 'distcheck bench-linearizable [--repeat N]',
+      text: `usage: distcheck bench-linearizable [--repeat N]
+
+Times the linearizability checker on generated histories and writes reports/bench-linearizability.md.
+
+  --repeat N    runs per history, 1 to 50 (default 7); figures are medians
+  -h, --help    this help`,
     },
     run: async (a, o) => (await import('./bench-linearizable')).benchLinearizable(a, o),
     hidden: true,
@@ -98,7 +104,8 @@ function help(args: readonly string[], out: Out): number {
     return 0;
   }
   if (args.length > 1) fail('help takes one command name');
-  out.log(`usage: ${findCommand(args[0]).help.usage}`);
+  const h = findCommand(args[0]).help;
+  out.log(h.text ?? `usage: ${h.usage}`);
   return 0;
 }
 
@@ -138,7 +145,7 @@ export async function main(argv: string[], out: Out = defaultOut, app: App = SHI
     if (command === 'help' || command === '--help' || command === '-h') return help(wantsHelp(rest) ? ['help'] : rest, out);
     const c = findCommand(command);
     if (wantsHelp(rest)) {
-      out.log(`usage: ${c.help.usage}`);
+      out.log(c.help.text ?? `usage: ${c.help.usage}`);
       return 0;
     }
     try {
