@@ -280,8 +280,8 @@ export interface ProtocolMachine<S extends { readonly faults: FaultState }, A ex
 > {
   readonly actions: (state: S) => readonly A[];
   readonly next: (state: S, action: A) => S;
-  /** Canonical key of everything but `faults`. */
-  readonly key: (state: S) => string;
+  /** Optional: a hand-written key of everything but `faults`. Without it the engine fingerprints the whole state. */
+  readonly key?: (state: S) => string;
   /** The protocol's action names; the fault actions the budget allows are added. */
   readonly actionNames: readonly string[];
   readonly formatAction: (action: A) => string;
@@ -317,7 +317,7 @@ export function withFaults<S extends { readonly faults: FaultState }, A extends 
       const after = { ...s, faults: applyFault(s.faults, a) };
       return a.name === 'Restart' && topology.onRestart ? topology.onRestart(after, a.node) : after;
     },
-    key: (s) => `${key(s)}|${faultStateKey(s.faults)}`,
+    ...(key ? { key: (s: S) => `${key(s)}|${faultStateKey(s.faults)}` } : {}),
     actionNames: [...actionNames, ...faultActionNames(budget, topology as FaultTopology<unknown>)],
     formatAction: (a) => (isFault(a) ? formatFault(a) : formatAction(a as A)),
     actors: protocol.actors ?? topology.nodes,
