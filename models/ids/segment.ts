@@ -241,15 +241,6 @@ function segmentMachine(
     ],
     actions,
     next,
-    key: (s) =>
-      [
-        s.maxId.join(','),
-        Number(s.dbUp),
-        s.servers.map((row) => row.map((b) => `${seg(b.current)}/${seg(b.next)}/${b.pos}/${b.read ?? '-'}`).join(';')).join(':'),
-        s.issued.map((xs) => xs.join(',')).join(';'),
-        s.last.map((xs) => xs.join(',')).join(';'),
-        `${Number(s.nonMonotonic)}${Number(s.errored)}${Number(s.servedWhileDown)}${s.crashesLeft}${s.outagesLeft}`,
-      ].join('|'),
     properties,
     actionNames: names,
     formatAction: (a) => ('t' in a ? `${a.name}(S${a.s + 1}, tag${a.t + 1})` : 's' in a ? `${a.name}(S${a.s + 1})` : a.name),

@@ -236,8 +236,6 @@ function snowflakeMachine(
     ],
     actions,
     next,
-    key: (s) =>
-      `${s.clock.join(',')}|${s.lastTs.join(',')}|${s.seq.join(',')}|${s.issued.join(',')}|${s.lastId.join(',')}|${Number(s.nonMonotonic)}${Number(s.refused)}${Number(s.refusedSmall)}|${s.rollbacksLeft}${s.restartsLeft}`,
     properties,
     actionNames: ['NextId', 'Wait', 'Refuse', 'Tick', 'RollbackSmall', 'RollbackLarge', ...(p.restarts > 0 ? ['Restart'] : [])],
     formatAction: (a) => `${a.name}(W${a.w + 1})`,

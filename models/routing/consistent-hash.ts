@@ -133,7 +133,6 @@ function chMachine(pool: number, vnodes: number, keys: number, variant: string):
       return out;
     },
     next: (s, a) => ({ present: s.present.map((p, i) => (i === a.node ? a.name === 'AddNode' : p)) }),
-    key: (s) => s.present.map(Number).join(''),
     properties,
     actionNames: ['AddNode', 'RemoveNode'],
     formatAction: (a) => `${a.name}(${names[a.node]})`,

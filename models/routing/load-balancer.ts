@@ -161,8 +161,6 @@ function lbMachine(
     ],
     actions,
     next,
-    key: (s) =>
-      `${s.healthy.map(Number).join('')}|${s.cursor}|${s.current.join(',')}|${s.picks}|${s.last}|${Number(s.pickedUnhealthy)}|${s.failuresLeft}`,
     properties,
     actionNames: ['Pick', 'Fail', 'Recover'],
     formatAction: (a) => (a.name === 'Pick' ? 'Pick' : `${a.name}(server${a.server + 1})`),

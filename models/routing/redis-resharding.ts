@@ -168,8 +168,6 @@ function reshardMachine(ops: number, variant: string): Machine<ReshardState, Res
     })),
     actions,
     next,
-    key: (s) =>
-      `${s.a.join('')}|${s.b.join('')}|${s.phase}|${s.cached}|${s.request ? `${s.request.op.kind}${s.request.op.key}${s.request.to}${Number(s.request.asking)}` : '-'}|${s.opsLeft}|${s.latest.join('')}|${Number(s.staleRead)}|${s.served}`,
     properties,
     actionNames: ['ClientSend', 'NodeHandle', 'StartMigration', 'Migrate', 'FinishMigration'],
     formatAction: (a) =>

@@ -80,7 +80,6 @@ function copyMachine(writes: number, variant: string): Machine<CopyState, CopyAc
       a.name === 'Write'
         ? { ...s, buyer: s.buyer + 1, pending: [...s.pending, s.buyer + 1], writesLeft: s.writesLeft - 1 }
         : { ...s, seller: s.pending[a.index], pending: s.pending.filter((_, i) => i !== a.index) },
-    key: (s) => `${s.buyer}|${s.seller}|${s.pending.join(',')}|${s.writesLeft}`,
     properties: [
       {
         kind: 'always',
