@@ -55,15 +55,6 @@ export type SegmentAction =
   | { readonly name: 'Crash'; readonly s: number }
   | { readonly name: 'DbDown' | 'DbUp' };
 
-const variants: readonly Variant[] = [
-  { name: 'correct', description: 'Segments are taken with one atomic UPDATE max_id = max_id + step.' },
-  {
-    name: 'read-then-write',
-    description: 'A server reads max_id, then writes max_id + step in a second statement, without a transaction.',
-    breaks: 'unique',
-  },
-];
-
 const EMPTY: ServerTag = { current: null, next: null, pos: 0, read: null };
 
 function segmentMachine(
@@ -270,6 +261,17 @@ function segmentMachine(
     },
   };
 }
+
+// Configurations and variants.
+
+const variants: readonly Variant[] = [
+  { name: 'correct', description: 'Segments are taken with one atomic UPDATE max_id = max_id + step.' },
+  {
+    name: 'read-then-write',
+    description: 'A server reads max_id, then writes max_id + step in a second statement, without a transaction.',
+    breaks: 'unique',
+  },
+];
 
 export const segment = defineModel({
   id: 'segment',

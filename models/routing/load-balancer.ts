@@ -69,15 +69,6 @@ export interface LBState {
 
 export type LBAction = { readonly name: 'Pick' } | { readonly name: 'Fail' | 'Recover'; readonly server: number };
 
-const variants: readonly Variant[] = [
-  { name: 'correct', description: 'Every strategy skips servers that are down.' },
-  {
-    name: 'ignores-health',
-    description: 'The balancer keeps its static rotation and sends requests to servers that are down.',
-    breaks: 'onlyHealthyPicked',
-  },
-];
-
 function lbMachine(
   p: { strategy: Strategy; weights: number[]; maxPicks: number; failures: number },
   variant: string,
@@ -171,6 +162,17 @@ function lbMachine(
         : [{ type: 'note', over: `server${a.server + 1}`, text: a.name === 'Fail' ? '💥 goes down' : 'comes back up' }],
   };
 }
+
+// Configurations and variants.
+
+const variants: readonly Variant[] = [
+  { name: 'correct', description: 'Every strategy skips servers that are down.' },
+  {
+    name: 'ignores-health',
+    description: 'The balancer keeps its static rotation and sends requests to servers that are down.',
+    breaks: 'onlyHealthyPicked',
+  },
+];
 
 export const loadBalancer = defineModel({
   id: 'load-balancer',

@@ -33,25 +33,6 @@ export type ReshardAction =
   | { readonly name: 'StartMigration' | 'FinishMigration' }
   | { readonly name: 'Migrate'; readonly key: number };
 
-const variants: readonly Variant[] = [
-  { name: 'correct', description: 'ASK is followed once, with ASKING; MOVED updates the slot map.' },
-  {
-    name: 'ask-as-moved',
-    description: 'The client treats ASK like MOVED: it updates its slot map and sends without ASKING.',
-    breaks: 'requestsServed',
-  },
-  {
-    name: 'source-not-found',
-    description: 'The source answers "not found" for a key it has already migrated, instead of redirecting with ASK.',
-    breaks: 'readsSeeLatestWrite',
-  },
-  {
-    name: 'target-without-asking',
-    description: 'The importing target serves requests that did not send ASKING.',
-    breaks: 'noKeyLostOrDuplicated',
-  },
-];
-
 const KEYS = [0, 1];
 
 function reshardMachine(ops: number, variant: string): Machine<ReshardState, ReshardAction> {
@@ -194,6 +175,27 @@ function reshardMachine(ops: number, variant: string): Machine<ReshardState, Res
     },
   };
 }
+
+// Configurations and variants.
+
+const variants: readonly Variant[] = [
+  { name: 'correct', description: 'ASK is followed once, with ASKING; MOVED updates the slot map.' },
+  {
+    name: 'ask-as-moved',
+    description: 'The client treats ASK like MOVED: it updates its slot map and sends without ASKING.',
+    breaks: 'requestsServed',
+  },
+  {
+    name: 'source-not-found',
+    description: 'The source answers "not found" for a key it has already migrated, instead of redirecting with ASK.',
+    breaks: 'readsSeeLatestWrite',
+  },
+  {
+    name: 'target-without-asking',
+    description: 'The importing target serves requests that did not send ASKING.',
+    breaks: 'noKeyLostOrDuplicated',
+  },
+];
 
 export const redisResharding = defineModel({
   id: 'redis-resharding',

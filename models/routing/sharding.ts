@@ -56,15 +56,6 @@ export interface CopyState {
 
 export type CopyAction = { readonly name: 'Write' } | { readonly name: 'Apply'; readonly index: number };
 
-const variants: readonly Variant[] = [
-  { name: 'correct', description: 'The copier applies change events in the order they were written (one queue per order).' },
-  {
-    name: 'unordered-copier',
-    description: 'The copier applies change events in any order, so an old version can land last.',
-    breaks: 'copiesConverge',
-  },
-];
-
 function copyMachine(writes: number, variant: string): Machine<CopyState, CopyAction> {
   const ordered = variant !== 'unordered-copier';
   return {
@@ -110,6 +101,17 @@ function copyMachine(writes: number, variant: string): Machine<CopyState, CopyAc
         : [{ type: 'message', from: 'Copier', to: 'SellerShard', label: `apply v${from.pending[a.index]}` }],
   };
 }
+
+// Configurations and variants.
+
+const variants: readonly Variant[] = [
+  { name: 'correct', description: 'The copier applies change events in the order they were written (one queue per order).' },
+  {
+    name: 'unordered-copier',
+    description: 'The copier applies change events in any order, so an old version can land last.',
+    breaks: 'copiesConverge',
+  },
+];
 
 export const sharding = defineModel({
   id: 'sharding',
