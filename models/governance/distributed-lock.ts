@@ -14,20 +14,9 @@
 // and the properties say that no firing runs twice and no stale firing lands after a newer one.
 // The same scenarios run against real redis-server processes with redlock in
 // properties/governance/distributed-lock.redis.test.ts.
-import {
-  budgetOf,
-  faultParams,
-  findDeliverable,
-  formatNetwork,
-  initialFaults,
-  isUp,
-  message,
-  remove,
-  send,
-  withFaults,
-  withNet,
-} from '../../src/model/faults';
-import type { FaultAction, FaultBudget, FaultState, Message, ProtocolMachine } from '../../src/model/faults';
+import { budgetOf, faultParams, findDeliverable, initialFaults, isUp, withFaults } from '../../src/model/faults';
+import type { FaultAction, FaultBudget, FaultState, ProtocolMachine } from '../../src/model/faults';
+import { formatNetwork, message, remove, send, withNet, type Message } from '../../src/model/network';
 import { defineModel, type Machine, type Property, type Variant, type ViewEvent } from '../../src/model/model';
 import { setAdd } from '../../src/model/plain';
 
@@ -83,17 +72,19 @@ export type LockAction = ProtocolAction | FaultAction;
 const L = 'L';
 const S = 'S';
 
+/** The storage's check, given the highest token it accepted so far. */
+const storageAccepts = (variant: string, last: number, token: number): boolean =>
+  variant === 'no-fencing' ? true : variant === 'fence-leq' ? last <= token : last < token;
+/** The client's write that the network can deliver to the storage now. */
+const writeFrom = (s: LockState, c: Client): Message<Write> | undefined =>
+  findDeliverable(s.faults, (m) => m.from === c && m.to === S) as Message<Write> | undefined;
+
 function lockMachine(p: LockParams, variant: string, budget: FaultBudget): Machine<LockState, LockAction> {
   const C: readonly Client[] = Array.from({ length: p.clients }, (_, i) => `C${i + 1}`);
   const network = p.delivery === 'network';
   const persist = variant !== 'no-persistence';
   const tokenLater = variant === 'token-after-grant';
-  /** The storage's check, given the highest token it accepted so far. */
-  const accepts = (last: number, token: number): boolean =>
-    variant === 'no-fencing' ? true : variant === 'fence-leq' ? last <= token : last < token;
-  /** The client's write that the network can deliver to the storage now. */
-  const writeFrom = (s: LockState, c: Client): Message<Write> | undefined =>
-    findDeliverable(s.faults, (m) => m.from === c && m.to === S) as Message<Write> | undefined;
+  const accepts = (last: number, token: number): boolean => storageAccepts(variant, last, token);
 
   const actions = (s: LockState): ProtocolAction[] => {
     const out: ProtocolAction[] = [];
@@ -270,7 +261,7 @@ function lockMachine(p: LockParams, variant: string, budget: FaultBudget): Machi
       key: () => '',
       properties,
       actionNames,
-      ...presentation({ C, network, tokenLater, accepts, writeFrom }),
+      ...presentation(C, p, variant),
     },
   );
   return machine;
@@ -278,15 +269,13 @@ function lockMachine(p: LockParams, variant: string, budget: FaultBudget): Machi
 
 // Presentation: action labels, sequence-diagram events and the trace view of a state.
 
-function presentation(m: {
-  readonly C: readonly Client[];
-  readonly network: boolean;
-  readonly tokenLater: boolean;
-  readonly accepts: (last: number, token: number) => boolean;
-  readonly writeFrom: (s: LockState, c: Client) => Message<Write> | undefined;
-}): Pick<ProtocolMachine<LockState, ProtocolAction>, 'formatAction' | 'actors' | 'view' | 'display'> {
-  const { C, network, tokenLater, accepts, writeFrom } = m;
-  const verdict = (from: LockState, token: number): string => (accepts(from.maxToken, token) ? '✓' : '✗ refused');
+function presentation(
+  C: readonly Client[],
+  p: LockParams,
+  variant: string,
+): Pick<ProtocolMachine<LockState, ProtocolAction>, 'formatAction' | 'actors' | 'view' | 'display'> {
+  const network = p.delivery === 'network';
+  const verdict = (from: LockState, token: number): string => (storageAccepts(variant, from.maxToken, token) ? '✓' : '✗ refused');
   const incr = (me: Client, token: number): ViewEvent[] => [
     { type: 'message', from: me, to: L, label: 'INCR' },
     { type: 'message', from: L, to: me, label: `t${token}` },
@@ -297,7 +286,7 @@ function presentation(m: {
       case 'Acquire':
         return [
           { type: 'message', from: me, to: L, label: 'Acquire' },
-          { type: 'message', from: L, to: me, label: tokenLater ? 'Grant' : `Grant(t${to.clients[me].token})` },
+          { type: 'message', from: L, to: me, label: variant === 'token-after-grant' ? 'Grant' : `Grant(t${to.clients[me].token})` },
         ];
       case 'TakeToken':
         return incr(me, to.clients[me].token);
