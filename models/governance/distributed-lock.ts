@@ -15,10 +15,13 @@
 // The same scenarios run against real redis-server processes with redlock in
 // properties/governance/distributed-lock.redis.test.ts.
 import { budgetOf, faultParams, findDeliverable, initialFaults, isUp, withFaults } from '../../src/model/faults';
-import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
+import type { FaultAction, FaultBudget, FaultState, ProtocolMachine } from '../../src/model/faults';
 import { formatNetwork, message, remove, send, withNet, type Message } from '../../src/model/network';
 import { defineModel, type Machine, type Property, type Variant, type ViewEvent } from '../../src/model/model';
-import { replaceAt } from '../../src/model/plain';
+import { setAdd } from '../../src/model/plain';
+
+/** A client's name: C1, C2, ... */
+export type Client = string;
 
 /** idle: no lease in hand; holding: granted, not yet written; paused: checked its lease, then stopped before writing. */
 export type ClientPhase = 'idle' | 'holding' | 'paused';
@@ -36,14 +39,14 @@ export interface LockClient {
 }
 
 export interface LockState {
-  /** The lock server: the current holder (-1 when free) and the token counter (last token handed out). */
-  readonly holder: number;
+  /** The lock server: the current holder (null when free) and the token counter (last token handed out). */
+  readonly holder: Client | null;
   readonly counter: number;
-  readonly clients: readonly LockClient[];
+  readonly clients: Readonly<Record<Client, LockClient>>;
   /** The storage's fencing register: the highest token it has accepted (tracked in every variant). */
   readonly maxToken: number;
-  /** Ghost: the leases whose writes the storage accepted, sorted. */
-  readonly landed: readonly number[];
+  /** Ghost: the leases whose writes the storage accepted. */
+  readonly landed: ReadonlySet<number>;
   /** Ghost: the storage refused some write. */
   readonly refused: boolean;
   /** Ghost: grants made so far. */
@@ -55,9 +58,296 @@ export interface LockState {
   readonly faults: FaultState;
 }
 
+/** A write to the storage: the fencing token it carries and (ghost) the lease it was made under. */
+export interface Write {
+  readonly token: number;
+  readonly lease: number;
+}
+
 type ClientStep = 'Acquire' | 'TakeToken' | 'Write' | 'Pause' | 'Wake' | 'LeaseExpires' | 'StorageRcvWrite';
-type ProtocolAction = { readonly name: ClientStep; readonly c: number };
+type ProtocolAction = { readonly name: ClientStep; readonly c: Client };
 export type LockAction = ProtocolAction | FaultAction;
+
+/** The lock server and the storage. */
+const L = 'L';
+const S = 'S';
+
+/** The storage's check, given the highest token it accepted so far. */
+const storageAccepts = (variant: string, last: number, token: number): boolean =>
+  variant === 'no-fencing' ? true : variant === 'fence-leq' ? last <= token : last < token;
+/** The client's write that the network can deliver to the storage now. */
+const writeFrom = (s: LockState, c: Client): Message<Write> | undefined =>
+  findDeliverable(s.faults, (m) => m.from === c && m.to === S) as Message<Write> | undefined;
+
+function lockMachine(p: LockParams, variant: string, budget: FaultBudget): Machine<LockState, LockAction> {
+  const C: readonly Client[] = Array.from({ length: p.clients }, (_, i) => `C${i + 1}`);
+  const network = p.delivery === 'network';
+  const persist = variant !== 'no-persistence';
+  const tokenLater = variant === 'token-after-grant';
+  const accepts = (last: number, token: number): boolean => storageAccepts(variant, last, token);
+
+  const actions = (s: LockState): ProtocolAction[] => {
+    const out: ProtocolAction[] = [];
+    const lUp = isUp(s.faults, L);
+    for (const c of C) {
+      const cl = s.clients[c];
+      if (cl.phase === 'idle' && cl.left > 0 && s.holder === null && lUp) out.push({ name: 'Acquire', c });
+      if (cl.phase === 'holding' && cl.token === 0 && lUp) out.push({ name: 'TakeToken', c });
+      if (cl.phase === 'holding' && cl.token > 0) out.push({ name: 'Write', c });
+      if (cl.phase === 'holding' && s.pauses > 0) out.push({ name: 'Pause', c });
+      if (cl.phase === 'paused' && (cl.token > 0 || lUp)) out.push({ name: 'Wake', c });
+      if (cl.live) out.push({ name: 'LeaseExpires', c });
+      if (network && writeFrom(s, c)) out.push({ name: 'StorageRcvWrite', c });
+    }
+    return out;
+  };
+
+  /** The storage receives a write: it lands if the check passes. */
+  const land = (s: LockState, w: Write): LockState =>
+    accepts(s.maxToken, w.token)
+      ? { ...s, maxToken: Math.max(s.maxToken, w.token), landed: setAdd(s.landed, w.lease) }
+      : { ...s, refused: true };
+  const setClient = (s: LockState, c: Client, cl: LockClient): LockState => ({ ...s, clients: { ...s.clients, [c]: cl } });
+  const idle = (cl: LockClient): LockClient => ({ ...cl, phase: 'idle', token: 0, lease: 0 });
+  /** A client without a token yet (token-after-grant) takes one: INCR on the lock server, lease or no lease. */
+  const takeToken = (s: LockState, c: Client): LockState => {
+    const cl = s.clients[c];
+    return cl.token > 0 ? s : setClient({ ...s, counter: s.counter + 1 }, c, { ...cl, token: s.counter + 1 });
+  };
+  /** The client sends its write: straight to the storage, or into the network. */
+  const sendWrite = (s0: LockState, c: Client): LockState => {
+    const s = takeToken(s0, c);
+    const cl = s.clients[c];
+    const w: Write = { token: cl.token, lease: cl.lease };
+    const after = setClient(s, c, idle(cl));
+    return network ? withNet(after, send(s.faults.net, message('Write', c, S, w))) : land(after, w);
+  };
+
+  const next = (s: LockState, a: ProtocolAction): LockState => {
+    const cl = s.clients[a.c];
+    switch (a.name) {
+      case 'Acquire': {
+        const token = tokenLater ? 0 : s.counter + 1;
+        const lease = s.grants + 1;
+        return setClient({ ...s, holder: a.c, counter: tokenLater ? s.counter : token, grants: lease }, a.c, {
+          phase: 'holding',
+          token,
+          lease,
+          left: cl.left - 1,
+          live: true,
+        });
+      }
+      case 'TakeToken':
+        return takeToken(s, a.c);
+      case 'Write':
+      case 'Wake':
+        return sendWrite(s, a.c);
+      case 'Pause':
+        return setClient({ ...s, pauses: s.pauses - 1 }, a.c, { ...cl, phase: 'paused' });
+      case 'LeaseExpires': {
+        // A running client sees its lease run out and gives up; a paused one sees nothing.
+        const noticed = cl.phase === 'holding' ? idle(cl) : cl;
+        return setClient({ ...s, holder: s.holder === a.c ? null : s.holder }, a.c, { ...noticed, live: false });
+      }
+      case 'StorageRcvWrite': {
+        const m = writeFrom(s, a.c)!;
+        return land(withNet(s, remove(s.faults.net, m)), m.payload!);
+      }
+    }
+  };
+
+  /** The write that reaches the storage in this step, if any. */
+  const arriving = (from: LockState, a: LockAction): Write | null => {
+    if (a.name === 'StorageRcvWrite') return writeFrom(from, a.c)!.payload!;
+    if (!network && (a.name === 'Write' || a.name === 'Wake')) {
+      const cl = from.clients[a.c];
+      return { token: cl.token > 0 ? cl.token : from.counter + 1, lease: cl.lease };
+    }
+    return null;
+  };
+  /** A step property over the write that lands in the step (a refused or absent write passes). */
+  const landedStep = (from: LockState, a: LockAction, check: (w: Write) => boolean): boolean => {
+    const w = arriving(from, a);
+    return w === null || !accepts(from.maxToken, w.token) || check(w);
+  };
+
+  const properties: Property<LockState, LockAction>[] = [
+    {
+      kind: 'step',
+      name: 'tokensNeverGoBack',
+      description: 'The storage never accepts a write carrying an older token than one it accepted before.',
+      holds: (from, a) => landedStep(from, a, (w) => w.token >= from.maxToken),
+    },
+    {
+      kind: 'step',
+      name: 'writesInLeaseOrder',
+      description:
+        'Two clients never both complete a write while each believes it holds the lock, precisely: once a write made under one lease has landed, no write made under an earlier lease lands (leases numbered in grant order by a counter no restart resets). Writes that land in lease order are allowed even if the leases overlapped: the storage then holds what a serial run would leave.',
+      holds: (from, a) => landedStep(from, a, (w) => [...from.landed].every((l) => l <= w.lease)),
+    },
+    {
+      kind: 'step',
+      name: 'oncePerLease',
+      description: "A lease's write lands at most once (the scheduler's exactly-once: one firing, one run).",
+      holds: (from, a) => landedStep(from, a, (w) => !from.landed.has(w.lease)),
+    },
+    {
+      kind: 'sometimes',
+      name: 'staleWriteRefused',
+      description: 'The storage refuses a write (fencing at work).',
+      holds: (s) => s.refused,
+    },
+    {
+      kind: 'sometimes',
+      name: 'twoLeasesWrote',
+      description: 'Writes made under two different leases have landed.',
+      holds: (s) => s.landed.size >= 2,
+    },
+  ];
+  if (p.pauses > 0)
+    properties.push({
+      kind: 'sometimes',
+      name: 'pausedPastLease',
+      description: 'A paused client still believes it holds a lease that has run out, while another client holds the lock.',
+      holds: (s) => C.some((c) => s.clients[c].phase === 'paused' && !s.clients[c].live && s.holder !== null && s.holder !== c),
+    });
+  if (budget.crashes > 0)
+    properties.push({
+      kind: 'sometimes',
+      name: 'restartUnderLiveLease',
+      description: 'The lock server crashed and came back while some lease was live.',
+      holds: (s) => s.restartedUnderLease && isUp(s.faults, L),
+    });
+
+  const actionNames = [
+    'Acquire',
+    ...(tokenLater ? ['TakeToken'] : []),
+    'Write',
+    ...(p.pauses > 0 ? ['Pause', 'Wake'] : []),
+    'LeaseExpires',
+    ...(network ? ['StorageRcvWrite'] : []),
+  ];
+
+  const init: LockState = {
+    holder: null,
+    counter: 0,
+    clients: Object.fromEntries(C.map((c) => [c, { phase: 'idle', token: 0, lease: 0, left: p.rounds, live: false }])),
+    maxToken: 0,
+    landed: new Set(),
+    refused: false,
+    grants: 0,
+    pauses: p.pauses,
+    restartedUnderLease: false,
+    faults: initialFaults(budget),
+  };
+  // withFaults still asks for a protocol key and would derive the machine's key from it; this model has none, so
+  // the derived key is left out and the engine fingerprints the whole plain state.
+  const { key: _derived, ...machine } = withFaults(
+    budget,
+    {
+      nodes: [...C, L, S],
+      crashable: [L],
+      restart: true,
+      // The lock server comes back with its lock table and counter (persisted), or with neither.
+      onRestart: (s) => {
+        const after = { ...s, restartedUnderLease: s.restartedUnderLease || C.some((c) => s.clients[c].live) };
+        return persist ? after : { ...after, holder: null, counter: 0 };
+      },
+    },
+    {
+      init: [init],
+      actions,
+      next,
+      key: () => '',
+      properties,
+      actionNames,
+      ...presentation(C, p, variant),
+    },
+  );
+  return machine;
+}
+
+// Presentation: action labels, sequence-diagram events and the trace view of a state.
+
+function presentation(
+  C: readonly Client[],
+  p: LockParams,
+  variant: string,
+): Pick<ProtocolMachine<LockState, ProtocolAction>, 'formatAction' | 'actors' | 'view' | 'display'> {
+  const network = p.delivery === 'network';
+  const verdict = (from: LockState, token: number): string => (storageAccepts(variant, from.maxToken, token) ? '✓' : '✗ refused');
+  const incr = (me: Client, token: number): ViewEvent[] => [
+    { type: 'message', from: me, to: L, label: 'INCR' },
+    { type: 'message', from: L, to: me, label: `t${token}` },
+  ];
+  const view = (from: LockState, a: ProtocolAction, to: LockState): readonly ViewEvent[] => {
+    const me = a.c;
+    switch (a.name) {
+      case 'Acquire':
+        return [
+          { type: 'message', from: me, to: L, label: 'Acquire' },
+          { type: 'message', from: L, to: me, label: variant === 'token-after-grant' ? 'Grant' : `Grant(t${to.clients[me].token})` },
+        ];
+      case 'TakeToken':
+        return incr(me, to.clients[me].token);
+      case 'Pause':
+        return [
+          {
+            type: 'note',
+            over: me,
+            text: from.clients[me].token > 0 ? '⏸ pause (after its lease check)' : '⏸ pause (before taking its token)',
+          },
+        ];
+      case 'LeaseExpires':
+        return [
+          {
+            type: 'note',
+            over: me,
+            text: from.clients[me].phase === 'paused' ? '⌛ lease runs out (paused, does not notice)' : '⌛ lease runs out',
+          },
+        ];
+      case 'Write':
+      case 'Wake': {
+        const cl = from.clients[me];
+        const token = cl.token > 0 ? cl.token : from.counter + 1;
+        const wake: ViewEvent[] = a.name === 'Wake' ? [{ type: 'note', over: me, text: '▶ wakes, still believes it holds the lock' }] : [];
+        if (cl.token === 0) wake.push(...incr(me, token));
+        if (network) return [...wake, { type: 'note', over: me, text: `sends Write(t${token})` }];
+        return [...wake, { type: 'message', from: me, to: S, label: `Write(t${token}) ${verdict(from, token)}` }];
+      }
+      case 'StorageRcvWrite': {
+        const { token } = writeFrom(from, me)!.payload!;
+        return [{ type: 'message', from: me, to: S, label: `Write(t${token}) ${verdict(from, token)}` }];
+      }
+    }
+  };
+  return {
+    formatAction: (a) => `${a.name}(${a.c})`,
+    actors: [...C, L, S],
+    view,
+    display: (s) => ({
+      L: `${isUp(s.faults, L) ? '' : '(down) '}holder ${s.holder ?? 'none'}, counter ${s.counter}`,
+      ...Object.fromEntries(
+        C.map((c) => {
+          const cl = s.clients[c];
+          const lease = cl.phase === 'idle' ? '' : ` t${cl.token} (lease #${cl.lease})`;
+          return [c, `${cl.phase}${lease}${cl.live ? ', lease live' : ''}`];
+        }),
+      ),
+      S: `last token ${s.maxToken}, landed leases {${[...s.landed].sort((x, y) => x - y).join(',')}}${s.refused ? ', refused one' : ''}`,
+      ...(network ? { inFlight: formatNetwork(s.faults.net) } : {}),
+    }),
+  };
+}
+
+// Configurations and variants.
+
+export interface LockParams {
+  readonly clients: number;
+  readonly rounds: number;
+  readonly delivery: 'direct' | 'network';
+  readonly pauses: number;
+}
 
 const variants: readonly Variant[] = [
   {
@@ -89,291 +379,6 @@ const variants: readonly Variant[] = [
     breaks: 'oncePerLease',
   },
 ];
-
-const L = 'L';
-const S = 'S';
-const cName = (i: number): string => `C${i + 1}`;
-const PHASE_CODE: Record<ClientPhase, string> = { idle: 'i', holding: 'h', paused: 'p' };
-
-const writeType = (token: number, lease: number): string => `Write(t${token},lease${lease})`;
-function parseWrite(m: Message): { token: number; lease: number } {
-  const [, token, lease] = /^Write\(t(\d+),lease(\d+)\)$/.exec(m.type)!;
-  return { token: Number(token), lease: Number(lease) };
-}
-
-export interface LockParams {
-  readonly clients: number;
-  readonly rounds: number;
-  readonly delivery: 'direct' | 'network';
-  readonly pauses: number;
-}
-
-function lockMachine(p: LockParams, variant: string, budget: FaultBudget): Machine<LockState, LockAction> {
-  const ids = Array.from({ length: p.clients }, (_, i) => i);
-  const names = ids.map(cName);
-  const network = p.delivery === 'network';
-  const persist = variant !== 'no-persistence';
-  const tokenLater = variant === 'token-after-grant';
-  /** The storage's check, given the highest token it accepted so far. */
-  const accepts = (last: number, token: number): boolean =>
-    variant === 'no-fencing' ? true : variant === 'fence-leq' ? last <= token : last < token;
-  const step = (name: ClientStep) => ids.map((c) => ({ name, c }) as const);
-  const A = {
-    acquire: step('Acquire'),
-    token: step('TakeToken'),
-    write: step('Write'),
-    pause: step('Pause'),
-    wake: step('Wake'),
-    expire: step('LeaseExpires'),
-    rcv: step('StorageRcvWrite'),
-  };
-  const writeFrom = (s: LockState, c: number): Message | undefined => findDeliverable(s.faults, (m) => m.from === names[c] && m.to === S);
-
-  const actions = (s: LockState): ProtocolAction[] => {
-    const out: ProtocolAction[] = [];
-    for (const c of ids) {
-      const cl = s.clients[c];
-      if (cl.phase === 'idle' && cl.left > 0 && s.holder < 0 && isUp(s.faults, L)) out.push(A.acquire[c]);
-      const lUp = isUp(s.faults, L);
-      if (cl.phase === 'holding' && cl.token === 0 && lUp) out.push(A.token[c]);
-      if (cl.phase === 'holding' && cl.token > 0) out.push(A.write[c]);
-      if (cl.phase === 'holding' && s.pauses > 0) out.push(A.pause[c]);
-      if (cl.phase === 'paused' && (cl.token > 0 || lUp)) out.push(A.wake[c]);
-      if (cl.live) out.push(A.expire[c]);
-      if (network && writeFrom(s, c)) out.push(A.rcv[c]);
-    }
-    return out;
-  };
-
-  /** The storage receives a write: it lands if the check passes. */
-  const land = (s: LockState, token: number, lease: number): LockState =>
-    accepts(s.maxToken, token)
-      ? {
-          ...s,
-          maxToken: Math.max(s.maxToken, token),
-          landed: s.landed.includes(lease) ? s.landed : [...s.landed, lease].sort((a, b) => a - b),
-        }
-      : { ...s, refused: true };
-  const setClient = (s: LockState, c: number, cl: LockClient): LockState => ({ ...s, clients: replaceAt(s.clients, c, cl) });
-  const idle = (cl: LockClient): LockClient => ({ ...cl, phase: 'idle', token: 0, lease: 0 });
-  /** A client without a token yet (token-after-grant) takes one: INCR on the lock server, lease or no lease. */
-  const takeToken = (s: LockState, c: number): LockState => {
-    const cl = s.clients[c];
-    return cl.token > 0 ? s : setClient({ ...s, counter: s.counter + 1 }, c, { ...cl, token: s.counter + 1 });
-  };
-  /** The client sends its write: straight to the storage, or into the network. */
-  const sendWrite = (s0: LockState, c: number): LockState => {
-    const s = takeToken(s0, c);
-    const cl = s.clients[c];
-    const after = setClient(s, c, idle(cl));
-    return network
-      ? withNet(after, send(s.faults.net, message(writeType(cl.token, cl.lease), names[c], S)))
-      : land(after, cl.token, cl.lease);
-  };
-
-  const next = (s: LockState, a: ProtocolAction): LockState => {
-    const cl = s.clients[a.c];
-    switch (a.name) {
-      case 'Acquire': {
-        const token = tokenLater ? 0 : s.counter + 1;
-        const lease = s.grants + 1;
-        return setClient({ ...s, holder: a.c, counter: tokenLater ? s.counter : token, grants: lease }, a.c, {
-          phase: 'holding',
-          token,
-          lease,
-          left: cl.left - 1,
-          live: true,
-        });
-      }
-      case 'TakeToken':
-        return takeToken(s, a.c);
-      case 'Write':
-      case 'Wake':
-        return sendWrite(s, a.c);
-      case 'Pause':
-        return setClient({ ...s, pauses: s.pauses - 1 }, a.c, { ...cl, phase: 'paused' });
-      case 'LeaseExpires': {
-        // A running client sees its lease run out and gives up; a paused one sees nothing.
-        const noticed = cl.phase === 'holding' ? idle(cl) : cl;
-        return setClient({ ...s, holder: s.holder === a.c ? -1 : s.holder }, a.c, { ...noticed, live: false });
-      }
-      case 'StorageRcvWrite': {
-        const m = writeFrom(s, a.c)!;
-        const w = parseWrite(m);
-        return land(withNet(s, remove(s.faults.net, m)), w.token, w.lease);
-      }
-    }
-  };
-
-  /** The write that reaches the storage in this step, if any. */
-  const arriving = (from: LockState, a: LockAction): { token: number; lease: number } | null => {
-    if (a.name === 'StorageRcvWrite') return parseWrite(writeFrom(from, (a as ProtocolAction).c)!);
-    if (!network && (a.name === 'Write' || a.name === 'Wake')) {
-      const cl = from.clients[(a as ProtocolAction).c];
-      return { token: cl.token > 0 ? cl.token : from.counter + 1, lease: cl.lease };
-    }
-    return null;
-  };
-  const landedStep = (from: LockState, a: LockAction, check: (w: { token: number; lease: number }) => boolean): boolean => {
-    const w = arriving(from, a);
-    return w === null || !accepts(from.maxToken, w.token) || check(w);
-  };
-
-  const properties: Property<LockState, LockAction>[] = [
-    {
-      kind: 'step',
-      name: 'tokensNeverGoBack',
-      description: 'The storage never accepts a write carrying an older token than one it accepted before.',
-      holds: (from, a) => landedStep(from, a, (w) => w.token >= from.maxToken),
-    },
-    {
-      kind: 'step',
-      name: 'writesInLeaseOrder',
-      description:
-        'Two clients never both complete a write while each believes it holds the lock, precisely: once a write made under one lease has landed, no write made under an earlier lease lands (leases numbered in grant order by a counter no restart resets). Writes that land in lease order are allowed even if the leases overlapped: the storage then holds what a serial run would leave.',
-      holds: (from, a) => landedStep(from, a, (w) => from.landed.every((l) => l <= w.lease)),
-    },
-    {
-      kind: 'step',
-      name: 'oncePerLease',
-      description: "A lease's write lands at most once (the scheduler's exactly-once: one firing, one run).",
-      holds: (from, a) => landedStep(from, a, (w) => !from.landed.includes(w.lease)),
-    },
-    {
-      kind: 'sometimes',
-      name: 'staleWriteRefused',
-      description: 'The storage refuses a write (fencing at work).',
-      holds: (s) => s.refused,
-    },
-    {
-      kind: 'sometimes',
-      name: 'twoLeasesWrote',
-      description: 'Writes made under two different leases have landed.',
-      holds: (s) => s.landed.length >= 2,
-    },
-  ];
-  if (p.pauses > 0)
-    properties.push({
-      kind: 'sometimes',
-      name: 'pausedPastLease',
-      description: 'A paused client still believes it holds a lease that has run out, while another client holds the lock.',
-      holds: (s) => s.clients.some((cl, c) => cl.phase === 'paused' && !cl.live && s.holder >= 0 && s.holder !== c),
-    });
-  if (budget.crashes > 0)
-    properties.push({
-      kind: 'sometimes',
-      name: 'restartUnderLiveLease',
-      description: 'The lock server crashed and came back while some lease was live.',
-      holds: (s) => s.restartedUnderLease && isUp(s.faults, L),
-    });
-
-  const actionNames = [
-    'Acquire',
-    ...(tokenLater ? ['TakeToken'] : []),
-    'Write',
-    ...(p.pauses > 0 ? ['Pause', 'Wake'] : []),
-    'LeaseExpires',
-    ...(network ? ['StorageRcvWrite'] : []),
-  ];
-  const describe = (a: ProtocolAction): string => `${a.name}(${names[a.c]})`;
-  const verdict = (from: LockState, w: { token: number }): string => (accepts(from.maxToken, w.token) ? '✓' : '✗ refused');
-
-  const incr = (me: string, token: number): ViewEvent[] => [
-    { type: 'message', from: me, to: L, label: 'INCR' },
-    { type: 'message', from: L, to: me, label: `t${token}` },
-  ];
-  const view = (from: LockState, a: ProtocolAction, to: LockState): readonly ViewEvent[] => {
-    const me = names[a.c];
-    switch (a.name) {
-      case 'Acquire':
-        return [
-          { type: 'message', from: me, to: L, label: 'Acquire' },
-          { type: 'message', from: L, to: me, label: tokenLater ? 'Grant' : `Grant(t${to.clients[a.c].token})` },
-        ];
-      case 'TakeToken':
-        return incr(me, to.clients[a.c].token);
-      case 'Pause':
-        return [
-          {
-            type: 'note',
-            over: me,
-            text: from.clients[a.c].token > 0 ? '⏸ pause (after its lease check)' : '⏸ pause (before taking its token)',
-          },
-        ];
-      case 'LeaseExpires':
-        return [
-          {
-            type: 'note',
-            over: me,
-            text: from.clients[a.c].phase === 'paused' ? '⌛ lease runs out (paused, does not notice)' : '⌛ lease runs out',
-          },
-        ];
-      case 'Write':
-      case 'Wake': {
-        const cl = from.clients[a.c];
-        const token = cl.token > 0 ? cl.token : from.counter + 1;
-        const wake: ViewEvent[] = a.name === 'Wake' ? [{ type: 'note', over: me, text: '▶ wakes, still believes it holds the lock' }] : [];
-        if (cl.token === 0) wake.push(...incr(me, token));
-        if (network) return [...wake, { type: 'note', over: me, text: `sends Write(t${token})` }];
-        return [...wake, { type: 'message', from: me, to: S, label: `Write(t${token}) ${verdict(from, { token })}` }];
-      }
-      case 'StorageRcvWrite': {
-        const w = parseWrite(writeFrom(from, a.c)!);
-        return [{ type: 'message', from: me, to: S, label: `Write(t${w.token}) ${verdict(from, w)}` }];
-      }
-    }
-  };
-
-  return withFaults(
-    budget,
-    {
-      nodes: [...names, L, S],
-      crashable: [L],
-      restart: true,
-      onRestart: (s) => {
-        const after = { ...s, restartedUnderLease: s.restartedUnderLease || s.clients.some((cl) => cl.live) };
-        return persist ? after : { ...after, holder: -1, counter: 0 };
-      },
-    },
-    {
-      init: [
-        {
-          holder: -1,
-          counter: 0,
-          clients: ids.map(() => ({ phase: 'idle' as const, token: 0, lease: 0, left: p.rounds, live: false })),
-          maxToken: 0,
-          landed: [],
-          refused: false,
-          grants: 0,
-          pauses: p.pauses,
-          restartedUnderLease: false,
-          faults: initialFaults(budget),
-        },
-      ],
-      actions,
-      next,
-      key: (s) =>
-        `${s.holder}|${s.counter}|${s.clients.map((cl) => `${PHASE_CODE[cl.phase]}${cl.token}.${cl.lease}.${cl.left}${cl.live ? '+' : '-'}`).join(',')}|${s.maxToken}|${s.landed.join('.')}|${s.refused ? 1 : 0}|${s.grants}|${s.pauses}|${s.restartedUnderLease ? 1 : 0}`,
-      properties,
-      actionNames,
-      formatAction: describe,
-      actors: [...names, L, S],
-      view,
-      display: (s) => ({
-        L: `${isUp(s.faults, L) ? '' : '(down) '}holder ${s.holder < 0 ? 'none' : names[s.holder]}, counter ${s.counter}`,
-        ...Object.fromEntries(
-          ids.map((c) => {
-            const cl = s.clients[c];
-            const lease = cl.phase === 'idle' ? '' : ` t${cl.token} (lease #${cl.lease})`;
-            return [names[c], `${cl.phase}${lease}${cl.live ? ', lease live' : ''}`];
-          }),
-        ),
-        S: `last token ${s.maxToken}, landed leases {${s.landed.join(',')}}${s.refused ? ', refused one' : ''}`,
-        ...(network ? { inFlight: formatNetwork(s.faults.net) } : {}),
-      }),
-    },
-  );
-}
 
 export const distributedLock = defineModel({
   id: 'distributed-lock',

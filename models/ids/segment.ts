@@ -55,15 +55,6 @@ export type SegmentAction =
   | { readonly name: 'Crash'; readonly s: number }
   | { readonly name: 'DbDown' | 'DbUp' };
 
-const variants: readonly Variant[] = [
-  { name: 'correct', description: 'Segments are taken with one atomic UPDATE max_id = max_id + step.' },
-  {
-    name: 'read-then-write',
-    description: 'A server reads max_id, then writes max_id + step in a second statement, without a transaction.',
-    breaks: 'unique',
-  },
-];
-
 const EMPTY: ServerTag = { current: null, next: null, pos: 0, read: null };
 
 function segmentMachine(
@@ -241,15 +232,6 @@ function segmentMachine(
     ],
     actions,
     next,
-    key: (s) =>
-      [
-        s.maxId.join(','),
-        Number(s.dbUp),
-        s.servers.map((row) => row.map((b) => `${seg(b.current)}/${seg(b.next)}/${b.pos}/${b.read ?? '-'}`).join(';')).join(':'),
-        s.issued.map((xs) => xs.join(',')).join(';'),
-        s.last.map((xs) => xs.join(',')).join(';'),
-        `${Number(s.nonMonotonic)}${Number(s.errored)}${Number(s.servedWhileDown)}${s.crashesLeft}${s.outagesLeft}`,
-      ].join('|'),
     properties,
     actionNames: names,
     formatAction: (a) => ('t' in a ? `${a.name}(S${a.s + 1}, tag${a.t + 1})` : 's' in a ? `${a.name}(S${a.s + 1})` : a.name),
@@ -279,6 +261,17 @@ function segmentMachine(
     },
   };
 }
+
+// Configurations and variants.
+
+const variants: readonly Variant[] = [
+  { name: 'correct', description: 'Segments are taken with one atomic UPDATE max_id = max_id + step.' },
+  {
+    name: 'read-then-write',
+    description: 'A server reads max_id, then writes max_id + step in a second statement, without a transaction.',
+    breaks: 'unique',
+  },
+];
 
 export const segment = defineModel({
   id: 'segment',

@@ -96,16 +96,6 @@ export interface SnowflakeState {
 type WStep = 'NextId' | 'Wait' | 'Refuse' | 'Tick' | 'RollbackSmall' | 'RollbackLarge' | 'Restart';
 export type SnowflakeAction = { readonly name: WStep; readonly w: number };
 
-const variants: readonly Variant[] = [
-  { name: 'correct', description: 'Workers with distinct ids that never issue with a clock behind their last timestamp.' },
-  {
-    name: 'rollback-ignored',
-    description: 'A worker whose clock jumped back issues ids anyway, restarting its sequence.',
-    breaks: 'unique',
-  },
-  { name: 'worker-id-reused', description: "A bad deploy gives the second worker the first one's worker id.", breaks: 'unique' },
-];
-
 function snowflakeMachine(
   p: { workers: number; seqBits: number; maxIds: number; ticks: number; policy: Policy; rollbacks: number; restarts: number },
   variant: string,
@@ -236,8 +226,6 @@ function snowflakeMachine(
     ],
     actions,
     next,
-    key: (s) =>
-      `${s.clock.join(',')}|${s.lastTs.join(',')}|${s.seq.join(',')}|${s.issued.join(',')}|${s.lastId.join(',')}|${Number(s.nonMonotonic)}${Number(s.refused)}${Number(s.refusedSmall)}|${s.rollbacksLeft}${s.restartsLeft}`,
     properties,
     actionNames: ['NextId', 'Wait', 'Refuse', 'Tick', 'RollbackSmall', 'RollbackLarge', ...(p.restarts > 0 ? ['Restart'] : [])],
     formatAction: (a) => `${a.name}(W${a.w + 1})`,
@@ -263,6 +251,18 @@ function snowflakeMachine(
     },
   };
 }
+
+// Configurations and variants.
+
+const variants: readonly Variant[] = [
+  { name: 'correct', description: 'Workers with distinct ids that never issue with a clock behind their last timestamp.' },
+  {
+    name: 'rollback-ignored',
+    description: 'A worker whose clock jumped back issues ids anyway, restarting its sequence.',
+    breaks: 'unique',
+  },
+  { name: 'worker-id-reused', description: "A bad deploy gives the second worker the first one's worker id.", breaks: 'unique' },
+];
 
 export const snowflake = defineModel({
   id: 'snowflake',

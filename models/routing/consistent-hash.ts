@@ -87,15 +87,6 @@ export interface CHState {
 }
 export type CHAction = { readonly name: 'AddNode' | 'RemoveNode'; readonly node: number };
 
-const variants: readonly Variant[] = [
-  { name: 'correct', description: 'Keys go to the first virtual node clockwise on the ring.' },
-  {
-    name: 'hash-mod',
-    description: 'Keys go to node number hash mod N, so a join or leave reshuffles almost everything.',
-    breaks: 'minimalMovement',
-  },
-];
-
 function chMachine(pool: number, vnodes: number, keys: number, variant: string): Machine<CHState, CHAction> {
   const names = Array.from({ length: pool }, (_, i) => `node${i + 1}`);
   const keyHashes = Array.from({ length: keys }, (_, i) => fnv1a32(`key-${i}`));
@@ -133,7 +124,6 @@ function chMachine(pool: number, vnodes: number, keys: number, variant: string):
       return out;
     },
     next: (s, a) => ({ present: s.present.map((p, i) => (i === a.node ? a.name === 'AddNode' : p)) }),
-    key: (s) => s.present.map(Number).join(''),
     properties,
     actionNames: ['AddNode', 'RemoveNode'],
     formatAction: (a) => `${a.name}(${names[a.node]})`,
@@ -142,6 +132,17 @@ function chMachine(pool: number, vnodes: number, keys: number, variant: string):
     display: (s) => ({ ring: names.filter((_, i) => s.present[i]).join(', ') }),
   };
 }
+
+// Configurations and variants.
+
+const variants: readonly Variant[] = [
+  { name: 'correct', description: 'Keys go to the first virtual node clockwise on the ring.' },
+  {
+    name: 'hash-mod',
+    description: 'Keys go to node number hash mod N, so a join or leave reshuffles almost everything.',
+    breaks: 'minimalMovement',
+  },
+];
 
 export const consistentHash = defineModel({
   id: 'consistent-hash',

@@ -69,15 +69,6 @@ export interface LBState {
 
 export type LBAction = { readonly name: 'Pick' } | { readonly name: 'Fail' | 'Recover'; readonly server: number };
 
-const variants: readonly Variant[] = [
-  { name: 'correct', description: 'Every strategy skips servers that are down.' },
-  {
-    name: 'ignores-health',
-    description: 'The balancer keeps its static rotation and sends requests to servers that are down.',
-    breaks: 'onlyHealthyPicked',
-  },
-];
-
 function lbMachine(
   p: { strategy: Strategy; weights: number[]; maxPicks: number; failures: number },
   variant: string,
@@ -161,8 +152,6 @@ function lbMachine(
     ],
     actions,
     next,
-    key: (s) =>
-      `${s.healthy.map(Number).join('')}|${s.cursor}|${s.current.join(',')}|${s.picks}|${s.last}|${Number(s.pickedUnhealthy)}|${s.failuresLeft}`,
     properties,
     actionNames: ['Pick', 'Fail', 'Recover'],
     formatAction: (a) => (a.name === 'Pick' ? 'Pick' : `${a.name}(server${a.server + 1})`),
@@ -173,6 +162,17 @@ function lbMachine(
         : [{ type: 'note', over: `server${a.server + 1}`, text: a.name === 'Fail' ? '💥 goes down' : 'comes back up' }],
   };
 }
+
+// Configurations and variants.
+
+const variants: readonly Variant[] = [
+  { name: 'correct', description: 'Every strategy skips servers that are down.' },
+  {
+    name: 'ignores-health',
+    description: 'The balancer keeps its static rotation and sends requests to servers that are down.',
+    breaks: 'onlyHealthyPicked',
+  },
+];
 
 export const loadBalancer = defineModel({
   id: 'load-balancer',

@@ -33,25 +33,6 @@ export type ReshardAction =
   | { readonly name: 'StartMigration' | 'FinishMigration' }
   | { readonly name: 'Migrate'; readonly key: number };
 
-const variants: readonly Variant[] = [
-  { name: 'correct', description: 'ASK is followed once, with ASKING; MOVED updates the slot map.' },
-  {
-    name: 'ask-as-moved',
-    description: 'The client treats ASK like MOVED: it updates its slot map and sends without ASKING.',
-    breaks: 'requestsServed',
-  },
-  {
-    name: 'source-not-found',
-    description: 'The source answers "not found" for a key it has already migrated, instead of redirecting with ASK.',
-    breaks: 'readsSeeLatestWrite',
-  },
-  {
-    name: 'target-without-asking',
-    description: 'The importing target serves requests that did not send ASKING.',
-    breaks: 'noKeyLostOrDuplicated',
-  },
-];
-
 const KEYS = [0, 1];
 
 function reshardMachine(ops: number, variant: string): Machine<ReshardState, ReshardAction> {
@@ -168,8 +149,6 @@ function reshardMachine(ops: number, variant: string): Machine<ReshardState, Res
     })),
     actions,
     next,
-    key: (s) =>
-      `${s.a.join('')}|${s.b.join('')}|${s.phase}|${s.cached}|${s.request ? `${s.request.op.kind}${s.request.op.key}${s.request.to}${Number(s.request.asking)}` : '-'}|${s.opsLeft}|${s.latest.join('')}|${Number(s.staleRead)}|${s.served}`,
     properties,
     actionNames: ['ClientSend', 'NodeHandle', 'StartMigration', 'Migrate', 'FinishMigration'],
     formatAction: (a) =>
@@ -196,6 +175,27 @@ function reshardMachine(ops: number, variant: string): Machine<ReshardState, Res
     },
   };
 }
+
+// Configurations and variants.
+
+const variants: readonly Variant[] = [
+  { name: 'correct', description: 'ASK is followed once, with ASKING; MOVED updates the slot map.' },
+  {
+    name: 'ask-as-moved',
+    description: 'The client treats ASK like MOVED: it updates its slot map and sends without ASKING.',
+    breaks: 'requestsServed',
+  },
+  {
+    name: 'source-not-found',
+    description: 'The source answers "not found" for a key it has already migrated, instead of redirecting with ASK.',
+    breaks: 'readsSeeLatestWrite',
+  },
+  {
+    name: 'target-without-asking',
+    description: 'The importing target serves requests that did not send ASKING.',
+    breaks: 'noKeyLostOrDuplicated',
+  },
+];
 
 export const redisResharding = defineModel({
   id: 'redis-resharding',

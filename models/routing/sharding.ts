@@ -56,15 +56,6 @@ export interface CopyState {
 
 export type CopyAction = { readonly name: 'Write' } | { readonly name: 'Apply'; readonly index: number };
 
-const variants: readonly Variant[] = [
-  { name: 'correct', description: 'The copier applies change events in the order they were written (one queue per order).' },
-  {
-    name: 'unordered-copier',
-    description: 'The copier applies change events in any order, so an old version can land last.',
-    breaks: 'copiesConverge',
-  },
-];
-
 function copyMachine(writes: number, variant: string): Machine<CopyState, CopyAction> {
   const ordered = variant !== 'unordered-copier';
   return {
@@ -80,7 +71,6 @@ function copyMachine(writes: number, variant: string): Machine<CopyState, CopyAc
       a.name === 'Write'
         ? { ...s, buyer: s.buyer + 1, pending: [...s.pending, s.buyer + 1], writesLeft: s.writesLeft - 1 }
         : { ...s, seller: s.pending[a.index], pending: s.pending.filter((_, i) => i !== a.index) },
-    key: (s) => `${s.buyer}|${s.seller}|${s.pending.join(',')}|${s.writesLeft}`,
     properties: [
       {
         kind: 'always',
@@ -111,6 +101,17 @@ function copyMachine(writes: number, variant: string): Machine<CopyState, CopyAc
         : [{ type: 'message', from: 'Copier', to: 'SellerShard', label: `apply v${from.pending[a.index]}` }],
   };
 }
+
+// Configurations and variants.
+
+const variants: readonly Variant[] = [
+  { name: 'correct', description: 'The copier applies change events in the order they were written (one queue per order).' },
+  {
+    name: 'unordered-copier',
+    description: 'The copier applies change events in any order, so an old version can land last.',
+    breaks: 'copiesConverge',
+  },
+];
 
 export const sharding = defineModel({
   id: 'sharding',

@@ -99,7 +99,11 @@ describe('distributed-lock', () => {
     // C2 holds token 2 (lease 2), C3 token 1 again (lease 3): the storage sees 1 then 2, in order, and accepts both.
     const last = outcome('no-persistence').violations[0].trace.steps.at(-1)!.state as LockState;
     expect(outcome('no-persistence').violations.map((v) => v.property)).toEqual(['writesInLeaseOrder']);
-    expect([last.landed, last.maxToken, last.clients.map((c) => c.live)]).toEqual([[2, 3], 2, [false, true, true]]);
+    expect([last.landed, last.maxToken, ['C1', 'C2', 'C3'].map((c) => last.clients[c].live)]).toEqual([
+      new Set([2, 3]),
+      2,
+      [false, true, true],
+    ]);
     expect(
       noShorterViolation(distributedLock, 'no-persistence', paramsOf('no-persistence'), 'writesInLeaseOrder', actions.length - 1),
     ).toBe(true);
@@ -125,7 +129,7 @@ describe('distributed-lock', () => {
     ]);
     expect(outcome('token-after-grant').violations.map((v) => v.property)).toEqual(['writesInLeaseOrder']);
     const last = outcome('token-after-grant').violations[0].trace.steps.at(-1)!.state as LockState;
-    expect([last.landed, last.maxToken]).toEqual([[1, 2], 2]);
+    expect([last.landed, last.maxToken]).toEqual([new Set([1, 2]), 2]);
     expect(
       noShorterViolation(distributedLock, 'token-after-grant', paramsOf('token-after-grant'), 'writesInLeaseOrder', actions.length - 1),
     ).toBe(true);
@@ -137,7 +141,7 @@ describe('distributed-lock', () => {
       null,
       'Acquire(C1)',
       'Write(C1)',
-      'Duplicate(Write(t1,lease1) C1→S)',
+      'Duplicate(Write C1→S (1, 1))',
       'StorageRcvWrite(C1)',
       'StorageRcvWrite(C1)',
     ]);
@@ -150,7 +154,7 @@ describe('distributed-lock', () => {
       outcome('delay')
         .witnesses.find((w) => w.property === 'staleWriteRefused')!
         .steps.map((s) => s.action),
-    ).toContain('Duplicate(Write(t1,lease1) C1→S)');
+    ).toContain('Duplicate(Write C1→S (1, 1))');
   });
 
   it('replays every counterexample', () => {
