@@ -240,9 +240,7 @@ function lockMachine(p: LockParams, variant: string, budget: FaultBudget): Machi
     restartedUnderLease: false,
     faults: initialFaults(budget),
   };
-  // withFaults still asks for a protocol key and would derive the machine's key from it; this model has none, so
-  // the derived key is left out and the engine fingerprints the whole plain state.
-  const { key: _derived, ...machine } = withFaults(
+  return withFaults(
     budget,
     {
       nodes: [...C, L, S],
@@ -258,13 +256,11 @@ function lockMachine(p: LockParams, variant: string, budget: FaultBudget): Machi
       init: [init],
       actions,
       next,
-      key: () => '',
       properties,
       actionNames,
       ...presentation(C, p, variant),
     },
   );
-  return machine;
 }
 
 // Presentation: action labels, sequence-diagram events and the trace view of a state.
