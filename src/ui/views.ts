@@ -117,12 +117,14 @@ export function parsePath(machine: AnyMachine, q: URLSearchParams): Path {
 export function tracePath(machine: AnyMachine, trace: Trace): Path {
   const init = machine.init.findIndex((s) => isEqual(s, trace.steps[0].state));
   if (init < 0) throw new Error(`trace of ${trace.model}: the first state is not an initial state`);
+  // Re-executed from the model's own states, not the recorded ones: a recorded state may be a copy (a trace
+  // file, a message between threads), and a model may rely on its interned values being the same objects.
+  let from = machine.init[init];
   const choices = trace.steps.slice(1).map((step, i) => {
-    const from = trace.steps[i].state;
-    const c = machine
-      .actions(from)
-      .findIndex((a: unknown) => machine.formatAction(a) === step.action && isEqual(machine.next(from, a), step.state));
+    const enabled = machine.actions(from);
+    const c = enabled.findIndex((a: unknown) => machine.formatAction(a) === step.action && isEqual(machine.next(from, a), step.state));
     if (c < 0) throw new Error(`trace of ${trace.model}: step ${i + 2} (${step.action}) cannot be re-executed`);
+    from = machine.next(from, enabled[c]);
     return c;
   });
   return { init, choices };
