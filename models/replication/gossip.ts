@@ -54,19 +54,15 @@ function gossipMachine(
   const k = Math.min(fanout, n - 1);
   const once = variant === 'infect-and-die';
   const ring = variant === 'ring-overlay';
-  /** The peer sets each node may pick: every k-subset of the others, or its k successors on the ring. */
-  const peerSets = new Map(
-    ids.map((i) => [
-      nodes[i],
-      (ring
-        ? [Array.from({ length: k }, (_, d) => (i + 1 + d) % n).sort((a, b) => a - b)]
-        : subsets(
-            ids.filter((j) => j !== i),
-            k,
-          )
-      ).map((set) => set.map(nName)),
-    ]),
-  );
+  /** The peer sets node i may pick: every k-subset of the others, or its k successors on the ring. */
+  const peersOf = (i: number): number[][] =>
+    ring
+      ? [Array.from({ length: k }, (_, d) => (i + 1 + d) % n).sort((a, b) => a - b)]
+      : subsets(
+          ids.filter((j) => j !== i),
+          k,
+        );
+  const peerSets = new Map(ids.map((i) => [nodes[i], peersOf(i).map((set) => set.map(nName))]));
   const gossip = new Map(nodes.map((i) => [i, peerSets.get(i)!.map((to): ProtocolAction => ({ name: 'Gossip', from: i, to }))]));
   const up = (s: GossipState, i: Node): boolean => isUp(s.faults, i);
   const active = (s: GossipState, i: Node): boolean => up(s, i) && s.knows.has(i) && !(once && s.done.has(i));
@@ -143,21 +139,15 @@ function gossipMachine(
 // Presentation: action labels, sequence-diagram events and the trace view of a state.
 
 function presentation(nodes: readonly Node[], once: boolean) {
+  const heard = (from: GossipState, to: GossipState, j: Node): string => {
+    if (!isUp(from.faults, j)) return ' (lost: down)';
+    if (from.knows.has(j)) return ' (knew it)';
+    return to.knows.has(j) ? ' (learns)' : '';
+  };
   return {
     formatAction: (a: ProtocolAction): string => `Gossip(${a.from}→{${a.to.join(',')}})`,
     view: (from: GossipState, a: ProtocolAction, to: GossipState) =>
-      a.to.map((j) => ({
-        type: 'message' as const,
-        from: a.from,
-        to: j,
-        label: !isUp(from.faults, j)
-          ? 'rumor (lost: down)'
-          : from.knows.has(j)
-            ? 'rumor (knew it)'
-            : to.knows.has(j)
-              ? 'rumor (learns)'
-              : 'rumor',
-      })),
+      a.to.map((j) => ({ type: 'message' as const, from: a.from, to: j, label: `rumor${heard(from, to, j)}` })),
     display: (s: GossipState) =>
       Object.fromEntries(
         nodes.map((i) => [
