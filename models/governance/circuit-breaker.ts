@@ -22,12 +22,18 @@ export interface InFlightCall {
   readonly age: number;
 }
 
+/** One tick of the rolling window. */
+export interface Bucket {
+  readonly requests: number;
+  readonly failures: number;
+}
+
 export interface BreakerState {
   readonly mode: BreakerMode;
   /** Consecutive failures seen while closed (consecutive rule). */
   readonly failures: number;
-  /** Percentage rule: [requests, failures] per tick, newest first; `buckets` entries. */
-  readonly window: readonly (readonly [number, number])[];
+  /** Percentage rule: requests and failures per tick, newest first; `buckets` entries. */
+  readonly window: readonly Bucket[];
   /** Ticks spent open so far (the cool-down runs out at `coolDown`). */
   readonly since: number;
   /** Probes admitted in the current half-open phase. */
@@ -65,22 +71,10 @@ export interface BreakerConfig {
   readonly staleResults: 'ignored' | 'decide';
 }
 
-const variants: readonly Variant[] = [
-  { name: 'correct', description: 'Half-open admits at most k probes; rejected calls do not touch the cool-down.' },
-  {
-    name: 'half-open-floods',
-    description: 'Half-open lets every call through instead of k probes, so a recovering service gets the full load at once.',
-    breaks: 'probesBounded',
-  },
-  {
-    name: 'cool-down-restarts',
-    description: 'Every rejected call restarts the cool-down, so a client that keeps calling keeps the breaker open forever.',
-    breaks: 'probesAgain',
-  },
-];
+const EMPTY_BUCKET: Bucket = { requests: 0, failures: 0 };
 
 export function breakerMachine(c: BreakerConfig, variant: string): Machine<BreakerState, BreakerAction> {
-  const emptyWindow = Array.from({ length: c.buckets }, () => [0, 0] as const);
+  const emptyWindow: readonly Bucket[] = Array.from({ length: c.buckets }, () => EMPTY_BUCKET);
   const floods = variant === 'half-open-floods';
   const restarts = variant === 'cool-down-restarts';
 
@@ -89,8 +83,8 @@ export function breakerMachine(c: BreakerConfig, variant: string): Machine<Break
   /** Adds to the newest bucket. With a resetting window only the closed phase matters, so nothing else is kept. */
   const record = (s: BreakerState, requests: number, failures: number): BreakerState => {
     if (c.rule !== 'percentage' || (c.windowReset && s.mode !== 'closed')) return s;
-    const [r, f] = s.window[0];
-    return { ...s, window: [[r + requests, f + failures], ...s.window.slice(1)] };
+    const [newest, ...rest] = s.window;
+    return { ...s, window: [{ requests: newest.requests + requests, failures: newest.failures + failures }, ...rest] };
   };
 
   const enter = (s: BreakerState, mode: BreakerMode): BreakerState => ({
@@ -105,8 +99,8 @@ export function breakerMachine(c: BreakerConfig, variant: string): Machine<Break
 
   const tripped = (s: BreakerState): boolean => {
     if (c.rule === 'consecutive') return s.failures >= c.threshold;
-    const requests = s.window.reduce((a, [r]) => a + r, 0);
-    const failures = s.window.reduce((a, [, f]) => a + f, 0);
+    const requests = s.window.reduce((a, b) => a + b.requests, 0);
+    const failures = s.window.reduce((a, b) => a + b.failures, 0);
     return requests >= c.volume && failures * 100 > c.percent * requests;
   };
 
@@ -158,7 +152,7 @@ export function breakerMachine(c: BreakerConfig, variant: string): Machine<Break
         let t: BreakerState = {
           ...s,
           arrivals: 0,
-          window: c.rule === 'percentage' ? [[0, 0], ...s.window.slice(0, -1)] : s.window,
+          window: c.rule === 'percentage' ? [EMPTY_BUCKET, ...s.window.slice(0, -1)] : s.window,
           calls: s.calls.map((x) => ({ ...x, age: x.age + 1 })),
         };
         if (t.mode === 'open') t = t.since + 1 >= c.coolDown ? enter(t, 'half-open') : { ...t, since: t.since + 1 };
@@ -220,21 +214,26 @@ export function breakerMachine(c: BreakerConfig, variant: string): Machine<Break
     });
   }
 
-  const callName = (s: BreakerState, i: number): string => `${s.calls[i].kind}@${s.calls[i].age}`;
-  const label = (a: BreakerAction): string => (a.name === 'Call' || a.name === 'Tick' ? a.name : `${a.name}(${a.call + 1})`);
-
   return {
     init: [{ mode: 'closed', failures: 0, window: emptyWindow, since: 0, probes: 0, calls: [], arrivals: 0 }],
     actions,
     next,
-    key: (s) =>
-      `${s.mode}|${s.failures}|${s.window.map(([r, f]) => `${r}.${f}`).join(',')}|${s.since}|${s.probes}|` +
-      `${s.calls.map((x) => `${x.kind[0]}${x.age}`).join(',')}|${s.arrivals}`,
     properties,
     actionNames: ['Call', 'Succeed', 'Fail', 'Tick'],
+    fairness: 'Weak fairness on every action: the clock keeps ticking, clients keep calling, calls complete.',
+    ...presentation(c),
+  };
+}
+
+// Presentation: action labels, sequence-diagram events and the trace view of a state.
+
+function presentation(c: BreakerConfig): Pick<Machine<BreakerState, BreakerAction>, 'formatAction' | 'actors' | 'view' | 'display'> {
+  const callName = (s: BreakerState, i: number): string => `${s.calls[i].kind}@${s.calls[i].age}`;
+  const label = (a: BreakerAction): string => (a.name === 'Call' || a.name === 'Tick' ? a.name : `${a.name}(${a.call + 1})`);
+
+  return {
     formatAction: label,
     actors: ['client', 'breaker', 'service'],
-    fairness: 'Weak fairness on every action: the clock keeps ticking, clients keep calling, calls complete.',
     view: (from, a, to): ViewEvent[] => {
       const events: ViewEvent[] = [];
       if (a.name === 'Call') {
@@ -258,7 +257,7 @@ export function breakerMachine(c: BreakerConfig, variant: string): Machine<Break
     },
     display: (s) => ({
       mode: s.mode,
-      ...(c.rule === 'consecutive' ? { failures: s.failures } : { window: s.window.map(([r, f]) => `${f}/${r}`).join(' ') }),
+      ...(c.rule === 'consecutive' ? { failures: s.failures } : { window: s.window.map((b) => `${b.failures}/${b.requests}`).join(' ') }),
       ...(s.mode === 'open' ? { since: s.since } : {}),
       ...(s.mode === 'half-open' ? { probes: s.probes } : {}),
       inFlight: s.calls.map((x) => `${x.kind}@${x.age}`).join(', ') || '-',
@@ -266,6 +265,22 @@ export function breakerMachine(c: BreakerConfig, variant: string): Machine<Break
     }),
   };
 }
+
+// Configurations and variants.
+
+const variants: readonly Variant[] = [
+  { name: 'correct', description: 'Half-open admits at most k probes; rejected calls do not touch the cool-down.' },
+  {
+    name: 'half-open-floods',
+    description: 'Half-open lets every call through instead of k probes, so a recovering service gets the full load at once.',
+    breaks: 'probesBounded',
+  },
+  {
+    name: 'cool-down-restarts',
+    description: 'Every rejected call restarts the cool-down, so a client that keeps calling keeps the breaker open forever.',
+    breaks: 'probesAgain',
+  },
+];
 
 /** The percentage rule with Hystrix's semantics at the parameters' defaults, as a typed configuration. */
 export const PERCENTAGE_RULE: BreakerConfig = {

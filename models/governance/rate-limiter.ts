@@ -34,35 +34,20 @@ export interface RateConfig {
   readonly start: 'full' | 'empty';
 }
 
-const variants: readonly Variant[] = [
-  { name: 'correct', description: 'The algorithm as specified.' },
-  {
-    name: 'cap-before-refill',
-    description:
-      'The token bucket caps the tokens before adding the refill (min(burst, tokens) + rate), so it holds more than its capacity.',
-    breaks: 'tokensWithinCapacity',
-  },
-  {
-    name: 'refuses-last-token',
-    description: 'The token bucket admits only while more than one token is left (tokens > 1), so it refuses with a token in the bucket.',
-    breaks: 'noNeedlessRefusal',
-  },
-];
-
 /** The sliding bound every algorithm is held to: rate·T + burst requests per window of T ticks. */
 export const slidingBound = (c: Pick<RateConfig, 'rate' | 'burst' | 'window'>): number => c.rate * c.window + c.burst;
+
+const sum = (xs: readonly number[]): number => xs.reduce((a, x) => a + x, 0);
 
 export function rateMachine(c: RateConfig, variant: string): Machine<RateState, RateAction> {
   const limit = slidingBound(c);
   const bucket = c.algorithm === 'token-bucket';
+  const fixedWindow = c.algorithm === 'fixed-window';
   const need = variant === 'refuses-last-token' ? 2 : 1;
-  const sum = (xs: readonly number[]): number => xs.reduce((a, x) => a + x, 0);
 
   /** The limiter has nothing left to give: only then may it refuse. */
-  const exhausted = (s: RateState): boolean =>
-    c.algorithm === 'token-bucket' ? s.tokens < 1 : c.algorithm === 'fixed-window' ? s.count >= limit : sum(s.recent) >= limit;
-  const admits = (s: RateState): boolean =>
-    c.algorithm === 'token-bucket' ? s.tokens >= need : c.algorithm === 'fixed-window' ? s.count < limit : sum(s.recent) < limit;
+  const exhausted = (s: RateState): boolean => (bucket ? s.tokens < 1 : fixedWindow ? s.count >= limit : sum(s.recent) >= limit);
+  const admits = (s: RateState): boolean => (bucket ? s.tokens >= need : fixedWindow ? s.count < limit : sum(s.recent) < limit);
 
   const actions = (s: RateState): RateAction[] => [...(s.arrivals < c.arrivals ? [{ name: 'Request' } as const] : []), { name: 'Tick' }];
 
@@ -72,16 +57,17 @@ export function rateMachine(c: RateConfig, variant: string): Machine<RateState, 
       return {
         ...s,
         tokens: bucket ? s.tokens - 1 : 0,
-        count: c.algorithm === 'fixed-window' ? s.count + 1 : 0,
+        count: fixedWindow ? s.count + 1 : 0,
         recent: [s.recent[0] + 1, ...s.recent.slice(1)],
         arrivals: s.arrivals + 1,
       };
     }
-    const phase = c.algorithm === 'fixed-window' ? (s.phase + 1) % c.window : 0;
+    // Tick: the bucket refills up to its capacity, the fixed window may start over, the log slides by one tick.
+    const phase = fixedWindow ? (s.phase + 1) % c.window : 0;
     const refill = variant === 'cap-before-refill' ? Math.min(c.burst, s.tokens) + c.rate : Math.min(c.burst, s.tokens + c.rate);
     return {
       tokens: bucket ? refill : 0,
-      count: c.algorithm === 'fixed-window' && phase !== 0 ? s.count : 0,
+      count: fixedWindow && phase !== 0 ? s.count : 0,
       phase,
       recent: [0, ...s.recent.slice(0, -1)],
       arrivals: 0,
@@ -120,7 +106,7 @@ export function rateMachine(c: RateConfig, variant: string): Machine<RateState, 
       holds: (s) => s.recent[0] >= c.burst,
     },
   ];
-  if (c.algorithm === 'fixed-window') {
+  if (fixedWindow) {
     properties.push({
       kind: 'sometimes',
       name: 'twiceTheLimit',
@@ -141,9 +127,16 @@ export function rateMachine(c: RateConfig, variant: string): Machine<RateState, 
     ],
     actions,
     next,
-    key: (s) => `${s.tokens}|${s.count}|${s.phase}|${s.recent.join(',')}|${s.arrivals}`,
     properties,
     actionNames: ['Request', 'Tick'],
+    ...presentation(c),
+  };
+}
+
+// Presentation: action labels, sequence-diagram events and the trace view of a state.
+
+function presentation(c: RateConfig): Pick<Machine<RateState, RateAction>, 'formatAction' | 'actors' | 'view' | 'display'> {
+  return {
     formatAction: (a) => a.name,
     actors: ['client', 'limiter'],
     view: (from, a, to) =>
@@ -151,13 +144,30 @@ export function rateMachine(c: RateConfig, variant: string): Machine<RateState, 
         ? [{ type: 'note', over: 'limiter', text: 'tick' }]
         : [{ type: 'message', from: 'client', to: 'limiter', label: to.recent[0] > from.recent[0] ? 'admitted' : 'refused' }],
     display: (s) => ({
-      ...(bucket ? { tokens: s.tokens } : {}),
+      ...(c.algorithm === 'token-bucket' ? { tokens: s.tokens } : {}),
       ...(c.algorithm === 'fixed-window' ? { count: s.count, phase: s.phase } : {}),
       admittedPerTick: s.recent.join(' '),
       arrivals: s.arrivals,
     }),
   };
 }
+
+// Configurations and variants.
+
+const variants: readonly Variant[] = [
+  { name: 'correct', description: 'The algorithm as specified.' },
+  {
+    name: 'cap-before-refill',
+    description:
+      'The token bucket caps the tokens before adding the refill (min(burst, tokens) + rate), so it holds more than its capacity.',
+    breaks: 'tokensWithinCapacity',
+  },
+  {
+    name: 'refuses-last-token',
+    description: 'The token bucket admits only while more than one token is left (tokens > 1), so it refuses with a token in the bucket.',
+    breaks: 'noNeedlessRefusal',
+  },
+];
 
 export const rateLimiter = defineModel({
   id: 'rate-limiter',

@@ -15,36 +15,26 @@ import { budgetOf, faultParams, initialFaults, isUp, withFaults } from '../../sr
 import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
 import { defineModel, type Figure, type Machine, type Property, type Variant } from '../../src/model/model';
 import { xyChart } from '../../src/report/xychart';
-import { replaceAt } from '../../src/model/plain';
+import { setAdd } from '../../src/model/plain';
+import { structuralKey } from '../../src/shared/fingerprint';
 import { seededRandom } from '../../src/shared/random';
 import { summarize, type RoundsSummary } from './anti-entropy';
 
-const variants: readonly Variant[] = [
-  { name: 'correct', description: 'A node that knows the rumor keeps gossiping it to random peers, forever (periodic gossip).' },
-  {
-    name: 'infect-and-die',
-    description: 'A node gossips once, to `fanout` random peers, when it first learns the rumor, and then stays quiet.',
-    breaks: 'allLiveKnow',
-  },
-  {
-    name: 'ring-overlay',
-    description: 'A node gossips only to its `fanout` successors on a fixed ring, so a crashed node cuts the ring.',
-    breaks: 'allLiveKnow',
-  },
-];
+export type Node = string;
 
+/** Demers et al.'s infective sites, and for infect-and-die the sites that have become removers. */
 export interface GossipState {
-  /** Whether each node knows the rumor. */
-  readonly knows: readonly boolean[];
-  /** infect-and-die: the node has had its one turn. */
-  readonly done: readonly boolean[];
+  /** The nodes that know the rumor. */
+  readonly knows: ReadonlySet<Node>;
+  /** infect-and-die: the nodes that have had their one turn. */
+  readonly done: ReadonlySet<Node>;
   readonly faults: FaultState;
 }
 
-type ProtocolAction = { readonly name: 'Gossip'; readonly from: number; readonly to: readonly number[] };
+type ProtocolAction = { readonly name: 'Gossip'; readonly from: Node; readonly to: readonly Node[] };
 export type GossipAction = ProtocolAction | FaultAction;
 
-const nName = (i: number): string => `N${i + 1}`;
+const nName = (i: number): Node => `N${i + 1}`;
 
 /** Every sorted k-subset of xs. */
 function subsets(xs: readonly number[], k: number): number[][] {
@@ -60,31 +50,35 @@ function gossipMachine(
   budget: FaultBudget,
 ): Machine<GossipState, GossipAction> {
   const ids = Array.from({ length: n }, (_, i) => i);
-  const names = ids.map(nName);
+  const nodes = ids.map(nName);
   const k = Math.min(fanout, n - 1);
   const once = variant === 'infect-and-die';
   const ring = variant === 'ring-overlay';
-  const peerSets = ids.map((i) =>
+  /** The peer sets node i may pick: every k-subset of the others, or its k successors on the ring. */
+  const peersOf = (i: number): number[][] =>
     ring
       ? [Array.from({ length: k }, (_, d) => (i + 1 + d) % n).sort((a, b) => a - b)]
       : subsets(
           ids.filter((j) => j !== i),
           k,
-        ),
-  );
-  const gossip = ids.map((i) => peerSets[i].map((to) => ({ name: 'Gossip', from: i, to }) as const));
-  const up = (s: GossipState, i: number): boolean => isUp(s.faults, names[i]);
-  const active = (s: GossipState, i: number): boolean => up(s, i) && s.knows[i] && !(once && s.done[i]);
-  const allLiveKnow = (s: GossipState): boolean => ids.every((i) => !up(s, i) || s.knows[i]);
+        );
+  const peerSets = new Map(ids.map((i) => [nodes[i], peersOf(i).map((set) => set.map(nName))]));
+  const gossip = new Map(nodes.map((i) => [i, peerSets.get(i)!.map((to): ProtocolAction => ({ name: 'Gossip', from: i, to }))]));
+  const up = (s: GossipState, i: Node): boolean => isUp(s.faults, i);
+  const active = (s: GossipState, i: Node): boolean => up(s, i) && s.knows.has(i) && !(once && s.done.has(i));
+  const allLiveKnow = (s: GossipState): boolean => nodes.every((i) => !up(s, i) || s.knows.has(i));
 
-  const actions = (s: GossipState): ProtocolAction[] => ids.flatMap((i) => (active(s, i) ? gossip[i] : []));
+  const actions = (s: GossipState): ProtocolAction[] => nodes.flatMap((i) => (active(s, i) ? gossip.get(i)! : []));
 
+  // Gossip(i→peers): i tells the rumor to the peers it picked; those that are down miss it.
   const next = (s: GossipState, a: ProtocolAction): GossipState => {
-    const learn = a.to.filter((j) => up(s, j) && !s.knows[j]);
+    const learn = a.to.filter((j) => up(s, j) && !s.knows.has(j));
     if (learn.length === 0 && !once) return s;
-    let knows = s.knows;
-    for (const j of learn) knows = replaceAt(knows, j, true);
-    return { ...s, knows, done: once ? replaceAt(s.done, a.from, true) : s.done };
+    return {
+      ...s,
+      knows: learn.length === 0 ? s.knows : new Set([...s.knows, ...learn]),
+      done: once ? setAdd(s.done, a.from) : s.done,
+    };
   };
 
   const properties: Property<GossipState, GossipAction>[] = [
@@ -93,7 +87,8 @@ function gossipMachine(
       name: 'rumorAlive',
       description:
         'The rumor is not dead: every live node knows it, or a live node that knows it may still tell a live node that does not.',
-      holds: (s) => allLiveKnow(s) || ids.some((i) => active(s, i) && peerSets[i].some((to) => to.some((j) => up(s, j) && !s.knows[j]))),
+      holds: (s) =>
+        allLiveKnow(s) || nodes.some((i) => active(s, i) && peerSets.get(i)!.some((to) => to.some((j) => up(s, j) && !s.knows.has(j)))),
     },
     {
       kind: 'eventually',
@@ -105,7 +100,7 @@ function gossipMachine(
       kind: 'sometimes',
       name: 'spreading',
       description: 'The rumor is on its way: at least two live nodes know it and some live node does not yet.',
-      holds: (s) => ids.filter((i) => up(s, i) && s.knows[i]).length >= 2 && !allLiveKnow(s),
+      holds: (s) => nodes.filter((i) => up(s, i) && s.knows.has(i)).length >= 2 && !allLiveKnow(s),
     },
   ];
   if (budget.crashes > 0)
@@ -113,46 +108,71 @@ function gossipMachine(
       kind: 'sometimes',
       name: 'allLiveKnowAfterCrash',
       description: 'A node crashed before it heard the rumor, and every live node knows it anyway.',
-      holds: (s) => allLiveKnow(s) && ids.some((i) => !up(s, i) && !s.knows[i]),
+      holds: (s) => allLiveKnow(s) && nodes.some((i) => !up(s, i) && !s.knows.has(i)),
     });
   if (crashOrigin && budget.crashes > 0)
     properties.push({
       kind: 'sometimes',
       name: 'rumorDied',
       description: 'No live node knows the rumor: every node that knew it has crashed.',
-      holds: (s) => ids.every((i) => !up(s, i) || !s.knows[i]),
+      holds: (s) => nodes.every((i) => !up(s, i) || !s.knows.has(i)),
     });
 
-  const describe = (a: ProtocolAction): string => `Gossip(${names[a.from]}→{${a.to.map(nName).join(',')}})`;
   return withFaults(
     budget,
-    { nodes: names, crashable: crashOrigin ? names : names.slice(1) },
+    { nodes, crashable: crashOrigin ? nodes : nodes.slice(1) },
     {
-      init: [{ knows: ids.map((i) => i === 0), done: ids.map(() => false), faults: initialFaults(budget) }],
+      init: [{ knows: new Set([nodes[0]]), done: new Set(), faults: initialFaults(budget) }],
       actions,
       next,
-      key: (s) => `${s.knows.map(Number).join('')}|${s.done.map(Number).join('')}`,
+      // withFaults still asks for a key of the protocol part (src/model/faults.ts): this is the engine's
+      // structural fingerprint of the plain state, not a hand-written key.
+      key: (s) => String(structuralKey({ ...s, faults: null })),
       properties,
       actionNames: ['Gossip'],
-      formatAction: describe,
       fairness: 'Weak fairness on every Gossip(node→peers) instance; none on crashes.',
-      view: (from, a, to) =>
-        a.to.map((j) => ({
-          type: 'message' as const,
-          from: names[a.from],
-          to: names[j],
-          label: !up(from, j) ? 'rumor (lost: down)' : from.knows[j] ? 'rumor (knew it)' : to.knows[j] ? 'rumor (learns)' : 'rumor',
-        })),
-      display: (s) =>
-        Object.fromEntries(
-          ids.map((i) => [
-            names[i],
-            `${s.knows[i] ? 'knows' : 'does not know'}${once && s.done[i] ? ', done' : ''}${up(s, i) ? '' : ' (down)'}`,
-          ]),
-        ),
+      ...presentation(nodes, once),
     },
   );
 }
+
+// Presentation: action labels, sequence-diagram events and the trace view of a state.
+
+function presentation(nodes: readonly Node[], once: boolean) {
+  const heard = (from: GossipState, to: GossipState, j: Node): string => {
+    if (!isUp(from.faults, j)) return ' (lost: down)';
+    if (from.knows.has(j)) return ' (knew it)';
+    return to.knows.has(j) ? ' (learns)' : '';
+  };
+  return {
+    formatAction: (a: ProtocolAction): string => `Gossip(${a.from}→{${a.to.join(',')}})`,
+    view: (from: GossipState, a: ProtocolAction, to: GossipState) =>
+      a.to.map((j) => ({ type: 'message' as const, from: a.from, to: j, label: `rumor${heard(from, to, j)}` })),
+    display: (s: GossipState) =>
+      Object.fromEntries(
+        nodes.map((i) => [
+          i,
+          `${s.knows.has(i) ? 'knows' : 'does not know'}${once && s.done.has(i) ? ', done' : ''}${isUp(s.faults, i) ? '' : ' (down)'}`,
+        ]),
+      ),
+  };
+}
+
+// Configurations and variants.
+
+const variants: readonly Variant[] = [
+  { name: 'correct', description: 'A node that knows the rumor keeps gossiping it to random peers, forever (periodic gossip).' },
+  {
+    name: 'infect-and-die',
+    description: 'A node gossips once, to `fanout` random peers, when it first learns the rumor, and then stays quiet.',
+    breaks: 'allLiveKnow',
+  },
+  {
+    name: 'ring-overlay',
+    description: 'A node gossips only to its `fanout` successors on a fixed ring, so a crashed node cuts the ring.',
+    breaks: 'allLiveKnow',
+  },
+];
 
 export const gossip = defineModel({
   id: 'gossip',

@@ -18,51 +18,35 @@
 import { budgetOf, faultParams, initialFaults, isUp, withFaults } from '../../src/model/faults';
 import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
 import { defineModel, type Machine, type Property, type Variant, type ViewEvent } from '../../src/model/model';
-import { replaceAt } from '../../src/model/plain';
+import { replaceAt, setAdd } from '../../src/model/plain';
+import { structuralKey } from '../../src/shared/fingerprint';
 
+export type Node = string;
 export type Role = 'follower' | 'candidate' | 'leader';
 export type Timeouts = 'fixed' | 'randomized';
 
+/** Raft's per-node variables (Figure 2), keyed by node name, and the history of who won each term. */
 export interface ElectionState {
   /** Durable: each node's current term, relative to the lowest. */
-  readonly term: readonly number[];
-  /** Durable: whom the node voted for in its current term, -1 for nobody. */
-  readonly votedFor: readonly number[];
+  readonly currentTerm: Readonly<Record<Node, number>>;
+  /** Durable: whom the node voted for in its current term, or null. */
+  readonly votedFor: Readonly<Record<Node, Node | null>>;
   /** Volatile. */
-  readonly role: readonly Role[];
-  /** Volatile: bitmask of the votes a candidate (or leader) received in its current term. */
-  readonly votes: readonly number[];
-  /** History: per relative term, bitmask of the nodes that became leader in it. */
-  readonly won: readonly number[];
+  readonly role: Readonly<Record<Node, Role>>;
+  /** Volatile: the votes a candidate (or leader) received in its current term. */
+  readonly votesGranted: Readonly<Record<Node, ReadonlySet<Node>>>;
+  /** History: per relative term, the nodes that became leader in it. */
+  readonly won: readonly ReadonlySet<Node>[];
   readonly faults: FaultState;
 }
 
 type ProtocolAction =
-  { readonly name: 'Timeout'; readonly node: number } | { readonly name: 'GrantVote'; readonly voter: number; readonly candidate: number };
+  { readonly name: 'Timeout'; readonly node: Node } | { readonly name: 'GrantVote'; readonly voter: Node; readonly candidate: Node };
 export type ElectionAction = ProtocolAction | FaultAction;
 
-const variants: readonly Variant[] = [
-  { name: 'correct', description: 'Votes are durable and a candidate needs ⌊N/2⌋ + 1 of them.' },
-  {
-    name: 'vote-not-durable',
-    description: 'votedFor is kept in memory only: a node that restarts may vote a second time in the same term.',
-    breaks: 'electionSafety',
-  },
-  {
-    name: 'half-quorum',
-    description: 'A candidate wins with ⌊N/2⌋ votes: in an even cluster two candidates can each get half.',
-    breaks: 'electionSafety',
-  },
-];
-
-const nodeName = (i: number): string => `n${i + 1}`;
-const bits = (mask: number): number => {
-  let c = 0;
-  for (let v = mask; v; v &= v - 1) c++;
-  return c;
-};
-const termName = (k: number): string => (k === 0 ? 'T' : `T+${k}`);
-const ROLE_CODE: Record<Role, string> = { follower: 'F', candidate: 'C', leader: 'L' };
+const NOBODY: ReadonlySet<Node> = new Set();
+const nodeNames = (n: number): Node[] => Array.from({ length: n }, (_, i) => `n${i + 1}`);
+const perNode = <T>(nodes: readonly Node[], value: T): Record<Node, T> => Object.fromEntries(nodes.map((n) => [n, value]));
 
 function electionMachine(
   n: number,
@@ -71,81 +55,82 @@ function electionMachine(
   variant: string,
   budget: FaultBudget,
 ): Machine<ElectionState, ElectionAction> {
-  const ids = Array.from({ length: n }, (_, i) => i);
-  const names = ids.map(nodeName);
+  const nodes = nodeNames(n);
   const quorum = variant === 'half-quorum' ? Math.floor(n / 2) : Math.floor(n / 2) + 1;
-  const up = (s: ElectionState, i: number): boolean => isUp(s.faults, names[i]);
-  const setOf = (mask: number): string =>
-    `{${ids
-      .filter((i) => mask & (1 << i))
-      .map(nodeName)
-      .join(',')}}`;
+  const up = (s: ElectionState, i: Node): boolean => isUp(s.faults, i);
 
   /** Whether voter v would grant candidate c's RequestVote now. */
-  const wouldGrant = (s: ElectionState, v: number, c: number): boolean =>
+  const wouldGrant = (s: ElectionState, v: Node, c: Node): boolean =>
     v !== c &&
     up(s, v) &&
     up(s, c) &&
     s.role[c] === 'candidate' &&
-    (s.term[v] < s.term[c] || (s.term[v] === s.term[c] && s.votedFor[v] === -1));
+    (s.currentTerm[v] < s.currentTerm[c] || (s.currentTerm[v] === s.currentTerm[c] && s.votedFor[v] === null));
 
-  const canTimeOut = (s: ElectionState, i: number): boolean => {
-    if (!up(s, i) || s.role[i] === 'leader' || s.term[i] + 1 > window) return false;
+  const canTimeOut = (s: ElectionState, i: Node): boolean => {
+    if (!up(s, i) || s.role[i] === 'leader' || s.currentTerm[i] + 1 > window) return false;
     // Heartbeats: a live leader of this term or a later one keeps the node a follower.
-    if (ids.some((l) => s.role[l] === 'leader' && up(s, l) && s.term[l] >= s.term[i])) return false;
-    return timeouts === 'fixed' || !ids.some((c) => wouldGrant(s, i, c));
+    if (nodes.some((l) => s.role[l] === 'leader' && up(s, l) && s.currentTerm[l] >= s.currentTerm[i])) return false;
+    return timeouts === 'fixed' || !nodes.some((c) => wouldGrant(s, i, c));
   };
 
   const actions = (s: ElectionState): ProtocolAction[] => {
     const out: ProtocolAction[] = [];
-    for (const i of ids) if (canTimeOut(s, i)) out.push({ name: 'Timeout', node: i });
-    for (const c of ids) for (const v of ids) if (wouldGrant(s, v, c)) out.push({ name: 'GrantVote', voter: v, candidate: c });
+    for (const i of nodes) if (canTimeOut(s, i)) out.push({ name: 'Timeout', node: i });
+    for (const c of nodes) for (const v of nodes) if (wouldGrant(s, v, c)) out.push({ name: 'GrantVote', voter: v, candidate: c });
     return out;
   };
 
   /** Terms relative to the lowest: shift every term down, dropping the history of terms that are over. */
   const normalize = (s: ElectionState): ElectionState => {
-    const low = Math.min(...s.term);
+    const low = Math.min(...nodes.map((i) => s.currentTerm[i]));
     if (low === 0) return s;
-    return { ...s, term: s.term.map((t) => t - low), won: [...s.won.slice(low), ...new Array<number>(low).fill(0)] };
+    return {
+      ...s,
+      currentTerm: Object.fromEntries(nodes.map((i) => [i, s.currentTerm[i] - low])),
+      won: [...s.won.slice(low), ...Array.from({ length: low }, () => NOBODY)],
+    };
   };
 
   /** A candidate with a quorum of votes becomes leader of its term. */
-  const tally = (s: ElectionState, c: number): ElectionState =>
-    bits(s.votes[c]) < quorum
-      ? s
-      : { ...s, role: replaceAt(s.role, c, 'leader'), won: replaceAt(s.won, s.term[c], s.won[s.term[c]] | (1 << c)) };
+  const tally = (s: ElectionState, c: Node): ElectionState => {
+    if (s.votesGranted[c].size < quorum) return s;
+    const t = s.currentTerm[c];
+    return { ...s, role: { ...s.role, [c]: 'leader' }, won: replaceAt(s.won, t, setAdd(s.won[t], c)) };
+  };
 
   const next = (s: ElectionState, a: ProtocolAction): ElectionState => {
+    // Timeout(i): i starts a new term as a candidate and votes for itself.
     if (a.name === 'Timeout') {
       const i = a.node;
       const started: ElectionState = {
         ...s,
-        term: replaceAt(s.term, i, s.term[i] + 1),
-        votedFor: replaceAt(s.votedFor, i, i),
-        role: replaceAt(s.role, i, 'candidate'),
-        votes: replaceAt(s.votes, i, 1 << i),
+        currentTerm: { ...s.currentTerm, [i]: s.currentTerm[i] + 1 },
+        votedFor: { ...s.votedFor, [i]: i },
+        role: { ...s.role, [i]: 'candidate' },
+        votesGranted: { ...s.votesGranted, [i]: new Set([i]) },
       };
       return normalize(tally(started, i));
     }
+    // GrantVote(v→c): v handles c's RequestVote, adopts c's term and records its vote; c counts it.
     const { voter: v, candidate: c } = a;
     const granted: ElectionState = {
       ...s,
-      term: replaceAt(s.term, v, s.term[c]),
-      votedFor: replaceAt(s.votedFor, v, c),
-      role: replaceAt(s.role, v, 'follower'),
-      votes: replaceAt(replaceAt(s.votes, v, 0), c, s.votes[c] | (1 << v)),
+      currentTerm: { ...s.currentTerm, [v]: s.currentTerm[c] },
+      votedFor: { ...s.votedFor, [v]: c },
+      role: { ...s.role, [v]: 'follower' },
+      votesGranted: { ...s.votesGranted, [v]: NOBODY, [c]: setAdd(s.votesGranted[c], v) },
     };
     return normalize(tally(granted, c));
   };
 
-  const liveLeader = (s: ElectionState): boolean => ids.some((i) => s.role[i] === 'leader' && up(s, i));
+  const liveLeader = (s: ElectionState): boolean => nodes.some((i) => s.role[i] === 'leader' && up(s, i));
   const properties: Property<ElectionState, ElectionAction>[] = [
     {
       kind: 'always',
       name: 'electionSafety',
       description: 'At most one leader is elected in any term.',
-      holds: (s) => s.won.every((w) => bits(w) <= 1),
+      holds: (s) => s.won.every((w) => w.size <= 1),
     },
     {
       kind: 'leadsTo',
@@ -161,7 +146,10 @@ function electionMachine(
       kind: 'sometimes',
       name: 'splitVote',
       description: 'Every node voted in the same term and nobody won it.',
-      holds: (s) => ids.every((i) => s.term[i] === s.term[0] && s.votedFor[i] !== -1) && s.won[s.term[0]] === 0,
+      holds: (s) => {
+        const t = s.currentTerm[nodes[0]];
+        return nodes.every((i) => s.currentTerm[i] === t && s.votedFor[i] !== null) && s.won[t].size === 0;
+      },
     });
   }
   if (budget.crashes > 0) {
@@ -170,77 +158,100 @@ function electionMachine(
       name: 'reelectedAfterCrash',
       description: 'The leader of a term is down and another node leads a later term.',
       holds: (s) =>
-        ids.some(
+        nodes.some(
           (l) =>
             s.role[l] === 'leader' &&
             up(s, l) &&
-            s.won.some((w, k) => k < s.term[l] && ids.some((o) => o !== l && w & (1 << o) && !up(s, o))),
+            s.won.some((w, k) => k < s.currentTerm[l] && nodes.some((o) => o !== l && w.has(o) && !up(s, o))),
         ),
     });
   }
 
-  const describe = (a: ProtocolAction): string =>
-    a.name === 'Timeout' ? `Timeout(${names[a.node]})` : `GrantVote(${names[a.voter]}→${names[a.candidate]})`;
-  const view = (from: ElectionState, a: ProtocolAction, to: ElectionState): ViewEvent[] => {
-    if (a.name === 'Timeout') {
-      const i = a.node;
-      return [{ type: 'note', over: names[i], text: `⏰ timeout: candidate of ${termName(from.term[i] + 1)}` }];
-    }
-    const out: ViewEvent[] = [
-      { type: 'message', from: names[a.voter], to: names[a.candidate], label: `vote (${termName(from.term[a.candidate])})` },
-    ];
-    if (to.role[a.candidate] === 'leader')
-      out.push({ type: 'note', over: names[a.candidate], text: `👑 leader of ${termName(from.term[a.candidate])}` });
-    return out;
-  };
-
   return withFaults(
     budget,
     {
-      nodes: names,
-      crashable: names,
+      nodes,
+      crashable: nodes,
       restart: true,
-      onRestart: (s, node) => {
-        const i = names.indexOf(node);
-        const kept = variant === 'vote-not-durable' ? replaceAt(s.votedFor, i, -1) : s.votedFor;
-        return { ...s, votedFor: kept, role: replaceAt(s.role, i, 'follower'), votes: replaceAt(s.votes, i, 0) };
-      },
+      onRestart: (s, node) => ({
+        ...s,
+        votedFor: variant === 'vote-not-durable' ? { ...s.votedFor, [node]: null } : s.votedFor,
+        role: { ...s.role, [node]: 'follower' },
+        votesGranted: { ...s.votesGranted, [node]: NOBODY },
+      }),
     },
     {
       init: [
         {
-          term: ids.map(() => 0),
-          votedFor: ids.map(() => -1),
-          role: ids.map(() => 'follower' as const),
-          votes: ids.map(() => 0),
-          won: new Array<number>(window + 1).fill(0),
+          currentTerm: perNode(nodes, 0),
+          votedFor: perNode<Node | null>(nodes, null),
+          role: perNode<Role>(nodes, 'follower'),
+          votesGranted: perNode(nodes, NOBODY),
+          won: Array.from({ length: window + 1 }, () => NOBODY),
           faults: initialFaults(budget),
         },
       ],
       actions,
       next,
-      key: (s) => `${ids.map((i) => `${s.term[i]}${ROLE_CODE[s.role[i]]}${s.votedFor[i] + 1}.${s.votes[i]}`).join(',')}|${s.won.join(',')}`,
+      // withFaults still asks for a key of the protocol part (src/model/faults.ts): this is the engine's
+      // structural fingerprint of the plain state, not a hand-written key.
+      key: (s) => String(structuralKey({ ...s, faults: null })),
       properties,
       actionNames: ['Timeout', 'GrantVote'],
-      formatAction: describe,
       fairness:
         'Weak fairness on every timeout, vote and restart; none on crashes. Timeouts are suppressed while a live leader of the same or a later term exists.',
-      view,
-      // Terms are relative: T is the lowest term any node holds.
-      display: (s) => ({
-        ...Object.fromEntries(
-          ids.map((i) => [
-            names[i],
-            `${termName(s.term[i])} ${s.role[i]}${up(s, i) ? '' : ' (down)'}, voted ${s.votedFor[i] < 0 ? '—' : names[s.votedFor[i]]}${
-              s.role[i] === 'follower' ? '' : `, votes ${setOf(s.votes[i])}`
-            }`,
-          ]),
-        ),
-        leaders: s.won.map((w, k) => `${termName(k)}: ${setOf(w)}`).join('; '),
-      }),
+      ...presentation(nodes),
     },
   );
 }
+
+// Presentation: action labels, sequence-diagram events and the trace view of a state.
+// Terms are relative: T is the lowest term any node holds.
+
+const termName = (k: number): string => (k === 0 ? 'T' : `T+${k}`);
+
+function presentation(nodes: readonly Node[]) {
+  const setOf = (set: ReadonlySet<Node>): string => `{${nodes.filter((i) => set.has(i)).join(',')}}`;
+  const isUpIn = (s: ElectionState, i: Node): boolean => isUp(s.faults, i);
+  return {
+    formatAction: (a: ProtocolAction): string => (a.name === 'Timeout' ? `Timeout(${a.node})` : `GrantVote(${a.voter}→${a.candidate})`),
+    view: (from: ElectionState, a: ProtocolAction, to: ElectionState): ViewEvent[] => {
+      if (a.name === 'Timeout')
+        return [{ type: 'note', over: a.node, text: `⏰ timeout: candidate of ${termName(from.currentTerm[a.node] + 1)}` }];
+      const term = termName(from.currentTerm[a.candidate]);
+      const out: ViewEvent[] = [{ type: 'message', from: a.voter, to: a.candidate, label: `vote (${term})` }];
+      if (to.role[a.candidate] === 'leader') out.push({ type: 'note', over: a.candidate, text: `👑 leader of ${term}` });
+      return out;
+    },
+    display: (s: ElectionState) => ({
+      ...Object.fromEntries(
+        nodes.map((i) => [
+          i,
+          `${termName(s.currentTerm[i])} ${s.role[i]}${isUpIn(s, i) ? '' : ' (down)'}, voted ${s.votedFor[i] ?? '—'}${
+            s.role[i] === 'follower' ? '' : `, votes ${setOf(s.votesGranted[i])}`
+          }`,
+        ]),
+      ),
+      leaders: s.won.map((w, k) => `${termName(k)}: ${setOf(w)}`).join('; '),
+    }),
+  };
+}
+
+// Configurations and variants.
+
+const variants: readonly Variant[] = [
+  { name: 'correct', description: 'Votes are durable and a candidate needs ⌊N/2⌋ + 1 of them.' },
+  {
+    name: 'vote-not-durable',
+    description: 'votedFor is kept in memory only: a node that restarts may vote a second time in the same term.',
+    breaks: 'electionSafety',
+  },
+  {
+    name: 'half-quorum',
+    description: 'A candidate wins with ⌊N/2⌋ votes: in an even cluster two candidates can each get half.',
+    breaks: 'electionSafety',
+  },
+];
 
 export const leaderElection = defineModel({
   id: 'leader-election',

@@ -9,7 +9,7 @@
 // ahead and ClockJumpBack steps it back, each clock staying within [now, now + δ], so any two clocks differ
 // by at most δ. Safety only: real-time order, causal order, convergence, and the HLC bound.
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
-import { replaceAt } from '../../src/model/plain';
+import { replaceAt, setAdd, setRemove } from '../../src/model/plain';
 
 export type Stamping = 'hlc' | 'physical' | 'lamport';
 
@@ -38,8 +38,8 @@ export interface LwwState {
   readonly writes: readonly WriteRecord[];
   /** Per replica: the write it holds, or null. */
   readonly holds: readonly (number | null)[];
-  /** Per replica: writes stamped elsewhere that have not reached it yet, sorted. */
-  readonly pending: readonly (readonly number[])[];
+  /** Per replica: writes stamped elsewhere that have not reached it yet. */
+  readonly pending: readonly ReadonlySet<number>[];
 }
 
 export type LwwAction =
@@ -49,34 +49,6 @@ export type LwwAction =
   | { readonly name: 'Tick' }
   | { readonly name: 'ClockSkew'; readonly r: number }
   | { readonly name: 'ClockJumpBack'; readonly r: number };
-
-const variants: readonly Variant[] = [
-  {
-    name: 'correct',
-    description:
-      "Hybrid logical clocks: a write is stamped max(l, pt, the timestamp its client read) with Kulkarni's counter c; replication merges clocks too.",
-  },
-  {
-    name: 'physical-clock',
-    description: 'Writes are stamped with the replica physical clock; ties broken by replica id.',
-    breaks: 'realTimeOrderWins',
-  },
-  {
-    name: 'no-tie-break',
-    description: 'Physical clocks, and a replica replaces its write only on a strictly larger timestamp (ties keep what it has).',
-    breaks: 'converges',
-  },
-  {
-    name: 'hlc-no-context',
-    description: 'HLC, but the client does not send the timestamp it read with its write.',
-    breaks: 'causalWriteWins',
-  },
-  {
-    name: 'lamport-clock',
-    description: 'Lamport counters instead of HLC: causal order holds, but timestamps drift away from physical time.',
-    breaks: 'clockWithinSkew',
-  },
-];
 
 interface LwwParams {
   readonly replicas: number;
@@ -144,7 +116,7 @@ function lwwMachine(p: LwwParams, variant: string): Machine<LwwState, LwwAction>
     return {
       ...next,
       holds: apply(next, r, id),
-      pending: s.pending.map((ws, q) => (q === r ? ws : [...ws, id])),
+      pending: s.pending.map((ws, q) => (q === r ? ws : setAdd(ws, id))),
     };
   };
 
@@ -164,11 +136,7 @@ function lwwMachine(p: LwwParams, variant: string): Machine<LwwState, LwwAction>
       hl,
       hc,
       holds: apply(s, r, w),
-      pending: replaceAt(
-        s.pending,
-        r,
-        s.pending[r].filter((y) => y !== w),
-      ),
+      pending: replaceAt(s.pending, r, setRemove(s.pending[r], w)),
     };
   };
 
@@ -208,7 +176,7 @@ function lwwMachine(p: LwwParams, variant: string): Machine<LwwState, LwwAction>
   };
 
   /** Writes replica r has seen: every write except those still on their way to it. */
-  const seen = (s: LwwState, r: number): number[] => s.writes.map((_, w) => w).filter((w) => !s.pending[r].includes(w));
+  const seen = (s: LwwState, r: number): number[] => s.writes.map((_, w) => w).filter((w) => !s.pending[r].has(w));
   const lostTo = (s: LwwState, after: (held: number, other: number) => boolean): boolean =>
     replicas.some((r) => {
       const h = s.holds[r];
@@ -232,7 +200,7 @@ function lwwMachine(p: LwwParams, variant: string): Machine<LwwState, LwwAction>
       kind: 'always',
       name: 'converges',
       description: 'Once every write has reached every replica, all replicas hold the same write.',
-      holds: (s) => !s.pending.every((ws) => ws.length === 0) || s.holds.every((h) => h === s.holds[0]),
+      holds: (s) => !s.pending.every((ws) => ws.size === 0) || s.holds.every((h) => h === s.holds[0]),
     },
     {
       kind: 'always',
@@ -247,20 +215,16 @@ function lwwMachine(p: LwwParams, variant: string): Machine<LwwState, LwwAction>
       holds: (s) =>
         replicas.some((r) => {
           const h = s.holds[r];
-          return h !== null && s.writes[h].past.some((w) => s.writes[w].pt > s.writes[h].pt && !s.pending[r].includes(w));
+          return h !== null && s.writes[h].past.some((w) => s.writes[w].pt > s.writes[h].pt && !s.pending[r].has(w));
         }),
     },
     {
       kind: 'sometimes',
       name: 'overwrittenEverywhere',
       description: 'Every write has reached every replica and at least two writes were made.',
-      holds: (s) => s.writes.length >= 2 && s.pending.every((ws) => ws.length === 0),
+      holds: (s) => s.writes.length >= 2 && s.pending.every((ws) => ws.size === 0),
     },
   ];
-
-  const name = (r: number): string => `R${r + 1}`;
-  const wname = (w: number): string => `w${w + 1}`;
-  const ts = (x: WriteRecord): string => (stamping === 'hlc' ? `${x.l}.${x.c}` : String(x.l));
 
   return {
     init: [
@@ -272,17 +236,29 @@ function lwwMachine(p: LwwParams, variant: string): Machine<LwwState, LwwAction>
         hc: replicas.map(() => 0),
         writes: [],
         holds: replicas.map(() => null),
-        pending: replicas.map(() => []),
+        pending: replicas.map(() => new Set<number>()),
       },
     ],
     actions,
     next,
-    key: (s) =>
-      `${s.now}|${s.offset.join(',')}|${s.clockFaultsLeft}|${s.hl.join(',')}/${s.hc.join(',')}|${s.writes
-        .map((x) => `${x.r}:${x.rt}:${x.pt}:${x.l}.${x.c}:${x.past.join('.')}`)
-        .join(';')}|${s.holds.map((h) => h ?? '-').join(',')}|${s.pending.map((ws) => ws.join('.')).join(',')}`,
     properties,
     actionNames: ['Write', 'ReadThenWrite', 'Replicate', 'Tick', 'ClockSkew', 'ClockJumpBack'],
+    ...presentation(replicas, stamping),
+  };
+}
+
+// Presentation: action labels, sequence-diagram events and the trace view of a state.
+
+function presentation(
+  replicas: readonly number[],
+  stamping: Stamping,
+): Pick<Machine<LwwState, LwwAction>, 'formatAction' | 'actors' | 'view' | 'display'> {
+  const pt = (s: LwwState, r: number): number => s.now + s.offset[r];
+  const name = (r: number): string => `R${r + 1}`;
+  const wname = (w: number): string => `w${w + 1}`;
+  const ts = (x: WriteRecord): string => (stamping === 'hlc' ? `${x.l}.${x.c}` : String(x.l));
+
+  return {
     formatAction: (a) => {
       switch (a.name) {
         case 'Write':
@@ -339,10 +315,40 @@ function lwwMachine(p: LwwParams, variant: string): Machine<LwwState, LwwAction>
         .map((x, w) => `${wname(w)}@${name(x.r)} t${x.rt} ts ${ts(x)}${x.past.length ? ` after ${x.past.map(wname).join('+')}` : ''}`)
         .join('; '),
       holds: replicas.map((r) => `${name(r)}: ${s.holds[r] === null ? '-' : wname(s.holds[r]!)}`).join(', '),
-      inFlight: replicas.flatMap((r) => s.pending[r].map((w) => `${wname(w)}→${name(r)}`)).join(', '),
+      inFlight: replicas.flatMap((r) => [...s.pending[r]].map((w) => `${wname(w)}→${name(r)}`)).join(', '),
     }),
   };
 }
+
+// Configurations and variants.
+
+const variants: readonly Variant[] = [
+  {
+    name: 'correct',
+    description:
+      "Hybrid logical clocks: a write is stamped max(l, pt, the timestamp its client read) with Kulkarni's counter c; replication merges clocks too.",
+  },
+  {
+    name: 'physical-clock',
+    description: 'Writes are stamped with the replica physical clock; ties broken by replica id.',
+    breaks: 'realTimeOrderWins',
+  },
+  {
+    name: 'no-tie-break',
+    description: 'Physical clocks, and a replica replaces its write only on a strictly larger timestamp (ties keep what it has).',
+    breaks: 'converges',
+  },
+  {
+    name: 'hlc-no-context',
+    description: 'HLC, but the client does not send the timestamp it read with its write.',
+    breaks: 'causalWriteWins',
+  },
+  {
+    name: 'lamport-clock',
+    description: 'Lamport counters instead of HLC: causal order holds, but timestamps drift away from physical time.',
+    breaks: 'clockWithinSkew',
+  },
+];
 
 export const lastWriteWins = defineModel({
   id: 'last-write-wins',

@@ -28,20 +28,6 @@ export interface OptimisticState {
 
 export type OptimisticAction = { readonly name: 'Read' | 'CompareAndSet' | 'CheckVersion' | 'Set'; readonly c: number };
 
-const variants: readonly Variant[] = [
-  { name: 'correct', description: 'The server stores value + 1 only if the version is the one the client read, and bumps the version.' },
-  {
-    name: 'no-version-check',
-    description: 'The server stores whatever the client sends: a plain read-then-write.',
-    breaks: 'noLostUpdate',
-  },
-  {
-    name: 'check-then-set',
-    description: 'The version check and the write are two steps (read the version, compare, then write), not one compare-and-set.',
-    breaks: 'noLostUpdate',
-  },
-];
-
 function optimisticMachine(p: { clients: number; attempts: number }, variant: string): Machine<OptimisticState, OptimisticAction> {
   const ids = Array.from({ length: p.clients }, (_, i) => i);
   const checkVersion = variant !== 'no-version-check';
@@ -61,12 +47,14 @@ function optimisticMachine(p: { clients: number; attempts: number }, variant: st
 
   const next = (s: OptimisticState, a: OptimisticAction): OptimisticState => {
     const cl = s.clients[a.c];
+    // Read: the client reads the counter and its version, spending one attempt.
     if (a.name === 'Read') {
       return {
         ...s,
         clients: replaceAt(s.clients, a.c, { phase: 'read', value: s.value, version: s.version, attemptsLeft: cl.attemptsLeft - 1 }),
       };
     }
+    // CompareAndSet (or CheckVersion then Set): a moved version rejects the write and ends the attempt.
     const clients = replaceAt(s.clients, a.c, idle(cl.attemptsLeft));
     if (a.name !== 'Set' && checkVersion && cl.version !== s.version) return { ...s, clients, conflicts: s.conflicts + 1 };
     if (a.name === 'CheckVersion') return { ...s, clients: replaceAt(s.clients, a.c, { ...cl, phase: 'checked' }) };
@@ -94,15 +82,25 @@ function optimisticMachine(p: { clients: number; attempts: number }, variant: st
     },
   ];
 
-  const name = (c: number): string => `C${c + 1}`;
   return {
     init: [{ value: 0, version: 0, clients: ids.map(() => idle(p.attempts)), successes: 0, conflicts: 0 }],
     actions,
     next,
-    key: (s) =>
-      `${s.value}|${s.version}|${s.successes}|${s.conflicts}|${s.clients.map((c) => `${c.phase[0]}${c.value}.${c.version}.${c.attemptsLeft}`).join(',')}`,
     properties,
     actionNames: split ? ['Read', 'CheckVersion', 'Set'] : ['Read', 'CompareAndSet'],
+    ...presentation(ids, checkVersion),
+  };
+}
+
+// Presentation: action labels, sequence-diagram events and the trace view of a state.
+
+const name = (c: number): string => `C${c + 1}`;
+
+function presentation(
+  ids: readonly number[],
+  checkVersion: boolean,
+): Pick<Machine<OptimisticState, OptimisticAction>, 'formatAction' | 'actors' | 'view' | 'display'> {
+  return {
     formatAction: (a) => `${a.name}(${name(a.c)})`,
     actors: [...ids.map(name), 'Server'],
     view: (from, a, to) => {
@@ -134,6 +132,22 @@ function optimisticMachine(p: { clients: number; attempts: number }, variant: st
     }),
   };
 }
+
+// Configurations and variants.
+
+const variants: readonly Variant[] = [
+  { name: 'correct', description: 'The server stores value + 1 only if the version is the one the client read, and bumps the version.' },
+  {
+    name: 'no-version-check',
+    description: 'The server stores whatever the client sends: a plain read-then-write.',
+    breaks: 'noLostUpdate',
+  },
+  {
+    name: 'check-then-set',
+    description: 'The version check and the write are two steps (read the version, compare, then write), not one compare-and-set.',
+    breaks: 'noLostUpdate',
+  },
+];
 
 export const optimisticLock = defineModel({
   id: 'optimistic-lock',

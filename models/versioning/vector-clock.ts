@@ -153,29 +153,6 @@ export type SiblingAction =
   | { readonly name: 'Put'; readonly c: number; readonly r: number }
   | { readonly name: 'Sync'; readonly from: number; readonly to: number };
 
-const variants: readonly Variant[] = [
-  {
-    name: 'correct',
-    description: "A write's clock is its context merged with the client's previous clock, with the client's entry incremented.",
-  },
-  {
-    name: 'lamport-clock',
-    description:
-      'Lamport scalars instead of vectors: a larger scalar is taken for happened-after, so one of two concurrent writes replaces the other.',
-    breaks: 'noLostWrite',
-  },
-  {
-    name: 'truncated-clock',
-    description: 'Vector clocks truncated to their k largest entries after every write.',
-    breaks: 'noLostWrite',
-  },
-  {
-    name: 'merge-without-increment',
-    description: "A write's clock is the merge of its context and the client's previous clock, without incrementing the client's entry.",
-    breaks: 'noLostWrite',
-  },
-];
-
 function siblingMachine(
   p: { clients: number; replicas: number; writes: number; keep: number },
   variant: string,
@@ -284,16 +261,6 @@ function siblingMachine(
     },
   ];
 
-  const cname = (c: number): string => `C${c + 1}`;
-  const rname = (r: number): string => `R${r + 1}`;
-  const vname = (w: number): string => `v${w + 1}`;
-  const fmtClock = (c: Clock): string =>
-    `{${Object.keys(c)
-      .sort()
-      .map((n) => `${n}:${c[n]}`)
-      .join(' ')}}`;
-  const fmtSet = (xs: readonly number[]): string => `{${xs.map(vname).join(', ')}}`;
-
   return {
     init: [
       {
@@ -306,14 +273,29 @@ function siblingMachine(
     ],
     actions,
     next,
-    key: (s) =>
-      `${s.writes.map((w) => `${w.client}${fmtClock(w.clock)}${w.past.join('.')}`).join(';')}|${s.siblings
-        .map((x) => x.join('.'))
-        .join(',')}|${s.received.map((x) => x.join('.')).join(',')}|${s.context.map((x) => x.join('.')).join(',')}|${s.last
-        .map((x) => x ?? '-')
-        .join(',')}`,
     properties,
     actionNames: ['Get', 'Put', 'Sync'],
+    ...presentation(clients, replicas),
+  };
+}
+
+// Presentation: action labels, sequence-diagram events and the trace view of a state.
+
+function presentation(
+  clients: readonly number[],
+  replicas: readonly number[],
+): Pick<Machine<SiblingState, SiblingAction>, 'formatAction' | 'actors' | 'view' | 'display'> {
+  const cname = (c: number): string => `C${c + 1}`;
+  const rname = (r: number): string => `R${r + 1}`;
+  const vname = (w: number): string => `v${w + 1}`;
+  const fmtClock = (c: Clock): string =>
+    `{${Object.keys(c)
+      .sort()
+      .map((n) => `${n}:${c[n]}`)
+      .join(' ')}}`;
+  const fmtSet = (xs: readonly number[]): string => `{${xs.map(vname).join(', ')}}`;
+
+  return {
     formatAction: (a) => (a.name === 'Sync' ? `Sync(${rname(a.from)} → ${rname(a.to)})` : `${a.name}(${cname(a.c)}, ${rname(a.r)})`),
     actors: [...clients.map(cname), ...replicas.map(rname)],
     view: (from, a, to) => {
@@ -354,6 +336,31 @@ function siblingMachine(
     }),
   };
 }
+
+// Configurations and variants.
+
+const variants: readonly Variant[] = [
+  {
+    name: 'correct',
+    description: "A write's clock is its context merged with the client's previous clock, with the client's entry incremented.",
+  },
+  {
+    name: 'lamport-clock',
+    description:
+      'Lamport scalars instead of vectors: a larger scalar is taken for happened-after, so one of two concurrent writes replaces the other.',
+    breaks: 'noLostWrite',
+  },
+  {
+    name: 'truncated-clock',
+    description: 'Vector clocks truncated to their k largest entries after every write.',
+    breaks: 'noLostWrite',
+  },
+  {
+    name: 'merge-without-increment',
+    description: "A write's clock is the merge of its context and the client's previous clock, without incrementing the client's entry.",
+    breaks: 'noLostWrite',
+  },
+];
 
 export const vectorClock = defineModel({
   id: 'vector-clock',

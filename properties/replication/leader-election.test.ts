@@ -52,7 +52,7 @@ describe('leader-election', () => {
     ]);
     const states = v.trace.steps.map((s) => s.state as ElectionState);
     expect(states[6]).toEqual(states[3]);
-    expect(states[3].role).toEqual(['candidate', 'candidate', 'candidate']);
+    expect(states[3].role).toEqual({ n1: 'candidate', n2: 'candidate', n3: 'candidate' });
     expect(outcome('n3-fixed').witnesses.find((w) => w.property === 'splitVote')!.steps).toHaveLength(4);
   });
 
@@ -94,7 +94,7 @@ describe('leader-election', () => {
         s,
         m.actions(s).find((a) => m.formatAction(a) === label)!,
       );
-    expect(s.votedFor[0]).toBe(0);
+    expect(s.votedFor.n1).toBe('n1');
     expect(m.actions(s).map(m.formatAction)).not.toContain('GrantVote(n1→n2)');
   });
 
@@ -136,11 +136,10 @@ describe('leader-election: relative terms', () => {
     (path) => {
       runWalk(machine, path, undefined, (x) => {
         const s = x as ElectionState;
-        expect(Math.min(...s.term)).toBe(0);
-        expect(Math.max(...s.term)).toBeLessThanOrEqual(params.window);
-        s.role.forEach((r, i) => {
-          if (r === 'leader') expect(s.won[s.term[i]] & (1 << i)).not.toBe(0);
-        });
+        const terms = Object.values(s.currentTerm);
+        expect(Math.min(...terms)).toBe(0);
+        expect(Math.max(...terms)).toBeLessThanOrEqual(params.window);
+        for (const [node, role] of Object.entries(s.role)) if (role === 'leader') expect(s.won[s.currentTerm[node]].has(node)).toBe(true);
       });
     },
   );
@@ -153,9 +152,9 @@ describe('leader-election: relative terms', () => {
         s,
         m.actions(s).find((a) => m.formatAction(a) === label)!,
       );
-    expect(s.term[1]).toBe(s.term[0]);
-    expect(s.votedFor[1]).toBe(0);
-    expect(s.role[1]).toBe('follower');
+    expect(s.currentTerm.n2).toBe(s.currentTerm.n1);
+    expect(s.votedFor.n2).toBe('n1');
+    expect(s.role.n2).toBe('follower');
   });
 
   it.each([true, false])(
