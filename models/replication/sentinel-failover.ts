@@ -85,8 +85,7 @@ const sortedInsert = (xs: readonly number[], x: number): number[] => [...xs, x].
 const sameWrites = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((w, i) => w === b[i]);
 const promotion = (epoch: number, sentinel: number, server: number): Promotion => intern({ epoch, sentinel, server });
 /** Ballots by kind, then oldest epoch first, then sender and receiver: the order deliveries are offered in. */
-const ballotOrder = (a: Ballot, b: Ballot): number =>
-  a.type === b.type ? a.payload!.epoch - b.payload!.epoch : a.type < b.type ? -1 : 1;
+const ballotOrder = (a: Ballot, b: Ballot): number => (a.type === b.type ? a.payload!.epoch - b.payload!.epoch : a.type < b.type ? -1 : 1);
 
 function sentinelMachine(scope: Scope, variant: string, budget: FaultBudget): Machine<SentinelState, SentinelAction> {
   const servers = Array.from({ length: scope.replicas + 1 }, (_, i) => i);
