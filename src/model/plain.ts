@@ -10,6 +10,19 @@ export function replaceAt<T>(xs: readonly T[], i: number, value: T): T[] {
 }
 
 /**
+ * `withFaults` for a protocol written plainly, without a hand-written key: the engine then fingerprints the whole
+ * plain state, faults included. (withFaults itself still requires a key of the protocol part.)
+ */
+export function withFaultsPlain<S extends { readonly faults: FaultState }, A extends Action>(
+  budget: FaultBudget,
+  topology: FaultTopology<S>,
+  protocol: Omit<ProtocolMachine<S, A>, 'key'>,
+): Machine<S, A | FaultAction> {
+  const { key: _unused, ...machine } = withFaults(budget, topology, { ...protocol, key: () => '' });
+  return machine;
+}
+
+/**
  * Action instances made once and handed out again: `act('RMPrepare', 2)` is always the same object
  * `{ name: 'RMPrepare', rm: 2 }` when `field` is 'rm'. Stable objects spare an allocation per enabled action.
  */
@@ -42,17 +55,4 @@ export function setRemove<T>(set: ReadonlySet<T>, value: T): ReadonlySet<T> {
   const out = new Set(set);
   out.delete(value);
   return out;
-}
-
-/**
- * `withFaults` for a protocol written plainly, without a hand-written key: the engine then fingerprints the whole
- * plain state, faults included. (withFaults itself still requires a key of the protocol part.)
- */
-export function withFaultsPlain<S extends { readonly faults: FaultState }, A extends Action>(
-  budget: FaultBudget,
-  topology: FaultTopology<S>,
-  protocol: Omit<ProtocolMachine<S, A>, 'key'>,
-): Machine<S, A | FaultAction> {
-  const { key: _unused, ...machine } = withFaults(budget, topology, { ...protocol, key: () => '' });
-  return machine;
 }
