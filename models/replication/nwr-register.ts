@@ -20,14 +20,13 @@ import {
   formatPartition,
   initialFaults,
   isUp,
-  withFaults,
 } from '../../src/model/faults';
 import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
 import { formatNetwork, message, remove, send, withNet, type Message } from '../../src/model/network';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
-import { replaceAt } from '../../src/model/plain';
+import { replaceAt, withFaultsPlain } from '../../src/model/plain';
 import type { Operation } from '../../src/check/history';
-import { historyKey, recordEvent, registerHistory, type ClientEvent } from './register-history';
+import { recordEvent, registerHistory, type ClientEvent } from './register-history';
 
 export interface Replica {
   readonly ver: number;
@@ -59,30 +58,6 @@ type ProtocolAction =
   | { readonly name: 'StoreHint'; readonly r: number; readonly c: number }
   | { readonly name: 'HandOff'; readonly r: number };
 export type NwrAction = ProtocolAction | FaultAction;
-
-const variants: readonly Variant[] = [
-  {
-    name: 'correct',
-    description:
-      'Strict quorums as configured (R + W > N, W > N/2); with writeBack, ABD: a read stores what it returns on W replicas first.',
-  },
-  {
-    name: 'r-plus-w-le-n',
-    description: 'Reads take R = N − W answers, so R + W = N: a read quorum can miss every replica of the last write quorum.',
-    breaks: 'regular',
-  },
-  {
-    name: 'w-le-half',
-    description: 'Writes take W = ⌊N/2⌋ acknowledgements (R = N − W + 1): two write quorums can be disjoint.',
-    breaks: 'oneValuePerVersion',
-  },
-  {
-    name: 'sloppy-quorum',
-    description:
-      "Dynamo's sloppy quorum: a write that cannot reach a home replica is stored on a fallback node D with a hint, counts towards W, and is handed off once the home replica is reachable.",
-    breaks: 'regular',
-  },
-];
 
 const REPLICA_NAMES = ['A', 'B', 'C', 'D', 'E'];
 const FALLBACK = 'D';
@@ -301,7 +276,7 @@ function nwrMachine(scope: NwrScope, variant: string, budget: FaultBudget): Mach
     return `${a.name}(${replicaNames[a.r]}, ${clientNames[a.c]})`;
   };
 
-  return withFaults(
+  return withFaultsPlain(
     budget,
     { nodes: [...clientNames, ...replicaNames], crashable: replicaNames, restart: true },
     {
@@ -315,8 +290,6 @@ function nwrMachine(scope: NwrScope, variant: string, budget: FaultBudget): Mach
       ],
       actions,
       next,
-      key: (s) =>
-        `${s.replicas.map((x) => `${x.ver}.${x.val}.${x.hintFor}`).join(',')}|${s.clients.map((x) => `${x.phase}.${x.got}.${x.ver}.${x.val}`).join(',')}|${historyKey(s.history)}`,
       properties,
       actionNames,
       formatAction: describe,
@@ -372,6 +345,32 @@ function nwrMachine(scope: NwrScope, variant: string, budget: FaultBudget): Mach
     },
   );
 }
+
+// Configurations and variants.
+
+const variants: readonly Variant[] = [
+  {
+    name: 'correct',
+    description:
+      'Strict quorums as configured (R + W > N, W > N/2); with writeBack, ABD: a read stores what it returns on W replicas first.',
+  },
+  {
+    name: 'r-plus-w-le-n',
+    description: 'Reads take R = N − W answers, so R + W = N: a read quorum can miss every replica of the last write quorum.',
+    breaks: 'regular',
+  },
+  {
+    name: 'w-le-half',
+    description: 'Writes take W = ⌊N/2⌋ acknowledgements (R = N − W + 1): two write quorums can be disjoint.',
+    breaks: 'oneValuePerVersion',
+  },
+  {
+    name: 'sloppy-quorum',
+    description:
+      "Dynamo's sloppy quorum: a write that cannot reach a home replica is stored on a fallback node D with a hint, counts towards W, and is handed off once the home replica is reachable.",
+    breaks: 'regular',
+  },
+];
 
 export const nwrRegister = defineModel({
   id: 'nwr-register',

@@ -17,20 +17,11 @@
 // backups in semi-synchronous mode). A fenced server refuses replication from an older epoch, and any server that
 // sees a newer epoch steps down and adopts the newer primary's log (dropping writes that were never acknowledged).
 // Message loss is left out: a lost Rep or Ack only delays an acknowledgement, it cannot lose an acknowledged write.
-import {
-  budgetOf,
-  connected,
-  deliverableMessages,
-  faultParams,
-  formatPartition,
-  initialFaults,
-  isUp,
-  withFaults,
-} from '../../src/model/faults';
+import { budgetOf, connected, deliverableMessages, faultParams, formatPartition, initialFaults, isUp } from '../../src/model/faults';
 import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
-import { formatNetwork, message, remove, send, withNet, type Message } from '../../src/model/network';
+import { message, remove, send, withNet, type Message, type Network } from '../../src/model/network';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
-import { replaceAt } from '../../src/model/plain';
+import { replaceAt, withFaultsPlain } from '../../src/model/plain';
 
 export type ReplicationMode = 'synchronous' | 'semi-synchronous' | 'asynchronous';
 export type Role = 'primary' | 'backup';
@@ -54,30 +45,17 @@ export interface PrimaryBackupState {
   readonly faults: FaultState;
 }
 
+/** Replication: the sender's epoch and its whole log. */
+export type Rep = Message<{ readonly epoch: number; readonly log: readonly number[] }>;
+/** Confirmation of a Rep: its epoch and the last write id of the backup's log (0 for an empty log). */
+export type Ack = Message<{ readonly epoch: number; readonly last: number }>;
+
 type ProtocolAction =
   | { readonly name: 'Write'; readonly p: number }
-  | { readonly name: 'RcvRep' | 'RcvAck'; readonly msg: Message }
+  | { readonly name: 'RcvRep'; readonly msg: Rep }
+  | { readonly name: 'RcvAck'; readonly msg: Ack }
   | { readonly name: 'Failover'; readonly to: number };
 export type PrimaryBackupAction = ProtocolAction | FaultAction;
-
-const variants: readonly Variant[] = [
-  {
-    name: 'correct',
-    description:
-      'The manager fences the backups it reaches into a new epoch and promotes the most up-to-date one; servers refuse replication from older epochs.',
-  },
-  {
-    name: 'arbitrary-promotion',
-    description: 'The manager promotes any backup it reaches, not the most up-to-date one.',
-    breaks: 'noAckedWriteLost',
-  },
-  {
-    name: 'no-fencing',
-    description:
-      'No epochs: failover promotes a backup but cannot fence the old primary, which keeps accepting writes and backups follow whichever primary wrote last.',
-    breaks: 'singleHistory',
-  },
-];
 
 const M = 'M';
 const sName = (i: number): string => `N${i + 1}`;
@@ -98,15 +76,16 @@ export function failoverReach(mode: ReplicationMode, backups: number): number {
   return Math.min(backups, Math.max(1, backups - acksNeeded(mode, backups) + 1));
 }
 
-const repType = (epoch: number, log: readonly number[]): string => `Rep e${epoch} [${log.join(',')}]`;
-const ackType = (epoch: number, last: number): string => `Ack e${epoch} w${last}`;
-const parseRep = (m: Message): { epoch: number; log: number[] } => {
-  const [, e, body] = /^Rep e(\d+) \[(.*)\]$/.exec(m.type)!;
-  return { epoch: Number(e), log: body === '' ? [] : body.split(',').map(Number) };
+/** A Rep or Ack as people read it: `Rep e1 [1,2]`, `Ack e1 w2`. */
+const formatReplication = (m: Rep | Ack): string => {
+  const p = m.payload!;
+  return 'log' in p ? `Rep e${p.epoch} [${p.log.join(',')}]` : `Ack e${p.epoch} w${p.last}`;
 };
-const parseAck = (m: Message): { epoch: number; last: number } => {
-  const [, e, w] = /^Ack e(\d+) w(\d+)$/.exec(m.type)!;
-  return { epoch: Number(e), last: Number(w) };
+/** Deliveries are offered in the order of those labels, then sender and receiver. */
+const byLabel = (a: Rep | Ack, b: Rep | Ack): number => {
+  const x = formatReplication(a);
+  const y = formatReplication(b);
+  return x < y ? -1 : x > y ? 1 : 0;
 };
 const isPrefix = (a: readonly number[], b: readonly number[]): boolean => a.length <= b.length && a.every((x, i) => x === b[i]);
 const sortedInsert = (xs: readonly number[], x: number): number[] => (xs.includes(x) ? [...xs] : [...xs, x].sort((a, b) => a - b));
@@ -137,7 +116,8 @@ function primaryBackupMachine(scope: Scope, variant: string, budget: FaultBudget
     const out: ProtocolAction[] = [];
     if (s.written.length < maxWrites)
       for (const p of ids) if (s.role[p] === 'primary' && isUp(s.faults, names[p])) out.push({ name: 'Write', p });
-    for (const msg of deliverableMessages(s.faults)) out.push({ name: msg.type.startsWith('Rep') ? 'RcvRep' : 'RcvAck', msg });
+    for (const msg of (deliverableMessages(s.faults) as (Rep | Ack)[]).sort(byLabel))
+      out.push(msg.type === 'Rep' ? { name: 'RcvRep', msg: msg as Rep } : { name: 'RcvAck', msg: msg as Ack });
     if (primaryLost(s)) {
       const r = reachable(s);
       if (r.length >= reach) {
@@ -159,7 +139,7 @@ function primaryBackupMachine(scope: Scope, variant: string, budget: FaultBudget
   };
 
   const broadcastRep = (s: PrimaryBackupState, p: number): FaultState['net'] =>
-    send(s.faults.net, ...ids.filter((b) => b !== p).map((b) => message(repType(s.term[p], s.log[p]), names[p], names[b])));
+    send(s.faults.net, ...ids.filter((b) => b !== p).map((b) => message('Rep', names[p], names[b], { epoch: s.term[p], log: s.log[p] })));
 
   const next = (s: PrimaryBackupState, a: ProtocolAction): PrimaryBackupState => {
     switch (a.name) {
@@ -175,7 +155,7 @@ function primaryBackupMachine(scope: Scope, variant: string, budget: FaultBudget
       }
       case 'RcvRep': {
         const b = index(a.msg.to);
-        const rep = parseRep(a.msg);
+        const rep = a.msg.payload!;
         const t = withNet(s, remove(s.faults.net, a.msg));
         // A fenced server refuses an older epoch; a primary ignores its own epoch's peers (only in no-fencing).
         if (rep.epoch < t.term[b] || (rep.epoch === t.term[b] && t.role[b] === 'primary')) return t;
@@ -183,7 +163,13 @@ function primaryBackupMachine(scope: Scope, variant: string, budget: FaultBudget
         const adopt = newer || !isPrefix(rep.log, t.log[b]);
         const log = adopt ? rep.log : t.log[b];
         return {
-          ...withNet(t, send(t.faults.net, message(ackType(rep.epoch, log.length === 0 ? 0 : log[log.length - 1]), a.msg.to, a.msg.from))),
+          ...withNet(
+            t,
+            send(
+              t.faults.net,
+              message('Ack', a.msg.to, a.msg.from, { epoch: rep.epoch, last: log.length === 0 ? 0 : log[log.length - 1] }),
+            ),
+          ),
           role: replaceAt(t.role, b, 'backup'),
           term: replaceAt(t.term, b, rep.epoch),
           log: replaceAt(t.log, b, log),
@@ -192,7 +178,7 @@ function primaryBackupMachine(scope: Scope, variant: string, budget: FaultBudget
       case 'RcvAck': {
         const p = index(a.msg.to);
         const b = index(a.msg.from);
-        const ack = parseAck(a.msg);
+        const ack = a.msg.payload!;
         const t = withNet(s, remove(s.faults.net, a.msg));
         if (t.role[p] !== 'primary' || ack.epoch !== t.term[p]) return t;
         const confirmed = ack.last === 0 ? 0 : t.log[p].indexOf(ack.last) + 1;
@@ -252,19 +238,7 @@ function primaryBackupMachine(scope: Scope, variant: string, budget: FaultBudget
       holds: (s) => ids.filter((i) => s.role[i] === 'primary' && isUp(s.faults, names[i])).length > 1,
     });
 
-  const describe = (a: ProtocolAction): string => {
-    switch (a.name) {
-      case 'Write':
-        return `Write(${names[a.p]})`;
-      case 'RcvRep':
-      case 'RcvAck':
-        return `${a.name}(${a.msg.to} ← ${a.msg.from}: ${a.msg.type.replace(/^(Rep|Ack) /, '')})`;
-      case 'Failover':
-        return `Failover(${names[a.to]})`;
-    }
-  };
-
-  return withFaults(
+  return withFaultsPlain(
     budget,
     {
       nodes: [M, ...names],
@@ -291,50 +265,97 @@ function primaryBackupMachine(scope: Scope, variant: string, budget: FaultBudget
       ],
       actions,
       next,
-      key: (s) =>
-        `${s.epoch}${s.primary}|${s.role.map((r) => r[0]).join('')}|${s.term.join('')}|${s.log.map((l) => l.join('.')).join('/')}|` +
-        `${s.match.map((m) => m.join('')).join('/')}|${s.written.join('')}|${s.acked.join('.')}`,
       properties,
       actionNames: ['Write', 'RcvRep', 'RcvAck', 'Failover'],
-      formatAction: describe,
       fairness: 'Weak fairness on every protocol step and on restarts; none on crashes or partitions.',
-      view: (from, a, to) => {
-        switch (a.name) {
-          case 'Write':
-            return [
-              {
-                type: 'note',
-                over: names[a.p],
-                text: `write w${to.written.length}${to.acked.length > from.acked.length ? ', acknowledged' : ''}`,
-              },
-            ];
-          case 'RcvRep':
-          case 'RcvAck': {
-            const acked = to.acked.filter((w) => !from.acked.includes(w));
-            return [
-              { type: 'message', from: a.msg.from, to: a.msg.to, label: a.msg.type },
-              ...(acked.length > 0 ? [{ type: 'note' as const, over: a.msg.to, text: `acknowledges w${acked.join(', w')}` }] : []),
-            ];
-          }
-          case 'Failover':
-            return [{ type: 'note', over: `${M},${names[a.to]}`, text: `failover: ${names[a.to]} primary in epoch ${to.epoch}` }];
-        }
-      },
-      display: (s) => ({
-        manager: `epoch ${s.epoch}, primary ${names[s.primary]}`,
-        ...Object.fromEntries(
-          ids.map((i) => [
-            names[i],
-            `${s.role[i]} e${s.term[i]} [${s.log[i].map((w) => `w${w}`).join(' ')}]${isUp(s.faults, names[i]) ? '' : ' (down)'}`,
-          ]),
-        ),
-        acked: `{${s.acked.map((w) => `w${w}`).join(', ')}}`,
-        partition: formatPartition(s.faults.partition),
-        inFlight: formatNetwork(s.faults.net),
-      }),
+      ...presentation(names),
     },
   );
 }
+
+// Presentation: action labels, sequence-diagram events and the trace view of a state.
+
+/** The in-flight messages, in the order deliveries are offered. */
+const formatReplications = (net: Network): string =>
+  `{${(net as readonly (Rep | Ack)[])
+    .slice()
+    .sort(byLabel)
+    .map((m) => `${formatReplication(m)} ${m.from}→${m.to}`)
+    .join(', ')}}`;
+
+function presentation(
+  names: readonly string[],
+): { formatAction: (a: ProtocolAction) => string } & Pick<Machine<PrimaryBackupState, ProtocolAction>, 'view' | 'display'> {
+  const ids = names.map((_, i) => i);
+  return {
+    formatAction: (a) => {
+      switch (a.name) {
+        case 'Write':
+          return `Write(${names[a.p]})`;
+        case 'RcvRep':
+        case 'RcvAck':
+          return `${a.name}(${a.msg.to} ← ${a.msg.from}: ${formatReplication(a.msg).slice(a.msg.type.length + 1)})`;
+        case 'Failover':
+          return `Failover(${names[a.to]})`;
+      }
+    },
+    view: (from, a, to) => {
+      switch (a.name) {
+        case 'Write':
+          return [
+            {
+              type: 'note',
+              over: names[a.p],
+              text: `write w${to.written.length}${to.acked.length > from.acked.length ? ', acknowledged' : ''}`,
+            },
+          ];
+        case 'RcvRep':
+        case 'RcvAck': {
+          const acked = to.acked.filter((w) => !from.acked.includes(w));
+          return [
+            { type: 'message', from: a.msg.from, to: a.msg.to, label: formatReplication(a.msg) },
+            ...(acked.length > 0 ? [{ type: 'note' as const, over: a.msg.to, text: `acknowledges w${acked.join(', w')}` }] : []),
+          ];
+        }
+        case 'Failover':
+          return [{ type: 'note', over: `${M},${names[a.to]}`, text: `failover: ${names[a.to]} primary in epoch ${to.epoch}` }];
+      }
+    },
+    display: (s) => ({
+      manager: `epoch ${s.epoch}, primary ${names[s.primary]}`,
+      ...Object.fromEntries(
+        ids.map((i) => [
+          names[i],
+          `${s.role[i]} e${s.term[i]} [${s.log[i].map((w) => `w${w}`).join(' ')}]${isUp(s.faults, names[i]) ? '' : ' (down)'}`,
+        ]),
+      ),
+      acked: `{${s.acked.map((w) => `w${w}`).join(', ')}}`,
+      partition: formatPartition(s.faults.partition),
+      inFlight: formatReplications(s.faults.net),
+    }),
+  };
+}
+
+// Configurations and variants.
+
+const variants: readonly Variant[] = [
+  {
+    name: 'correct',
+    description:
+      'The manager fences the backups it reaches into a new epoch and promotes the most up-to-date one; servers refuse replication from older epochs.',
+  },
+  {
+    name: 'arbitrary-promotion',
+    description: 'The manager promotes any backup it reaches, not the most up-to-date one.',
+    breaks: 'noAckedWriteLost',
+  },
+  {
+    name: 'no-fencing',
+    description:
+      'No epochs: failover promotes a backup but cannot fence the old primary, which keeps accepting writes and backups follow whichever primary wrote last.',
+    breaks: 'singleHistory',
+  },
+];
 
 export const primaryBackup = defineModel({
   id: 'primary-backup',

@@ -9,7 +9,7 @@
 // Modelling choices:
 //   - SDOWN is what a sentinel sees now: its master is down or cut off from it (a perfect failure detector; a
 //     partition stands for a false suspicion). ODOWN reads the SDOWN of the sentinels it reaches in one step
-//     (SENTINEL is-master-down-by-addr); vote requests and votes are messages.
+//     (SENTINEL is-master-down-by-addr); vote requests and votes are messages carrying their epoch.
 //   - Redis servers keep the configuration epoch they were last configured in, standing for the hello messages
 //     sentinels publish on every instance: a sentinel adopts a newer configuration from an instance it reaches, and
 //     reconfigures an instance only when its own configuration is at least as new.
@@ -17,23 +17,21 @@
 //     write is acknowledged at once if the master has min-replicas-to-write replicas it reaches, refused otherwise.
 //   - Redis servers and sentinels crash and restart with their configuration and data (durable); a sentinel's
 //     campaign (votes collected) is volatile. Epochs are bounded by `maxEpoch`.
-import {
-  budgetOf,
-  connected,
-  deliverableMessages,
-  faultParams,
-  formatPartition,
-  initialFaults,
-  isUp,
-  withFaults,
-} from '../../src/model/faults';
+import { budgetOf, connected, deliverableMessages, faultParams, formatPartition, initialFaults, isUp } from '../../src/model/faults';
 import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
-import { formatNetwork, message, remove, send, withNet, type Message } from '../../src/model/network';
+import { message, remove, send, withNet, type Message, type Network } from '../../src/model/network';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
-import { replaceAt } from '../../src/model/plain';
+import { intern, replaceAt, setAdd, withFaultsPlain } from '../../src/model/plain';
 
 /** A Redis server's role: MASTER, or the index of the server it replicates. */
 export const MASTER = -1;
+
+/** A failover: in `epoch`, sentinel `sentinel` promoted server `server`. */
+export interface Promotion {
+  readonly epoch: number;
+  readonly sentinel: number;
+  readonly server: number;
+}
 
 export interface SentinelState {
   /** Per Redis server: MASTER or the server it replicates (durable). */
@@ -48,43 +46,29 @@ export interface SentinelState {
   /** Per sentinel: its configuration, the master it monitors and the epoch of that configuration (durable). */
   readonly view: readonly number[];
   readonly viewEpoch: readonly number[];
-  /** Per sentinel: the votes it has collected as a candidate in its current epoch, a bitmask; 0 when not campaigning. */
-  readonly votes: readonly number[];
+  /** Per sentinel: the sentinels that voted for it as a candidate in its current epoch; empty when not campaigning. */
+  readonly votes: readonly ReadonlySet<number>[];
   /** Client-observable: write ids acknowledged, and refused (NOREPLICAS), sorted. */
   readonly acked: readonly number[];
   readonly refused: readonly number[];
   /** History: acknowledged write ids that a deposed master accepted (a newer epoch had promoted another server). */
   readonly staleAcked: readonly number[];
-  /** History: every promotion as "epoch:sentinel:server", sorted. */
-  readonly promotions: readonly string[];
+  /** History: every promotion. */
+  readonly promotions: ReadonlySet<Promotion>;
   readonly faults: FaultState;
 }
+
+/** A vote request (VoteReq) or a vote (Vote), for the epoch it carries. */
+export type Ballot = Message<{ readonly epoch: number }>;
 
 type ProtocolAction =
   | { readonly name: 'Write' | 'WriteRefused'; readonly r: number }
   | { readonly name: 'Sync'; readonly r: number }
   | { readonly name: 'ODown'; readonly s: number }
-  | { readonly name: 'RcvVoteReq' | 'RcvVote'; readonly msg: Message }
+  | { readonly name: 'RcvVoteReq' | 'RcvVote'; readonly msg: Ballot }
   | { readonly name: 'Promote'; readonly s: number; readonly r: number }
   | { readonly name: 'Learn' | 'Reconfigure'; readonly s: number; readonly r: number };
 export type SentinelAction = ProtocolAction | FaultAction;
-
-const variants: readonly Variant[] = [
-  {
-    name: 'correct',
-    description: 'A master refuses writes unless it reaches min-replicas-to-write replicas; one vote per sentinel per epoch.',
-  },
-  {
-    name: 'no-min-replicas',
-    description: 'min-replicas-to-write 0: the old master, cut off in a minority partition, keeps acknowledging writes.',
-    breaks: 'noSplitBrainWriteLost',
-  },
-  {
-    name: 'vote-twice',
-    description: 'A sentinel grants every vote request of its current epoch, not only the first (no leader_epoch check).',
-    breaks: 'oneMasterPerEpoch',
-  },
-];
 
 interface Scope {
   readonly replicas: number;
@@ -97,13 +81,11 @@ interface Scope {
 
 const rName = (i: number): string => `R${i + 1}`;
 const sName = (i: number): string => `S${i + 1}`;
-const bits = (mask: number): number => {
-  let c = 0;
-  for (let m = mask; m > 0; m &= m - 1) c++;
-  return c;
-};
 const sortedInsert = (xs: readonly number[], x: number): number[] => [...xs, x].sort((a, b) => a - b);
-const voteEpoch = (m: Message): number => Number(/ e(\d+)$/.exec(m.type)![1]);
+const sameWrites = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((w, i) => w === b[i]);
+const promotion = (epoch: number, sentinel: number, server: number): Promotion => intern({ epoch, sentinel, server });
+/** Ballots by kind, then oldest epoch first, then sender and receiver: the order deliveries are offered in. */
+const ballotOrder = (a: Ballot, b: Ballot): number => (a.type === b.type ? a.payload!.epoch - b.payload!.epoch : a.type < b.type ? -1 : 1);
 
 function sentinelMachine(scope: Scope, variant: string, budget: FaultBudget): Machine<SentinelState, SentinelAction> {
   const servers = Array.from({ length: scope.replicas + 1 }, (_, i) => i);
@@ -114,6 +96,7 @@ function sentinelMachine(scope: Scope, variant: string, budget: FaultBudget): Ma
   const voteTwice = variant === 'vote-twice';
   const majority = Math.floor(scope.sentinels / 2) + 1;
   const toWin = Math.max(majority, scope.quorum);
+  const noVotes: ReadonlySet<number> = new Set();
 
   const up = (st: SentinelState, node: string): boolean => isUp(st.faults, node);
   const reach = (st: SentinelState, a: string, b: string): boolean => up(st, a) && up(st, b) && connected(st.faults.partition, a, b);
@@ -122,8 +105,7 @@ function sentinelMachine(scope: Scope, variant: string, budget: FaultBudget): Ma
   /** Sentinels s reaches (itself included) that monitor the same master and find it down. */
   const agreeing = (st: SentinelState, s: number): number =>
     sentinels.filter((t) => (t === s || reach(st, S[s], S[t])) && st.view[t] === st.view[s] && sdown(st, t)).length;
-  const newestPromotion = (st: SentinelState): number =>
-    st.promotions.length === 0 ? 0 : Math.max(...st.promotions.map((p) => Number(p.split(':')[0])));
+  const newestPromotion = (st: SentinelState): number => Math.max(0, ...[...st.promotions].map((p) => p.epoch));
   const replicasReached = (st: SentinelState, r: number): number => servers.filter((x) => st.role[x] === r && reach(st, R[r], R[x])).length;
 
   const actions = (st: SentinelState): ProtocolAction[] => {
@@ -134,12 +116,12 @@ function sentinelMachine(scope: Scope, variant: string, budget: FaultBudget): Ma
       if (st.role[r] === MASTER && attempts < scope.writes)
         out.push({ name: replicasReached(st, r) >= minReplicas ? 'Write' : 'WriteRefused', r });
       const m = st.role[r];
-      if (m !== MASTER && reach(st, R[r], R[m]) && st.data[r].join() !== st.data[m].join()) out.push({ name: 'Sync', r });
+      if (m !== MASTER && reach(st, R[r], R[m]) && !sameWrites(st.data[r], st.data[m])) out.push({ name: 'Sync', r });
     }
     for (const s of sentinels) {
       if (!up(st, S[s])) continue;
       if (st.epoch[s] < scope.maxEpoch && sdown(st, s) && agreeing(st, s) >= scope.quorum) out.push({ name: 'ODown', s });
-      if (bits(st.votes[s]) >= toWin) {
+      if (st.votes[s].size >= toWin) {
         const candidates = servers.filter((r) => st.role[r] !== MASTER && reach(st, S[s], R[r]));
         const best = Math.max(...candidates.map((r) => st.data[r].length));
         for (const r of candidates) if (st.data[r].length === best) out.push({ name: 'Promote', s, r });
@@ -150,7 +132,8 @@ function sentinelMachine(scope: Scope, variant: string, budget: FaultBudget): Ma
         else if (r !== st.view[s] && st.role[r] !== st.view[s]) out.push({ name: 'Reconfigure', s, r });
       }
     }
-    for (const msg of deliverableMessages(st.faults)) out.push({ name: msg.type.startsWith('VoteReq') ? 'RcvVoteReq' : 'RcvVote', msg });
+    for (const msg of (deliverableMessages(st.faults) as Ballot[]).sort(ballotOrder))
+      out.push({ name: msg.type === 'VoteReq' ? 'RcvVoteReq' : 'RcvVote', msg });
     return out;
   };
 
@@ -171,30 +154,30 @@ function sentinelMachine(scope: Scope, variant: string, budget: FaultBudget): Ma
       case 'Sync':
         return { ...st, data: replaceAt(st.data, a.r, st.data[st.role[a.r]]) };
       case 'ODown': {
-        const e = st.epoch[a.s] + 1;
-        const reqs = sentinels.filter((t) => t !== a.s).map((t) => message(`VoteReq e${e}`, S[a.s], S[t]));
+        const epoch = st.epoch[a.s] + 1;
+        const reqs = sentinels.filter((t) => t !== a.s).map((t) => message('VoteReq', S[a.s], S[t], { epoch }));
         return {
           ...withNet(st, send(st.faults.net, ...reqs)),
-          epoch: replaceAt(st.epoch, a.s, e),
+          epoch: replaceAt(st.epoch, a.s, epoch),
           voted: replaceAt(st.voted, a.s, a.s),
-          votes: replaceAt(st.votes, a.s, 1 << a.s),
+          votes: replaceAt(st.votes, a.s, new Set([a.s])),
         };
       }
       case 'RcvVoteReq': {
         const t = S.indexOf(a.msg.to);
         const c = S.indexOf(a.msg.from);
-        const e = voteEpoch(a.msg);
+        const { epoch } = a.msg.payload!;
         let next = withNet(st, remove(st.faults.net, a.msg));
-        if (e > next.epoch[t])
+        if (epoch > next.epoch[t])
           next = {
             ...next,
-            epoch: replaceAt(next.epoch, t, e),
+            epoch: replaceAt(next.epoch, t, epoch),
             voted: replaceAt(next.voted, t, -1),
-            votes: replaceAt(next.votes, t, 0),
+            votes: replaceAt(next.votes, t, noVotes),
           };
-        if (e !== next.epoch[t] || (next.voted[t] !== -1 && !(voteTwice && next.votes[t] === 0))) return next;
+        if (epoch !== next.epoch[t] || (next.voted[t] !== -1 && !(voteTwice && next.votes[t].size === 0))) return next;
         return {
-          ...withNet(next, send(next.faults.net, message(`Vote e${e}`, a.msg.to, a.msg.from))),
+          ...withNet(next, send(next.faults.net, message('Vote', a.msg.to, a.msg.from, { epoch }))),
           voted: replaceAt(next.voted, t, c),
         };
       }
@@ -202,8 +185,8 @@ function sentinelMachine(scope: Scope, variant: string, budget: FaultBudget): Ma
         const s = S.indexOf(a.msg.to);
         const voter = S.indexOf(a.msg.from);
         const next = withNet(st, remove(st.faults.net, a.msg));
-        if (voteEpoch(a.msg) !== next.epoch[s] || next.votes[s] === 0) return next;
-        return { ...next, votes: replaceAt(next.votes, s, next.votes[s] | (1 << voter)) };
+        if (a.msg.payload!.epoch !== next.epoch[s] || next.votes[s].size === 0) return next;
+        return { ...next, votes: replaceAt(next.votes, s, setAdd(next.votes[s], voter)) };
       }
       case 'Promote': {
         const e = st.epoch[a.s];
@@ -213,8 +196,8 @@ function sentinelMachine(scope: Scope, variant: string, budget: FaultBudget): Ma
           cfg: replaceAt(st.cfg, a.r, e),
           view: replaceAt(st.view, a.s, a.r),
           viewEpoch: replaceAt(st.viewEpoch, a.s, e),
-          votes: replaceAt(st.votes, a.s, 0),
-          promotions: [...st.promotions, `${e}:${S[a.s]}:${R[a.r]}`].sort(),
+          votes: replaceAt(st.votes, a.s, noVotes),
+          promotions: setAdd(st.promotions, promotion(e, a.s, a.r)),
         };
       }
       case 'Learn': {
@@ -226,7 +209,7 @@ function sentinelMachine(scope: Scope, variant: string, budget: FaultBudget): Ma
           viewEpoch: replaceAt(st.viewEpoch, a.s, e),
           epoch: newer ? replaceAt(st.epoch, a.s, e) : st.epoch,
           voted: newer ? replaceAt(st.voted, a.s, -1) : st.voted,
-          votes: replaceAt(st.votes, a.s, 0),
+          votes: replaceAt(st.votes, a.s, noVotes),
         };
       }
       case 'Reconfigure':
@@ -240,7 +223,7 @@ function sentinelMachine(scope: Scope, variant: string, budget: FaultBudget): Ma
       kind: 'always',
       name: 'oneMasterPerEpoch',
       description: 'At most one replica is promoted in each epoch: one leader, one new master, per configuration epoch.',
-      holds: (st) => new Set(st.promotions.map((p) => p.split(':')[0])).size === st.promotions.length,
+      holds: (st) => new Set([...st.promotions].map((p) => p.epoch)).size === st.promotions.size,
     },
     {
       kind: 'always',
@@ -297,25 +280,7 @@ function sentinelMachine(scope: Scope, variant: string, budget: FaultBudget): Ma
       holds: (st) => st.staleAcked.length > 0 && st.faults.partition !== null,
     });
 
-  const describe = (a: ProtocolAction): string => {
-    switch (a.name) {
-      case 'Write':
-      case 'WriteRefused':
-      case 'Sync':
-        return `${a.name}(${R[a.r]})`;
-      case 'ODown':
-        return `ODown(${S[a.s]})`;
-      case 'RcvVoteReq':
-      case 'RcvVote':
-        return `${a.name}(${a.msg.to} ← ${a.msg.from}: ${a.msg.type.split(' ')[1]})`;
-      case 'Promote':
-      case 'Learn':
-      case 'Reconfigure':
-        return `${a.name}(${S[a.s]}, ${R[a.r]})`;
-    }
-  };
-
-  return withFaults(
+  return withFaultsPlain(
     budget,
     {
       nodes: [...R, ...S],
@@ -323,7 +288,7 @@ function sentinelMachine(scope: Scope, variant: string, budget: FaultBudget): Ma
       restart: true,
       onRestart: (st, node) => {
         const s = S.indexOf(node);
-        return s < 0 || st.votes[s] === 0 ? st : { ...st, votes: replaceAt(st.votes, s, 0) };
+        return s < 0 || st.votes[s].size === 0 ? st : { ...st, votes: replaceAt(st.votes, s, noVotes) };
       },
     },
     {
@@ -336,20 +301,16 @@ function sentinelMachine(scope: Scope, variant: string, budget: FaultBudget): Ma
           voted: sentinels.map(() => -1),
           view: sentinels.map(() => 0),
           viewEpoch: sentinels.map(() => 0),
-          votes: sentinels.map(() => 0),
+          votes: sentinels.map(() => noVotes),
           acked: [],
           refused: [],
           staleAcked: [],
-          promotions: [],
+          promotions: new Set(),
           faults: initialFaults(budget),
         },
       ],
       actions,
       next,
-      key: (st) =>
-        `${st.role.join(',')}|${st.cfg.join('')}|${st.data.map((d) => d.join('.')).join('/')}|${st.epoch.join('')}|${st.voted.join(',')}|` +
-        `${st.view.join('')}|${st.viewEpoch.join('')}|${st.votes.join(',')}|${st.acked.join('.')}|${st.refused.join('.')}|` +
-        `${st.staleAcked.join('.')}|${st.promotions.join(',')}`,
       properties,
       actionNames: [
         ...(scope.writes > 0 ? ['Write', 'WriteRefused', 'Sync'] : []),
@@ -360,53 +321,114 @@ function sentinelMachine(scope: Scope, variant: string, budget: FaultBudget): Ma
         'Learn',
         'Reconfigure',
       ],
-      formatAction: describe,
       fairness: 'Weak fairness on every protocol step and on restarts; none on crashes or partitions.',
-      view: (from, a, to) => {
-        switch (a.name) {
-          case 'Write':
-            return [{ type: 'note', over: R[a.r], text: `acknowledges w${to.acked[to.acked.length - 1]}` }];
-          case 'WriteRefused':
-            return [{ type: 'note', over: R[a.r], text: 'refuses a write: NOREPLICAS' }];
-          case 'Sync':
-            return [{ type: 'message', from: R[from.role[a.r]], to: R[a.r], label: `sync [${to.data[a.r].join(',')}]` }];
-          case 'ODown':
-            return [{ type: 'note', over: S[a.s], text: `${R[from.view[a.s]]} ODOWN, asks votes for epoch ${to.epoch[a.s]}` }];
-          case 'RcvVoteReq':
-          case 'RcvVote':
-            return [{ type: 'message', from: a.msg.from, to: a.msg.to, label: a.msg.type }];
-          case 'Promote':
-            return [{ type: 'message', from: S[a.s], to: R[a.r], label: `SLAVEOF NO ONE (epoch ${to.cfg[a.r]})` }];
-          case 'Learn':
-            return [{ type: 'message', from: R[a.r], to: S[a.s], label: `hello: epoch ${to.viewEpoch[a.s]}, master ${R[to.view[a.s]]}` }];
-          case 'Reconfigure':
-            return [{ type: 'message', from: S[a.s], to: R[a.r], label: `SLAVEOF ${R[to.role[a.r]]}` }];
-        }
-      },
-      display: (st) => ({
-        ...Object.fromEntries(
-          servers.map((r) => [
-            R[r],
-            `${st.role[r] === MASTER ? 'master' : `replica of ${R[st.role[r]]}`} cfg${st.cfg[r]} [${st.data[r].map((w) => `w${w}`).join(' ')}]` +
-              (up(st, R[r]) ? '' : ' (down)'),
-          ]),
-        ),
-        ...Object.fromEntries(
-          sentinels.map((s) => [
-            S[s],
-            `epoch ${st.epoch[s]}${st.voted[s] < 0 ? '' : ` voted ${S[st.voted[s]]}`}, monitors ${R[st.view[s]]} (epoch ${st.viewEpoch[s]})` +
-              `${up(st, S[s]) && sdown(st, s) ? ' SDOWN' : ''}${st.votes[s] === 0 ? '' : `, ${bits(st.votes[s])} votes`}${up(st, S[s]) ? '' : ' (down)'}`,
-          ]),
-        ),
-        acked: `{${st.acked.map((w) => `w${w}`).join(', ')}}`,
-        refused: `{${st.refused.map((w) => `w${w}`).join(', ')}}`,
-        promotions: `[${st.promotions.join(', ')}]`,
-        partition: formatPartition(st.faults.partition),
-        inFlight: formatNetwork(st.faults.net),
-      }),
+      ...presentation(R, S, sdown),
     },
   );
 }
+
+// Presentation: action labels, sequence-diagram events and the trace view of a state.
+
+const formatBallot = (m: Ballot): string => `${m.type} e${m.payload!.epoch}`;
+const formatBallots = (net: Network): string =>
+  `{${(net as readonly Ballot[])
+    .slice()
+    .sort(ballotOrder)
+    .map((m) => `${formatBallot(m)} ${m.from}→${m.to}`)
+    .join(', ')}}`;
+
+function presentation(
+  R: readonly string[],
+  S: readonly string[],
+  sdown: (st: SentinelState, s: number) => boolean,
+): { formatAction: (a: ProtocolAction) => string } & Pick<Machine<SentinelState, ProtocolAction>, 'view' | 'display'> {
+  const servers = R.map((_, r) => r);
+  const sentinels = S.map((_, s) => s);
+  const up = (st: SentinelState, node: string): boolean => isUp(st.faults, node);
+  return {
+    formatAction: (a) => {
+      switch (a.name) {
+        case 'Write':
+        case 'WriteRefused':
+        case 'Sync':
+          return `${a.name}(${R[a.r]})`;
+        case 'ODown':
+          return `ODown(${S[a.s]})`;
+        case 'RcvVoteReq':
+        case 'RcvVote':
+          return `${a.name}(${a.msg.to} ← ${a.msg.from}: e${a.msg.payload!.epoch})`;
+        case 'Promote':
+        case 'Learn':
+        case 'Reconfigure':
+          return `${a.name}(${S[a.s]}, ${R[a.r]})`;
+      }
+    },
+    view: (from, a, to) => {
+      switch (a.name) {
+        case 'Write':
+          return [{ type: 'note', over: R[a.r], text: `acknowledges w${to.acked[to.acked.length - 1]}` }];
+        case 'WriteRefused':
+          return [{ type: 'note', over: R[a.r], text: 'refuses a write: NOREPLICAS' }];
+        case 'Sync':
+          return [{ type: 'message', from: R[from.role[a.r]], to: R[a.r], label: `sync [${to.data[a.r].join(',')}]` }];
+        case 'ODown':
+          return [{ type: 'note', over: S[a.s], text: `${R[from.view[a.s]]} ODOWN, asks votes for epoch ${to.epoch[a.s]}` }];
+        case 'RcvVoteReq':
+        case 'RcvVote':
+          return [{ type: 'message', from: a.msg.from, to: a.msg.to, label: formatBallot(a.msg) }];
+        case 'Promote':
+          return [{ type: 'message', from: S[a.s], to: R[a.r], label: `SLAVEOF NO ONE (epoch ${to.cfg[a.r]})` }];
+        case 'Learn':
+          return [{ type: 'message', from: R[a.r], to: S[a.s], label: `hello: epoch ${to.viewEpoch[a.s]}, master ${R[to.view[a.s]]}` }];
+        case 'Reconfigure':
+          return [{ type: 'message', from: S[a.s], to: R[a.r], label: `SLAVEOF ${R[to.role[a.r]]}` }];
+      }
+    },
+    display: (st) => ({
+      ...Object.fromEntries(
+        servers.map((r) => [
+          R[r],
+          `${st.role[r] === MASTER ? 'master' : `replica of ${R[st.role[r]]}`} cfg${st.cfg[r]} [${st.data[r].map((w) => `w${w}`).join(' ')}]` +
+            (up(st, R[r]) ? '' : ' (down)'),
+        ]),
+      ),
+      ...Object.fromEntries(
+        sentinels.map((s) => [
+          S[s],
+          `epoch ${st.epoch[s]}${st.voted[s] < 0 ? '' : ` voted ${S[st.voted[s]]}`}, monitors ${R[st.view[s]]} (epoch ${st.viewEpoch[s]})` +
+            `${up(st, S[s]) && sdown(st, s) ? ' SDOWN' : ''}${st.votes[s].size === 0 ? '' : `, ${st.votes[s].size} votes`}${up(st, S[s]) ? '' : ' (down)'}`,
+        ]),
+      ),
+      acked: `{${st.acked.map((w) => `w${w}`).join(', ')}}`,
+      refused: `{${st.refused.map((w) => `w${w}`).join(', ')}}`,
+      promotions: `[${[...st.promotions]
+        .map((p) => `${p.epoch}:${S[p.sentinel]}:${R[p.server]}`)
+        .sort()
+        .join(', ')}]`,
+      partition: formatPartition(st.faults.partition),
+      inFlight: formatBallots(st.faults.net),
+    }),
+  };
+}
+
+// Configurations and variants.
+
+const variants: readonly Variant[] = [
+  {
+    name: 'correct',
+    description: 'A master refuses writes unless it reaches min-replicas-to-write replicas; one vote per sentinel per epoch.',
+  },
+  {
+    name: 'no-min-replicas',
+    description: 'min-replicas-to-write 0: the old master, cut off in a minority partition, keeps acknowledging writes.',
+    breaks: 'noSplitBrainWriteLost',
+  },
+  {
+    name: 'vote-twice',
+    description: 'A sentinel grants every vote request of its current epoch, not only the first (no leader_epoch check).',
+    breaks: 'oneMasterPerEpoch',
+  },
+];
 
 export const sentinelFailover = defineModel({
   id: 'sentinel-failover',

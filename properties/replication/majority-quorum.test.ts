@@ -11,7 +11,15 @@ import {
   type QuorumSizes,
   type QuorumState,
 } from '../../models/replication/majority-quorum';
-import { configurationOutcomes, exploreModel, noShorterViolation } from '../../src/run/testing';
+import {
+  burnsideOrbits,
+  configurationOutcomes,
+  exploreModel,
+  noShorterViolation,
+  permuteIds,
+  reachableStates,
+} from '../../src/run/testing';
+import { stateKeyOf } from '../../src/model/model';
 import { run } from '../../src/run/run';
 import { replayTrace } from '../../src/trace/trace-file';
 
@@ -124,6 +132,23 @@ describe('majority-quorum: the symmetry reduction keeps every verdict and every 
     expect(reduced.violations).toEqual(full.violations);
     expect(reduced.witnesses).toEqual(full.witnesses);
     expect(reduced.states).toBeLessThan(full.states);
+  });
+});
+
+describe('majority-quorum: orbit reduction by the engine of the full machine (symmetricIds)', () => {
+  it.each([
+    ['correct', { n: 4 }, 26],
+    ['half-quorum', { n: 4 }, 14],
+    ['correct', { n: 3, crashes: 1 }, 42],
+  ] as const)('%s %o: as many orbits as Burnside counts, and the same verdicts as the full machine', (variant, params, orbits) => {
+    const full = run({ model: majorityQuorum, variant, params: { ...params, symmetry: false } });
+    const reduced = run({ model: majorityQuorum, variant, params: { ...params, symmetry: false }, symmetry: true });
+    expect(reduced.distinctStates).toBe(orbits);
+    expect(reduced.violations.map((v) => [v.property, v.trace.steps.length])).toEqual(
+      full.violations.map((v) => [v.property, v.trace.steps.length]),
+    );
+    const m = majorityQuorum.machine({ n: params.n, q2: 0, crashes: 'crashes' in params ? params.crashes : 0, symmetry: false }, variant);
+    expect(burnsideOrbits(reachableStates(m), params.n, permuteIds<QuorumState>(m.symmetricIds!), stateKeyOf(m))).toBe(orbits);
   });
 });
 
@@ -245,8 +270,7 @@ describe('majority-quorum: fast-check up to N = 101', () => {
       s = m.next(s, enabled[choices[k % choices.length] % enabled.length]);
     }
   };
-  const formed = (s: QuorumState, sizes: QuorumSizes): boolean =>
-    s.accepted.filter(Boolean).length >= sizes.q2 && s.promised.filter(Boolean).length >= sizes.q1;
+  const formed = (s: QuorumState, sizes: QuorumSizes): boolean => s.accepted.size >= sizes.q2 && s.promised.size >= sizes.q1;
   const scope = fc
     .integer({ min: 1, max: 101 })
     .chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 0, max: n }), fc.array(fc.nat(), { minLength: 1, maxLength: 30 })));
@@ -263,7 +287,7 @@ describe('majority-quorum: fast-check up to N = 101', () => {
   test.prop([scope], { numRuns: 60 })('with one crash more, taken first, phase 1 never completes', ([n, q2, choices]) => {
     const sizes = quorumSizes(n, q2, 'correct');
     const s = runToEnd(n, q2, n - sizes.q1 + 1, choices, true);
-    expect(s.promised.filter(Boolean).length).toBeLessThan(sizes.q1);
+    expect(s.promised.size).toBeLessThan(sizes.q1);
   });
 });
 
