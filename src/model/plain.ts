@@ -1,4 +1,6 @@
 // Small helpers for plain-data state: copies that change one element, so states stay immutable values.
+import type { Action, Machine } from './model';
+import { withFaults, type FaultAction, type FaultBudget, type FaultState, type FaultTopology, type ProtocolMachine } from './faults';
 
 /** A copy of the array with element i replaced. */
 export function replaceAt<T>(xs: readonly T[], i: number, value: T): T[] {
@@ -40,4 +42,18 @@ export function setRemove<T>(set: ReadonlySet<T>, value: T): ReadonlySet<T> {
   const out = new Set(set);
   out.delete(value);
   return out;
+}
+
+/**
+ * `withFaults` for a plain state: the same machine without the derived key, so that the engine fingerprints the
+ * whole state, `faults` included. (withFaults still requires a protocol key; folding this into it, with `key`
+ * optional there, would make this helper unnecessary.)
+ */
+export function withPlainFaults<S extends { readonly faults: FaultState }, A extends Action>(
+  budget: FaultBudget,
+  topology: FaultTopology<S>,
+  protocol: Omit<ProtocolMachine<S, A>, 'key'>,
+): Machine<S, A | FaultAction> {
+  const { key: _derived, ...machine } = withFaults(budget, topology, { ...protocol, key: () => '' });
+  return machine;
 }
