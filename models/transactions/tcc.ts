@@ -6,27 +6,9 @@
 // the coordinator's restart; none on losses, duplicates or the crash).
 // Try on A moves the unit from available to frozen; Confirm on A drops it from frozen; Cancel on A returns it.
 // Try on B records a pending credit; Confirm on B makes it available; Cancel on B forgets it.
-import {
-  budgetOf,
-  deliveryArrows,
-  faultParams,
-  findDeliverable,
-  formatNetwork,
-  initialFaults,
-  isUp,
-  message,
-  messagesSent,
-} from '../../src/model/faults';
-import {
-  remove,
-  send,
-  withNet,
-  type FaultAction,
-  type FaultBudget,
-  type FaultState,
-  type Message,
-  type ProtocolMachine,
-} from '../../src/model/faults';
+import { budgetOf, faultParams, findDeliverable, initialFaults, isUp, type FaultAction, type FaultBudget } from '../../src/model/faults';
+import type { FaultState, ProtocolMachine } from '../../src/model/faults';
+import { deliveryArrows, formatNetwork, message, messagesSent, remove, send, withNet, type Message } from '../../src/model/network';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
 import { setAdd, withPlainFaults } from '../../src/model/plain';
 
