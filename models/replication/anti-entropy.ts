@@ -16,7 +16,7 @@
 // writes or faults). A run that never partitions is covered by the configurations without a partition budget.
 // The figure measures rounds of random push-pull exchanges until agreement, by number of replicas.
 import { budgetOf, connected, faultParams, formatPartition, initialFaults, withFaults } from '../../src/model/faults';
-import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
+import type { FaultAction, FaultBudget, FaultState, ProtocolMachine } from '../../src/model/faults';
 import { defineModel, type Figure, type Machine, type Property, type Variant } from '../../src/model/model';
 import { xyChart } from '../../src/report/xychart';
 import { replaceAt } from '../../src/model/plain';
@@ -35,24 +35,6 @@ export const newer = (a: Version, b: Version): boolean => a.ts > b.ts || (a.ts =
 
 /** The correct merge: the maximum in the last-write-wins order (commutative, associative, idempotent). */
 export const lwwMerge = (local: Version, remote: Version): Version => (newer(remote, local) ? remote : local);
-
-const variants: readonly Variant[] = [
-  {
-    name: 'correct',
-    description: 'Last-write-wins by (timestamp, replica id): both sides of an exchange keep the maximum.',
-  },
-  {
-    name: 'keep-local-on-tie',
-    description:
-      'Last-write-wins by timestamp only: on equal timestamps each replica keeps its own value, so two concurrent writes never reconcile.',
-    breaks: 'converges',
-  },
-  {
-    name: 'incoming-wins',
-    description: 'The receiver of an exchange takes whatever the peer sent, so a push-pull exchange swaps two different values.',
-    breaks: 'converges',
-  },
-];
 
 /** The merge each variant applies on both sides of an exchange: merge(mine, theirs). */
 export function mergeOf(variant: string): (local: Version, remote: Version) => Version {
@@ -73,7 +55,6 @@ type ProtocolAction = { readonly name: 'Write'; readonly r: number } | { readonl
 export type AEAction = ProtocolAction | FaultAction;
 
 const rName = (i: number): string => `R${i + 1}`;
-export const formatVersion = (v: Version): string => (v.writer < 0 ? '⊥' : `v${v.ts}@${rName(v.writer)}`);
 const same = (a: Version, b: Version): boolean => a.ts === b.ts && a.writer === b.writer;
 const allAgree = (s: AEState): boolean => s.replicas.every((v) => same(v, s.replicas[0]));
 
@@ -163,7 +144,6 @@ function antiEntropyMachine(n: number, writes: number, variant: string, budget: 
         !allAgree(s),
     });
 
-  const describe = (x: ProtocolAction): string => (x.name === 'Write' ? `Write(${names[x.r]})` : `Sync(${names[x.a]},${names[x.b]})`);
   return withFaults(
     budget,
     { nodes: names },
@@ -171,28 +151,57 @@ function antiEntropyMachine(n: number, writes: number, variant: string, budget: 
       init: [{ replicas: ids.map(() => INITIAL), writesLeft: writes, faults: initialFaults(budget) }],
       actions,
       next,
-      key: (s) => `${s.replicas.map((v) => `${v.ts}.${v.writer}`).join(',')}|${s.writesLeft}`,
       properties,
       actionNames: ['Write', 'Sync'],
-      formatAction: describe,
       fair: (x) => x.name === 'Sync',
       fairness: 'Weak fairness on every exchange Sync(a,b); none on client writes, partitions or heals.',
       metrics: [{ name: 'exchanges until agreement', along: 'convergedAfterConflict', perStep: (_f, x) => (x.name === 'Sync' ? 1 : 0) }],
-      view: (from, x, to) =>
-        x.name === 'Write'
-          ? [{ type: 'note', over: names[x.r], text: `client write → ${formatVersion(to.replicas[x.r])}` }]
-          : [
-              { type: 'message', from: names[x.a], to: names[x.b], label: formatVersion(from.replicas[x.a]) },
-              { type: 'message', from: names[x.b], to: names[x.a], label: formatVersion(from.replicas[x.b]) },
-            ],
-      display: (s) => ({
-        ...Object.fromEntries(ids.map((i) => [names[i], formatVersion(s.replicas[i])])),
-        writesLeft: s.writesLeft,
-        partition: formatPartition(s.faults.partition),
-      }),
+      ...presentation(names),
     },
   );
 }
+
+// Presentation: action labels, sequence-diagram events and the trace view of a state.
+
+export const formatVersion = (v: Version): string => (v.writer < 0 ? '⊥' : `v${v.ts}@${rName(v.writer)}`);
+
+function presentation(names: readonly string[]): Pick<ProtocolMachine<AEState, ProtocolAction>, 'formatAction' | 'view' | 'display'> {
+  return {
+    formatAction: (x) => (x.name === 'Write' ? `Write(${names[x.r]})` : `Sync(${names[x.a]},${names[x.b]})`),
+    view: (from, x, to) =>
+      x.name === 'Write'
+        ? [{ type: 'note', over: names[x.r], text: `client write → ${formatVersion(to.replicas[x.r])}` }]
+        : [
+            { type: 'message', from: names[x.a], to: names[x.b], label: formatVersion(from.replicas[x.a]) },
+            { type: 'message', from: names[x.b], to: names[x.a], label: formatVersion(from.replicas[x.b]) },
+          ],
+    display: (s) => ({
+      ...Object.fromEntries(names.map((name, i) => [name, formatVersion(s.replicas[i])])),
+      writesLeft: s.writesLeft,
+      partition: formatPartition(s.faults.partition),
+    }),
+  };
+}
+
+// Variants and configurations.
+
+const variants: readonly Variant[] = [
+  {
+    name: 'correct',
+    description: 'Last-write-wins by (timestamp, replica id): both sides of an exchange keep the maximum.',
+  },
+  {
+    name: 'keep-local-on-tie',
+    description:
+      'Last-write-wins by timestamp only: on equal timestamps each replica keeps its own value, so two concurrent writes never reconcile.',
+    breaks: 'converges',
+  },
+  {
+    name: 'incoming-wins',
+    description: 'The receiver of an exchange takes whatever the peer sent, so a push-pull exchange swaps two different values.',
+    breaks: 'converges',
+  },
+];
 
 export const antiEntropy = defineModel({
   id: 'anti-entropy',

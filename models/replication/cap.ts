@@ -11,13 +11,13 @@
 // protocol steps and timeouts and none on the partition or the heal, so a partition may last forever.
 // Writer W writes 1 through X; reader R1 reads through Y; reader R2, when present, reads through X.
 import { budgetOf, faultParams, findDeliverable, initialFaults, timeoutEnabled, withFaults } from '../../src/model/faults';
-import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
+import type { FaultAction, FaultBudget, FaultState, ProtocolMachine } from '../../src/model/faults';
 import { formatNetwork, message, remove, send, withNet } from '../../src/model/network';
 import { defineModel, type Comparison, type Machine, type Property, type Variant } from '../../src/model/model';
 import { replaceAt } from '../../src/model/plain';
-import type { Operation } from '../../src/check/history';
-import { historyKey, recordEvent, registerHistory, type ClientEvent } from './register-history';
+import { recordEvent, registerHistory, type ClientEvent } from './register-history';
 
+export type Replica = 'X' | 'Y';
 export type CapPhase = 'idle' | 'waiting' | 'answered' | 'refused';
 export interface CapClient {
   readonly phase: CapPhase;
@@ -27,7 +27,7 @@ export interface CapClient {
 
 export interface CapState {
   /** The values of X and Y. */
-  readonly replicas: readonly (number | null)[];
+  readonly replicas: Readonly<Record<Replica, number | null>>;
   readonly clients: readonly CapClient[];
   readonly history: readonly ClientEvent[];
   readonly faults: FaultState;
@@ -36,29 +36,18 @@ export interface CapState {
 type ProtocolAction = { readonly name: 'Invoke' | 'PeerServe' | 'Timeout'; readonly c: number };
 export type CapAction = ProtocolAction | FaultAction;
 
-const variants: readonly Variant[] = [
-  { name: 'correct', description: 'CP: a replica that cannot reach its peer refuses the request.' },
-  {
-    name: 'ap',
-    description: 'AP: a replica that cannot reach its peer answers from its own copy (a design choice that gives up linearizability).',
-    breaks: 'linearizable',
-  },
-];
-
-const REPLICAS = ['X', 'Y'];
+const REPLICAS: readonly Replica[] = ['X', 'Y'];
+const clientName = (c: number): string => (c === 0 ? 'W' : `R${c}`);
+const isWriter = (c: number): boolean => c === 0;
+/** The replica a client talks to (W and R2 through X, R1 through Y), and its peer. */
+const local = (c: number): Replica => (c === 1 ? 'Y' : 'X');
+const peer = (c: number): Replica => (c === 1 ? 'X' : 'Y');
 
 function capMachine(readers: number, variant: string, budget: FaultBudget): Machine<CapState, CapAction> {
   const ap = variant === 'ap';
   const clients = Array.from({ length: 1 + readers }, (_, c) => c);
-  const clientName = (c: number): string => (c === 0 ? 'W' : `R${c}`);
-  const names = clients.map(clientName);
-  /** The replica a client talks to (W and R2 through X, R1 through Y), and its peer. */
-  const local = (c: number): number => (c === 1 ? 1 : 0);
-  const peer = (c: number): number => 1 - local(c);
-  const isWriter = (c: number): boolean => c === 0;
   const judge = registerHistory(1, clientName);
-  const ops = (s: CapState): readonly Operation[] => judge.operations(s.history);
-  const request = (c: number) => message(isWriter(c) ? `Store(${names[c]})` : `Ask(${names[c]})`, REPLICAS[local(c)], REPLICAS[peer(c)]);
+  const request = (c: number) => message(isWriter(c) ? `Store(${clientName(c)})` : `Ask(${clientName(c)})`, local(c), peer(c));
   const inFlight = (s: CapState, c: number) => findDeliverable(s.faults, (m) => m.type === request(c).type);
   const setClient = (s: CapState, c: number, client: CapClient): CapState => ({ ...s, clients: replaceAt(s.clients, c, client) });
   const record = (s: CapState, e: ClientEvent): CapState => ({ ...s, history: recordEvent(s.history, e) });
@@ -71,8 +60,7 @@ function capMachine(readers: number, variant: string, budget: FaultBudget): Mach
       const phase = s.clients[c].phase;
       if (phase === 'idle') out.push({ name: 'Invoke', c });
       if (phase === 'waiting' && inFlight(s, c)) out.push({ name: 'PeerServe', c });
-      if (phase === 'waiting' && timeoutEnabled('synchronous', s.faults, REPLICAS[peer(c)], REPLICAS[local(c)]))
-        out.push({ name: 'Timeout', c });
+      if (phase === 'waiting' && timeoutEnabled('synchronous', s.faults, peer(c), local(c))) out.push({ name: 'Timeout', c });
     }
     // A write AP answered alone is still on its way to the peer: it lands once the partition heals.
     if (ap && s.clients[0].phase !== 'waiting' && inFlight(s, 0)) out.push({ name: 'PeerServe', c: 0 });
@@ -92,9 +80,9 @@ function capMachine(readers: number, variant: string, budget: FaultBudget): Mach
         const served = withNet(s, remove(s.faults.net, request(c)));
         if (isWriter(c)) {
           // The peer stores the write; the answer reaches the writer's replica, which stores it and acknowledges.
-          const stored = { ...served, replicas: replaceAt(served.replicas, peer(c), 1) };
+          const stored = { ...served, replicas: { ...served.replicas, [peer(c)]: 1 } };
           if (s.clients[c].phase !== 'waiting') return stored;
-          return answer({ ...stored, replicas: replaceAt(stored.replicas, local(c), 1) }, c, null);
+          return answer({ ...stored, replicas: { ...stored.replicas, [local(c)]: 1 } }, c, null);
         }
         return answer(served, c, s.replicas[local(c)] ?? s.replicas[peer(c)]);
       }
@@ -103,7 +91,7 @@ function capMachine(readers: number, variant: string, budget: FaultBudget): Mach
           const refused = withNet(s, remove(s.faults.net, request(c)));
           return record(setClient(refused, c, { phase: 'refused', val: null }), { c, t: 'fail', v: null });
         }
-        if (isWriter(c)) return answer({ ...s, replicas: replaceAt(s.replicas, local(c), 1) }, c, null);
+        if (isWriter(c)) return answer({ ...s, replicas: { ...s.replicas, [local(c)]: 1 } }, c, null);
         return answer(withNet(s, remove(s.faults.net, request(c))), c, s.replicas[local(c)]);
       }
     }
@@ -146,15 +134,13 @@ function capMachine(readers: number, variant: string, budget: FaultBudget): Mach
           },
     );
 
-  const show = (v: number | null): string => (v === null ? '∅' : String(v));
-  const describe = (a: ProtocolAction): string => `${a.name}(${names[a.c]})`;
   return withFaults(
     budget,
     { nodes: REPLICAS },
     {
       init: [
         {
-          replicas: [null, null],
+          replicas: { X: null, Y: null },
           clients: clients.map(() => ({ phase: 'idle' as const, val: null })),
           history: [],
           faults: initialFaults(budget),
@@ -162,43 +148,65 @@ function capMachine(readers: number, variant: string, budget: FaultBudget): Mach
       ],
       actions,
       next,
-      key: (s) => `${s.replicas.map(show).join(',')}|${s.clients.map((x) => `${x.phase}.${x.val}`).join(',')}|${historyKey(s.history)}`,
       properties,
       actionNames: ['Invoke', 'PeerServe', ...(budget.partitions > 0 ? ['Timeout'] : [])],
-      formatAction: describe,
-      actors: [...names, ...REPLICAS],
       fairness: 'Weak fairness on every protocol step and timeout; none on the partition or the heal, which may never come.',
       explain: (s) => judge.explain(s.history),
-      view: (from, a, to) => {
-        const me = names[a.c];
-        const [l, p] = [REPLICAS[local(a.c)], REPLICAS[peer(a.c)]];
-        const what = isWriter(a.c) ? 'write 1' : 'read';
-        const result = to.clients[a.c].phase === 'refused' ? 'refused' : isWriter(a.c) ? 'ok' : `ok ${show(to.clients[a.c].val)}`;
-        const finished = from.clients[a.c].phase === 'waiting' && to.clients[a.c].phase !== 'waiting';
-        if (a.name === 'Invoke') return [{ type: 'message', from: me, to: l, label: what }];
-        // One arrow per step, back to the client when it is answered: what it got, and how.
-        if (a.name === 'Timeout') return [{ type: 'message', from: l, to: me, label: `${result} (${p} unreachable)` }];
-        const how = isWriter(a.c) ? `stored at ${l} and ${p}` : `asked ${p}`;
-        return [finished ? { type: 'message', from: l, to: me, label: `${result} (${how})` } : { type: 'note', over: l, text: how }];
-      },
-      display: (s) => ({
-        X: show(s.replicas[0]),
-        Y: show(s.replicas[1]),
-        ...Object.fromEntries(
-          clients.map((c) => [
-            names[c],
-            s.clients[c].phase === 'answered' && !isWriter(c) ? `read ${show(s.clients[c].val)}` : s.clients[c].phase,
-          ]),
-        ),
-        history:
-          s.history.map((e) => `${names[e.c]} ${e.t}${e.t === 'ok' && !isWriter(e.c) ? ` ${show(e.v)}` : ''}`).join('; ') || '(empty)',
-        partition: s.faults.partition === null ? 'none' : 'X | Y',
-        inFlight: formatNetwork(s.faults.net),
-      }),
+      ...presentation(clients),
       terminal: (s) => s.clients.every((x) => x.phase === 'answered' || x.phase === 'refused'),
     },
   );
 }
+
+// Presentation: action labels, sequence-diagram events and the trace view of a state.
+
+const show = (v: number | null): string => (v === null ? '∅' : String(v));
+
+function presentation(
+  clients: readonly number[],
+): Pick<ProtocolMachine<CapState, ProtocolAction>, 'formatAction' | 'actors' | 'view' | 'display'> {
+  return {
+    formatAction: (a) => `${a.name}(${clientName(a.c)})`,
+    actors: [...clients.map(clientName), ...REPLICAS],
+    view: (from, a, to) => {
+      const me = clientName(a.c);
+      const [l, p] = [local(a.c), peer(a.c)];
+      const what = isWriter(a.c) ? 'write 1' : 'read';
+      const result = to.clients[a.c].phase === 'refused' ? 'refused' : isWriter(a.c) ? 'ok' : `ok ${show(to.clients[a.c].val)}`;
+      const finished = from.clients[a.c].phase === 'waiting' && to.clients[a.c].phase !== 'waiting';
+      if (a.name === 'Invoke') return [{ type: 'message', from: me, to: l, label: what }];
+      // One arrow per step, back to the client when it is answered: what it got, and how.
+      if (a.name === 'Timeout') return [{ type: 'message', from: l, to: me, label: `${result} (${p} unreachable)` }];
+      const how = isWriter(a.c) ? `stored at ${l} and ${p}` : `asked ${p}`;
+      return [finished ? { type: 'message', from: l, to: me, label: `${result} (${how})` } : { type: 'note', over: l, text: how }];
+    },
+    display: (s) => ({
+      X: show(s.replicas.X),
+      Y: show(s.replicas.Y),
+      ...Object.fromEntries(
+        clients.map((c) => [
+          clientName(c),
+          s.clients[c].phase === 'answered' && !isWriter(c) ? `read ${show(s.clients[c].val)}` : s.clients[c].phase,
+        ]),
+      ),
+      history:
+        s.history.map((e) => `${clientName(e.c)} ${e.t}${e.t === 'ok' && !isWriter(e.c) ? ` ${show(e.v)}` : ''}`).join('; ') || '(empty)',
+      partition: s.faults.partition === null ? 'none' : 'X | Y',
+      inFlight: formatNetwork(s.faults.net),
+    }),
+  };
+}
+
+// Variants and configurations.
+
+const variants: readonly Variant[] = [
+  { name: 'correct', description: 'CP: a replica that cannot reach its peer refuses the request.' },
+  {
+    name: 'ap',
+    description: 'AP: a replica that cannot reach its peer answers from its own copy (a design choice that gives up linearizability).',
+    breaks: 'linearizable',
+  },
+];
 
 export const cap = defineModel({
   id: 'cap',

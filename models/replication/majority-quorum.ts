@@ -15,10 +15,10 @@
 // --symmetry gives the orbits (a test checks them against Burnside's lemma). Alongside the machine, `quorumCensus`
 // enumerates every pair of quorums and every crash set for N ≤ 16, and `disjointQuorumPairs` counts disjoint
 // pairs exactly for any N.
-import { budgetOf, faultParams, initialFaults, isUp } from '../../src/model/faults';
+import { budgetOf, faultParams, initialFaults, isUp, withFaults } from '../../src/model/faults';
 import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
 import { defineModel, type Figure, type Machine, type Property, type Variant } from '../../src/model/model';
-import { setAdd, withFaultsPlain } from '../../src/model/plain';
+import { setAdd } from '../../src/model/plain';
 import { fail } from '../../src/shared/errors';
 
 export interface QuorumSizes {
@@ -259,7 +259,7 @@ function quorumMachine(n: number, sizes: QuorumSizes, symmetry: boolean, budget:
   }
 
   const setOf = (xs: ReadonlySet<string>): string => `{${names.filter((x) => xs.has(x)).join(',')}}`;
-  return withFaultsPlain(
+  return withFaults(
     budget,
     { nodes: names, crashable: names, restart: false },
     {

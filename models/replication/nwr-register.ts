@@ -11,20 +11,18 @@
 // write-back (ABD) stores that value on W replicas before returning. Requests are messages (lost, delayed,
 // blocked by a partition, or sent to a crashed replica); a replica's answer reaches its client in the same
 // step. Properties: regularity, linearizability (by the history checker), one value per version.
-import {
-  budgetOf,
+import { budgetOf,
   connected,
   deliverableMessages,
   faultParams,
   findDeliverable,
   formatPartition,
   initialFaults,
-  isUp,
-} from '../../src/model/faults';
+  isUp, withFaults } from '../../src/model/faults';
 import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
 import { formatNetwork, message, remove, send, withNet, type Message } from '../../src/model/network';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
-import { replaceAt, withFaultsPlain } from '../../src/model/plain';
+import { replaceAt } from '../../src/model/plain';
 import type { Operation } from '../../src/check/history';
 import { recordEvent, registerHistory, type ClientEvent } from './register-history';
 
@@ -276,7 +274,7 @@ function nwrMachine(scope: NwrScope, variant: string, budget: FaultBudget): Mach
     return `${a.name}(${replicaNames[a.r]}, ${clientNames[a.c]})`;
   };
 
-  return withFaultsPlain(
+  return withFaults(
     budget,
     { nodes: [...clientNames, ...replicaNames], crashable: replicaNames, restart: true },
     {

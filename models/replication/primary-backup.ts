@@ -17,11 +17,11 @@
 // backups in semi-synchronous mode). A fenced server refuses replication from an older epoch, and any server that
 // sees a newer epoch steps down and adopts the newer primary's log (dropping writes that were never acknowledged).
 // Message loss is left out: a lost Rep or Ack only delays an acknowledgement, it cannot lose an acknowledged write.
-import { budgetOf, connected, deliverableMessages, faultParams, formatPartition, initialFaults, isUp } from '../../src/model/faults';
+import { budgetOf, connected, deliverableMessages, faultParams, formatPartition, initialFaults, isUp, withFaults } from '../../src/model/faults';
 import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
 import { message, remove, send, withNet, type Message, type Network } from '../../src/model/network';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
-import { replaceAt, withFaultsPlain } from '../../src/model/plain';
+import { replaceAt } from '../../src/model/plain';
 
 export type ReplicationMode = 'synchronous' | 'semi-synchronous' | 'asynchronous';
 export type Role = 'primary' | 'backup';
@@ -238,7 +238,7 @@ function primaryBackupMachine(scope: Scope, variant: string, budget: FaultBudget
       holds: (s) => ids.filter((i) => s.role[i] === 'primary' && isUp(s.faults, names[i])).length > 1,
     });
 
-  return withFaultsPlain(
+  return withFaults(
     budget,
     {
       nodes: [M, ...names],

@@ -17,11 +17,11 @@
 //     write is acknowledged at once if the master has min-replicas-to-write replicas it reaches, refused otherwise.
 //   - Redis servers and sentinels crash and restart with their configuration and data (durable); a sentinel's
 //     campaign (votes collected) is volatile. Epochs are bounded by `maxEpoch`.
-import { budgetOf, connected, deliverableMessages, faultParams, formatPartition, initialFaults, isUp } from '../../src/model/faults';
+import { budgetOf, connected, deliverableMessages, faultParams, formatPartition, initialFaults, isUp, withFaults } from '../../src/model/faults';
 import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
 import { message, remove, send, withNet, type Message, type Network } from '../../src/model/network';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
-import { intern, replaceAt, setAdd, withFaultsPlain } from '../../src/model/plain';
+import { intern, replaceAt, setAdd } from '../../src/model/plain';
 
 /** A Redis server's role: MASTER, or the index of the server it replicates. */
 export const MASTER = -1;
@@ -280,7 +280,7 @@ function sentinelMachine(scope: Scope, variant: string, budget: FaultBudget): Ma
       holds: (st) => st.staleAcked.length > 0 && st.faults.partition !== null,
     });
 
-  return withFaultsPlain(
+  return withFaults(
     budget,
     {
       nodes: [...R, ...S],

@@ -11,7 +11,7 @@
 // Assumption (RocketMQ's own): a local transaction ends well within the check window, so a check-back that
 // finds it still running is asked again without counting towards maxChecks; only unanswered checks count.
 import { budgetOf, faultParams, findDeliverable, initialFaults, isUp, withFaults } from '../../src/model/faults';
-import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
+import type { FaultAction, FaultBudget, FaultState, ProtocolMachine } from '../../src/model/faults';
 import { deliveryArrows, formatNetwork, message, remove, send, withNet, type Message } from '../../src/model/network';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
 
@@ -64,34 +64,6 @@ type Name =
 type ProtocolAction = { readonly name: Name };
 export type OutboxAction = ProtocolAction | FaultAction;
 
-const variants: readonly Variant[] = [
-  {
-    name: 'correct',
-    description:
-      'Order and outbox row in one local transaction (or RocketMQ half messages); a consumer with a dedupe table that acks after applying.',
-  },
-  {
-    name: 'dual-write-send-first',
-    description: 'No outbox: the service sends the message, then commits the order, which may still roll back or crash first.',
-    breaks: 'noDeductionWithoutOrder',
-  },
-  {
-    name: 'dual-write-commit-first',
-    description: 'No outbox: the service commits the order, then sends the message once; a crash in between loses it.',
-    breaks: 'settles',
-  },
-  {
-    name: 'no-dedupe',
-    description: 'The consumer has no dedupe table: a redelivered message deducts again.',
-    breaks: 'atMostOneDeduction',
-  },
-  {
-    name: 'ack-before-apply',
-    description: 'The consumer acknowledges first and deducts afterwards; a crash in between loses the deduction.',
-    breaks: 'settles',
-  },
-];
-
 const ORDER = 'Order';
 const BROKER = 'Broker';
 const STOCK = 'Stock';
@@ -111,7 +83,6 @@ function outboxMachine(
   const ackFirst = variant === 'ack-before-apply';
   const find = (s: OutboxState, type: string): Message | undefined => findDeliverable(s.faults, (m) => m.type === type);
   const inFlight = (s: OutboxState, ...types: string[]): boolean => s.faults.net.some((m) => types.includes(m.type));
-  const act = (name: Name): ProtocolAction => ({ name });
 
   const actions = (s: OutboxState): ProtocolAction[] => {
     const out: ProtocolAction[] = [];
@@ -119,32 +90,32 @@ function outboxMachine(
     const stockUp = isUp(s.faults, STOCK);
     if (orderUp && s.request && s.order === 'none') {
       if (rocket) {
-        if (!s.sent) out.push(act('ProducerSendHalf'));
-        if (s.halfAcked) out.push(act('OrderCommit'), act('OrderRollback'));
+        if (!s.sent) out.push({ name: 'ProducerSendHalf' });
+        if (s.halfAcked) out.push({ name: 'OrderCommit' }, { name: 'OrderRollback' });
         // No HalfAck and nothing left in flight: the send failed, so the local transaction never runs.
-        if (s.sent && !s.halfAcked && !inFlight(s, 'Half', 'HalfAck')) out.push(act('ProducerHalfTimeout'));
+        if (s.sent && !s.halfAcked && !inFlight(s, 'Half', 'HalfAck')) out.push({ name: 'ProducerHalfTimeout' });
       } else {
-        if (!sendFirst || s.sent) out.push(act('OrderCommit'));
-        out.push(act('OrderRollback'));
-        if (sendFirst && !s.sent) out.push(act('OrderSend'));
+        if (!sendFirst || s.sent) out.push({ name: 'OrderCommit' });
+        out.push({ name: 'OrderRollback' });
+        if (sendFirst && !s.sent) out.push({ name: 'OrderSend' });
       }
     }
-    if (orderUp && s.request && commitFirst && s.order === 'committed' && !s.sent) out.push(act('OrderSend'));
-    if (orderUp && !rocket && !dualWrite && s.outbox && !inFlight(s, 'Publish', 'PubAck')) out.push(act('RelaySend'));
-    if (orderUp && find(s, 'PubAck')) out.push(act('RelayRcvAck'));
-    if (find(s, 'Publish')) out.push(act('BrokerRcvPublish'));
+    if (orderUp && s.request && commitFirst && s.order === 'committed' && !s.sent) out.push({ name: 'OrderSend' });
+    if (orderUp && !rocket && !dualWrite && s.outbox && !inFlight(s, 'Publish', 'PubAck')) out.push({ name: 'RelaySend' });
+    if (orderUp && find(s, 'PubAck')) out.push({ name: 'RelayRcvAck' });
+    if (find(s, 'Publish')) out.push({ name: 'BrokerRcvPublish' });
     if (rocket) {
-      if (find(s, 'Half')) out.push(act('BrokerRcvHalf'));
-      if (orderUp && find(s, 'HalfAck')) out.push(act('ProducerRcvHalfAck'));
-      if (orderUp && s.request && s.halfAcked && s.order !== 'none' && !s.endSent) out.push(act('ProducerEndTx'));
-      if (find(s, 'EndTx')) out.push(act('BrokerRcvEndTx'));
-      if (s.half === 'half' && s.checks < maxChecks && !inFlight(s, 'EndTx')) out.push(act('BrokerCheckBack'));
-      if (s.half === 'half' && s.checks >= maxChecks && !inFlight(s, 'EndTx')) out.push(act('BrokerDiscard'));
+      if (find(s, 'Half')) out.push({ name: 'BrokerRcvHalf' });
+      if (orderUp && find(s, 'HalfAck')) out.push({ name: 'ProducerRcvHalfAck' });
+      if (orderUp && s.request && s.halfAcked && s.order !== 'none' && !s.endSent) out.push({ name: 'ProducerEndTx' });
+      if (find(s, 'EndTx')) out.push({ name: 'BrokerRcvEndTx' });
+      if (s.half === 'half' && s.checks < maxChecks && !inFlight(s, 'EndTx')) out.push({ name: 'BrokerCheckBack' });
+      if (s.half === 'half' && s.checks >= maxChecks && !inFlight(s, 'EndTx')) out.push({ name: 'BrokerDiscard' });
     }
-    if (s.copies > 0 && !inFlight(s, 'Deliver', 'ConsumeAck')) out.push(act('BrokerDeliver'));
-    if (stockUp && find(s, 'Deliver')) out.push(act('StockRcvDeliver'));
-    if (stockUp && s.pendingApply) out.push(act('StockApply'));
-    if (find(s, 'ConsumeAck')) out.push(act('BrokerRcvAck'));
+    if (s.copies > 0 && !inFlight(s, 'Deliver', 'ConsumeAck')) out.push({ name: 'BrokerDeliver' });
+    if (stockUp && find(s, 'Deliver')) out.push({ name: 'StockRcvDeliver' });
+    if (stockUp && s.pendingApply) out.push({ name: 'StockApply' });
+    if (find(s, 'ConsumeAck')) out.push({ name: 'BrokerRcvAck' });
     return out;
   };
 
@@ -287,39 +258,6 @@ function outboxMachine(
     if (budget.drops > 0) names.push('ProducerHalfTimeout');
     if (budget.crashes > 0) names.push('BrokerDiscard');
   }
-  const describe = (a: ProtocolAction): string => a.name;
-  /** A step that delivers nothing, in plain words for the diagram. */
-  const inWords = (a: ProtocolAction, from: OutboxState, to: OutboxState): string => {
-    switch (a.name) {
-      case 'OrderCommit':
-        return to.outbox ? 'commits the order and an outbox row' : 'commits the order';
-      case 'OrderRollback':
-        return 'rolls back the order';
-      case 'OrderSend':
-      case 'RelaySend':
-        return a.name === 'RelaySend' ? 'relay sends Publish from the outbox' : 'sends Publish';
-      case 'ProducerSendHalf':
-        return 'sends the half message';
-      case 'ProducerHalfTimeout':
-        return 'no HalfAck: gives up, rolls back';
-      case 'ProducerEndTx':
-        return `sends EndTx (${to.order === 'committed' ? 'commit' : 'rollback'})`;
-      case 'BrokerDeliver':
-        return 'sends Deliver to Stock';
-      case 'BrokerCheckBack':
-        if (to.half === 'committed') return 'checks back: committed, delivers the message';
-        if (to.half === 'rolledback') return 'checks back: rolled back, drops the half message';
-        return to.checks > from.checks ? 'checks back: Order is down, no answer' : 'checks back: still running';
-      case 'BrokerDiscard':
-        return `discards the half message after ${to.checks} checks`;
-      case 'StockApply':
-        return 'applies the deduction';
-      default:
-        return a.name;
-    }
-  };
-  const flags = (s: OutboxState): string =>
-    [s.request, s.outbox, s.sent, s.halfAcked, s.endSent, s.byCheck, s.dedupe, s.pendingApply].map(Number).join('');
 
   return withFaults(
     budget,
@@ -345,29 +283,100 @@ function outboxMachine(
       ],
       actions,
       next,
-      key: (s) => `${s.order}|${s.half}|${flags(s)}|${s.checks},${s.copies},${s.deductions}`,
       properties,
       actionNames: names,
-      formatAction: describe,
       fairness: 'Weak fairness on every protocol step, retry, check-back and restart; none on crashes, losses or duplicates.',
-      view: (from, a, to) => {
-        const arrows = deliveryArrows(from.faults.net, to.faults.net);
-        if (arrows.length) return arrows;
-        const over = a.name.startsWith('Broker') ? BROKER : a.name.startsWith('Stock') ? STOCK : ORDER;
-        return [{ type: 'note', over, text: inWords(a, from, to) }];
-      },
-      display: (s) => ({
-        order: isUp(s.faults, ORDER) ? s.order : `${s.order} (service down)`,
-        ...(rocket ? { half: s.half, checks: s.checks } : { outbox: s.outbox ? 'row' : 'empty' }),
-        brokerCopies: s.copies,
-        deductions: isUp(s.faults, STOCK) ? s.deductions : `${s.deductions} (consumer down)`,
-        dedupe: s.dedupe ? 'recorded' : 'empty',
-        ...(ackFirst ? { pendingApply: s.pendingApply } : {}),
-        inFlight: formatNetwork(s.faults.net),
-      }),
+      ...presentation(rocket, ackFirst),
     },
   );
 }
+
+// Presentation: sequence-diagram events and the trace view of a state.
+
+function presentation(
+  rocket: boolean,
+  ackFirst: boolean,
+): Pick<ProtocolMachine<OutboxState, ProtocolAction>, 'formatAction' | 'view' | 'display'> {
+  return {
+    formatAction: (a) => a.name,
+    view: (from, a, to) => {
+      const arrows = deliveryArrows(from.faults.net, to.faults.net);
+      if (arrows.length) return arrows;
+      const over = a.name.startsWith('Broker') ? BROKER : a.name.startsWith('Stock') ? STOCK : ORDER;
+      return [{ type: 'note', over, text: inWords(a, from, to) }];
+    },
+    display: (s) => ({
+      order: isUp(s.faults, ORDER) ? s.order : `${s.order} (service down)`,
+      ...(rocket ? { half: s.half, checks: s.checks } : { outbox: s.outbox ? 'row' : 'empty' }),
+      brokerCopies: s.copies,
+      deductions: isUp(s.faults, STOCK) ? s.deductions : `${s.deductions} (consumer down)`,
+      dedupe: s.dedupe ? 'recorded' : 'empty',
+      ...(ackFirst ? { pendingApply: s.pendingApply } : {}),
+      inFlight: formatNetwork(s.faults.net),
+    }),
+  };
+}
+
+/** A step that delivers nothing, in plain words for the diagram. */
+function inWords(a: ProtocolAction, from: OutboxState, to: OutboxState): string {
+  switch (a.name) {
+    case 'OrderCommit':
+      return to.outbox ? 'commits the order and an outbox row' : 'commits the order';
+    case 'OrderRollback':
+      return 'rolls back the order';
+    case 'OrderSend':
+    case 'RelaySend':
+      return a.name === 'RelaySend' ? 'relay sends Publish from the outbox' : 'sends Publish';
+    case 'ProducerSendHalf':
+      return 'sends the half message';
+    case 'ProducerHalfTimeout':
+      return 'no HalfAck: gives up, rolls back';
+    case 'ProducerEndTx':
+      return `sends EndTx (${to.order === 'committed' ? 'commit' : 'rollback'})`;
+    case 'BrokerDeliver':
+      return 'sends Deliver to Stock';
+    case 'BrokerCheckBack':
+      if (to.half === 'committed') return 'checks back: committed, delivers the message';
+      if (to.half === 'rolledback') return 'checks back: rolled back, drops the half message';
+      return to.checks > from.checks ? 'checks back: Order is down, no answer' : 'checks back: still running';
+    case 'BrokerDiscard':
+      return `discards the half message after ${to.checks} checks`;
+    case 'StockApply':
+      return 'applies the deduction';
+    default:
+      return a.name;
+  }
+}
+
+// Variants and configurations.
+
+const variants: readonly Variant[] = [
+  {
+    name: 'correct',
+    description:
+      'Order and outbox row in one local transaction (or RocketMQ half messages); a consumer with a dedupe table that acks after applying.',
+  },
+  {
+    name: 'dual-write-send-first',
+    description: 'No outbox: the service sends the message, then commits the order, which may still roll back or crash first.',
+    breaks: 'noDeductionWithoutOrder',
+  },
+  {
+    name: 'dual-write-commit-first',
+    description: 'No outbox: the service commits the order, then sends the message once; a crash in between loses it.',
+    breaks: 'settles',
+  },
+  {
+    name: 'no-dedupe',
+    description: 'The consumer has no dedupe table: a redelivered message deducts again.',
+    breaks: 'atMostOneDeduction',
+  },
+  {
+    name: 'ack-before-apply',
+    description: 'The consumer acknowledges first and deducts afterwards; a crash in between loses the deduction.',
+    breaks: 'settles',
+  },
+];
 
 export const outbox = defineModel({
   id: 'outbox',

@@ -4,9 +4,9 @@
 // the after-image). Scope: no dirty write, no clobbering rollback and the expected final value (safety), and
 // every global transaction eventually finishes (liveness, weak fairness on every step).
 // T1 writes m = 900 and T2 writes m = 800 (absolute writes, as in the worked example with m = 1000).
-import { actionInstances, replaceAt } from '../../src/model/plain';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
 
+export type Tx = 'T1' | 'T2';
 export type TxPhase = 'start' | 'localCommitted' | 'committed' | 'rolledback';
 
 export interface TxState {
@@ -18,11 +18,11 @@ export interface TxState {
 
 export interface SeataState {
   readonly m: number;
-  readonly tx: readonly TxState[];
+  readonly tx: Readonly<Record<Tx, TxState>>;
   /** Holder of the global lock on the row. */
-  readonly lock: number | null;
+  readonly lock: Tx | null;
   /** History: the order in which transactions committed globally (their writes survive). */
-  readonly committedOrder: readonly number[];
+  readonly committedOrder: readonly Tx[];
   /** History: some local commit overwrote another global transaction's uncommitted value. */
   readonly dirtyWrite: boolean;
   /** History: some rollback overwrote a value that was not its own after-image. */
@@ -30,54 +30,43 @@ export interface SeataState {
 }
 
 type TxStep = 'LocalCommit' | 'GlobalCommit' | 'GlobalRollback' | 'AbortBeforeCommit';
-export type SeataAction = { readonly name: TxStep; readonly t: number };
+export type SeataAction = { readonly name: TxStep; readonly t: Tx };
 
 export const INITIAL_M = 1000;
-export const WRITES = [900, 800];
-
-const variants: readonly Variant[] = [
-  {
-    name: 'correct',
-    description: 'A transaction takes the global lock on the row before its local commit and keeps it until phase two ends.',
-  },
-  {
-    name: 'no-global-lock',
-    description: 'Local commits do not wait for the global lock, and rollback restores the before-image blindly.',
-    breaks: 'noDirtyWrite',
-  },
-];
+export const WRITES: Readonly<Record<Tx, number>> = { T1: 900, T2: 800 };
+const TXS: readonly Tx[] = ['T1', 'T2'];
+const other = (t: Tx): Tx => (t === 'T1' ? 'T2' : 'T1');
 
 function seataMachine(variant: string): Machine<SeataState, SeataAction> {
-  const ids = [0, 1];
   const useLock = variant !== 'no-global-lock';
-  const act = actionInstances<TxStep, 't'>('t');
-  const setTx = (s: SeataState, t: number, tx: TxState): SeataState['tx'] => replaceAt(s.tx, t, tx);
+  const setTx = (s: SeataState, t: Tx, tx: TxState): SeataState['tx'] => ({ ...s.tx, [t]: tx });
 
   const actions = (s: SeataState): SeataAction[] => {
     const out: SeataAction[] = [];
-    for (const t of ids) {
+    for (const t of TXS) {
       const phase = s.tx[t].phase;
-      if (phase === 'start' && (!useLock || s.lock === null)) out.push(act('LocalCommit', t));
-      if (phase === 'start') out.push(act('AbortBeforeCommit', t));
-      if (phase === 'localCommitted') out.push(act('GlobalCommit', t), act('GlobalRollback', t));
+      if (phase === 'start' && (!useLock || s.lock === null)) out.push({ name: 'LocalCommit', t });
+      if (phase === 'start') out.push({ name: 'AbortBeforeCommit', t });
+      if (phase === 'localCommitted') out.push({ name: 'GlobalCommit', t }, { name: 'GlobalRollback', t });
     }
     return out;
   };
 
   const next = (s: SeataState, a: SeataAction): SeataState => {
     const t = a.t;
-    const other = 1 - t;
     switch (a.name) {
+      // Phase one: write the row and its undo log in one local commit, holding the global lock.
       case 'LocalCommit':
         return {
           ...s,
           m: WRITES[t],
           tx: setTx(s, t, { phase: 'localCommitted', before: s.m, after: WRITES[t] }),
           lock: useLock ? t : s.lock,
-          dirtyWrite: s.dirtyWrite || s.tx[other].phase === 'localCommitted',
+          dirtyWrite: s.dirtyWrite || s.tx[other(t)].phase === 'localCommitted',
         };
       case 'AbortBeforeCommit':
         return { ...s, tx: setTx(s, t, { phase: 'rolledback', before: null, after: null }) };
+      // Phase two: commit deletes the undo log; rollback restores the before-image. Both release the lock.
       case 'GlobalCommit':
         return {
           ...s,
@@ -98,11 +87,12 @@ function seataMachine(variant: string): Machine<SeataState, SeataAction> {
     }
   };
 
-  const done = (s: SeataState): boolean => s.tx.every((x) => x.phase === 'committed' || x.phase === 'rolledback');
+  const txs = (s: SeataState): TxState[] => TXS.map((t) => s.tx[t]);
+  const done = (s: SeataState): boolean => txs(s).every((x) => x.phase === 'committed' || x.phase === 'rolledback');
   /** What the row must hold once both are done: the write of the committed transaction that wrote last. */
   const expectedFinal = (s: SeataState): number => {
-    const writers = s.committedOrder;
-    return writers.length === 0 ? INITIAL_M : WRITES[writers[writers.length - 1]];
+    const last = s.committedOrder.at(-1);
+    return last === undefined ? INITIAL_M : WRITES[last];
   };
   const properties: Property<SeataState, SeataAction>[] = [
     {
@@ -128,61 +118,72 @@ function seataMachine(variant: string): Machine<SeataState, SeataAction> {
       kind: 'sometimes',
       name: 'waitsForGlobalLock',
       description: 'One transaction waits while the other holds the global lock.',
-      holds: (s) => s.lock !== null && s.tx[1 - s.lock].phase === 'start',
+      holds: (s) => s.lock !== null && s.tx[other(s.lock)].phase === 'start',
     },
     {
       kind: 'sometimes',
       name: 'rolledBackToBefore',
       description: 'A rollback restores m = 1000.',
-      holds: (s) => s.m === INITIAL_M && s.tx.some((x) => x.phase === 'rolledback' && x.before === INITIAL_M),
+      holds: (s) => s.m === INITIAL_M && txs(s).some((x) => x.phase === 'rolledback' && x.before === INITIAL_M),
     },
     {
       kind: 'sometimes',
       name: 'bothCommitted',
       description: 'Both transactions commit.',
-      holds: (s) => s.tx.every((x) => x.phase === 'committed'),
+      holds: (s) => txs(s).every((x) => x.phase === 'committed'),
     },
   ];
 
+  const start: TxState = { phase: 'start', before: null, after: null };
   return {
-    init: [
-      {
-        m: INITIAL_M,
-        tx: ids.map(() => ({ phase: 'start', before: null, after: null })),
-        lock: null,
-        committedOrder: [],
-        dirtyWrite: false,
-        clobbered: false,
-      },
-    ],
+    init: [{ m: INITIAL_M, tx: { T1: start, T2: start }, lock: null, committedOrder: [], dirtyWrite: false, clobbered: false }],
     actions,
     next,
-    key: (s) =>
-      `${s.m}|${s.tx.map((x) => `${x.phase[0]}${x.before ?? '-'}/${x.after ?? '-'}`).join(',')}|${s.lock ?? '-'}|${s.committedOrder.join('')}|${Number(s.dirtyWrite)}${Number(s.clobbered)}`,
     properties,
     actionNames: ['LocalCommit', 'AbortBeforeCommit', 'GlobalCommit', 'GlobalRollback'],
-    formatAction: (a) => `${a.name}(T${a.t + 1})`,
-    actors: ['T1', 'TC', 'T2'],
     fairness: 'Weak fairness on every step.',
+    ...presentation(useLock),
+  };
+}
+
+// Presentation: action labels, sequence-diagram notes and the trace view of a state.
+
+function presentation(useLock: boolean): Pick<Machine<SeataState, SeataAction>, 'formatAction' | 'actors' | 'view' | 'display'> {
+  return {
+    formatAction: (a) => `${a.name}(${a.t})`,
+    actors: ['T1', 'TC', 'T2'],
     view: (_from, a, to) => {
-      const who = `T${a.t + 1}`;
       const text: Record<TxStep, string> = {
         LocalCommit: `local commit: m = ${to.m}, undo log saved${useLock ? ', holds global lock' : ''}`,
         AbortBeforeCommit: 'fails before its local commit',
         GlobalCommit: 'phase 2 commit: undo log deleted, lock released',
         GlobalRollback: `phase 2 rollback: m = ${to.m} from the before-image`,
       };
-      return [{ type: 'note', over: who, text: text[a.name] }];
+      return [{ type: 'note', over: a.t, text: text[a.name] }];
     },
     display: (s) => ({
       m: s.m,
-      T1: s.tx[0].phase,
-      T2: s.tx[1].phase,
-      globalLock: s.lock === null ? 'free' : `T${s.lock + 1}`,
-      undo: s.tx.map((x, i) => (x.before === null ? `T${i + 1}: -` : `T${i + 1}: ${x.before}→${x.after}`)).join(', '),
+      T1: s.tx.T1.phase,
+      T2: s.tx.T2.phase,
+      globalLock: s.lock ?? 'free',
+      undo: TXS.map((t) => (s.tx[t].before === null ? `${t}: -` : `${t}: ${s.tx[t].before}→${s.tx[t].after}`)).join(', '),
     }),
   };
 }
+
+// Variants and configurations.
+
+const variants: readonly Variant[] = [
+  {
+    name: 'correct',
+    description: 'A transaction takes the global lock on the row before its local commit and keeps it until phase two ends.',
+  },
+  {
+    name: 'no-global-lock',
+    description: 'Local commits do not wait for the global lock, and rollback restores the before-image blindly.',
+    breaks: 'noDirtyWrite',
+  },
+];
 
 export const seataAt = defineModel({
   id: 'seata-at',

@@ -5,7 +5,7 @@
 // once, error only after k retries (safety), and every transaction eventually reaches 3 or error (liveness:
 // weak fairness on calls, replies, the scanner and restarts; none on losses or the crash).
 import { budgetOf, faultParams, findDeliverable, initialFaults, isUp, withFaults } from '../../src/model/faults';
-import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
+import type { FaultAction, FaultBudget, FaultState, ProtocolMachine } from '../../src/model/faults';
 import { deliveryArrows, formatNetwork, message, remove, send, withNet, type Message } from '../../src/model/network';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
 
@@ -27,37 +27,29 @@ type Name = 'StockRcvDeduct' | 'ShopRcvDeducted' | 'OrderRcvCreate' | 'ShopRcvCr
 type ProtocolAction = { readonly name: Name };
 export type StatusTableAction = ProtocolAction | FaultAction;
 
-const variants: readonly Variant[] = [
-  { name: 'correct', description: 'Stock and order services remember the transaction id and answer a repeated call without acting again.' },
-  {
-    name: 'non-idempotent-stock',
-    description: 'The stock service deducts on every call, so a retry after a lost reply deducts twice.',
-    breaks: 'stockAtMostOnce',
-  },
-];
-
 const SHOP = 'Shop';
 const STOCK = 'Stock';
 const ORDER = 'Order';
 const NODES = [SHOP, STOCK, ORDER];
 
+/** The call the shopping service makes at a status: 1 deducts stock, 2 creates the order. */
+const callFor = (status: TxStatus): Message => (status === 1 ? message('Deduct', SHOP, STOCK) : message('CreateOrder', SHOP, ORDER));
+
 function statusTableMachine(k: number, variant: string, budget: FaultBudget): Machine<StatusTableState, StatusTableAction> {
   const idempotentStock = variant !== 'non-idempotent-stock';
   const find = (s: StatusTableState, type: string): Message | undefined => findDeliverable(s.faults, (m) => m.type === type);
-  const act = (name: Name): ProtocolAction => ({ name });
-  const callFor = (status: TxStatus): Message => (status === 1 ? message('Deduct', SHOP, STOCK) : message('CreateOrder', SHOP, ORDER));
 
   const actions = (s: StatusTableState): ProtocolAction[] => {
     const out: ProtocolAction[] = [];
     const shopUp = isUp(s.faults, SHOP);
-    if (find(s, 'Deduct')) out.push(act('StockRcvDeduct'));
-    if (find(s, 'CreateOrder')) out.push(act('OrderRcvCreate'));
-    if (shopUp && find(s, 'Deducted')) out.push(act('ShopRcvDeducted'));
-    if (shopUp && find(s, 'Created')) out.push(act('ShopRcvCreated'));
+    if (find(s, 'Deduct')) out.push({ name: 'StockRcvDeduct' });
+    if (find(s, 'CreateOrder')) out.push({ name: 'OrderRcvCreate' });
+    if (shopUp && find(s, 'Deducted')) out.push({ name: 'ShopRcvDeducted' });
+    if (shopUp && find(s, 'Created')) out.push({ name: 'ShopRcvCreated' });
     // The scanner re-drives a transaction stuck at 1 or 2 once nothing of it is in flight any more.
     const stuck = shopUp && (s.status === 1 || s.status === 2) && s.faults.net.length === 0;
-    if (stuck && s.retries < k) out.push(act('ScannerRetry'));
-    if (stuck && s.retries >= k) out.push(act('ScannerGiveUp'));
+    if (stuck && s.retries < k) out.push({ name: 'ScannerRetry' });
+    if (stuck && s.retries >= k) out.push({ name: 'ScannerGiveUp' });
     return out;
   };
 
@@ -137,7 +129,6 @@ function statusTableMachine(k: number, variant: string, budget: FaultBudget): Ma
 
   const actionNames: string[] = ['StockRcvDeduct', 'ShopRcvDeducted', 'OrderRcvCreate', 'ShopRcvCreated', 'ScannerRetry'];
   if (budget.drops > k) actionNames.push('ScannerGiveUp');
-  const describe = (a: ProtocolAction): string => a.name;
 
   return withFaults(
     budget,
@@ -156,28 +147,44 @@ function statusTableMachine(k: number, variant: string, budget: FaultBudget): Ma
       ],
       actions,
       next,
-      key: (s) => `${s.status}|${s.retries}|${s.deducted}${Number(s.stockSeen)}|${s.ordersCreated}${Number(s.orderSeen)}`,
       properties,
       actionNames,
-      formatAction: describe,
       fairness: 'Weak fairness on calls, replies, the scanner and the restart; none on lost messages or the crash.',
-      view: (from, a, to) => {
-        const arrows = deliveryArrows(from.faults.net, to.faults.net);
-        if (arrows.length) return arrows;
-        const text =
-          a.name === 'ScannerRetry' ? `status ${to.status}: scanner resends ${callFor(to.status).type}` : 'scanner gives up: status error';
-        return [{ type: 'note', over: SHOP, text }];
-      },
-      display: (s) => ({
-        status: isUp(s.faults, SHOP) ? s.status : `${s.status} (shop down)`,
-        retries: s.retries,
-        stockDeducted: s.deducted,
-        ordersCreated: s.ordersCreated,
-        inFlight: formatNetwork(s.faults.net),
-      }),
+      ...presentation,
     },
   );
 }
+
+// Presentation: sequence-diagram events and the trace view of a state.
+
+const presentation: Pick<ProtocolMachine<StatusTableState, ProtocolAction>, 'formatAction' | 'view' | 'display'> = {
+  formatAction: (a) => a.name,
+  view: (from, a, to) => {
+    const arrows = deliveryArrows(from.faults.net, to.faults.net);
+    if (arrows.length) return arrows;
+    const text =
+      a.name === 'ScannerRetry' ? `status ${to.status}: scanner resends ${callFor(to.status).type}` : 'scanner gives up: status error';
+    return [{ type: 'note', over: SHOP, text }];
+  },
+  display: (s) => ({
+    status: isUp(s.faults, SHOP) ? s.status : `${s.status} (shop down)`,
+    retries: s.retries,
+    stockDeducted: s.deducted,
+    ordersCreated: s.ordersCreated,
+    inFlight: formatNetwork(s.faults.net),
+  }),
+};
+
+// Variants and configurations.
+
+const variants: readonly Variant[] = [
+  { name: 'correct', description: 'Stock and order services remember the transaction id and answer a repeated call without acting again.' },
+  {
+    name: 'non-idempotent-stock',
+    description: 'The stock service deducts on every call, so a retry after a lost reply deducts twice.',
+    breaks: 'stockAtMostOnce',
+  },
+];
 
 export const statusTable = defineModel({
   id: 'status-table',

@@ -6,172 +6,153 @@
 // the coordinator's restart; none on losses, duplicates or the crash).
 // Try on A moves the unit from available to frozen; Confirm on A drops it from frozen; Cancel on A returns it.
 // Try on B records a pending credit; Confirm on B makes it available; Cancel on B forgets it.
-import { budgetOf, faultParams, findDeliverable, initialFaults, isUp, withFaults } from '../../src/model/faults';
-import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
+import { budgetOf, faultParams, findDeliverable, initialFaults, isUp, type FaultAction, type FaultBudget, withFaults } from '../../src/model/faults';
+import type { FaultState, ProtocolMachine } from '../../src/model/faults';
 import { deliveryArrows, formatNetwork, message, messagesSent, remove, send, withNet, type Message } from '../../src/model/network';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
-import { actionInstances, replaceAt } from '../../src/model/plain';
+import { setAdd } from '../../src/model/plain';
 
+export type Branch = 'A' | 'B';
 export type Fence = 'none' | 'tried' | 'committed' | 'rolledback' | 'suspended';
 export type CoordPhase = 'init' | 'trying' | 'confirming' | 'cancelling' | 'done';
+export type TryReply = 'none' | 'ok' | 'refused';
 
 export interface TCCState {
   /** Durable: the coordinator's log. */
   readonly phase: CoordPhase;
-  /** Volatile: Try replies and phase-two acknowledgements received (lost when the coordinator crashes). */
-  readonly tryOk: readonly ('none' | 'ok' | 'refused')[];
-  readonly acked: readonly boolean[];
-  readonly fence: readonly Fence[];
+  /** Volatile: the Try replies and the phase-two acknowledgements received (lost when the coordinator crashes). */
+  readonly tryReply: Readonly<Record<Branch, TryReply>>;
+  readonly acked: ReadonlySet<Branch>;
+  /** Each branch's fence row. */
+  readonly fence: Readonly<Record<Branch, Fence>>;
   readonly availA: number;
   readonly frozenA: number;
   readonly availB: number;
   readonly pendingB: number;
   /** Audit: how many times each branch applied a phase-two effect to its balances. */
-  readonly applied: readonly number[];
+  readonly applied: Readonly<Record<Branch, number>>;
   readonly retried: boolean;
   readonly faults: FaultState;
 }
 
-type BStep = 'BRcvTry' | 'BRcvConfirm' | 'BRcvCancel' | 'CRcvTryReply' | 'CRcvAck' | 'CRetry';
-type ProtocolAction = { readonly name: 'CTry' | 'CConfirm' | 'CCancel' } | { readonly name: BStep; readonly b: number };
+type BranchStep = 'BRcvTry' | 'BRcvConfirm' | 'BRcvCancel' | 'CRcvTryReply' | 'CRcvAck' | 'CRetry';
+type ProtocolAction = { readonly name: 'CTry' | 'CConfirm' | 'CCancel' } | { readonly name: BranchStep; readonly b: Branch };
 export type TCCAction = ProtocolAction | FaultAction;
 
-const variants: readonly Variant[] = [
-  {
-    name: 'correct',
-    description: 'Idempotent branches with a fence log: a Cancel without a Try writes suspended, and a later Try is refused.',
-  },
-  {
-    name: 'no-idempotency',
-    description:
-      'Branches apply Confirm and Cancel every time they arrive, so a replayed request acts twice: a Confirm pays twice, a Cancel refunds twice.',
-    breaks: 'noDoubleApply',
-  },
-  {
-    name: 'no-empty-rollback-guard',
-    description: 'A Cancel that arrives before its Try still releases the frozen amount, which was never frozen.',
-    breaks: 'noNegativeBalance',
-  },
-  {
-    name: 'no-anti-hanging',
-    description: 'A Try that arrives after its Cancel still freezes money, and nobody will ever release it.',
-    breaks: 'nothingStaysFrozen',
-  },
-];
-
 const C = 'C';
-const BRANCHES = ['A', 'B'];
-const FENCE_CODE: Record<Fence, string> = { none: '-', tried: 't', committed: 'c', rolledback: 'r', suspended: 's' };
-const TRY_CODE = { none: '-', ok: 'o', refused: 'x' } as const;
+const BRANCHES: readonly Branch[] = ['A', 'B'];
 
 function tccMachine(variant: string, budget: FaultBudget): Machine<TCCState, TCCAction> {
-  const ids = [0, 1];
-  const nodes = [C, ...BRANCHES];
-  const act = actionInstances<BStep, 'b'>('b');
   const idempotent = variant !== 'no-idempotency';
   const emptyRollbackGuard = variant !== 'no-empty-rollback-guard';
   const antiHanging = variant !== 'no-anti-hanging';
-  const find = (s: TCCState, type: string, b: number, toBranch: boolean): Message | undefined =>
-    findDeliverable(s.faults, (m) => m.type === type && (toBranch ? m.to === BRANCHES[b] : m.from === BRANCHES[b]));
-  const request = (s: TCCState): string => (s.phase === 'confirming' ? 'Confirm' : 'Cancel');
+
+  const toBranch = (s: TCCState, type: string, b: Branch): Message | undefined =>
+    findDeliverable(s.faults, (m) => m.type === type && m.to === b);
+  const fromBranch = (s: TCCState, type: string, b: Branch): Message | undefined =>
+    findDeliverable(s.faults, (m) => m.type === type && m.from === b);
+  const tryReplyFrom = (s: TCCState, b: Branch): Message | undefined => fromBranch(s, 'TryOk', b) ?? fromBranch(s, 'TryRefused', b);
+  const deciding = (s: TCCState): boolean => s.phase === 'confirming' || s.phase === 'cancelling';
 
   const actions = (s: TCCState): ProtocolAction[] => {
     const out: ProtocolAction[] = [];
     const cUp = isUp(s.faults, C);
     if (cUp && s.phase === 'init') out.push({ name: 'CTry' });
-    if (cUp && s.phase === 'trying' && s.tryOk.every((t) => t === 'ok')) out.push({ name: 'CConfirm' });
+    if (cUp && s.phase === 'trying' && BRANCHES.every((b) => s.tryReply[b] === 'ok')) out.push({ name: 'CConfirm' });
     // The coordinator may give up waiting for Try replies at any time (an asynchronous timeout), or on a refusal.
     if (cUp && s.phase === 'trying') out.push({ name: 'CCancel' });
-    for (const b of ids) {
-      if (find(s, 'Try', b, true)) out.push(act('BRcvTry', b));
-      if (find(s, 'Confirm', b, true)) out.push(act('BRcvConfirm', b));
-      if (find(s, 'Cancel', b, true)) out.push(act('BRcvCancel', b));
-      if (cUp && (find(s, 'TryOk', b, false) || find(s, 'TryRefused', b, false))) out.push(act('CRcvTryReply', b));
-      if (cUp && find(s, 'Ack', b, false)) out.push(act('CRcvAck', b));
-      const busy = s.faults.net.some((m) => m.to === BRANCHES[b] || m.from === BRANCHES[b]);
-      if (cUp && (s.phase === 'confirming' || s.phase === 'cancelling') && !s.acked[b] && !busy) out.push(act('CRetry', b));
+    for (const b of BRANCHES) {
+      if (toBranch(s, 'Try', b)) out.push({ name: 'BRcvTry', b });
+      if (toBranch(s, 'Confirm', b)) out.push({ name: 'BRcvConfirm', b });
+      if (toBranch(s, 'Cancel', b)) out.push({ name: 'BRcvCancel', b });
+      if (cUp && tryReplyFrom(s, b)) out.push({ name: 'CRcvTryReply', b });
+      if (cUp && fromBranch(s, 'Ack', b)) out.push({ name: 'CRcvAck', b });
+      // A retry resends the decision to a branch that has not acknowledged it once nothing of it is in flight.
+      const busy = s.faults.net.some((m) => m.to === b || m.from === b);
+      if (cUp && deciding(s) && !s.acked.has(b) && !busy) out.push({ name: 'CRetry', b });
     }
     return out;
   };
 
-  const reply = (s: TCCState, consumed: Message, type: string, b: number): FaultState['net'] =>
-    send(remove(s.faults.net, consumed), message(type, BRANCHES[b], C));
-  const broadcast = (s: TCCState, type: string): FaultState['net'] => send(s.faults.net, ...BRANCHES.map((to) => message(type, C, to)));
+  const broadcast = (s: TCCState, type: string): TCCState => withNet(s, send(s.faults.net, ...BRANCHES.map((b) => message(type, C, b))));
+  /** The branch answers the request it consumed; its own effects are already in `s`. */
+  const reply = (s: TCCState, consumed: Message, type: string, b: Branch): TCCState =>
+    withNet(s, send(remove(s.faults.net, consumed), message(type, b, C)));
 
-  /** Balance effects of one branch, by operation. */
-  const freeze = (s: TCCState, b: number): TCCState =>
-    b === 0 ? { ...s, availA: s.availA - 1, frozenA: s.frozenA + 1 } : { ...s, pendingB: s.pendingB + 1 };
-  const settle = (s: TCCState, b: number): TCCState =>
-    b === 0 ? { ...s, frozenA: s.frozenA - 1 } : { ...s, pendingB: s.pendingB - 1, availB: s.availB + 1 };
-  const release = (s: TCCState, b: number): TCCState =>
-    b === 0 ? { ...s, frozenA: s.frozenA - 1, availA: s.availA + 1 } : { ...s, pendingB: s.pendingB - 1 };
-  const audit = (s: TCCState, b: number): TCCState => ({ ...s, applied: replaceAt(s.applied, b, s.applied[b] + 1) });
-  const setFence = (s: TCCState, b: number, f: Fence): TCCState => ({ ...s, fence: replaceAt(s.fence, b, f) });
-
-  /** Restart from the log: volatile replies are gone; an undecided transaction is presumed cancelled. */
-  const onRestart = (s: TCCState): TCCState => ({
-    ...s,
-    tryOk: ['none', 'none'],
-    acked: [false, false],
-    phase: s.phase === 'trying' ? 'cancelling' : s.phase,
-  });
+  // The balance effects of each operation on each branch.
+  const freeze = (s: TCCState, b: Branch): TCCState =>
+    b === 'A' ? { ...s, availA: s.availA - 1, frozenA: s.frozenA + 1 } : { ...s, pendingB: s.pendingB + 1 };
+  const settle = (s: TCCState, b: Branch): TCCState =>
+    b === 'A' ? { ...s, frozenA: s.frozenA - 1 } : { ...s, pendingB: s.pendingB - 1, availB: s.availB + 1 };
+  const release = (s: TCCState, b: Branch): TCCState =>
+    b === 'A' ? { ...s, frozenA: s.frozenA - 1, availA: s.availA + 1 } : { ...s, pendingB: s.pendingB - 1 };
+  const audit = (s: TCCState, b: Branch): TCCState => ({ ...s, applied: { ...s.applied, [b]: s.applied[b] + 1 } });
+  const setFence = (s: TCCState, b: Branch, f: Fence): TCCState => ({ ...s, fence: { ...s.fence, [b]: f } });
 
   const next = (s: TCCState, a: ProtocolAction): TCCState => {
     switch (a.name) {
       case 'CTry':
-        return { ...withNet(s, broadcast(s, 'Try')), phase: 'trying' };
+        return { ...broadcast(s, 'Try'), phase: 'trying' };
       case 'CConfirm':
-        return { ...withNet(s, broadcast(s, 'Confirm')), phase: 'confirming' };
+        return { ...broadcast(s, 'Confirm'), phase: 'confirming' };
       case 'CCancel':
-        return { ...withNet(s, broadcast(s, 'Cancel')), phase: 'cancelling' };
+        return { ...broadcast(s, 'Cancel'), phase: 'cancelling' };
       case 'CRetry':
-        return { ...withNet(s, send(s.faults.net, message(request(s), C, BRANCHES[a.b]))), retried: true };
+        return { ...withNet(s, send(s.faults.net, message(s.phase === 'confirming' ? 'Confirm' : 'Cancel', C, a.b))), retried: true };
       case 'CRcvTryReply': {
-        const m = find(s, 'TryOk', a.b, false) ?? find(s, 'TryRefused', a.b, false)!;
-        const t = s.phase === 'trying' ? replaceAt(s.tryOk, a.b, m.type === 'TryOk' ? 'ok' : 'refused') : s.tryOk;
-        return { ...withNet(s, remove(s.faults.net, m)), tryOk: t };
+        const m = tryReplyFrom(s, a.b)!;
+        const tryReply = s.phase === 'trying' ? { ...s.tryReply, [a.b]: m.type === 'TryOk' ? 'ok' : 'refused' } : s.tryReply;
+        return { ...withNet(s, remove(s.faults.net, m)), tryReply };
       }
       case 'CRcvAck': {
-        const m = find(s, 'Ack', a.b, false)!;
-        const acked = s.phase === 'confirming' || s.phase === 'cancelling' ? replaceAt(s.acked, a.b, true) : s.acked;
-        const phase = acked.every(Boolean) && s.phase !== 'trying' ? 'done' : s.phase;
-        return { ...withNet(s, remove(s.faults.net, m)), acked, phase };
+        const acked = deciding(s) ? setAdd(s.acked, a.b) : s.acked;
+        const phase = acked.size === BRANCHES.length && s.phase !== 'trying' ? 'done' : s.phase;
+        return { ...withNet(s, remove(s.faults.net, fromBranch(s, 'Ack', a.b)!)), acked, phase };
       }
       case 'BRcvTry': {
-        const m = find(s, 'Try', a.b, true)!;
+        const m = toBranch(s, 'Try', a.b)!;
         const f = s.fence[a.b];
+        // Anti-hanging: a Try after its Cancel (fence suspended or rolled back) is refused.
         const hanging = f === 'suspended' || f === 'rolledback';
-        if (f === 'none' || (hanging && !antiHanging)) return withNet(setFence(freeze(s, a.b), a.b, 'tried'), reply(s, m, 'TryOk', a.b));
-        return withNet(s, reply(s, m, hanging ? 'TryRefused' : 'TryOk', a.b));
+        if (f === 'none' || (hanging && !antiHanging)) return reply(setFence(freeze(s, a.b), a.b, 'tried'), m, 'TryOk', a.b);
+        return reply(s, m, hanging ? 'TryRefused' : 'TryOk', a.b);
       }
       case 'BRcvConfirm': {
-        const m = find(s, 'Confirm', a.b, true)!;
+        const m = toBranch(s, 'Confirm', a.b)!;
         const f = s.fence[a.b];
         const apply = f === 'tried' || (!idempotent && f === 'committed');
-        const t = apply ? setFence(audit(settle(s, a.b), a.b), a.b, 'committed') : s;
-        return withNet(t, reply(s, m, 'Ack', a.b));
+        return reply(apply ? setFence(audit(settle(s, a.b), a.b), a.b, 'committed') : s, m, 'Ack', a.b);
       }
       case 'BRcvCancel': {
-        const m = find(s, 'Cancel', a.b, true)!;
+        const m = toBranch(s, 'Cancel', a.b)!;
         const f = s.fence[a.b];
         let t = s;
         if (f === 'tried' || (!idempotent && f === 'rolledback')) t = setFence(audit(release(s, a.b), a.b), a.b, 'rolledback');
+        // Empty rollback: a Cancel without its Try writes suspended and releases nothing.
         else if (f === 'none')
           t = emptyRollbackGuard ? setFence(s, a.b, 'suspended') : setFence(audit(release(s, a.b), a.b), a.b, 'rolledback');
-        return withNet(t, reply(s, m, 'Ack', a.b));
+        return reply(t, m, 'Ack', a.b);
       }
     }
   };
 
-  const confirmed = (s: TCCState, b: number): boolean => s.fence[b] === 'committed';
-  const undone = (s: TCCState, b: number): boolean => s.fence[b] === 'rolledback' || s.fence[b] === 'suspended';
+  /** Restart from the log: the volatile replies are gone, and an undecided transaction is presumed cancelled. */
+  const onRestart = (s: TCCState): TCCState => ({
+    ...s,
+    tryReply: NO_REPLIES,
+    acked: new Set(),
+    phase: s.phase === 'trying' ? 'cancelling' : s.phase,
+  });
+
+  const confirmed = (s: TCCState, b: Branch): boolean => s.fence[b] === 'committed';
+  const undone = (s: TCCState, b: Branch): boolean => s.fence[b] === 'rolledback' || s.fence[b] === 'suspended';
   const properties: Property<TCCState, TCCAction>[] = [
     {
       kind: 'always',
       name: 'conservation',
       description:
         "A's available and frozen money, B's available money and the unit in flight between A's and B's Confirm always add up to 1.",
-      holds: (s) => s.availA + s.frozenA + s.availB + (confirmed(s, 0) ? 1 : 0) - (confirmed(s, 1) ? 1 : 0) === 1,
+      holds: (s) => s.availA + s.frozenA + s.availB + (confirmed(s, 'A') ? 1 : 0) - (confirmed(s, 'B') ? 1 : 0) === 1,
     },
     {
       kind: 'always',
@@ -183,13 +164,13 @@ function tccMachine(variant: string, budget: FaultBudget): Machine<TCCState, TCC
       kind: 'always',
       name: 'atomicOutcome',
       description: 'Never one branch confirmed while the other is cancelled.',
-      holds: (s) => !((confirmed(s, 0) && undone(s, 1)) || (confirmed(s, 1) && undone(s, 0))),
+      holds: (s) => !((confirmed(s, 'A') && undone(s, 'B')) || (confirmed(s, 'B') && undone(s, 'A'))),
     },
     {
       kind: 'always',
       name: 'noDoubleApply',
       description: 'Each branch applies Confirm or Cancel to its balances at most once.',
-      holds: (s) => s.applied.every((n) => n <= 1),
+      holds: (s) => BRANCHES.every((b) => s.applied[b] <= 1),
     },
     {
       kind: 'eventually',
@@ -202,7 +183,7 @@ function tccMachine(variant: string, budget: FaultBudget): Machine<TCCState, TCC
       kind: 'sometimes',
       name: 'cancelBeforeTry',
       description: 'A Cancel reached a branch before its Try.',
-      holds: (s) => s.fence.includes('suspended') || (!emptyRollbackGuard && s.frozenA < 0),
+      holds: (s) => BRANCHES.some((b) => s.fence[b] === 'suspended') || (!emptyRollbackGuard && s.frozenA < 0),
     },
   ];
   if (budget.drops > 0 || budget.crashes > 0)
@@ -229,63 +210,91 @@ function tccMachine(variant: string, budget: FaultBudget): Machine<TCCState, TCC
     });
   }
 
-  const actionNames = ['CTry', 'CConfirm', 'CCancel', 'CRetry', 'CRcvTryReply', 'CRcvAck', 'BRcvTry', 'BRcvConfirm', 'BRcvCancel'];
-  const describe = (a: ProtocolAction): string => ('b' in a ? `${a.name}(${BRANCHES[a.b]})` : a.name);
-
   return withFaults(
     budget,
-    { nodes, crashable: [C], restart: true, onRestart },
+    { nodes: [C, ...BRANCHES], crashable: [C], restart: true, onRestart },
     {
       init: [
         {
           phase: 'init',
-          tryOk: ['none', 'none'],
-          acked: [false, false],
-          fence: ['none', 'none'],
+          tryReply: NO_REPLIES,
+          acked: new Set(),
+          fence: { A: 'none', B: 'none' },
           availA: 1,
           frozenA: 0,
           availB: 0,
           pendingB: 0,
-          applied: [0, 0],
+          applied: { A: 0, B: 0 },
           retried: false,
           faults: initialFaults(budget),
         },
       ],
       actions,
       next,
-      key: (s) =>
-        `${s.phase}|${s.tryOk.map((t) => TRY_CODE[t]).join('')}|${s.acked.map(Number).join('')}|${s.fence.map((f) => FENCE_CODE[f]).join('')}|${s.availA},${s.frozenA},${s.availB},${s.pendingB}|${s.applied.join('')}|${Number(s.retried)}`,
       properties,
-      actionNames,
-      formatAction: describe,
+      actionNames: ['CTry', 'CConfirm', 'CCancel', 'CRetry', 'CRcvTryReply', 'CRcvAck', 'BRcvTry', 'BRcvConfirm', 'BRcvCancel'],
       fairness:
         "Weak fairness on every protocol step and retry, and on the coordinator's restart; none on losses, duplicates or the crash.",
       metrics: [{ name: 'messages per decision', along: 'transferred', perStep: messagesSent }],
-      view: (from, a, to) => {
-        const arrows = deliveryArrows(from.faults.net, to.faults.net);
-        if (arrows.length) return arrows;
-        const text =
-          a.name === 'CTry'
-            ? 'sends Try to A and B'
-            : a.name === 'CConfirm'
-              ? 'decides Confirm, sends it to A and B'
-              : a.name === 'CCancel'
-                ? 'decides Cancel, sends it to A and B'
-                : `resends ${request(to)} to ${'b' in a ? BRANCHES[a.b] : ''}`;
-        return [{ type: 'note', over: C, text }];
-      },
-      display: (s) => ({
-        coordinator: isUp(s.faults, C) ? s.phase : `${s.phase} (down)`,
-        fenceA: s.fence[0],
-        fenceB: s.fence[1],
-        A: `available ${s.availA}, frozen ${s.frozenA}`,
-        B: `available ${s.availB}, pending ${s.pendingB}`,
-        applied: s.applied.join(' '),
-        inFlight: formatNetwork(s.faults.net),
-      }),
+      ...presentation,
     },
   );
 }
+
+const NO_REPLIES: TCCState['tryReply'] = { A: 'none', B: 'none' };
+
+// Presentation: action labels, sequence-diagram events and the trace view of a state.
+
+const presentation: Pick<ProtocolMachine<TCCState, ProtocolAction>, 'formatAction' | 'view' | 'display'> = {
+  formatAction: (a) => ('b' in a ? `${a.name}(${a.b})` : a.name),
+  view: (from, a, to) => {
+    const arrows = deliveryArrows(from.faults.net, to.faults.net);
+    if (arrows.length) return arrows;
+    const text =
+      a.name === 'CTry'
+        ? 'sends Try to A and B'
+        : a.name === 'CConfirm'
+          ? 'decides Confirm, sends it to A and B'
+          : a.name === 'CCancel'
+            ? 'decides Cancel, sends it to A and B'
+            : `resends ${to.phase === 'confirming' ? 'Confirm' : 'Cancel'} to ${'b' in a ? a.b : ''}`;
+    return [{ type: 'note', over: C, text }];
+  },
+  display: (s) => ({
+    coordinator: isUp(s.faults, C) ? s.phase : `${s.phase} (down)`,
+    fenceA: s.fence.A,
+    fenceB: s.fence.B,
+    A: `available ${s.availA}, frozen ${s.frozenA}`,
+    B: `available ${s.availB}, pending ${s.pendingB}`,
+    applied: `${s.applied.A} ${s.applied.B}`,
+    inFlight: formatNetwork(s.faults.net),
+  }),
+};
+
+// Variants and configurations.
+
+const variants: readonly Variant[] = [
+  {
+    name: 'correct',
+    description: 'Idempotent branches with a fence log: a Cancel without a Try writes suspended, and a later Try is refused.',
+  },
+  {
+    name: 'no-idempotency',
+    description:
+      'Branches apply Confirm and Cancel every time they arrive, so a replayed request acts twice: a Confirm pays twice, a Cancel refunds twice.',
+    breaks: 'noDoubleApply',
+  },
+  {
+    name: 'no-empty-rollback-guard',
+    description: 'A Cancel that arrives before its Try still releases the frozen amount, which was never frozen.',
+    breaks: 'noNegativeBalance',
+  },
+  {
+    name: 'no-anti-hanging',
+    description: 'A Try that arrives after its Cancel still freezes money, and nobody will ever release it.',
+    breaks: 'nothingStaysFrozen',
+  },
+];
 
 export const tcc = defineModel({
   id: 'tcc',

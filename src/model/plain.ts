@@ -1,25 +1,10 @@
 // Small helpers for plain-data state: copies that change one element, so states stay immutable values.
-import type { Action, Machine } from './model';
-import { withFaults, type FaultAction, type FaultBudget, type FaultState, type FaultTopology, type ProtocolMachine } from './faults';
 
 /** A copy of the array with element i replaced. */
 export function replaceAt<T>(xs: readonly T[], i: number, value: T): T[] {
   const out = xs.slice();
   out[i] = value;
   return out;
-}
-
-/**
- * `withFaults` for a protocol written plainly, without a hand-written key: the engine then fingerprints the whole
- * plain state, faults included. (withFaults itself still requires a key of the protocol part.)
- */
-export function withFaultsPlain<S extends { readonly faults: FaultState }, A extends Action>(
-  budget: FaultBudget,
-  topology: FaultTopology<S>,
-  protocol: Omit<ProtocolMachine<S, A>, 'key'>,
-): Machine<S, A | FaultAction> {
-  const { key: _unused, ...machine } = withFaults(budget, topology, { ...protocol, key: () => '' });
-  return machine;
 }
 
 /**
