@@ -16,7 +16,6 @@ import type { FaultAction, FaultBudget, FaultState } from '../../src/model/fault
 import { defineModel, type Figure, type Machine, type Property, type Variant } from '../../src/model/model';
 import { xyChart } from '../../src/report/xychart';
 import { setAdd } from '../../src/model/plain';
-import { structuralKey } from '../../src/shared/fingerprint';
 import { seededRandom } from '../../src/shared/random';
 import { summarize, type RoundsSummary } from './anti-entropy';
 
@@ -125,9 +124,6 @@ function gossipMachine(
       init: [{ knows: new Set([nodes[0]]), done: new Set(), faults: initialFaults(budget) }],
       actions,
       next,
-      // withFaults still asks for a key of the protocol part (src/model/faults.ts): this is the engine's
-      // structural fingerprint of the plain state, not a hand-written key.
-      key: (s) => String(structuralKey({ ...s, faults: null })),
       properties,
       actionNames: ['Gossip'],
       fairness: 'Weak fairness on every Gossip(node→peers) instance; none on crashes.',

@@ -19,7 +19,6 @@ import { budgetOf, faultParams, initialFaults, isUp, withFaults } from '../../sr
 import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
 import { defineModel, type Machine, type Property, type Variant, type ViewEvent } from '../../src/model/model';
 import { replaceAt, setAdd } from '../../src/model/plain';
-import { structuralKey } from '../../src/shared/fingerprint';
 
 export type Node = string;
 export type Role = 'follower' | 'candidate' | 'leader';
@@ -193,9 +192,6 @@ function electionMachine(
       ],
       actions,
       next,
-      // withFaults still asks for a key of the protocol part (src/model/faults.ts): this is the engine's
-      // structural fingerprint of the plain state, not a hand-written key.
-      key: (s) => String(structuralKey({ ...s, faults: null })),
       properties,
       actionNames: ['Timeout', 'GrantVote'],
       fairness:
