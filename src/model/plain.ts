@@ -1,4 +1,6 @@
 // Small helpers for plain-data state: copies that change one element, so states stay immutable values.
+import { withFaults, type FaultAction, type FaultBudget, type FaultState, type FaultTopology, type ProtocolMachine } from './faults';
+import type { Action, Machine } from './model';
 
 /** A copy of the array with element i replaced. */
 export function replaceAt<T>(xs: readonly T[], i: number, value: T): T[] {
@@ -40,4 +42,18 @@ export function setRemove<T>(set: ReadonlySet<T>, value: T): ReadonlySet<T> {
   const out = new Set(set);
   out.delete(value);
   return out;
+}
+
+/**
+ * `withFaults` for a plain state: the machine it returns has no `key`, so the engine fingerprints the whole state,
+ * `faults` included (its network is a sorted array, its budget a record). withFaults composes a key from the
+ * protocol's own, which a plain protocol does not write.
+ */
+export function withPlainFaults<S extends { readonly faults: FaultState }, A extends Action>(
+  budget: FaultBudget,
+  topology: FaultTopology<S>,
+  protocol: Omit<ProtocolMachine<S, A>, 'key'>,
+): Machine<S, A | FaultAction> {
+  const { key: _composed, ...machine } = withFaults(budget, topology, { ...protocol, key: () => '' });
+  return machine;
 }
