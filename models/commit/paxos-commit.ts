@@ -10,10 +10,11 @@
 // (Phase1b/Phase2b per message, Phase2a per majority, Decide per ballot and majority of each instance).
 import { budgetOf, faultParams, initialFaults, isUp } from '../../src/model/faults';
 import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
-import { defineModel, type Machine, type Property, type Variant, type ViewEvent } from '../../src/model/model';
+import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
 import { intern, setAdd, withPlainFaults } from '../../src/model/plain';
 import { refinementProperty } from '../../src/model/refinement';
 import { fail } from '../../src/shared/errors';
+import { presentation } from './paxos-commit-view';
 import { consistentRMs, rmNames, transactionCommitMachine, type RM, type RMState, type TCAction, type TCState } from './transaction-commit';
 
 export type Vote = 'prepared' | 'aborted';
@@ -31,7 +32,14 @@ export interface AcceptorState {
 /** The spec's Message set. */
 export type PCMessage =
   | { readonly type: 'phase1a'; readonly ins: RM; readonly bal: number }
-  | { readonly type: 'phase1b'; readonly ins: RM; readonly mbal: number; readonly bal: number; readonly val: AcceptorValue; readonly acc: Acc }
+  | {
+      readonly type: 'phase1b';
+      readonly ins: RM;
+      readonly mbal: number;
+      readonly bal: number;
+      readonly val: AcceptorValue;
+      readonly acc: Acc;
+    }
   | { readonly type: 'phase2a'; readonly ins: RM; readonly bal: number; readonly val: Vote }
   | { readonly type: 'phase2b'; readonly acc: Acc; readonly ins: RM; readonly bal: number; readonly val: Vote }
   | { readonly type: 'Commit' }
@@ -66,6 +74,7 @@ export type PCProtocolAction =
   /** Phase2b(acc) voting for the phase 2a message (ins, bal, val). */
   | { readonly name: 'Phase2b'; readonly acc: Acc; readonly ins: RM; readonly bal: number; readonly val: Vote };
 export type PCAction = PCProtocolAction | FaultAction;
+export { formatMessage } from './paxos-commit-view';
 
 export type Shape = 'tla' | 'live';
 export interface PCScope {
@@ -106,10 +115,12 @@ function messages(RM: readonly RM[], Acceptor: readonly Acc[], Ballot: readonly 
   const Commit = m({ type: 'Commit' });
   const Abort = m({ type: 'Abort' });
   const all = new Set<PCMessage>([
-    ...RM.flatMap((ins) => Ballot.flatMap((bal) => [
-      ...(bal > 0 ? [phase1a[ins][bal]] : []),
-      ...VOTES.flatMap((v) => [phase2a[ins][bal][v], ...Acceptor.map((acc) => phase2b[ins][bal][v][acc])]),
-    ])),
+    ...RM.flatMap((ins) =>
+      Ballot.flatMap((bal) => [
+        ...(bal > 0 ? [phase1a[ins][bal]] : []),
+        ...VOTES.flatMap((v) => [phase2a[ins][bal][v], ...Acceptor.map((acc) => phase2b[ins][bal][v][acc])]),
+      ]),
+    ),
     ...p1b.values(),
     Commit,
     Abort,
@@ -146,7 +157,8 @@ function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultB
     return ownValue || best.val === 'none' ? 'aborted' : best.val;
   };
   /** Decided(rm, v) at ballot b by quorum Q: every acceptor of Q sent its phase 2b vote for it. */
-  const votedBy = (s: PCState, rm: RM, b: number, v: Vote, Q: readonly Acc[]): boolean => Q.every((acc) => s.msgs.has(Msg.phase2b[rm][b][v][acc]));
+  const votedBy = (s: PCState, rm: RM, b: number, v: Vote, Q: readonly Acc[]): boolean =>
+    Q.every((acc) => s.msgs.has(Msg.phase2b[rm][b][v][acc]));
   const decided = (s: PCState, rm: RM, v: Vote, quorums: readonly (readonly Acc[])[]): DecideWitness[] =>
     Ballot.flatMap((bal) => quorums.flatMap((Q, quorum) => (votedBy(s, rm, bal, v, Q) ? [{ rm, bal, quorum }] : [])));
 
@@ -171,11 +183,13 @@ function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultB
       commits = ws.flatMap((w) => commits.map((c) => [...c, w]));
     }
     for (const witness of commits) out.push({ name: 'Decide', decision: 'Commit', witness });
-    for (const rm of RM) for (const w of decided(s, rm, 'aborted', DecideQuorum)) out.push({ name: 'Decide', decision: 'Abort', witness: [w] });
+    for (const rm of RM)
+      for (const w of decided(s, rm, 'aborted', DecideQuorum)) out.push({ name: 'Decide', decision: 'Abort', witness: [w] });
     for (const acc of Acceptor) {
       if (!isUp(s.faults, acc)) continue;
       for (const ins of RM)
-        for (const bal of higher) if (s.aState[ins][acc].mbal < bal && s.msgs.has(Msg.phase1a[ins][bal])) out.push({ name: 'Phase1b', acc, ins, bal });
+        for (const bal of higher)
+          if (s.aState[ins][acc].mbal < bal && s.msgs.has(Msg.phase1a[ins][bal])) out.push({ name: 'Phase1b', acc, ins, bal });
       for (const ins of RM)
         for (let bal = s.aState[ins][acc].mbal; bal < Ballot.length; bal++)
           for (const val of VOTES) if (s.msgs.has(Msg.phase2a[ins][bal][val])) out.push({ name: 'Phase2b', acc, ins, bal, val });
@@ -237,7 +251,12 @@ function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultB
         RM.every((rm) => RM_STATES.has(s.rmState[rm]) && Acceptor.every((acc) => isAcceptorState(s.aState[rm][acc]))) &&
         [...s.msgs].every((m) => Msg.all.has(m)),
     },
-    { kind: 'always', name: 'consistent', description: 'No RM has committed while another has aborted (TCConsistent).', holds: (s) => consistentRMs(s.rmState) },
+    {
+      kind: 'always',
+      name: 'consistent',
+      description: 'No RM has committed while another has aborted (TCConsistent).',
+      holds: (s) => consistentRMs(s.rmState),
+    },
     {
       kind: 'always',
       name: 'oneValuePerInstance',
@@ -304,132 +323,24 @@ function pcMachine(scope: PCScope, shape: Shape, variant: string, budget: FaultB
     msgs: new Set(),
     faults: initialFaults(budget),
   };
-  const protocol = { init: [init], actions, next, properties, actionNames, ...presentation(RM, Acceptor, Majority, DecideQuorum, phase2aValue, live) };
+  const protocol = {
+    init: [init],
+    actions,
+    next,
+    properties,
+    actionNames,
+    ...presentation(RM, Acceptor, Majority, DecideQuorum, phase2aValue, live),
+  };
   if (!live) return protocol;
-  return withPlainFaults(budget, { nodes: protocol.actors, crashable: Acceptor }, {
-    ...protocol,
-    fairness:
-      'Shape live: weak fairness on every protocol step (RM, leader and acceptor); none on acceptor crashes (crash-stop). Shape tla, the published spec, has no liveness property.',
-  });
-}
-
-// Presentation: action labels, sequence-diagram events and the trace view of a state.
-
-const LEADER = 'Leader';
-/** TLC's names: r1 for rm1. */
-const r = (rm: RM): string => rm.replace('rm', 'r');
-const TYPE_ORDER: Record<PCMessage['type'], number> = { phase1a: 0, phase1b: 1, phase2a: 2, phase2b: 3, Commit: 4, Abort: 5 };
-
-/** The order messages are listed in: by type, instance, ballot, then contents. */
-function compareMessages(x: PCMessage, y: PCMessage): number {
-  const f = (m: PCMessage): (string | number)[] => {
-    const vote = (v: AcceptorValue): number => (v === 'aborted' ? 1 : 0);
-    switch (m.type) {
-      case 'phase1a':
-      case 'phase2a':
-        return [m.ins, m.bal, 'val' in m ? vote(m.val) : 0];
-      case 'phase1b':
-        return [m.ins, m.mbal, m.acc, m.bal, vote(m.val)];
-      case 'phase2b':
-        return [m.ins, m.bal, vote(m.val), m.acc];
-      default:
-        return [];
-    }
-  };
-  const a = [TYPE_ORDER[x.type], ...f(x)];
-  const b = [TYPE_ORDER[y.type], ...f(y)];
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
-  return 0;
-}
-
-export function formatMessage(m: PCMessage): string {
-  switch (m.type) {
-    case 'phase1a':
-      return `1a(${r(m.ins)}, b${m.bal})`;
-    case 'phase1b':
-      return `1b(${r(m.ins)}, b${m.mbal}, ${m.acc}: ${m.bal < 0 ? 'none' : `b${m.bal} ${m.val}`})`;
-    case 'phase2a':
-      return `2a(${r(m.ins)}, b${m.bal}, ${m.val})`;
-    case 'phase2b':
-      return `2b(${r(m.ins)}, b${m.bal}, ${m.val}, ${m.acc})`;
-    default:
-      return m.type;
-  }
-}
-
-function presentation(
-  RM: readonly RM[],
-  Acceptor: readonly Acc[],
-  Majority: readonly (readonly Acc[])[],
-  DecideQuorum: readonly (readonly Acc[])[],
-  phase2aValue: (s: PCState, rm: RM, bal: number, MS: readonly Acc[]) => Vote,
-  live: boolean,
-) {
-  const quorumName = (qs: readonly (readonly Acc[])[], q: number): string => `{${qs[q].join(',')}}`;
-  const formatAction = (a: PCAction): string => {
-    switch (a.name) {
-      case 'Phase1a':
-        return `Phase1a(${a.bal}, ${r(a.rm)})`;
-      case 'Phase2a':
-        return `Phase2a(${a.bal}, ${r(a.rm)}) reading ${quorumName(Majority, a.quorum)}`;
-      case 'Decide':
-        return `Decide(${a.decision}) by ${a.witness.map((w) => `${r(w.rm)}: b${w.bal} ${quorumName(DecideQuorum, w.quorum)}`).join('; ')}`;
-      case 'Phase1b':
-        return `Phase1b(${a.acc}) on 1a(${r(a.ins)}, b${a.bal})`;
-      case 'Phase2b':
-        return `Phase2b(${a.acc}) on 2a(${r(a.ins)}, b${a.bal}, ${a.val})`;
-      case 'RMPrepare':
-      case 'RMChooseToAbort':
-      case 'RMRcvCommitMsg':
-      case 'RMRcvAbortMsg':
-        return `${a.name}(${r(a.rm)})`;
-      default:
-        return a.name;
-    }
-  };
-  const view = (from: PCState, a: PCAction): ViewEvent[] => {
-    switch (a.name) {
-      case 'RMPrepare':
-        return [{ type: 'note', over: r(a.rm), text: 'prepares: 2a(b0, prepared)' }];
-      case 'RMChooseToAbort':
-        return [{ type: 'note', over: r(a.rm), text: 'aborts: 2a(b0, aborted)' }];
-      case 'RMRcvCommitMsg':
-        return [{ type: 'message', from: LEADER, to: r(a.rm), label: 'Commit' }];
-      case 'RMRcvAbortMsg':
-        return [{ type: 'message', from: LEADER, to: r(a.rm), label: 'Abort' }];
-      case 'Phase1a':
-        return [{ type: 'note', over: LEADER, text: `starts ballot ${a.bal} for ${r(a.rm)}: 1a` }];
-      case 'Phase2a': {
-        const value = phase2aValue(from, a.rm, a.bal, Majority[a.quorum]);
-        return [{ type: 'note', over: LEADER, text: `2a(${r(a.rm)}, b${a.bal}, ${value}) after 1b from ${quorumName(Majority, a.quorum)}` }];
-      }
-      case 'Decide':
-        return [{ type: 'note', over: LEADER, text: `decides ${a.decision}` }];
-      case 'Phase1b': {
-        const x = from.aState[a.ins][a.acc];
-        const report = x.bal < 0 ? 'none' : `b${x.bal} ${x.val}`;
-        return [{ type: 'message', from: a.acc, to: LEADER, label: `1b(${r(a.ins)}, b${a.bal}: ${report})` }];
-      }
-      case 'Phase2b':
-        return [{ type: 'message', from: a.bal === 0 ? r(a.ins) : LEADER, to: a.acc, label: `2a(b${a.bal}, ${a.val}) → votes` }];
-      default:
-        return [];
-    }
-  };
-  const display = (s: PCState) => ({
-    ...Object.fromEntries(RM.map((rm) => [r(rm), s.rmState[rm]])),
-    ...Object.fromEntries(
-      RM.flatMap((ins) =>
-        Acceptor.map((acc) => {
-          const x = s.aState[ins][acc];
-          return [`aState[${r(ins)}][${acc}]`, `mbal ${x.mbal}, bal ${x.bal}, ${x.val}`];
-        }),
-      ),
-    ),
-    msgs: `{${[...s.msgs].sort(compareMessages).map(formatMessage).join(', ')}}`,
-    ...(live ? { down: `{${s.faults.down.join(', ')}}` } : {}),
-  });
-  return { formatAction, actors: [...RM.map(r), LEADER, ...Acceptor], view, display } as const;
+  return withPlainFaults(
+    budget,
+    { nodes: protocol.actors, crashable: Acceptor },
+    {
+      ...protocol,
+      fairness:
+        'Shape live: weak fairness on every protocol step (RM, leader and acceptor); none on acceptor crashes (crash-stop). Shape tla, the published spec, has no liveness property.',
+    },
+  );
 }
 
 // Configurations and variants.

@@ -11,7 +11,17 @@
 // crash-mid-broadcast variant, which sends PreCommit one participant at a time.
 import { budgetOf, faultParams, findDeliverable, formatPartition, initialFaults, isUp, timeoutEnabled } from '../../src/model/faults';
 import type { FaultAction, FaultBudget, FaultState, TimingMode } from '../../src/model/faults';
-import { deliveryArrows, formatNetwork, message, messageKey, messagesSent, remove, send, withNet, type Message } from '../../src/model/network';
+import {
+  deliveryArrows,
+  formatNetwork,
+  message,
+  messageKey,
+  messagesSent,
+  remove,
+  send,
+  withNet,
+  type Message,
+} from '../../src/model/network';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
 import { withPlainFaults } from '../../src/model/plain';
 
@@ -190,7 +200,12 @@ function threePCMachine(n: number, mode: TimingMode, variant: string, budget: Fa
       description: 'Every participant commits.',
       holds: (s) => values(s.part).every((p) => p === 'committed'),
     },
-    { kind: 'sometimes', name: 'allAborted', description: 'Every participant aborts.', holds: (s) => values(s.part).every((p) => p === 'aborted') },
+    {
+      kind: 'sometimes',
+      name: 'allAborted',
+      description: 'Every participant aborts.',
+      holds: (s) => values(s.part).every((p) => p === 'aborted'),
+    },
   ];
   if (budget.crashes > 0) {
     properties.push({

@@ -75,7 +75,8 @@ function tpfMachine(rms: number, retransmit: boolean, variant: string, budget: F
       const r = s.rmState[rm];
       // An RM that has not voted may give up on its own (as in TwoPhase.tla); once it votes yes it must wait.
       if (r === 'working') out.push({ name: 'RMChooseToAbort', rm });
-      if (r === 'working' && inFlight(s, (m) => m.type === 'Prepare' && m.to === rm)) out.push({ name: 'RMPrepare', rm }, { name: 'RMRefuse', rm });
+      if (r === 'working' && inFlight(s, (m) => m.type === 'Prepare' && m.to === rm))
+        out.push({ name: 'RMPrepare', rm }, { name: 'RMRefuse', rm });
       if (inFlight(s, (m) => (m.type === 'Commit' || m.type === 'Rollback') && m.to === rm)) out.push({ name: 'RMRcvDecision', rm });
       if (timeoutAbort && r === 'prepared') out.push({ name: 'RMTimeoutAbort', rm });
       if (tmUp && inFlight(s, (m) => (m.type === 'Prepared' || m.type === 'Refused') && m.from === rm)) out.push({ name: 'TMRcvVote', rm });
@@ -105,7 +106,9 @@ function tpfMachine(rms: number, retransmit: boolean, variant: string, budget: F
       }
       case 'RMRcvDecision': {
         const m = inFlight(s, (x) => (x.type === 'Commit' || x.type === 'Rollback') && x.to === a.rm)!;
-        const rmState = decided(s.rmState[a.rm]) ? s.rmState : { ...s.rmState, [a.rm]: (m.type === 'Commit' ? 'committed' : 'aborted') as RMState };
+        const rmState = decided(s.rmState[a.rm])
+          ? s.rmState
+          : { ...s.rmState, [a.rm]: (m.type === 'Commit' ? 'committed' : 'aborted') as RMState };
         return { ...withNet(s, send(remove(s.faults.net, m), message('Ack', a.rm, TM))), rmState };
       }
       case 'RMChooseToAbort':
@@ -141,7 +144,12 @@ function tpfMachine(rms: number, retransmit: boolean, variant: string, budget: F
       holds: (s) => !rmStates(s).includes('committed') || allVoted(s, (v) => v === 'yes'),
     },
     { kind: 'eventually', name: 'allDecide', description: 'Every RM eventually commits or rolls back.', holds: allDecided },
-    { kind: 'sometimes', name: 'allCommitted', description: 'Every RM commits.', holds: (s) => rmStates(s).every((r) => r === 'committed') },
+    {
+      kind: 'sometimes',
+      name: 'allCommitted',
+      description: 'Every RM commits.',
+      holds: (s) => rmStates(s).every((r) => r === 'committed'),
+    },
     {
       kind: 'sometimes',
       name: 'allRolledBack',

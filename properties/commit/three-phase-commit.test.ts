@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { threePhaseCommit } from '../../models/commit/three-phase-commit';
 import { replayTrace } from '../../src/trace/trace-file';
-import { burnsideOrbits, configurationOutcomes, exploreModel, noShorterViolation, permuteIds, reachableStates } from '../../src/check/testing';
+import {
+  burnsideOrbits,
+  configurationOutcomes,
+  exploreModel,
+  noShorterViolation,
+  permuteIds,
+  reachableStates,
+} from '../../src/check/testing';
 import { stateKeyOf } from '../../src/model/model';
 import { resolveParams } from '../../src/model/params';
 
