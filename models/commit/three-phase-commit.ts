@@ -9,33 +9,36 @@
 //   asynchronous - a timeout may fire at any time while waiting.
 // The coordinator broadcasts each phase in one step (a crash falls between phases), except in the
 // crash-mid-broadcast variant, which sends PreCommit one participant at a time.
-import {
-  budgetOf,
-  faultParams,
-  findDeliverable,
-  formatPartition,
-  initialFaults,
-  isUp,
-  timeoutEnabled,
-  withFaults,
-} from '../../src/model/faults';
+import { budgetOf, faultParams, findDeliverable, formatPartition, initialFaults, isUp, timeoutEnabled, withFaults } from '../../src/model/faults';
 import type { FaultAction, FaultBudget, FaultState, TimingMode } from '../../src/model/faults';
-import { deliveryArrows, formatNetwork, message, messagesSent, remove, send, withNet, type Message } from '../../src/model/network';
+import {
+  deliveryArrows,
+  formatNetwork,
+  message,
+  messageKey,
+  messagesSent,
+  remove,
+  send,
+  withNet,
+  type Message,
+} from '../../src/model/network';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
-import { actionInstances, replaceAt } from '../../src/model/plain';
 
 export type CoordPhase = 'init' | 'waiting' | 'precommitted' | 'committed' | 'aborted';
 /** init: not voted; uncertain: voted yes, waits for PreCommit; prepared: pre-committed, waits for DoCommit. */
 export type PartPhase = 'init' | 'uncertain' | 'prepared' | 'committed' | 'aborted';
 type Vote = 'none' | 'yes' | 'no';
+/** A participant's name, P1 … Pn; per-participant state is a record keyed by it. */
+type P = string;
 
 export interface ThreePCState {
   readonly coord: CoordPhase;
-  readonly votes: readonly Vote[];
-  readonly acks: readonly boolean[];
+  /** The votes the coordinator has received. */
+  readonly votes: Readonly<Record<P, Vote>>;
+  readonly acks: Readonly<Record<P, boolean>>;
   /** For crash-mid-broadcast: participants the coordinator has sent PreCommit to. */
-  readonly preSent: readonly boolean[];
-  readonly part: readonly PartPhase[];
+  readonly preSent: Readonly<Record<P, boolean>>;
+  readonly part: Readonly<Record<P, PartPhase>>;
   readonly faults: FaultState;
 }
 
@@ -51,7 +54,7 @@ type PStep =
   | 'CRcvDone'
   | 'CSendPreCommit';
 type ProtocolAction =
-  { readonly name: 'CCanCommit' | 'CPreCommit' | 'CDoCommit' | 'CAbort' | 'CTimeout' } | { readonly name: PStep; readonly p: number };
+  { readonly name: 'CCanCommit' | 'CPreCommit' | 'CDoCommit' | 'CAbort' | 'CTimeout' } | { readonly name: PStep; readonly p: P };
 export type ThreePCAction = ProtocolAction | FaultAction;
 
 const variants: readonly Variant[] = [
@@ -74,25 +77,23 @@ const variants: readonly Variant[] = [
 ];
 
 const C = 'C';
-const VOTE_CODE: Record<Vote, string> = { none: '-', yes: 'y', no: 'n' };
-const pName = (i: number): string => `P${i + 1}`;
 
 function threePCMachine(n: number, mode: TimingMode, variant: string, budget: FaultBudget): Machine<ThreePCState, ThreePCAction> {
-  const ids = Array.from({ length: n }, (_, i) => i);
-  const names = ids.map(pName);
+  const names: P[] = Array.from({ length: n }, (_, i) => `P${i + 1}`);
   const nodes = [C, ...names];
+  const perP = <T>(value: T): Record<P, T> => Object.fromEntries(names.map((p) => [p, value]));
+  const values = <T>(r: Readonly<Record<P, T>>): T[] => names.map((p) => r[p]);
   const noPreCommit = variant === 'no-precommit';
   const quorum = variant === 'majority-quorum' ? Math.floor(n / 2) + 1 : n;
   const oneByOne = variant === 'crash-mid-broadcast';
-  const act = actionInstances<PStep, 'p'>('p');
   const decided = (p: PartPhase): boolean => p === 'committed' || p === 'aborted';
   const find = (s: ThreePCState, pred: (m: Message) => boolean): Message | undefined => findDeliverable(s.faults, pred);
   const toMe = (s: ThreePCState, type: string, me: string): Message | undefined => find(s, (m) => m.type === type && m.to === me);
   const broadcast = (s: ThreePCState, type: string): FaultState['net'] => send(s.faults.net, ...names.map((to) => message(type, C, to)));
-  const count = <T>(xs: readonly T[], x: T): number => xs.filter((y) => y === x).length;
+  const count = <T>(r: Readonly<Record<P, T>>, x: T): number => values(r).filter((y) => y === x).length;
   /** Participants whose reply the coordinator still awaits in its current phase. */
-  const awaited = (s: ThreePCState): number[] =>
-    s.coord === 'waiting' ? ids.filter((p) => s.votes[p] === 'none') : s.coord === 'precommitted' ? ids.filter((p) => !s.acks[p]) : [];
+  const awaited = (s: ThreePCState): P[] =>
+    s.coord === 'waiting' ? names.filter((p) => s.votes[p] === 'none') : s.coord === 'precommitted' ? names.filter((p) => !s.acks[p]) : [];
 
   const actions = (s: ThreePCState): ProtocolAction[] => {
     const out: ProtocolAction[] = [];
@@ -101,30 +102,29 @@ function threePCMachine(n: number, mode: TimingMode, variant: string, budget: Fa
       if (s.coord === 'init') out.push({ name: 'CCanCommit' });
       if (s.coord === 'waiting' && count(s.votes, 'yes') >= quorum) out.push({ name: noPreCommit ? 'CDoCommit' : 'CPreCommit' });
       if (s.coord === 'waiting' && count(s.votes, 'no') > n - quorum) out.push({ name: 'CAbort' });
-      if (s.coord === 'precommitted' && oneByOne) for (const p of ids) if (!s.preSent[p]) out.push(act('CSendPreCommit', p));
-      if (s.coord === 'precommitted' && count(s.acks, true) >= quorum && s.preSent.every(Boolean)) out.push({ name: 'CDoCommit' });
+      if (s.coord === 'precommitted' && oneByOne) for (const p of names) if (!s.preSent[p]) out.push({ name: 'CSendPreCommit', p });
+      if (s.coord === 'precommitted' && count(s.acks, true) >= quorum && values(s.preSent).every(Boolean)) out.push({ name: 'CDoCommit' });
       const late = awaited(s);
-      if (late.length > 0 && (mode === 'asynchronous' || late.some((p) => timeoutEnabled(mode, s.faults, names[p], C))))
+      if (late.length > 0 && (mode === 'asynchronous' || late.some((p) => timeoutEnabled(mode, s.faults, p, C))))
         out.push({ name: 'CTimeout' });
     }
-    for (const p of ids) {
-      const me = names[p];
+    for (const p of names) {
       const phase = s.part[p];
-      if (phase === 'init' && toMe(s, 'CanCommit', me)) out.push(act('PVoteYes', p), act('PVoteNo', p));
+      if (phase === 'init' && toMe(s, 'CanCommit', p)) out.push({ name: 'PVoteYes', p }, { name: 'PVoteNo', p });
       // A participant that already gave up (timed out) answers a late CanCommit with No.
-      if (phase === 'aborted' && toMe(s, 'CanCommit', me)) out.push(act('PVoteNo', p));
-      if (toMe(s, 'PreCommit', me)) out.push(act('PRcvPreCommit', p));
-      if (toMe(s, 'DoCommit', me)) out.push(act('PRcvDoCommit', p));
-      if (toMe(s, 'Abort', me)) out.push(act('PRcvAbort', p));
-      if (!decided(phase) && timeoutEnabled(mode, s.faults, C, me)) out.push(act('PTimeout', p));
-      if (cUp && find(s, (m) => (m.type === 'Yes' || m.type === 'No') && m.from === me)) out.push(act('CRcvVote', p));
-      if (cUp && find(s, (m) => m.type === 'ACK' && m.from === me)) out.push(act('CRcvAck', p));
-      if (cUp && find(s, (m) => m.type === 'Done' && m.from === me)) out.push(act('CRcvDone', p));
+      if (phase === 'aborted' && toMe(s, 'CanCommit', p)) out.push({ name: 'PVoteNo', p });
+      if (toMe(s, 'PreCommit', p)) out.push({ name: 'PRcvPreCommit', p });
+      if (toMe(s, 'DoCommit', p)) out.push({ name: 'PRcvDoCommit', p });
+      if (toMe(s, 'Abort', p)) out.push({ name: 'PRcvAbort', p });
+      if (!decided(phase) && timeoutEnabled(mode, s.faults, C, p)) out.push({ name: 'PTimeout', p });
+      if (cUp && find(s, (m) => (m.type === 'Yes' || m.type === 'No') && m.from === p)) out.push({ name: 'CRcvVote', p });
+      if (cUp && find(s, (m) => m.type === 'ACK' && m.from === p)) out.push({ name: 'CRcvAck', p });
+      if (cUp && find(s, (m) => m.type === 'Done' && m.from === p)) out.push({ name: 'CRcvDone', p });
     }
     return out;
   };
 
-  const setPart = (s: ThreePCState, p: number, phase: PartPhase): ThreePCState => ({ ...s, part: replaceAt(s.part, p, phase) });
+  const setPart = (s: ThreePCState, p: P, phase: PartPhase): ThreePCState => ({ ...s, part: { ...s.part, [p]: phase } });
   /** The seed's participant timeouts: before PreCommit, abort; after it, commit. */
   const onTimeout = (phase: PartPhase): PartPhase =>
     phase === 'prepared' || (noPreCommit && phase === 'uncertain') ? 'committed' : 'aborted';
@@ -136,9 +136,9 @@ function threePCMachine(n: number, mode: TimingMode, variant: string, budget: Fa
       case 'CPreCommit':
         return oneByOne
           ? { ...s, coord: 'precommitted' }
-          : { ...withNet(s, broadcast(s, 'PreCommit')), coord: 'precommitted', preSent: ids.map(() => true) };
+          : { ...withNet(s, broadcast(s, 'PreCommit')), coord: 'precommitted', preSent: perP(true) };
       case 'CSendPreCommit':
-        return { ...withNet(s, send(s.faults.net, message('PreCommit', C, names[a.p]))), preSent: replaceAt(s.preSent, a.p, true) };
+        return { ...withNet(s, send(s.faults.net, message('PreCommit', C, a.p))), preSent: { ...s.preSent, [a.p]: true } };
       case 'CDoCommit':
         return { ...withNet(s, broadcast(s, 'DoCommit')), coord: 'committed' };
       case 'CAbort':
@@ -146,20 +146,20 @@ function threePCMachine(n: number, mode: TimingMode, variant: string, budget: Fa
         return { ...withNet(s, broadcast(s, 'Abort')), coord: 'aborted' };
       case 'PVoteYes':
       case 'PVoteNo': {
-        const me = names[a.p];
+        const me = a.p;
         const yes = a.name === 'PVoteYes';
         const net = send(remove(s.faults.net, message('CanCommit', C, me)), message(yes ? 'Yes' : 'No', me, C));
         return setPart(withNet(s, net), a.p, yes ? 'uncertain' : 'aborted');
       }
       case 'PRcvPreCommit': {
-        const me = names[a.p];
+        const me = a.p;
         const net = remove(s.faults.net, message('PreCommit', C, me));
         if (s.part[a.p] !== 'uncertain') return withNet(s, net);
         return setPart(withNet(s, send(net, message('ACK', me, C))), a.p, 'prepared');
       }
       case 'PRcvDoCommit':
       case 'PRcvAbort': {
-        const me = names[a.p];
+        const me = a.p;
         const commit = a.name === 'PRcvDoCommit';
         const net = send(remove(s.faults.net, message(commit ? 'DoCommit' : 'Abort', C, me)), message('Done', me, C));
         return decided(s.part[a.p]) ? withNet(s, net) : setPart(withNet(s, net), a.p, commit ? 'committed' : 'aborted');
@@ -167,17 +167,16 @@ function threePCMachine(n: number, mode: TimingMode, variant: string, budget: Fa
       case 'PTimeout':
         return setPart(s, a.p, onTimeout(s.part[a.p]));
       case 'CRcvVote': {
-        const me = names[a.p];
-        const m = find(s, (x) => (x.type === 'Yes' || x.type === 'No') && x.from === me)!;
-        const votes = s.coord === 'waiting' ? replaceAt(s.votes, a.p, m.type === 'Yes' ? 'yes' : 'no') : s.votes;
+        const m = find(s, (x) => (x.type === 'Yes' || x.type === 'No') && x.from === a.p)!;
+        const votes = s.coord === 'waiting' ? { ...s.votes, [a.p]: (m.type === 'Yes' ? 'yes' : 'no') as Vote } : s.votes;
         return { ...withNet(s, remove(s.faults.net, m)), votes };
       }
       case 'CRcvAck': {
-        const acks = s.coord === 'precommitted' ? replaceAt(s.acks, a.p, true) : s.acks;
-        return { ...withNet(s, remove(s.faults.net, message('ACK', names[a.p], C))), acks };
+        const acks = s.coord === 'precommitted' ? { ...s.acks, [a.p]: true } : s.acks;
+        return { ...withNet(s, remove(s.faults.net, message('ACK', a.p, C))), acks };
       }
       case 'CRcvDone':
-        return withNet(s, remove(s.faults.net, message('Done', names[a.p], C)));
+        return withNet(s, remove(s.faults.net, message('Done', a.p, C)));
     }
   };
 
@@ -186,28 +185,33 @@ function threePCMachine(n: number, mode: TimingMode, variant: string, budget: Fa
       kind: 'always',
       name: 'consistent',
       description: 'No participant has committed while another has aborted.',
-      holds: (s) => !(s.part.includes('committed') && s.part.includes('aborted')),
+      holds: (s) => !(values(s.part).includes('committed') && values(s.part).includes('aborted')),
     },
     {
       kind: 'eventually',
       name: 'allLiveDecide',
       description: 'Every live participant eventually commits or aborts (participants never crash here).',
-      holds: (s) => s.part.every(decided),
+      holds: (s) => values(s.part).every(decided),
     },
     {
       kind: 'sometimes',
       name: 'allCommitted',
       description: 'Every participant commits.',
-      holds: (s) => s.part.every((p) => p === 'committed'),
+      holds: (s) => values(s.part).every((p) => p === 'committed'),
     },
-    { kind: 'sometimes', name: 'allAborted', description: 'Every participant aborts.', holds: (s) => s.part.every((p) => p === 'aborted') },
+    {
+      kind: 'sometimes',
+      name: 'allAborted',
+      description: 'Every participant aborts.',
+      holds: (s) => values(s.part).every((p) => p === 'aborted'),
+    },
   ];
   if (budget.crashes > 0) {
     properties.push({
       kind: 'sometimes',
       name: 'decidedWithoutCoordinator',
       description: 'The coordinator crashed after PreCommit, and every participant still decided.',
-      holds: (s) => !isUp(s.faults, C) && s.coord === 'precommitted' && s.part.every(decided),
+      holds: (s) => !isUp(s.faults, C) && s.coord === 'precommitted' && values(s.part).every(decided),
     });
   }
   if (budget.partitions > 0) {
@@ -215,7 +219,7 @@ function threePCMachine(n: number, mode: TimingMode, variant: string, budget: Fa
       kind: 'sometimes',
       name: 'preparedAcrossPartition',
       description: 'A participant is pre-committed while the network is split.',
-      holds: (s) => s.faults.partition !== null && s.part.includes('prepared'),
+      holds: (s) => s.faults.partition !== null && values(s.part).includes('prepared'),
     });
   }
 
@@ -239,7 +243,7 @@ function threePCMachine(n: number, mode: TimingMode, variant: string, budget: Fa
     .filter((a) => !(noPreCommit && (a === 'PRcvPreCommit' || a === 'CRcvAck')));
   if (oneByOne) actionNames.push('CSendPreCommit');
 
-  const describe = (a: ProtocolAction): string => ('p' in a ? `${a.name}(${pName(a.p)})` : a.name);
+  const describe = (a: ProtocolAction): string => ('p' in a ? `${a.name}(${a.p})` : a.name);
   return withFaults(
     budget,
     { nodes, crashable: [C] },
@@ -247,17 +251,15 @@ function threePCMachine(n: number, mode: TimingMode, variant: string, budget: Fa
       init: [
         {
           coord: 'init',
-          votes: ids.map(() => 'none' as const),
-          acks: ids.map(() => false),
-          preSent: ids.map(() => false),
-          part: ids.map(() => 'init' as const),
+          votes: perP<Vote>('none'),
+          acks: perP(false),
+          preSent: perP(false),
+          part: perP<PartPhase>('init'),
           faults: initialFaults(budget),
         },
       ],
       actions,
       next,
-      key: (s) =>
-        `${s.coord}|${s.votes.map((v) => VOTE_CODE[v]).join('')}|${s.acks.map(Number).join('')}|${s.preSent.map(Number).join('')}|${s.part.join(',')}`,
       properties,
       actionNames,
       formatAction: describe,
@@ -275,7 +277,7 @@ function threePCMachine(n: number, mode: TimingMode, variant: string, budget: Fa
           }[a.name];
           return [{ type: 'note', over: C, text }];
         }
-        const p = names[a.p];
+        const p = a.p;
         switch (a.name) {
           case 'PVoteYes':
             return [{ type: 'note', over: p, text: 'receives CanCommit, votes yes' }];
@@ -289,30 +291,33 @@ function threePCMachine(n: number, mode: TimingMode, variant: string, budget: Fa
             return deliveryArrows(from.faults.net, to.faults.net);
         }
       },
-      // Participants are interchangeable: each is its vote, ack, PreCommit-sent flag, phase, side of a partition and
-      // the messages to and from it; sorting those gives one key per orbit (only the coordinator crashes).
-      symmetry: (s) => {
-        const fs = s.faults;
-        const perParticipant = ids.map((p) => {
-          const me = names[p];
-          const msgs = fs.net
-            .filter((m) => m.from === me || m.to === me)
-            .map((m) => `${m.type}${m.from === me ? '>' : '<'}`)
-            .sort();
-          const side = fs.partition === null ? '' : fs.partition[0].includes(me) ? 'C' : 'X';
-          return `${VOTE_CODE[s.votes[p]]}${Number(s.acks[p])}${Number(s.preSent[p])}${s.part[p]}${side}[${msgs.join(',')}]`;
-        });
-        const b = fs.budget;
-        return `${s.coord}|${perParticipant.sort().join(';')}|${fs.partition === null ? 0 : 1}|${b.crashes}${b.partitions}|${fs.down.join('+')}`;
-      },
+      // Participants are interchangeable (only the coordinator crashes): Permutations of P1 … Pn.
+      symmetricIds: names,
+      // TLC's VIEW: the in-flight messages as a multiset and the partition as a set of sides. The fault state keeps
+      // both as arrays sorted by name (src/model/faults.ts), an order that renaming participants would not keep.
+      projection: (s) => ({
+        ...s,
+        faults: {
+          ...s.faults,
+          net: multiset(s.faults.net),
+          partition: s.faults.partition === null ? null : new Set(s.faults.partition.map((side) => new Set(side))),
+        },
+      }),
       display: (s) => ({
         C: isUp(s.faults, C) ? s.coord : `${s.coord} (down)`,
-        ...Object.fromEntries(ids.map((p) => [names[p], s.part[p]])),
+        ...Object.fromEntries(names.map((p) => [p, s.part[p]])),
         partition: formatPartition(s.faults.partition),
         inFlight: formatNetwork(s.faults.net),
       }),
     },
   );
+}
+
+/** In-flight messages as a multiset: each distinct message and its number of copies. */
+function multiset(net: readonly Message[]): Map<Message, number> {
+  const copies = new Map<string, [Message, number]>();
+  for (const m of net) copies.set(messageKey(m), [m, (copies.get(messageKey(m))?.[1] ?? 0) + 1]);
+  return new Map(copies.values());
 }
 
 export const threePhaseCommit = defineModel({

@@ -11,19 +11,22 @@ import type { FaultAction, FaultBudget, FaultState } from '../../src/model/fault
 import { deliveryArrows, formatNetwork, message, messagesSent, remove, send, withNet, type Message } from '../../src/model/network';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
 import { consistentRMs, type RMState } from './transaction-commit';
-import { actionInstances, replaceAt } from '../../src/model/plain';
 
 export type TMPhase = 'init' | 'preparing' | 'committed' | 'aborted';
 type Vote = 'none' | 'yes' | 'no';
 
+/** An RM's name, RM1 … RMn; per-RM state is a record keyed by it. */
+type RM = string;
+
 export interface TPFState {
-  readonly rm: readonly RMState[];
-  readonly tm: TMPhase;
-  readonly votes: readonly Vote[];
-  /** The TM has sent its decision to RM i at least once. */
-  readonly sent: readonly boolean[];
-  /** The TM has received RM i's acknowledgement of the decision. */
-  readonly acked: readonly boolean[];
+  readonly rmState: Readonly<Record<RM, RMState>>;
+  readonly tmState: TMPhase;
+  /** The votes the TM has received. */
+  readonly votes: Readonly<Record<RM, Vote>>;
+  /** The TM has sent its decision to the RM at least once. */
+  readonly sent: Readonly<Record<RM, boolean>>;
+  /** The TM has received the RM's acknowledgement of the decision. */
+  readonly acked: Readonly<Record<RM, boolean>>;
   readonly faults: FaultState;
 }
 
@@ -37,7 +40,7 @@ type RMStep =
   | 'TMSendDecision'
   | 'TMRcvAck'
   | 'TMResend';
-type ProtocolAction = { readonly name: 'TMPrepare' | 'TMCommit' | 'TMAbort' } | { readonly name: RMStep; readonly rm: number };
+type ProtocolAction = { readonly name: 'TMPrepare' | 'TMCommit' | 'TMAbort' } | { readonly name: RMStep; readonly rm: RM };
 export type TPFAction = ProtocolAction | FaultAction;
 
 const variants: readonly Variant[] = [
@@ -50,40 +53,37 @@ const variants: readonly Variant[] = [
 ];
 
 const TM = 'TM';
-const VOTE_CODE: Record<Vote, string> = { none: '-', yes: 'y', no: 'n' };
-const rmName = (i: number): string => `RM${i + 1}`;
 
 function tpfMachine(rms: number, retransmit: boolean, variant: string, budget: FaultBudget): Machine<TPFState, TPFAction> {
-  const ids = Array.from({ length: rms }, (_, i) => i);
-  const names = ids.map(rmName);
+  const names: RM[] = Array.from({ length: rms }, (_, i) => `RM${i + 1}`);
   const nodes = [TM, ...names];
   const timeoutAbort = variant === 'prepared-abort-on-timeout';
-  const act = actionInstances<RMStep, 'rm'>('rm');
+  const perRM = <T>(value: T): Record<RM, T> => Object.fromEntries(names.map((n) => [n, value]));
   const decided = (r: RMState): boolean => r === 'committed' || r === 'aborted';
   const inFlight = (s: TPFState, pred: (m: Message) => boolean): Message | undefined => findDeliverable(s.faults, pred);
-  const decisionMsg = (s: TPFState, rm: number): Message => message(s.tm === 'committed' ? 'Commit' : 'Rollback', TM, names[rm]);
+  const decisionMsg = (s: TPFState, rm: RM): Message => message(s.tmState === 'committed' ? 'Commit' : 'Rollback', TM, rm);
 
   const actions = (s: TPFState): ProtocolAction[] => {
     const out: ProtocolAction[] = [];
     const tmUp = isUp(s.faults, TM);
-    const tmDecided = s.tm === 'committed' || s.tm === 'aborted';
-    if (tmUp && s.tm === 'init') out.push({ name: 'TMPrepare' });
-    if (tmUp && s.tm === 'preparing' && s.votes.every((v) => v === 'yes')) out.push({ name: 'TMCommit' });
-    if (tmUp && s.tm === 'preparing') out.push({ name: 'TMAbort' });
-    for (const rm of ids) {
-      const me = names[rm];
-      const r = s.rm[rm];
+    const tmDecided = s.tmState === 'committed' || s.tmState === 'aborted';
+    if (tmUp && s.tmState === 'init') out.push({ name: 'TMPrepare' });
+    if (tmUp && s.tmState === 'preparing' && names.every((rm) => s.votes[rm] === 'yes')) out.push({ name: 'TMCommit' });
+    if (tmUp && s.tmState === 'preparing') out.push({ name: 'TMAbort' });
+    for (const rm of names) {
+      const r = s.rmState[rm];
       // An RM that has not voted may give up on its own (as in TwoPhase.tla); once it votes yes it must wait.
-      if (r === 'working') out.push(act('RMChooseToAbort', rm));
-      if (r === 'working' && inFlight(s, (m) => m.type === 'Prepare' && m.to === me)) out.push(act('RMPrepare', rm), act('RMRefuse', rm));
-      if (inFlight(s, (m) => (m.type === 'Commit' || m.type === 'Rollback') && m.to === me)) out.push(act('RMRcvDecision', rm));
-      if (timeoutAbort && r === 'prepared') out.push(act('RMTimeoutAbort', rm));
-      if (tmUp && inFlight(s, (m) => (m.type === 'Prepared' || m.type === 'Refused') && m.from === me)) out.push(act('TMRcvVote', rm));
-      if (tmUp && tmDecided && !s.sent[rm]) out.push(act('TMSendDecision', rm));
-      if (tmUp && inFlight(s, (m) => m.type === 'Ack' && m.from === me)) out.push(act('TMRcvAck', rm));
+      if (r === 'working') out.push({ name: 'RMChooseToAbort', rm });
+      if (r === 'working' && inFlight(s, (m) => m.type === 'Prepare' && m.to === rm))
+        out.push({ name: 'RMPrepare', rm }, { name: 'RMRefuse', rm });
+      if (inFlight(s, (m) => (m.type === 'Commit' || m.type === 'Rollback') && m.to === rm)) out.push({ name: 'RMRcvDecision', rm });
+      if (timeoutAbort && r === 'prepared') out.push({ name: 'RMTimeoutAbort', rm });
+      if (tmUp && inFlight(s, (m) => (m.type === 'Prepared' || m.type === 'Refused') && m.from === rm)) out.push({ name: 'TMRcvVote', rm });
+      if (tmUp && tmDecided && !s.sent[rm]) out.push({ name: 'TMSendDecision', rm });
+      if (tmUp && inFlight(s, (m) => m.type === 'Ack' && m.from === rm)) out.push({ name: 'TMRcvAck', rm });
       // The retransmission timer fires only when nothing is left in flight between TM and this RM.
-      if (retransmit && tmUp && tmDecided && s.sent[rm] && !s.acked[rm] && !s.faults.net.some((m) => m.from === me || m.to === me)) {
-        out.push(act('TMResend', rm));
+      if (retransmit && tmUp && tmDecided && s.sent[rm] && !s.acked[rm] && !s.faults.net.some((m) => m.from === rm || m.to === rm)) {
+        out.push({ name: 'TMResend', rm });
       }
     }
     return out;
@@ -92,63 +92,68 @@ function tpfMachine(rms: number, retransmit: boolean, variant: string, budget: F
   const next = (s: TPFState, a: ProtocolAction): TPFState => {
     switch (a.name) {
       case 'TMPrepare':
-        return { ...withNet(s, send(s.faults.net, ...names.map((n) => message('Prepare', TM, n)))), tm: 'preparing' };
+        return { ...withNet(s, send(s.faults.net, ...names.map((n) => message('Prepare', TM, n)))), tmState: 'preparing' };
       case 'TMCommit':
-        return { ...s, tm: 'committed' };
+        return { ...s, tmState: 'committed' };
       case 'TMAbort':
-        return { ...s, tm: 'aborted' };
+        return { ...s, tmState: 'aborted' };
       case 'RMPrepare':
       case 'RMRefuse': {
-        const me = names[a.rm];
         const yes = a.name === 'RMPrepare';
-        const net = send(remove(s.faults.net, message('Prepare', TM, me)), message(yes ? 'Prepared' : 'Refused', me, TM));
-        return { ...withNet(s, net), rm: replaceAt(s.rm, a.rm, yes ? 'prepared' : 'aborted') };
+        const net = send(remove(s.faults.net, message('Prepare', TM, a.rm)), message(yes ? 'Prepared' : 'Refused', a.rm, TM));
+        return { ...withNet(s, net), rmState: { ...s.rmState, [a.rm]: yes ? 'prepared' : 'aborted' } };
       }
       case 'RMRcvDecision': {
-        const me = names[a.rm];
-        const m = inFlight(s, (x) => (x.type === 'Commit' || x.type === 'Rollback') && x.to === me)!;
-        const r = s.rm[a.rm];
-        const rm = decided(r) ? s.rm : replaceAt(s.rm, a.rm, m.type === 'Commit' ? 'committed' : 'aborted');
-        return { ...withNet(s, send(remove(s.faults.net, m), message('Ack', me, TM))), rm };
+        const m = inFlight(s, (x) => (x.type === 'Commit' || x.type === 'Rollback') && x.to === a.rm)!;
+        const rmState = decided(s.rmState[a.rm])
+          ? s.rmState
+          : { ...s.rmState, [a.rm]: (m.type === 'Commit' ? 'committed' : 'aborted') as RMState };
+        return { ...withNet(s, send(remove(s.faults.net, m), message('Ack', a.rm, TM))), rmState };
       }
       case 'RMChooseToAbort':
       case 'RMTimeoutAbort':
-        return { ...s, rm: replaceAt(s.rm, a.rm, 'aborted') };
+        return { ...s, rmState: { ...s.rmState, [a.rm]: 'aborted' } };
       case 'TMRcvVote': {
-        const me = names[a.rm];
-        const m = inFlight(s, (x) => (x.type === 'Prepared' || x.type === 'Refused') && x.from === me)!;
-        const votes = s.tm === 'preparing' ? replaceAt(s.votes, a.rm, m.type === 'Prepared' ? 'yes' : 'no') : s.votes;
+        const m = inFlight(s, (x) => (x.type === 'Prepared' || x.type === 'Refused') && x.from === a.rm)!;
+        const votes = s.tmState === 'preparing' ? { ...s.votes, [a.rm]: (m.type === 'Prepared' ? 'yes' : 'no') as Vote } : s.votes;
         return { ...withNet(s, remove(s.faults.net, m)), votes };
       }
       case 'TMSendDecision':
       case 'TMResend':
-        return { ...withNet(s, send(s.faults.net, decisionMsg(s, a.rm))), sent: replaceAt(s.sent, a.rm, true) };
+        return { ...withNet(s, send(s.faults.net, decisionMsg(s, a.rm))), sent: { ...s.sent, [a.rm]: true } };
       case 'TMRcvAck':
-        return { ...withNet(s, remove(s.faults.net, message('Ack', names[a.rm], TM))), acked: replaceAt(s.acked, a.rm, true) };
+        return { ...withNet(s, remove(s.faults.net, message('Ack', a.rm, TM))), acked: { ...s.acked, [a.rm]: true } };
     }
   };
 
-  const allDecided = (s: TPFState): boolean => s.rm.every(decided);
+  const rmStates = (s: TPFState): RMState[] => names.map((rm) => s.rmState[rm]);
+  const allDecided = (s: TPFState): boolean => rmStates(s).every(decided);
+  const allVoted = (s: TPFState, v: (x: Vote) => boolean): boolean => names.every((rm) => v(s.votes[rm]));
   const properties: Property<TPFState, TPFAction>[] = [
     {
       kind: 'always',
       name: 'consistent',
       description: 'No RM has committed while another has rolled back.',
-      holds: (s) => consistentRMs(s.rm),
+      holds: (s) => consistentRMs(s.rmState),
     },
     {
       kind: 'always',
       name: 'commitNeedsAllYes',
       description: 'An RM commits only if every RM voted yes.',
-      holds: (s) => !s.rm.includes('committed') || s.votes.every((v) => v === 'yes'),
+      holds: (s) => !rmStates(s).includes('committed') || allVoted(s, (v) => v === 'yes'),
     },
     { kind: 'eventually', name: 'allDecide', description: 'Every RM eventually commits or rolls back.', holds: allDecided },
-    { kind: 'sometimes', name: 'allCommitted', description: 'Every RM commits.', holds: (s) => s.rm.every((r) => r === 'committed') },
+    {
+      kind: 'sometimes',
+      name: 'allCommitted',
+      description: 'Every RM commits.',
+      holds: (s) => rmStates(s).every((r) => r === 'committed'),
+    },
     {
       kind: 'sometimes',
       name: 'allRolledBack',
       description: 'Every RM rolls back after voting.',
-      holds: (s) => s.rm.every((r) => r === 'aborted') && s.votes.every((v) => v !== 'none'),
+      holds: (s) => rmStates(s).every((r) => r === 'aborted') && allVoted(s, (v) => v !== 'none'),
     },
   ];
   if (budget.crashes > 0) {
@@ -156,13 +161,13 @@ function tpfMachine(rms: number, retransmit: boolean, variant: string, budget: F
       kind: 'sometimes',
       name: 'preparedWhileTMDown',
       description: 'An RM has voted yes and waits while the TM is down: the blocking state.',
-      holds: (s) => !isUp(s.faults, TM) && s.rm.includes('prepared'),
+      holds: (s) => !isUp(s.faults, TM) && rmStates(s).includes('prepared'),
     });
     properties.push({
       kind: 'sometimes',
       name: 'crashMidCommit',
       description: 'The TM crashed after sending Commit to only some of the RMs.',
-      holds: (s) => !isUp(s.faults, TM) && s.tm === 'committed' && s.sent.includes(true) && s.sent.includes(false),
+      holds: (s) => !isUp(s.faults, TM) && s.tmState === 'committed' && names.some((rm) => s.sent[rm]) && names.some((rm) => !s.sent[rm]),
     });
   }
   if (budget.drops > 0) {
@@ -170,7 +175,7 @@ function tpfMachine(rms: number, retransmit: boolean, variant: string, budget: F
       kind: 'sometimes',
       name: 'decisionLost',
       description: 'The TM sent its decision to an RM, and the message was lost.',
-      holds: (s) => s.sent.some((sent, rm) => sent && !decided(s.rm[rm]) && !s.faults.net.some((m) => m.to === names[rm])),
+      holds: (s) => names.some((rm) => s.sent[rm] && !decided(s.rmState[rm]) && !s.faults.net.some((m) => m.to === rm)),
     });
   }
 
@@ -189,25 +194,23 @@ function tpfMachine(rms: number, retransmit: boolean, variant: string, budget: F
   if (retransmit) actionNames.push('TMResend');
   if (timeoutAbort) actionNames.push('RMTimeoutAbort');
 
-  const describe = (a: ProtocolAction): string => ('rm' in a ? `${a.name}(${rmName(a.rm)})` : a.name);
+  const describe = (a: ProtocolAction): string => ('rm' in a ? `${a.name}(${a.rm})` : a.name);
   return withFaults(
     budget,
     { nodes, crashable: [TM] },
     {
       init: [
         {
-          rm: ids.map(() => 'working' as const),
-          tm: 'init',
-          votes: ids.map(() => 'none' as const),
-          sent: ids.map(() => false),
-          acked: ids.map(() => false),
+          rmState: perRM<RMState>('working'),
+          tmState: 'init',
+          votes: perRM<Vote>('none'),
+          sent: perRM(false),
+          acked: perRM(false),
           faults: initialFaults(budget),
         },
       ],
       actions,
       next,
-      key: (s) =>
-        `${s.rm.map((r) => r[0]).join('')}|${s.tm[0]}|${s.votes.map((v) => VOTE_CODE[v]).join('')}|${s.sent.map(Number).join('')}|${s.acked.map(Number).join('')}`,
       properties,
       actionNames,
       formatAction: describe,
@@ -215,12 +218,12 @@ function tpfMachine(rms: number, retransmit: boolean, variant: string, budget: F
       metrics: [{ name: 'messages per decision', along: 'allCommitted', perStep: messagesSent }],
       view: (from, a, to) => {
         // Messages are drawn when they arrive; a vote is a note over the RM that casts it; other steps are notes.
-        const decision = (s: TPFState): string => (s.tm === 'committed' ? 'Commit' : 'Rollback');
+        const decision = (s: TPFState): string => (s.tmState === 'committed' ? 'Commit' : 'Rollback');
         if (!('rm' in a)) {
           const text = { TMPrepare: 'sends Prepare to all', TMCommit: 'decides Commit', TMAbort: 'decides Rollback' }[a.name];
           return [{ type: 'note', over: TM, text }];
         }
-        const rm = names[a.rm];
+        const rm = a.rm;
         switch (a.name) {
           case 'RMPrepare':
             return [{ type: 'note', over: rm, text: 'receives Prepare, votes yes' }];
@@ -239,9 +242,9 @@ function tpfMachine(rms: number, retransmit: boolean, variant: string, budget: F
         }
       },
       display: (s) => ({
-        ...Object.fromEntries(ids.map((rm) => [names[rm], s.rm[rm]])),
-        tm: isUp(s.faults, TM) ? s.tm : `${s.tm} (down)`,
-        votes: s.votes.join(' '),
+        ...Object.fromEntries(names.map((rm) => [rm, s.rmState[rm]])),
+        tm: isUp(s.faults, TM) ? s.tmState : `${s.tmState} (down)`,
+        votes: names.map((rm) => s.votes[rm]).join(' '),
         inFlight: formatNetwork(s.faults.net),
       }),
     },

@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { threePhaseCommit, type ThreePCState } from '../../models/commit/three-phase-commit';
+import { threePhaseCommit } from '../../models/commit/three-phase-commit';
 import { replayTrace } from '../../src/trace/trace-file';
-import { burnsideOrbits, configurationOutcomes, exploreModel, noShorterViolation, reachableStates } from '../../src/run/testing';
+import {
+  burnsideOrbits,
+  configurationOutcomes,
+  exploreModel,
+  noShorterViolation,
+  permuteIds,
+  reachableStates,
+} from '../../src/run/testing';
+import { stateKeyOf } from '../../src/model/model';
 import { resolveParams } from '../../src/model/params';
-import { message, send } from '../../src/model/network';
 
 const { outcomes, outcome } = configurationOutcomes(threePhaseCommit);
 const actions = (name: string, property = 'consistent') =>
@@ -60,27 +67,6 @@ describe('three-phase-commit', () => {
 });
 
 describe('three-phase-commit: symmetry reduction over the participants', () => {
-  /** Renames participant i to perm[i] in every per-participant array, message and partition group. */
-  function permute(s: ThreePCState, perm: readonly number[]): ThreePCState {
-    const to = (name: string): string => (name === 'C' ? name : `P${perm[Number(name.slice(1)) - 1] + 1}`);
-    const order = (name: string): number => (name === 'C' ? 0 : Number(name.slice(1)));
-    const moved = <T>(xs: readonly T[]): T[] => {
-      const out = xs.slice();
-      xs.forEach((x, i) => (out[perm[i]] = x));
-      return out;
-    };
-    const net = send([], ...s.faults.net.map((m) => message(m.type, to(m.from), to(m.to))));
-    const partition = s.faults.partition === null ? null : s.faults.partition.map((g) => g.map(to).sort((a, b) => order(a) - order(b)));
-    return {
-      ...s,
-      votes: moved(s.votes),
-      acks: moved(s.acks),
-      preSent: moved(s.preSent),
-      part: moved(s.part),
-      faults: { ...s.faults, net, partition },
-    };
-  }
-
   it.each([
     { participants: 3, network: 'synchronous' },
     { participants: 3, network: 'synchronous', crashes: 1 },
@@ -90,7 +76,8 @@ describe('three-phase-commit: symmetry reduction over the participants', () => {
     const m = threePhaseCommit.machine(resolveParams(threePhaseCommit, params) as never, 'correct');
     const full = exploreModel(threePhaseCommit, 'correct', params);
     const reduced = exploreModel(threePhaseCommit, 'correct', params, { symmetry: true });
-    expect(reduced.distinctStates).toBe(burnsideOrbits(reachableStates(m), params.participants, permute, m.key!));
+    const ids = m.symmetricIds!;
+    expect(reduced.distinctStates).toBe(burnsideOrbits(reachableStates(m), params.participants, permuteIds(ids), stateKeyOf(m)));
     expect(reduced.distinctStates).toBeLessThan(full.distinctStates);
     expect(reduced.depth).toBe(full.depth);
     const shortest = (r: typeof full): string[] => r.violations.map((v) => `${v.property}:${v.path.choices.length}`);

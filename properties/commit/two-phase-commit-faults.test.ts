@@ -29,7 +29,7 @@ describe('two-phase-commit-faults', () => {
       'RMPrepare(RM3)',
       'Crash(TM)',
     ]);
-    expect((trace.steps.at(-1)!.state as { rm: string[] }).rm).toContain('prepared');
+    expect(Object.values((trace.steps.at(-1)!.state as { rmState: Record<string, string> }).rmState)).toContain('prepared');
     expect(replayTrace(trace, twoPhaseCommitFaults).reproduced).toBe(true);
   });
 
