@@ -151,6 +151,11 @@ export const SHIPPED: LazyCatalog = {
       title: 'Changing R and W of an NWR store while it serves (rolling upgrade)',
       load: async () => (await import('./upgrades/nwr-reconfigure')).nwrReconfigure,
     },
+    {
+      id: 'snowflake-layout',
+      title: 'A Snowflake layout change in a rolling deploy (more worker bits, fewer sequence bits)',
+      load: async () => (await import('./upgrades/snowflake-layout')).snowflakeLayout,
+    },
   ],
   comparisons: async () => [(await import('./commit/comparison')).commitComparison, (await import('./replication/cap')).capComparison],
   figures: [
