@@ -189,7 +189,7 @@ function nwrMachine(params: NwrParams, variant: string): Machine<NwrState, NwrAc
     });
 
   const quorums = (s: NwrState, n: Node): Quorums => plan[versionOf(s.versions, n) - 1];
-  return withVersions(rollout, {}, {
+  return withVersions<NwrState, NwrAction>(rollout, {}, {
     init: [
       { versions: initialVersions(rollout), store: { N1: 0, N2: 0, N3: 0 }, net: [], written: 0, reads: 0, lastRead: null },
     ],

@@ -137,7 +137,7 @@ function layoutMachine(params: LayoutParams, variant: string): Machine<LayoutSta
     });
 
   const idText = (id: number): string => `${Math.floor(id / LOW)}·${(id % LOW).toString(2).padStart(5, '0')}`;
-  return withVersions(
+  return withVersions<LayoutState, LayoutAction>(
     rollout,
     // A restart keeps the durable last timestamp and loses the sequence.
     { onRestart: (s, node) => ({ ...s, gen: { ...s.gen, [node]: { ...s.gen[node as Gen], seq: null } } }) },
