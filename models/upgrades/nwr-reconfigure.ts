@@ -78,7 +78,7 @@ function subsets(k: number): Node[][] {
 
 /** The plans the variants roll out: the quorums of v1, v2, … in order. */
 export const PLANS: Readonly<Record<string, readonly Quorums[]>> = {
-  'raise-r-first': [
+  correct: [
     { w: 2, r: 2 },
     { w: 2, r: 3 },
     { w: 1, r: 3 },
@@ -237,8 +237,8 @@ function nwrMachine(params: NwrParams, variant: string): Machine<NwrState, NwrAc
 
 const variants: readonly Variant[] = [
   {
-    name: 'raise-r-first',
-    description: 'Three versions: (W=2, R=2), then (W=2, R=3) on every node, then (W=1, R=3). Every W-set meets every R-set at each step.',
+    name: 'correct',
+    description: 'Raise R first. Three versions: (W=2, R=2), then (W=2, R=3) on every node, then (W=1, R=3). Every W-set meets every R-set at each step.',
   },
   {
     name: 'direct',
@@ -269,13 +269,13 @@ export const nwrReconfigure = defineModel({
     {
       name: 'raise-r-first',
       description: 'Raise R on every node first, then lower W, one deploy at a time in rolling order, with a rollback: safe.',
-      variant: 'raise-r-first',
+      variant: 'correct',
       params: { order: 'rolling', stepwise: true, downgrades: 1 },
     },
     {
       name: 'raise-r-first-overlapping',
       description: 'The same plan, but the second deploy starts before the first is done: a W=1 writer meets an R=2 reader.',
-      variant: 'raise-r-first',
+      variant: 'correct',
       params: { order: 'any', stepwise: false },
       expect: { violates: 'noStaleRead' },
     },

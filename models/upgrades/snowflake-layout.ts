@@ -45,7 +45,7 @@ const WIDE: Layout = { workerBits: 3, seqBits: 1, flag: 0, workerOffset: 0 };
 /** The layouts of v1 and v2, by variant. */
 export const LAYOUTS: Readonly<Record<string, readonly [Layout, Layout]>> = {
   'wide-worker': [V1, WIDE],
-  'version-bit': [V1, { ...WIDE, flag: 16 }],
+  correct: [V1, { ...WIDE, flag: 16 }],
   'disjoint-workers': [V1, { ...WIDE, workerOffset: 4 }],
 };
 
@@ -183,7 +183,7 @@ const variants: readonly Variant[] = [
     description: 'v2 takes one sequence bit for the worker id (3 worker bits, 1 sequence bit), nothing else: v2 worker 1 lands on v1 worker 0’s sequences 2 and 3.',
     breaks: 'unique',
   },
-  { name: 'version-bit', description: 'The same v2 layout, and v2 ids set a version bit that every v1 id leaves clear.' },
+  { name: 'correct', description: 'A version bit: the same v2 layout, and v2 ids set a version bit that every v1 id leaves clear.' },
   { name: 'disjoint-workers', description: 'The same v2 layout, with v2 worker ids from 4 up: their ids lie above every id a v1 generator of workers 0 and 1 can issue.' },
 ];
 
@@ -213,7 +213,7 @@ export const snowflakeLayout = defineModel({
       variant: 'wide-worker',
       params: { order: 'rolling', downgrades: 1 },
     },
-    { name: 'version-bit', description: 'A version bit: safe in any order, with rollbacks.', variant: 'version-bit', params: { order: 'any', downgrades: 2 } },
+    { name: 'version-bit', description: 'A version bit: safe in any order, with rollbacks.', variant: 'correct', params: { order: 'any', downgrades: 2 } },
     {
       name: 'disjoint-workers',
       description: 'A disjoint worker-id range for v2: safe in any order, with rollbacks.',

@@ -11,7 +11,7 @@ describe('nwr-reconfigure', () => {
 
   it('keeps W + R > N between every pair of adjacent versions of the safe plan, and not of the unsafe ones', () => {
     const overlap = (plan: (typeof PLANS)[string]) => plan.slice(1).every((q, i) => q.w + plan[i].r > 3 && plan[i].w + q.r > 3);
-    expect(overlap(PLANS['raise-r-first'])).toBe(true);
+    expect(overlap(PLANS.correct)).toBe(true);
     expect(overlap(PLANS.direct)).toBe(false);
     expect(overlap(PLANS['lower-w-first'])).toBe(false);
   });

@@ -16,7 +16,7 @@ describe('snowflake-layout', () => {
   });
 
   it('lays v1 and v2 ids of workers 0 and 1 apart exactly in the fixed variants', () => {
-    for (const variant of ['wide-worker', 'version-bit', 'disjoint-workers']) {
+    for (const variant of ['wide-worker', 'correct', 'disjoint-workers']) {
       const v1 = [...idsOf(variant, 0, 0), ...idsOf(variant, 0, 1)];
       const v2 = [...idsOf(variant, 1, 0), ...idsOf(variant, 1, 1)];
       const overlap = v2.filter((id) => v1.includes(id));
