@@ -145,6 +145,17 @@ export const SHIPPED: LazyCatalog = {
       title: 'Lease lock with fencing tokens (and the exactly-once job trigger)',
       load: async () => (await import('./governance/distributed-lock')).distributedLock,
     },
+    // 7. Rolling upgrades (mixed protocol versions)
+    {
+      id: 'nwr-reconfigure',
+      title: 'Changing R and W of an NWR store while it serves (rolling upgrade)',
+      load: async () => (await import('./upgrades/nwr-reconfigure')).nwrReconfigure,
+    },
+    {
+      id: 'snowflake-layout',
+      title: 'A Snowflake layout change in a rolling deploy (more worker bits, fewer sequence bits)',
+      load: async () => (await import('./upgrades/snowflake-layout')).snowflakeLayout,
+    },
   ],
   comparisons: async () => [(await import('./commit/comparison')).commitComparison, (await import('./replication/cap')).capComparison],
   figures: [

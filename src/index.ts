@@ -41,6 +41,9 @@ export { actionInstances, replaceAt } from './model/plain';
 export { refinementProperty } from './model/refinement';
 // Fault building blocks (budgets, crash/restart, partitions, timeouts, withFaults) and the network helpers.
 export * from './model/faults';
+// Mixed protocol versions (rolling upgrades: withVersions, byVersion, stamped messages) and bounded channels.
+export * from './model/versions';
+export * from './model/channels';
 
 // Checkers: one judged run, the breadth-first explorer, liveness, fast-check random walks, model-based testing.
 export { DEFAULT_RANDOM, requestFromConfiguration, run, type RunOutcome, type RunRequest, type ViolationReport } from './run/run';
