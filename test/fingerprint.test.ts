@@ -118,6 +118,21 @@ describe('structural fingerprint', () => {
     expect(Prepared('rm1')).not.toBe(Prepared('rm2'));
   });
 
+  test.prop([plain, fc.string({ maxLength: 3 }), fc.integer()])(
+    'an interned value keeps the fingerprint of an equal fresh value, in and out of a parent',
+    (v, tag, n) => {
+      const fresh = { tag, n, v };
+      const shared = intern({ v, n, tag });
+      expect(fp(shared)).toBe(fp(fresh));
+      const parent = { msgs: new Set([shared]), other: [shared] };
+      setParent(parent);
+      const child = { ...parent, msgs: new Set([shared, intern({ tag, n: n + 1 })]) };
+      const near = fp(child, parent);
+      setParent(null);
+      expect(near).toBe(fp({ msgs: new Set([fresh, { tag, n: n + 1 }]), other: [fresh] }));
+    },
+  );
+
   test.prop([plain])('round-trips through JSON (trace files) with Sets and Maps', (v) => {
     const back = fromJsonValue(JSON.parse(JSON.stringify(toJsonValue({ v }))));
     expect(structurallyEqual(back, { v })).toBe(true);

@@ -104,6 +104,8 @@ class BadValue extends Error {}
  * properties can be hashed from the difference.
  */
 let memo = new Map<object, number[]>();
+/** The lanes of every interned value (see intern), for good: interned values are frozen and never change. */
+const internedHash = new WeakMap<object, number[]>();
 /** Records' sums and entry count, set by hashRecord for the memo. */
 let recA = 0;
 let recB = 0;
@@ -181,7 +183,7 @@ function clearRecent(): void {
 
 function hashObject(o: object): void {
   if (!recording && renaming === null && fromRecent(o)) return;
-  const m = renaming === null ? memo.get(o) : undefined;
+  const m = renaming === null ? (memo.get(o) ?? (Object.isFrozen(o) ? internedHash.get(o) : undefined)) : undefined;
   if (m !== undefined) {
     ha = m[0];
     hb = m[1];
@@ -221,7 +223,7 @@ function hashNear(v: unknown, twin: unknown): void {
     return;
   }
   if (fromRecent(v)) return;
-  if (memo.has(v)) {
+  if (memo.has(v) || (Object.isFrozen(v) && internedHash.has(v))) {
     hashValue(v);
     return;
   }
@@ -622,6 +624,8 @@ const truncate = (s: string): string => (s.length > 60 ? `${s.slice(0, 57)}...` 
 
 const interned = new Map<number, object[]>();
 
+const isPlainRecord = (v: object): boolean => !Array.isArray(v) && !(v instanceof Set) && !(v instanceof Map);
+
 /**
  * The one shared object for a plain value: `intern({ type: 'Commit' }) === intern({ type: 'Commit' })`. Use it for
  * records kept in Sets (messages, votes), so that `has`, `delete` and `size` agree with the paper's set of values.
@@ -632,11 +636,14 @@ export function intern<T extends object>(value: T): T {
   const saveB = hb;
   guarded(value);
   const k = ha * 0x200000 + (hb >>> 11);
+  const lanes = isPlainRecord(value) ? [ha, hb, recA, recB, recN] : [ha, hb];
   ha = saveA;
   hb = saveB;
   const bucket = interned.get(k);
   if (bucket) for (const found of bucket) if (isDeepStrictEqual(found, value) || structurallyEqual(found, value)) return found as T;
   Object.freeze(value);
+  // An interned value never changes: its hash is kept for good, so no parent state hashes it again.
+  internedHash.set(value, lanes);
   if (bucket) bucket.push(value);
   else interned.set(k, [value]);
   return value;
