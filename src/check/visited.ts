@@ -2,7 +2,7 @@
 // table, as TLC does: 8 bytes per slot at load factor ≤ 3/4, instead of a key string and a Set entry. The two
 // halves of a fingerprint sit side by side, so a probe touches one cache line.
 // `ExactSet` keeps the keys themselves, for tests that cross-check fingerprints.
-import { FP } from '../shared/fingerprint';
+import { FP, fmix32 } from '../shared/fingerprint';
 export { FP };
 
 /**
@@ -58,14 +58,6 @@ export function fingerprint64(key: StateKey): [number, number] {
   return [FP[0], FP[1]];
 }
 
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** Home slot of a fingerprint; its low bits only, so parallel.ts partitions by the high bits of `hi`. */
 const home = (h: number, l: number, mask: number): number => (h ^ Math.imul(l, 0x9e3779b1)) & mask;

@@ -10,6 +10,7 @@
 //   reported;
 // - a history that stays hard (kv, one key, many crashed appends) under --max-seconds 2: exit 3, on time.
 // The simulator is also what the differential test draws its histories from.
+import { BENCH_LINEARIZABLE_HELP } from './help';
 import { seededRandom } from '../shared/random';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -181,14 +182,6 @@ const jsonLinesOf = (edn: string): string =>
     .map((l) => JSON.stringify({ type: /:type :(\w+)/.exec(l)?.[1] }))
     .join('\n');
 
-export const BENCH_LINEARIZABLE_HELP = `usage: distcheck bench-linearizable [--repeat N]
-
-Times the linearizability checker on generated histories (etcd-shaped cas-register histories, a batch of
-100 register histories, Porcupine-shaped kv histories of 50 clients over 10 keys, linearizable and not, and
-a history that stays hard under --max-seconds 2) and writes reports/bench-linearizability.md.
-
-  --repeat N    runs per history, 1 to 50 (default 7); figures are medians
-  -h, --help    this help`;
 
 /** A stale get on this key makes the c50-bad-shaped history not linearizable; the checker must name it. */
 export const C50_BAD_KEY = '3';

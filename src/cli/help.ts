@@ -10,6 +10,16 @@ export interface CommandHelp {
   readonly text?: string;
 }
 
+/** The whole help of bench-linearizable (here, so that help does not load the benchmark). */
+export const BENCH_LINEARIZABLE_HELP = `usage: distcheck bench-linearizable [--repeat N]
+
+Times the linearizability checker on generated histories (etcd-shaped cas-register histories, a batch of
+100 register histories, Porcupine-shaped kv histories of 50 clients over 10 keys, linearizable and not, and
+a history that stays hard under --max-seconds 2) and writes reports/bench-linearizability.md.
+
+  --repeat N    runs per history, 1 to 50 (default 7); figures are medians
+  -h, --help    this help`;
+
 const MODEL_ARG = '<model | ./file.ts [--export NAME]>';
 
 export const HELP = {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { SHIPPED } from '../../models/catalog';
 import { ModelError, OptionError, UsageError, fail } from '../shared/errors';
 import { parse, wantsHelp } from './args';
-import { HELP, overview, type CommandHelp } from './help';
+import { BENCH_LINEARIZABLE_HELP, HELP, overview, type CommandHelp } from './help';
 import { LINEARIZABLE_HELP, LINEARIZABLE_USAGE } from './linearizable';
 import { CLUSTER_USAGE } from './cluster-usage';
 import type { App } from './models';
@@ -58,12 +58,7 @@ const COMMANDS: readonly Command[] = [
       name: 'bench-linearizable',
       summary: 'time the linearizability checker on generated histories',
       usage: 'distcheck bench-linearizable [--repeat N]',
-      text: `usage: distcheck bench-linearizable [--repeat N]
-
-Times the linearizability checker on generated histories and writes reports/bench-linearizability.md.
-
-  --repeat N    runs per history, 1 to 50 (default 7); figures are medians
-  -h, --help    this help`,
+      text: BENCH_LINEARIZABLE_HELP,
     },
     run: async (a, o) => (await import('./bench-linearizable')).benchLinearizable(a, o),
     hidden: true,

@@ -33,7 +33,8 @@ const TAG_SET = 0x7137449e;
 const TAG_MAP = 0x3956c25b;
 const TAG_BIGINT = 0x59f111f1;
 
-function fmix32(h: number): number {
+/** murmur3's 32-bit finaliser (also the visited set's). */
+export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -540,12 +541,8 @@ function canon(v: unknown, d: number): string {
 function describeBadValue(root: unknown, what: string): string {
   const path = findBadPath(root, 'state', new Set());
   const where = path ?? 'state';
-  const problem = path ? badValueAt(root, path) : what;
+  const problem = path ? lastProblem : what;
   return `the state is not plain data: ${where} holds ${problem ?? what} (a state may hold only records, arrays, strings, finite numbers, bigints, booleans, null, undefined, Sets and Maps; see "Plain state" in the README)`;
-}
-
-function badValueAt(_root: unknown, _path: string): string | undefined {
-  return lastProblem;
 }
 
 let lastProblem: string | undefined;
