@@ -16,7 +16,7 @@ import { orbitFingerprintInto, orbitKey, renameIds } from '../src/shared/symmetr
 import { explore } from '../src/check/explore';
 import { checkLiveness } from '../src/check/liveness';
 import { UsageError } from '../src/shared/errors';
-import { interned } from '../src/model/plain';
+import { interned, setAdd, setRemove } from '../src/model/plain';
 import type { Machine } from '../src/model/model';
 
 const fp = (v: unknown, near?: unknown): string => {
@@ -47,7 +47,11 @@ function reorder(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(reorder);
   if (v instanceof Set) return new Set([...v].reverse().map(reorder));
   if (v instanceof Map) return new Map([...v].reverse().map(([k, x]) => [k, reorder(x)]));
-  return Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reorder(x)]));
+  return Object.fromEntries(
+    Object.entries(v)
+      .reverse()
+      .map(([k, x]) => [k, reorder(x)]),
+  );
 }
 
 describe('structural fingerprint', () => {
@@ -132,6 +136,25 @@ describe('structural fingerprint', () => {
       expect(near).toBe(fp({ msgs: new Set([fresh, { tag, n: n + 1 }]), other: [fresh] }));
     },
   );
+
+  test.prop([
+    fc.uniqueArray(fc.oneof(fc.integer({ min: 0, max: 9 }), fc.constantFrom('p', 'q')), { maxLength: 5 }),
+    fc.oneof(fc.integer({ min: 0, max: 9 }), fc.constantFrom('p', 'q', 'r')),
+  ])('a set made by setAdd or setRemove from the parent’s set is hashed from the difference, as from scratch', (xs, x) => {
+    const parent = { msgs: new Set<unknown>(xs), n: 0 };
+    setParent(parent);
+    const added = { ...parent, msgs: setAdd(parent.msgs, x) };
+    const removed = { ...parent, msgs: setRemove(parent.msgs, x) };
+    // Derived twice in a row, from a set that is not the parent's: hashed in full.
+    const twice = { ...parent, msgs: setAdd(setAdd(parent.msgs, x), 'fresh') };
+    const near = [fp(added, parent), fp(removed, parent), fp(twice, parent)];
+    setParent(null);
+    expect(near).toEqual([
+      fp({ msgs: new Set([...xs, x]), n: 0 }),
+      fp({ msgs: new Set(xs.filter((y) => y !== x)), n: 0 }),
+      fp({ msgs: new Set([...xs, x, 'fresh']), n: 0 }),
+    ]);
+  });
 
   test.prop([plain])('round-trips through JSON (trace files) with Sets and Maps', (v) => {
     const back = fromJsonValue(JSON.parse(JSON.stringify(toJsonValue({ v }))));

@@ -27,12 +27,15 @@ export function actionInstances<N extends string, F extends string>(
 }
 
 /** One shared object per structural value, so that Sets of records (messages, votes) behave as sets of values. */
-import { intern } from '../shared/fingerprint';
+import { intern, noteDerivedSet } from '../shared/fingerprint';
 export { intern };
 
 /** A copy of the set with the value added (the same set when it is already there, so an unchanged state stays one object). */
 export function setAdd<T>(set: ReadonlySet<T>, value: T): ReadonlySet<T> {
-  return set.has(value) ? set : new Set(set).add(value);
+  if (set.has(value)) return set;
+  const out = new Set(set).add(value);
+  noteDerivedSet(out, set, value, 1); // so the explorer hashes it from `set` and `value` alone
+  return out;
 }
 
 /** A copy of the set without the value (the same set when it is not there). */
@@ -40,6 +43,7 @@ export function setRemove<T>(set: ReadonlySet<T>, value: T): ReadonlySet<T> {
   if (!set.has(value)) return set;
   const out = new Set(set);
   out.delete(value);
+  noteDerivedSet(out, set, value, -1);
   return out;
 }
 

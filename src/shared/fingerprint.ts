@@ -47,9 +47,11 @@ export function fmix32(h: number): number {
 let ha = 0;
 let hb = 0;
 
-const strings = new Map<string, number>();
-const stringsB = new Map<string, number>();
+// The lanes of short strings met so far: one Map lookup gives an index into the two lane arrays.
 const STRING_CACHE_LIMIT = 1 << 16;
+const strings = new Map<string, number>();
+const stringA = new Uint32Array(STRING_CACHE_LIMIT);
+const stringB = new Uint32Array(STRING_CACHE_LIMIT);
 
 /** While an orbit is computed: node ids renamed wherever they occur (see symmetry.ts); the memo is not used. */
 let renaming: ReadonlyMap<string, string> | null = null;
@@ -58,8 +60,8 @@ function hashString(s: string): void {
   if (renaming !== null) s = renaming.get(s) ?? s;
   const cached = strings.get(s);
   if (cached !== undefined) {
-    ha = cached;
-    hb = stringsB.get(s)!;
+    ha = stringA[cached];
+    hb = stringB[cached];
     return;
   }
   let a = 0x9e3779b9 ^ TAG_STR;
@@ -72,12 +74,11 @@ function hashString(s: string): void {
   ha = fmix32(a ^ s.length);
   hb = fmix32(b ^ Math.imul(a, 0xc2b2ae35) ^ TAG_STR);
   if (s.length <= 64) {
-    if (strings.size >= STRING_CACHE_LIMIT) {
-      strings.clear();
-      stringsB.clear();
-    }
-    strings.set(s, ha);
-    stringsB.set(s, hb);
+    if (strings.size >= STRING_CACHE_LIMIT) strings.clear();
+    const i = strings.size;
+    stringA[i] = ha;
+    stringB[i] = hb;
+    strings.set(s, i);
   }
 }
 
@@ -191,18 +192,56 @@ function hashObject(o: object): void {
     return;
   }
   if (++depth > MAX_DEPTH) throw new BadValue('a cycle (or nesting deeper than 200)');
-  let record = false;
+  let kind = 0; // 1: record, 2: set
   if (Array.isArray(o)) hashArray(o);
-  else if (o instanceof Set) hashSet(o);
-  else if (o instanceof Map) hashMap(o);
+  else if (o instanceof Set) {
+    if (recording || renaming !== null || !hashDerivedSet(o)) hashSet(o);
+    kind = 2;
+  } else if (o instanceof Map) hashMap(o);
   else {
     checkRecord(o);
     hashRecord(o as Record<string, unknown>, undefined);
-    record = true;
+    kind = 1;
   }
   depth--;
-  if (recording) memo.set(o, record ? [ha, hb, recA, recB, recN] : [ha, hb]);
+  if (recording) memo.set(o, kind === 1 ? [ha, hb, recA, recB, recN] : kind === 2 ? [ha, hb, setA, setB] : [ha, hb]);
   else if (renaming === null) toRecent(o);
+}
+
+// Sets made by setAdd/setRemove (src/model/plain.ts) from a set of the parent: the last few derivations, so that
+// such a set is hashed from its base's sums and the one element that differs, instead of element by element.
+// Such a set is not searched for structurally equal elements here; it is when its state is expanded (setParent
+// hashes every part in full), so a duplicate is still reported for every state the explorer expands.
+const DERIVED = 8;
+const derivedSet: (object | null)[] = new Array(DERIVED).fill(null);
+const derivedBase: (object | null)[] = new Array(DERIVED).fill(null);
+const derivedValue: unknown[] = new Array(DERIVED).fill(undefined);
+const derivedSign = new Int8Array(DERIVED);
+let derivedAt = 0;
+
+/** Notes that `set` is `base` with `value` added (sign 1) or removed (sign -1). */
+export function noteDerivedSet(set: object, base: object, value: unknown, sign: 1 | -1): void {
+  derivedSet[derivedAt] = set;
+  derivedBase[derivedAt] = base;
+  derivedValue[derivedAt] = value;
+  derivedSign[derivedAt] = sign;
+  derivedAt = (derivedAt + 1) & (DERIVED - 1);
+}
+
+function hashDerivedSet(set: ReadonlySet<unknown>): boolean {
+  for (let i = 0; i < DERIVED; i++) {
+    if (derivedSet[i] !== set) continue;
+    const t = memo.get(derivedBase[i]!);
+    if (t === undefined || t.length !== 4) return false;
+    hashValue(derivedValue[i]);
+    const ea = fmix32(ha ^ 0x7feb352d);
+    const eb = fmix32(hb + 0x846ca68b);
+    const a = derivedSign[i] > 0 ? (t[2] + ea) | 0 : (t[2] - ea) | 0;
+    const b = derivedSign[i] > 0 ? (t[3] + eb) | 0 : (t[3] - eb) | 0;
+    finishSet(a, b, set.size);
+    return true;
+  }
+  return false;
 }
 
 function checkRecord(o: object): void {
@@ -373,8 +412,18 @@ function hashSet(set: ReadonlySet<unknown>): void {
   const dup = objects && renaming === null && hasDuplicate(start);
   top = start;
   if (dup) throw new BadValue(DUPLICATE);
-  ha = fmix32(a ^ TAG_SET ^ set.size);
-  hb = fmix32(b + Math.imul(set.size, TAG_SET));
+  finishSet(a, b, set.size);
+}
+
+/** Sets' sums, as recA/recB for records. */
+let setA = 0;
+let setB = 0;
+
+function finishSet(a: number, b: number, size: number): void {
+  setA = a;
+  setB = b;
+  ha = fmix32(a ^ TAG_SET ^ size);
+  hb = fmix32(b + Math.imul(size, TAG_SET));
 }
 
 function hashMap(map: ReadonlyMap<unknown, unknown>): void {
