@@ -27,8 +27,8 @@ function timed(cmd, cmdArgs) {
   return { secs, mb: Math.round(kb / 1024), text };
 }
 
-function distcheck(target, params) {
-  const r = timed('node', ['bin/distcheck.mjs', 'check', ...target, ...params.flatMap((p) => ['--param', p]), '--json']);
+function distcheck(target, params, extra = []) {
+  const r = timed('node', ['bin/distcheck.mjs', 'check', ...target, ...params.flatMap((p) => ['--param', p]), ...extra, '--json']);
   const j = JSON.parse(r.text);
   return { ...r, distinct: j.distinctStates, generated: j.statesGenerated, depth: j.depth };
 }
@@ -45,15 +45,17 @@ for (const n of sizes) {
   const t = tlcRun(['twophase', String(n), '1']);
   const c = distcheck(['two-phase-commit'], [`rms=${n}`]);
   const f = distcheck(['./models/commit/two-phase-commit.ts', '--export', 'twoPhaseCommit'], [`rms=${n}`]);
-  rows.push({ spec: `TwoPhase rms=${n}`, t, c, f, load: load() });
-  console.error(`rms=${n}: TLC ${t.secs} s, catalog ${c.secs} s, file ${f.secs} s (load ${load()})`);
+  const w = distcheck(['two-phase-commit'], [`rms=${n}`], ['--workers', '2']);
+  rows.push({ spec: `TwoPhase rms=${n}`, t, c, f, w, load: load() });
+  console.error(`rms=${n}: TLC ${t.secs} s, catalog ${c.secs} s, file ${f.secs} s, 2 workers ${w.secs} s (load ${load()})`);
 }
 let paxosRow;
 if (paxos) {
   const t = tlcRun(['paxos', '1']);
   const c = distcheck(['paxos-commit'], []);
-  paxosRow = { t, c, load: load() };
-  console.error(`paxos: TLC ${t.secs} s, distcheck ${c.secs} s`);
+  const w = distcheck(['paxos-commit'], [], ['--workers', '2']);
+  paxosRow = { t, c, w, load: load() };
+  console.error(`paxos: TLC ${t.secs} s, distcheck ${c.secs} s, 2 workers ${w.secs} s`);
 }
 
 const ratio = (a, b) => `${(a / b).toFixed(1)}×`;
@@ -65,15 +67,15 @@ const lines = [
     `Node ${process.version}; TLC 2.19 with one worker (\`../shared/tlc/tlc\`). Each row runs TLC and distcheck back to back, ` +
     'so that they share the machine\'s load (its 1-minute load average is given): compare the ratios, not the seconds.',
   '',
-  '| spec | TLC | distcheck, catalog | distcheck, model file | TLC ÷ catalog | TLC ÷ file | counts | load |',
-  '|---|---|---|---|---|---|---|---|',
+  '| spec | TLC | distcheck, catalog | distcheck, model file | distcheck, catalog, 2 workers | TLC ÷ catalog | TLC ÷ file | TLC ÷ 2 workers | counts | load |',
+  '|---|---|---|---|---|---|---|---|---|---|',
   ...rows.map(
-    ({ spec, t, c, f, load: l }) =>
-      `| ${spec} | ${t.secs} s, ${t.mb} MB | ${c.secs} s, ${c.mb} MB | ${f.secs} s, ${f.mb} MB | ${ratio(t.secs, c.secs)} | ${ratio(t.secs, f.secs)} | ${same(t, c)} (${c.distinct.toLocaleString('en-US')}) | ${l} |`,
+    ({ spec, t, c, f, w, load: l }) =>
+      `| ${spec} | ${t.secs} s, ${t.mb} MB | ${c.secs} s, ${c.mb} MB | ${f.secs} s, ${f.mb} MB | ${w.secs} s, ${w.mb} MB | ${ratio(t.secs, c.secs)} | ${ratio(t.secs, f.secs)} | ${ratio(t.secs, w.secs)} | ${same(t, c)}${same(t, w) === 'same' ? '' : ' (2 workers DIFFERENT)'} (${c.distinct.toLocaleString('en-US')}) | ${l} |`,
   ),
   ...(paxosRow
     ? [
-        `| PaxosCommit (published cfg) | ${paxosRow.t.secs} s, ${paxosRow.t.mb} MB | ${paxosRow.c.secs} s, ${paxosRow.c.mb} MB | – | ${ratio(paxosRow.t.secs, paxosRow.c.secs)} | – | ${same(paxosRow.t, paxosRow.c)} (${paxosRow.c.distinct.toLocaleString('en-US')}) | ${paxosRow.load} |`,
+        `| PaxosCommit (published cfg) | ${paxosRow.t.secs} s, ${paxosRow.t.mb} MB | ${paxosRow.c.secs} s, ${paxosRow.c.mb} MB | – | ${paxosRow.w.secs} s, ${paxosRow.w.mb} MB | ${ratio(paxosRow.t.secs, paxosRow.c.secs)} | – | ${ratio(paxosRow.t.secs, paxosRow.w.secs)} | ${same(paxosRow.t, paxosRow.c)}${same(paxosRow.t, paxosRow.w) === 'same' ? '' : ' (2 workers DIFFERENT)'} (${paxosRow.c.distinct.toLocaleString('en-US')}) | ${paxosRow.load} |`,
       ]
     : []),
   '',
