@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// distcheck beside TLC, on this machine, in one run: TwoPhase at rms = 7 and 8 (TLC with one worker, the catalog's
-// plain `two-phase-commit`, and the same plain model loaded from its file as a user's model is) and PaxosCommit on
-// its published configuration. Each row runs the three back to back, so that they share the machine's load, and
-// the table gives wall time, peak RSS and TLC's time divided by distcheck's. Writes reports/bench-tlc.md (outside
-// the drift check: timings differ from run to run). Usage: node scripts/bench-tlc.mjs [--sizes 7,8] [--no-paxos]
+// distcheck beside TLC, on this machine, in one run: TwoPhase at rms = 7 and 8 and PaxosCommit on its published
+// configuration. TLC runs with one worker and checks its cfg's one invariant (TPTypeOK, PCTypeOK); distcheck checks
+// the same one (`--property typeOK`): the catalog model, the same model loaded from its file as a user's model is,
+// the catalog model on 2 workers, and, for the cost of the rest, the catalog model with every property (its
+// refinement of TransactionCommit, consistency and witnesses). Each row runs them back to back, so that they share
+// the machine's load, and the table gives wall time, peak RSS and TLC's time divided by distcheck's. Writes
+// reports/bench-tlc.md (outside the drift check: timings differ from run to run).
+// Usage: node scripts/bench-tlc.mjs [--sizes 7,8] [--no-paxos]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -39,45 +42,49 @@ function tlcRun(spec) {
   return { secs: Number(m[4]), mb: Number(m[5]), distinct: Number(m[1]), generated: Number(m[2]), depth: Number(m[3]) };
 }
 
+const TYPE_OK = ['--property', 'typeOK'];
 const rows = [];
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
 for (const n of sizes) {
   const t = tlcRun(['twophase', String(n), '1']);
-  const c = distcheck(['two-phase-commit'], [`rms=${n}`]);
-  const f = distcheck(['./models/commit/two-phase-commit.ts', '--export', 'twoPhaseCommit'], [`rms=${n}`]);
-  const w = distcheck(['two-phase-commit'], [`rms=${n}`], ['--workers', '2']);
-  rows.push({ spec: `TwoPhase rms=${n}`, t, c, f, w, load: load() });
-  console.error(`rms=${n}: TLC ${t.secs} s, catalog ${c.secs} s, file ${f.secs} s, 2 workers ${w.secs} s (load ${load()})`);
+  const c = distcheck(['two-phase-commit'], [`rms=${n}`], TYPE_OK);
+  const f = distcheck(['./models/commit/two-phase-commit.ts', '--export', 'twoPhaseCommit'], [`rms=${n}`], TYPE_OK);
+  const w = distcheck(['two-phase-commit'], [`rms=${n}`], [...TYPE_OK, '--workers', '2']);
+  const a = distcheck(['two-phase-commit'], [`rms=${n}`]);
+  rows.push({ spec: `TwoPhase rms=${n}`, t, c, f, w, a, load: load() });
+  console.error(
+    `rms=${n}: TLC ${t.secs} s, catalog ${c.secs} s, file ${f.secs} s, 2 workers ${w.secs} s, all properties ${a.secs} s (load ${load()})`,
+  );
 }
 let paxosRow;
 if (paxos) {
   const t = tlcRun(['paxos', '1']);
-  const c = distcheck(['paxos-commit'], []);
-  const w = distcheck(['paxos-commit'], [], ['--workers', '2']);
-  paxosRow = { t, c, w, load: load() };
-  console.error(`paxos: TLC ${t.secs} s, distcheck ${c.secs} s, 2 workers ${w.secs} s`);
+  const c = distcheck(['paxos-commit'], [], TYPE_OK);
+  const w = distcheck(['paxos-commit'], [], [...TYPE_OK, '--workers', '2']);
+  const a = distcheck(['paxos-commit'], []);
+  paxosRow = { spec: 'PaxosCommit (published cfg)', t, c, w, a, load: load() };
+  console.error(`paxos: TLC ${t.secs} s, distcheck ${c.secs} s, 2 workers ${w.secs} s, all properties ${a.secs} s`);
 }
 
 const ratio = (a, b) => `${(a / b).toFixed(1)}×`;
-const same = (a, b) => (a.distinct === b.distinct && a.generated === b.generated && a.depth === b.depth ? 'same' : 'DIFFERENT');
+const same = (a, ...bs) =>
+  bs.every((b) => a.distinct === b.distinct && a.generated === b.generated && a.depth === b.depth) ? 'same' : 'DIFFERENT';
+const cell = (r) => (r ? `${r.secs} s, ${r.mb} MB` : '–');
+const row = ({ spec, t, c, f, w, a, load: l }) =>
+  `| ${spec} | ${cell(t)} | ${cell(c)} | ${cell(f)} | ${cell(w)} | ${cell(a)} | ${ratio(t.secs, c.secs)} | ${f ? ratio(t.secs, f.secs) : '–'} | ${ratio(t.secs, w.secs)} | ` +
+  `${same(t, ...[c, f, w, a].filter(Boolean))} (${c.distinct.toLocaleString('en-US')}) | ${l} |`;
 const lines = [
   '# distcheck beside TLC',
   '',
   `Measured by \`node scripts/bench-tlc.mjs\` on ${cpus().length} × ${cpus()[0].model}, ${Math.round(totalmem() / 2 ** 30)} GB, ` +
-    `Node ${process.version}; TLC 2.19 with one worker (\`../shared/tlc/tlc\`). Each row runs TLC and distcheck back to back, ` +
-    'so that they share the machine\'s load (its 1-minute load average is given): compare the ratios, not the seconds.',
+    `Node ${process.version}; TLC 2.19 with one worker (\`../shared/tlc/tlc\`), checking its cfg's invariant (TPTypeOK, PCTypeOK), ` +
+    'and distcheck checking the same one (`--property typeOK`) unless the column says otherwise. Each row runs TLC and distcheck back to ' +
+    "back, so that they share the machine's load (its 1-minute load average is given): compare the ratios, not the seconds.",
   '',
-  '| spec | TLC | distcheck, catalog | distcheck, model file | distcheck, catalog, 2 workers | TLC ÷ catalog | TLC ÷ file | TLC ÷ 2 workers | counts | load |',
-  '|---|---|---|---|---|---|---|---|---|---|',
-  ...rows.map(
-    ({ spec, t, c, f, w, load: l }) =>
-      `| ${spec} | ${t.secs} s, ${t.mb} MB | ${c.secs} s, ${c.mb} MB | ${f.secs} s, ${f.mb} MB | ${w.secs} s, ${w.mb} MB | ${ratio(t.secs, c.secs)} | ${ratio(t.secs, f.secs)} | ${ratio(t.secs, w.secs)} | ${same(t, c)}${same(t, w) === 'same' ? '' : ' (2 workers DIFFERENT)'} (${c.distinct.toLocaleString('en-US')}) | ${l} |`,
-  ),
-  ...(paxosRow
-    ? [
-        `| PaxosCommit (published cfg) | ${paxosRow.t.secs} s, ${paxosRow.t.mb} MB | ${paxosRow.c.secs} s, ${paxosRow.c.mb} MB | – | ${paxosRow.w.secs} s, ${paxosRow.w.mb} MB | ${ratio(paxosRow.t.secs, paxosRow.c.secs)} | – | ${ratio(paxosRow.t.secs, paxosRow.w.secs)} | ${same(paxosRow.t, paxosRow.c)}${same(paxosRow.t, paxosRow.w) === 'same' ? '' : ' (2 workers DIFFERENT)'} (${paxosRow.c.distinct.toLocaleString('en-US')}) | ${paxosRow.load} |`,
-      ]
-    : []),
+  '| spec | TLC | distcheck, catalog | distcheck, model file | distcheck, catalog, 2 workers | distcheck, catalog, every property | TLC ÷ catalog | TLC ÷ file | TLC ÷ 2 workers | counts | load |',
+  '|---|---|---|---|---|---|---|---|---|---|---|',
+  ...rows.map(row),
+  ...(paxosRow ? [row(paxosRow)] : []),
   '',
 ];
 writeFileSync('reports/bench-tlc.md', lines.join('\n'));

@@ -67,6 +67,37 @@ describe('distcheck check', () => {
     expect([two.code, two.out]).toEqual([one.code, one.out]);
   });
 
+  it('checks only the properties named by --property, as a TLC cfg does, and says what is wrong with a bad one', async () => {
+    const only = JSON.parse(
+      (await cli('check', 'two-phase-commit', '--param', 'rms=3', '--property', 'typeOK', '--json', '--save', tmp)).out,
+    );
+    expect([only.distinctStates, only.result, only.witnesses, only.unreached]).toEqual([288, 'pass', [], []]);
+    const bug = await cli(
+      'check',
+      'two-phase-commit',
+      '--param',
+      'rms=3',
+      '--variant',
+      'majority-commit',
+      '--property',
+      'consistent',
+      '--json',
+      '--save',
+      tmp,
+    );
+    expect(JSON.parse(bug.out).violations.map((v: { property: string }) => v.property)).toEqual(['consistent']);
+    const unknown = await cli('check', 'two-phase-commit', '--property', 'nope');
+    expect([unknown.code, unknown.err.trim()]).toEqual([
+      2,
+      expect.stringMatching(/^distcheck: unknown property 'nope' for two-phase-commit \(known: typeOK, /),
+    ]);
+    const missing = await cli('check', 'two-phase-commit', '--variant', 'majority-commit', '--property', 'typeOK');
+    expect([missing.code, missing.err.trim()]).toEqual([
+      2,
+      'distcheck: --property leaves out consistent, which this run is expected to violate (add --property consistent)',
+    ]);
+  });
+
   it('exits 3 at the state limit with partial figures', async () => {
     const r = await cli('check', 'two-phase-commit', '--param', 'rms=12', '--max-states', '20000', '--json', '--save', tmp);
     expect(r.code).toBe(3);

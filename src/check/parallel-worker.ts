@@ -3,7 +3,7 @@
 // level, then per level expand, merge (as the owner of a partition) and commit.
 import { parentPort } from 'node:worker_threads';
 import { LevelWorker, summary, type Accepted, type Inbox, type Setup, type Share } from './level';
-import type { AnyMachine, AnyModel, Catalog, Params } from '../model/model';
+import { onlyProperties, type AnyMachine, type AnyModel, type Catalog, type Params } from '../model/model';
 
 /** A module a worker imports, and the export there that holds a model or a catalog (`{ models }`) listing it. */
 export interface ModuleRef {
@@ -18,13 +18,15 @@ export interface MachineSource extends ModuleRef {
   /** Resolved parameters. */
   readonly params: Params;
   readonly variant: string;
+  /** Only these properties (`--property`), if given. */
+  readonly properties?: readonly string[];
 }
 
 function loadMachine(source: MachineSource, value: unknown): AnyMachine {
   if (value === undefined) throw new Error(`${source.module} has no export '${source.exportName}'`);
   const model = 'machine' in (value as object) ? (value as AnyModel) : (value as Catalog).models.find((m) => m.id === source.model);
   if (!model) throw new Error(`no model '${source.model}' in ${source.module}#${source.exportName}`);
-  return model.machine(source.params, source.variant);
+  return onlyProperties(model.machine(source.params, source.variant), source.properties);
 }
 
 /** The main thread's requests to a worker thread, one at a time; each gets one reply (see parallel.ts). */

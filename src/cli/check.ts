@@ -22,6 +22,7 @@ export const CHECK_OPTIONS = {
   config: { type: 'string' },
   variant: { type: 'string' },
   param: { type: 'string', multiple: true },
+  property: { type: 'string', multiple: true },
   strategy: { type: 'string' },
   seed: { type: 'string' },
   path: { type: 'string' },
@@ -109,6 +110,7 @@ async function parseCheck(args: string[], app: App): Promise<CheckPlan> {
     ...(config?.expect ? { expect: config.expect } : {}),
     ...(config ? { configuration: config.name } : {}),
     ...(values.symmetry || config?.symmetry ? { symmetry: true } : {}),
+    ...(values.property ? { properties: values.property } : {}),
     explore: {
       maxStates: intOption('max-states', values['max-states'], 1),
       maxDepth: intOption('max-depth', values['max-depth'], 1),

@@ -36,6 +36,7 @@ export const HELP = {
   --config NAME        run one of the model's configurations, with its expectation (other options override it)
   --variant V          the variant (default: correct, or the configuration's)
   --param k=v          a parameter (repeatable)
+  --property NAME      check only this property (repeatable), as a TLC cfg's INVARIANT lines; default: all
   --strategy bfs|random
   --seed S             random walks: the seed (default 42)
   --path P             random walks: replay one shrunk case (printed with a counterexample)

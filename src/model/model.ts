@@ -300,3 +300,26 @@ export function checkVariant(model: AnyModel, variant: string): void {
     fail(`unknown variant '${variant}' for ${model.id} (known: ${model.variants.map((v) => v.name).join(', ')})`);
   }
 }
+
+/**
+ * The model with only the named properties checked, as a TLC configuration lists its INVARIANTs and PROPERTYs:
+ * the others are neither checked nor reported (a `sometimes` left out is not "unreached"). An unknown name, or
+ * leaving out the property the run is expected to violate, is one line (exit 2).
+ */
+export function withOnlyProperties(
+  model: AnyModel,
+  names: readonly string[],
+  params: Params,
+  variant: string,
+  expected: Expectation,
+): AnyModel {
+  const known = model.machine(params, variant).properties.map((p) => p.name);
+  for (const name of names) if (!known.includes(name)) fail(`unknown property '${name}' for ${model.id} (known: ${known.join(', ')})`);
+  if (expected.result === 'violation' && !names.includes(expected.property))
+    fail(`--property leaves out ${expected.property}, which this run is expected to violate (add --property ${expected.property})`);
+  return { ...model, machine: (p, v) => onlyProperties(model.machine(p, v), names) };
+}
+
+export function onlyProperties(machine: AnyMachine, names: readonly string[] | undefined): AnyMachine {
+  return names ? { ...machine, properties: machine.properties.filter((p) => names.includes(p.name)) } : machine;
+}

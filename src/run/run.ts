@@ -3,7 +3,15 @@
 import { explore, type ExploreOptions, type ExploreResult, type Path } from '../check/explore';
 import { exploreParallel } from '../check/parallel';
 import { checkLiveness } from '../check/liveness';
-import { checkVariant, livenessPropertyNames, expectedOutcome, type AnyMachine, type AnyModel, type Configuration } from '../model/model';
+import {
+  checkVariant,
+  livenessPropertyNames,
+  expectedOutcome,
+  withOnlyProperties,
+  type AnyMachine,
+  type AnyModel,
+  type Configuration,
+} from '../model/model';
 import { resolveParams } from '../model/params';
 import { buildTrace, pathStates } from '../trace/trace';
 import type { RunOutcome, RunRequest } from './types';
@@ -31,21 +39,32 @@ export function requestFromConfiguration(model: AnyModel, config: Configuration,
 
 /** `run`, with the breadth-first search on `request.workers` threads when there are more than one. */
 export async function runAsync(request: RunRequest): Promise<RunOutcome> {
-  const { model, variant, workers = 1, modelModule } = request;
+  const { variant, workers = 1, modelModule } = request;
+  const model = selected(request);
   if (workers <= 1 || (request.strategy ?? 'bfs') !== 'bfs') return run(request);
   if (!modelModule) throw new Error(`exploring ${model.id} on workers needs the module that exports it`);
   checkVariant(model, variant);
   const params = resolveParams(model, request.params ?? {});
-  const source = { ...modelModule, model: model.id, params, variant };
+  const source = { ...modelModule, model: model.id, params, variant, ...(request.properties ? { properties: request.properties } : {}) };
   return run(
-    request,
+    { ...request, model, properties: undefined }, // narrowed already
     await exploreParallel(model.machine(params, variant), { ...request.explore, symmetry: request.symmetry, workers, source }),
   );
 }
 
+/** The request's model, with only the properties it names (`--property`), if it names any. */
+function selected(request: RunRequest): AnyModel {
+  const { model, variant, properties } = request;
+  if (!properties) return model;
+  checkVariant(model, variant);
+  const params = resolveParams(model, request.params ?? {});
+  return withOnlyProperties(model, properties, params, variant, expectedOutcome(model, variant, request.expect));
+}
+
 /** Runs the request; `explored` is its breadth-first search when that was already done (by `runAsync`). */
 export function run(request: RunRequest, explored?: ExploreResult): RunOutcome {
-  const { model, variant } = request;
+  const { variant } = request;
+  const model = selected(request);
   checkVariant(model, variant);
   const params = resolveParams(model, request.params ?? {});
   const machine: AnyMachine = model.machine(params, variant);

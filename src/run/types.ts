@@ -25,6 +25,8 @@ export interface RunRequest {
   /** Breadth-first search on this many worker threads (`runAsync` only); each imports the model from `modelModule`. */
   readonly workers?: number;
   readonly modelModule?: ModuleRef;
+  /** Check only these properties, as a TLC configuration's INVARIANT and PROPERTY lines (default: all). */
+  readonly properties?: readonly string[];
 }
 
 export interface ViolationReport {
