@@ -115,6 +115,38 @@ export function formatVersions(vs: VersionState, nodes: readonly string[]): stri
   return nodes.map((n) => `${n} v${vs.version[n]}`).join(', ');
 }
 
+/** The versions a state keeps in its `versions` field, as every state of a `withVersions` machine does; else undefined. */
+export function versionsIn(state: unknown): VersionState | undefined {
+  const vs = (state as { versions?: unknown } | null)?.versions as Partial<VersionState> | undefined;
+  if (typeof vs !== 'object' || vs === null || typeof vs.version !== 'object' || vs.version === null) return undefined;
+  return Object.values(vs.version).every((v) => typeof v === 'number') ? (vs as VersionState) : undefined;
+}
+
+/** A state that keeps versions (`versionsIn`) with some nodes on one version and some on another. */
+export function isMixedState(state: unknown): boolean {
+  const vs = versionsIn(state);
+  return vs !== undefined && isMixed(vs);
+}
+
+/** The rollout can change some node's version, or starts mixed: the configuration is a rolling upgrade at all. */
+export function isRollingUpgrade(rollout: Rollout): boolean {
+  const start = initialVersions(rollout);
+  return isMixed(start) || rollout.nodes.some((n) => versionOf(start, n) < rollout.last);
+}
+
+/** A rollout in words, for reports: `v1→v2, rolling N1→N2→N3, one deploy at a time, ≤ 1 rollback`. */
+export function describeRollout(rollout: Rollout): string {
+  const start = initialVersions(rollout);
+  const low = Math.min(...runningVersions(start));
+  const versions = isMixed(start) ? `${formatVersions(start, rollout.nodes)} → v${rollout.last}` : `v${low}→v${rollout.last}`;
+  const parts = [versions, rollout.order === 'rolling' ? `rolling ${rollout.nodes.join('→')}` : 'any order'];
+  // With one version step to take, "one deploy at a time" changes nothing; it is said only where it can matter.
+  if (rollout.last - low >= 2) parts.push(rollout.stepwise ? 'one deploy at a time' : 'deploys may overlap');
+  const rollbacks = rollout.downgrades ?? 0;
+  parts.push(rollbacks === 0 ? 'no rollback' : `rollback allowed (≤ ${rollbacks})`);
+  return parts.join(', ');
+}
+
 /** A node's name with its version when the cluster is mixed (`N2 (v2)`), for diagram labels; else the name alone. */
 export function versionLabel(vs: VersionState, node: string): string {
   return isMixed(vs) ? `${node} (v${versionOf(vs, node)})` : node;
@@ -174,7 +206,7 @@ export function byVersion<S extends { readonly versions: VersionState }, A>(
  */
 export interface VersionedMachine<S extends { readonly versions: VersionState }, A extends Action> extends Omit<
   Machine<S, A | VersionAction>,
-  'actions' | 'next' | 'formatAction' | 'view' | 'fair' | 'actionNames' | 'metrics' | 'key'
+  'actions' | 'next' | 'formatAction' | 'view' | 'fair' | 'actionNames' | 'metrics' | 'key' | 'rollout'
 > {
   readonly actions: (state: S) => readonly A[];
   readonly next: (state: S, action: A) => S;
@@ -214,6 +246,7 @@ export function withVersions<S extends { readonly versions: VersionState }, A ex
     actionNames: [...actionNames, ...versionActionNames(rollout)],
     formatAction: (a) => (isVersionAction(a) ? formatVersionAction(a) : formatAction(a as A)),
     actors: protocol.actors ?? rollout.nodes,
+    rollout,
     fair: (a) => (isVersionAction(a) ? false : (fair?.(a as A) ?? true)),
     ...(view
       ? { view: (from: S, a: A | VersionAction, to: S) => (isVersionAction(a) ? versionView(from.versions, a) : view(from, a as A, to)) }
