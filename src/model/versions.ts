@@ -102,12 +102,15 @@ export function formatVersionAction(a: VersionAction): string {
   return `${a.name}(${a.node})`;
 }
 
+/** What a node's move from one version to another reads as in a diagram: `⬆ restarts as v2`, `⬇ rolls back to v1`. */
+export function versionChangeText(from: number, to: number): string {
+  return to > from ? `⬆ restarts as v${to}` : `⬇ rolls back to v${to}`;
+}
+
 /** The diagram note of an upgrade or a rollback, over the node: `⬆ restarts as v2`. */
 export function versionView(from: VersionState, a: VersionAction): ViewEvent[] {
   const v = versionOf(from, a.node);
-  return a.name === 'Upgrade'
-    ? [{ type: 'note', over: a.node, text: `⬆ restarts as v${v + 1}` }]
-    : [{ type: 'note', over: a.node, text: `⬇ rolls back to v${v - 1}` }];
+  return [{ type: 'note', over: a.node, text: versionChangeText(v, a.name === 'Upgrade' ? v + 1 : v - 1) }];
 }
 
 /** The versions as one readable field of a trace: `N1 v2, N2 v1, N3 v1`. */
@@ -128,13 +131,12 @@ export function isMixedState(state: unknown): boolean {
   return vs !== undefined && isMixed(vs);
 }
 
-/** The rollout can change some node's version, or starts mixed: the configuration is a rolling upgrade at all. */
+/** The rollout can change some node's version (a mixed start always can): the configuration is a rolling upgrade at all. */
 export function isRollingUpgrade(rollout: Rollout): boolean {
-  const start = initialVersions(rollout);
-  return isMixed(start) || rollout.nodes.some((n) => versionOf(start, n) < rollout.last);
+  return versionActionNames(rollout).length > 0;
 }
 
-/** A rollout in words, for reports: `v1→v2, rolling N1→N2→N3, one deploy at a time, ≤ 1 rollback`. */
+/** A rollout in words, for reports: `v1→v3, rolling N1→N2→N3, one deploy at a time, rollback allowed (≤ 1)`. */
 export function describeRollout(rollout: Rollout): string {
   const start = initialVersions(rollout);
   const low = Math.min(...runningVersions(start));
@@ -224,7 +226,10 @@ export interface VersionTopology<S> {
 
 /** The version actions a rollout can ever produce, for coverage reports. */
 export function versionActionNames(rollout: Rollout): string[] {
-  return (rollout.downgrades ?? 0) > 0 ? ['Upgrade', 'Downgrade'] : ['Upgrade'];
+  const start = initialVersions(rollout);
+  const up = rollout.nodes.some((n) => versionOf(start, n) < rollout.last);
+  const down = (rollout.downgrades ?? 0) > 0 && (up || rollout.nodes.some((n) => versionOf(start, n) > 1));
+  return [...(up ? ['Upgrade'] : []), ...(down ? ['Downgrade'] : [])];
 }
 
 /** The whole machine: the protocol plus the rollout's upgrades and rollbacks, with their wiring derived. */

@@ -103,10 +103,11 @@ function renderRollingUpgrades(all: readonly ModelOutcomes[]): string[] {
       const rollout = machineOf(model, o).rollout;
       if (rollout === undefined || !isRollingUpgrade(rollout)) continue;
       const verdict =
-        o.result === 'pass' ? '✓ passes' : o.result === 'violation' ? `✗ caught: ${o.violations.map((v) => v.property).join(', ')}` : o.result;
+        o.result === 'pass' ? 'passes' : o.result === 'violation' ? `caught: ${o.violations.map((v) => v.property).join(', ')}` : o.result;
       const shortest = o.violations.map((v) => {
         const mixed = v.trace.steps.some((step) => isMixedState(step.state));
-        return `${v.trace.steps.length - 1} steps${mixed ? '' : ' (never mixed)'}`;
+        const steps = `${v.trace.steps.length - 1} steps${mixed ? '' : ' (never mixed)'}`;
+        return o.violations.length > 1 ? `${v.property}: ${steps}` : steps;
       });
       rows.push(
         `| ${first ? `[${model.title}](${model.id}.md)` : ''} | ${o.configuration} (${o.variant}) | ${describeRollout(rollout)} | ${verdict}${o.asExpected ? '' : ` (**not as expected**: ${expectedOf(o)})`} | ${shortest.join(', ')} |`,

@@ -3,7 +3,7 @@
 import { isDeepStrictEqual as isEqual } from 'node:util';
 import type { Path } from '../check/explore';
 import type { AnyMachine, Params, PropertyKind, ViewEvent } from '../model/model';
-import { isMixedState, versionsIn } from '../model/versions';
+import { isMixedState, versionChangeText, versionsIn } from '../model/versions';
 
 export interface TraceStep {
   /** The formatted action that led here; null for the initial state. */
@@ -176,26 +176,22 @@ export function sequenceLayout(participants: number, mirrorActors = true): strin
 /**
  * Versions in a diagram, when the trace's states keep them (`withVersions`) and they are mixed at some step:
  * each column is headed by its node's version at the start (`N2 (v1)`), and a note marks each change on the
- * node's lifeline (`⬆ restarts as v2`) unless the step already draws on that node (the model's own note).
+ * node's lifeline (`⬆ restarts as v2`).
  * Mermaid gives a participant one label for the whole diagram, so a version is shown where its stretch of the
  * lifeline begins, and the boxes are not repeated at the bottom, where the starting version would be stale.
  */
-function versionLabels(trace: Trace): { header: (actor: string) => string; changes: (step: number, drawn: readonly string[]) => ViewEvent[] } | undefined {
+function versionLabels(trace: Trace): { header: (actor: string) => string; changes: (step: number) => Note[] } | undefined {
   const versions = trace.steps.map((s) => versionsIn(s.state));
   const first = versions[0];
   if (first === undefined || !trace.steps.some((s) => isMixedState(s.state))) return undefined;
   return {
-    header: (actor) => (actor in first.version ? `${actor} as ${actor} (v${first.version[actor]})` : actor),
-    changes: (i, drawn) => {
+    header: (actor) => (Object.hasOwn(first.version, actor) ? `${actor} as ${actor} (v${first.version[actor]})` : actor),
+    changes: (i) => {
       const [from, to] = [versions[i - 1], versions[i]];
       if (from === undefined || to === undefined) return [];
       return Object.keys(to.version)
-        .filter((n) => from.version[n] !== to.version[n] && !drawn.includes(n))
-        .map((n) => ({
-          type: 'note',
-          over: n,
-          text: to.version[n] > from.version[n] ? `⬆ restarts as v${to.version[n]}` : `⬇ rolls back to v${to.version[n]}`,
-        }));
+        .filter((n) => from.version[n] !== to.version[n])
+        .map((n) => ({ type: 'note', over: n, text: versionChangeText(from.version[n], to.version[n]) }));
     },
   };
 }
@@ -267,11 +263,14 @@ export function renderMermaid(trace: Trace, machine: AnyMachine): string {
   for (let i = 1; i < trace.steps.length; i++) {
     if (trace.loopStart !== undefined && trace.loopStart + 1 === i) body.push('  loop forever');
     const action = replayed[i - 1];
+    const changed = labels?.changes(i) ?? [];
     const viewed: readonly ViewEvent[] =
       machine.view && action !== undefined
         ? machine.view(trace.steps[i - 1].state, action, trace.steps[i].state)
-        : [{ type: 'note', over: declared[0], text: trace.steps[i].action ?? '' }];
-    const events = labels ? [...viewed, ...labels.changes(i, viewed.flatMap(eventActors))] : viewed;
+        : [{ type: 'note', over: changed[0]?.over ?? declared[0], text: trace.steps[i].action ?? '' }];
+    // A version change gets its own note unless the step already draws on that node (the model's own note).
+    const drawn = viewed.flatMap(eventActors);
+    const events = [...viewed, ...changed.filter((c) => !drawn.includes(c.over))];
     const e = oneEvent(events, declared);
     if (e === undefined) continue;
     // Every participant the view named keeps its column, also a receiver folded into a broadcast arrow's label.
