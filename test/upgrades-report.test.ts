@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { nwrReconfigure } from '../models/upgrades/nwr-reconfigure';
 import { snowflakeLayout } from '../models/upgrades/snowflake-layout';
-import { defineModel, type Machine } from '../src/model/model';
+import type { Machine } from '../src/model/model';
+import templateModel from '../templates/template-model';
 import { describeRollout, initialVersions, withVersions, type Rollout, type VersionAction, type VersionState } from '../src/model/versions';
 import { renderReports } from '../src/report/render';
 import { requestFromConfiguration, run } from '../src/run/run';
@@ -15,8 +16,8 @@ interface Toy {
   readonly steps: number;
 }
 type Step = { readonly name: 'Step'; readonly node: string };
-const toyMachine = (last: number): Machine<Toy, Step | VersionAction> => {
-  const rollout: Rollout = { nodes: ['A', 'B', 'C'], last, order: 'any' };
+const toyMachine = (): Machine<Toy, Step | VersionAction> => {
+  const rollout: Rollout = { nodes: ['A', 'B', 'C'], last: 2, order: 'any' };
   return withVersions<Toy, Step>(
     rollout,
     {},
@@ -30,17 +31,6 @@ const toyMachine = (last: number): Machine<Toy, Step | VersionAction> => {
     },
   );
 };
-const toyModel = defineModel({
-  id: 'toy',
-  title: 'toy',
-  source: 'this test',
-  scope: 'one step',
-  params: { last: { type: 'int', default: 2, min: 1, max: 2, description: 'the last version' } },
-  variants: [{ name: 'correct', description: 'one step' }],
-  configurations: [{ name: 'v1-only', variant: 'correct', params: { last: 1 } }],
-  machine: (params) => toyMachine(params.last),
-});
-
 const models = [nwrReconfigure, snowflakeLayout];
 const all = models.map((model) => ({
   model,
@@ -79,11 +69,15 @@ describe('reports: rolling upgrades', () => {
   });
 
   it('has no such section when no configuration can move a version', async () => {
-    const noUpgrade = [{ model: toyModel, outcomes: [run(requestFromConfiguration(toyModel, toyModel.configurations[0]))] }];
-    expect(noUpgrade[0].outcomes[0].result).toBe('pass');
-    expect((await renderReports(noUpgrade, { models: [toyModel], comparisons: [], figures: [] })).get('README.md')).not.toContain(
-      'Rolling upgrades',
-    );
+    // The starter template's v1-only configuration: its machine has a rollout, up to v1, which moves nothing.
+    const v1Only = templateModel.configurations.find((c) => c.name === 'two-clients')!;
+    const report = await renderReports([{ model: templateModel, outcomes: [run(requestFromConfiguration(templateModel, v1Only))] }], {
+      models: [templateModel],
+      comparisons: [],
+      figures: [],
+    });
+    expect(report.get('README.md')).toContain('| two-clients | correct |');
+    expect(report.get('README.md')).not.toContain('Rolling upgrades');
   });
 
   it('say a rollout in words: versions, order, overlapping deploys, rollbacks', () => {
@@ -110,7 +104,7 @@ describe('sequence diagrams of mixed versions', () => {
   });
 
   it('put a version change on its node when the machine draws nothing, and leave unmixed traces alone', () => {
-    const machine = toyMachine(2);
+    const machine = toyMachine();
     const trace = (choices: number[]) =>
       buildTrace(machine, { model: 'toy', variant: 'correct', params: {} }, { property: 'p', kind: 'always', path: { init: 0, choices } });
     // Upgrade(B), then Step(A): the machine has no view, so each step is a note with its action.
