@@ -5,7 +5,16 @@ import { nwrReconfigure } from '../models/upgrades/nwr-reconfigure';
 import { snowflakeLayout } from '../models/upgrades/snowflake-layout';
 import type { Machine } from '../src/model/model';
 import templateModel from '../templates/template-model';
-import { describeRollout, initialVersions, withVersions, type Rollout, type VersionAction, type VersionState } from '../src/model/versions';
+import {
+  describeRollout,
+  initialVersions,
+  isRollingUpgrade,
+  versionActionNames,
+  withVersions,
+  type Rollout,
+  type VersionAction,
+  type VersionState,
+} from '../src/model/versions';
 import { renderReports } from '../src/report/render';
 import { requestFromConfiguration, run } from '../src/run/run';
 import { buildTrace, renderMermaid, sequenceLayout } from '../src/trace/trace';
@@ -86,6 +95,16 @@ describe('reports: rolling upgrades', () => {
     expect(describeRollout({ ...r, start: { B: 2 }, order: 'rolling', stepwise: true, downgrades: 2 })).toBe(
       'A v1, B v2, C v1 → v3, rolling A→B→C, one deploy at a time, rollback allowed (≤ 2)',
     );
+  });
+});
+
+describe('which configurations are rolling upgrades', () => {
+  it('are those whose rollout can move a version; the version actions listed are those it can take', () => {
+    const r: Rollout = { nodes: ['A', 'B'], last: 1, order: 'any', downgrades: 1 };
+    expect([isRollingUpgrade(r), versionActionNames(r)]).toEqual([false, []]);
+    expect(versionActionNames({ ...r, start: { A: 2 }, last: 2 })).toEqual(['Upgrade', 'Downgrade']);
+    expect(versionActionNames({ ...r, last: 2, downgrades: 0 })).toEqual(['Upgrade']);
+    expect(versionActionNames({ ...r, start: 2, last: 2 })).toEqual(['Downgrade']);
   });
 });
 
