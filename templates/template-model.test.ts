@@ -23,4 +23,22 @@ describe('template-model', () => {
     expect(check.byConfiguration['two-clients'].distinctStates).toBe(8);
     expect(check.byConfiguration['three-clients'].distinctStates).toBe(20);
   });
+
+  it('rolls v2 out over v1: safe when v2 takes both keys, caught when it takes only the new one', () => {
+    expect(check.byConfiguration['rolling-upgrade'].result).toBe('pass');
+    const mixed = check.byConfiguration['rolling-upgrade-new-key-only'];
+    expect(mixed.violations.map((v) => v.property)).toEqual(['mutualExclusion', 'everyoneDone']);
+    // C2 (v1) takes the old key, C1 restarts as v2 and takes the new key: both hold the lock.
+    expect(mixed.violations[0].trace.steps.map((s) => s.action)).toEqual([null, 'Acquire(C2)', 'Upgrade(C1)', 'Acquire(C1)']);
+    // A rollback: C2 takes both keys as v2 and releases only the old one as v1; the new key stays taken.
+    const rollback = check.byConfiguration['rolling-upgrade-with-rollback'];
+    expect(rollback.violations[0].trace.steps.map((s) => s.action)).toEqual([
+      null,
+      'Upgrade(C1)',
+      'Upgrade(C2)',
+      'Acquire(C2)',
+      'Downgrade(C2)',
+      'Release(C2)',
+    ]);
+  });
 });

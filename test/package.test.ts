@@ -193,7 +193,7 @@ describe('the packed package, installed into a fresh project', () => {
       project,
     );
     expect(vitest.code, vitest.out + vitest.err).toBe(0);
-    expect(vitest.out).toMatch(/Tests\s+3 passed/);
+    expect(vitest.out).toMatch(/Tests\s+4 passed/);
   });
 
   it('serves the explorer (a check runs in a worker of the bundle) and writes the static pages', async () => {

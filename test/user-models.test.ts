@@ -102,7 +102,9 @@ describe('distcheck init NAME', () => {
     const dir = mkdtempSync(join(tmpdir(), 'distcheck-init-'));
     const log: string[] = [];
     expect(cmdInit(['leader-lease'], { log: (s) => log.push(s) }, dir)).toBe(0);
-    expect(log[0]).toBe('wrote leader-lease.ts and leader-lease.test.ts: a lock with a correct and a check-then-set variant');
+    expect(log[0]).toBe(
+      'wrote leader-lease.ts and leader-lease.test.ts: a lock with a correct and a check-then-set variant, and a v2 rolled out over v1',
+    );
     const model = readFileSync(join(dir, 'leader-lease.ts'), 'utf8');
     const test = readFileSync(join(dir, 'leader-lease.test.ts'), 'utf8');
     expect(model).toContain("id: 'leader-lease'");
@@ -113,7 +115,14 @@ describe('distcheck init NAME', () => {
     const loaded = await loadModelFile(join(dir, 'leader-lease.ts'));
     const check = checkModel(loaded);
     expect(check.ok, check.message).toBe(true);
-    expect(check.outcomes.map((o) => o.configuration)).toEqual(['two-clients', 'three-clients', 'two-clients-check-then-set']);
+    expect(check.outcomes.map((o) => o.configuration)).toEqual([
+      'two-clients',
+      'three-clients',
+      'two-clients-check-then-set',
+      'rolling-upgrade',
+      'rolling-upgrade-new-key-only',
+      'rolling-upgrade-with-rollback',
+    ]);
 
     expect(() => cmdInit(['leader-lease'], { log: () => {} }, dir)).toThrow(
       'leader-lease.ts and leader-lease.test.ts already exist; not overwriting',

@@ -50,10 +50,13 @@ export function cmdInit(positionals: readonly string[], out: Out, dir: string): 
     const text = f.text.replaceAll('template-model', name).replaceAll('templateModel', camel);
     writeFileSync(join(dir, f.target), text, { flag: 'wx' });
   }
-  out.log(`wrote ${files.map((f) => f.target).join(' and ')}: a lock with a correct and a check-then-set variant`);
+  out.log(
+    `wrote ${files.map((f) => f.target).join(' and ')}: a lock with a correct and a check-then-set variant, and a v2 rolled out over v1`,
+  );
   out.log('next:');
   out.log(`  npx distcheck check ./${name}.ts                     # the correct variant`);
   out.log(`  npx distcheck check ./${name}.ts --config two-clients-check-then-set   # the bug, with its counterexample`);
+  out.log(`  npx distcheck check ./${name}.ts --config rolling-upgrade-new-key-only # v1 and v2 clients sharing the lock`);
   out.log(`  npx vitest run ${name}.test.ts                      # every configuration (npm install -D vitest)`);
   return 0;
 }

@@ -5,6 +5,7 @@
 
 import { fail } from '../shared/errors';
 import { structuralKey } from '../shared/fingerprint';
+import type { Rollout } from './versions';
 
 export type ParamValue = number | boolean | string;
 export type Params = Readonly<Record<string, ParamValue>>;
@@ -160,6 +161,8 @@ export interface Machine<S, A extends Action> {
   readonly symmetry?: (state: S) => string | number;
   /** Markdown shown under a counterexample's last state, e.g. a history checker's explanation; undefined for none. */
   readonly explain?: (state: S) => string | undefined;
+  /** A rolling upgrade's rollout (set by `withVersions`): reports list the configuration under "Rolling upgrades". */
+  readonly rollout?: Rollout;
 }
 
 /**

@@ -102,17 +102,51 @@ export function formatVersionAction(a: VersionAction): string {
   return `${a.name}(${a.node})`;
 }
 
+/** What a node's move from one version to another reads as in a diagram: `⬆ restarts as v2`, `⬇ rolls back to v1`. */
+export function versionChangeText(from: number, to: number): string {
+  return to > from ? `⬆ restarts as v${to}` : `⬇ rolls back to v${to}`;
+}
+
 /** The diagram note of an upgrade or a rollback, over the node: `⬆ restarts as v2`. */
 export function versionView(from: VersionState, a: VersionAction): ViewEvent[] {
   const v = versionOf(from, a.node);
-  return a.name === 'Upgrade'
-    ? [{ type: 'note', over: a.node, text: `⬆ restarts as v${v + 1}` }]
-    : [{ type: 'note', over: a.node, text: `⬇ rolls back to v${v - 1}` }];
+  return [{ type: 'note', over: a.node, text: versionChangeText(v, a.name === 'Upgrade' ? v + 1 : v - 1) }];
 }
 
 /** The versions as one readable field of a trace: `N1 v2, N2 v1, N3 v1`. */
 export function formatVersions(vs: VersionState, nodes: readonly string[]): string {
   return nodes.map((n) => `${n} v${vs.version[n]}`).join(', ');
+}
+
+/** The versions a state keeps in its `versions` field, as every state of a `withVersions` machine does; else undefined. */
+export function versionsIn(state: unknown): VersionState | undefined {
+  const vs = (state as { versions?: unknown } | null)?.versions as Partial<VersionState> | undefined;
+  if (typeof vs !== 'object' || vs === null || typeof vs.version !== 'object' || vs.version === null) return undefined;
+  return Object.values(vs.version).every((v) => typeof v === 'number') ? (vs as VersionState) : undefined;
+}
+
+/** A state that keeps versions (`versionsIn`) with some nodes on one version and some on another. */
+export function isMixedState(state: unknown): boolean {
+  const vs = versionsIn(state);
+  return vs !== undefined && isMixed(vs);
+}
+
+/** The rollout can change some node's version (a mixed start always can): the configuration is a rolling upgrade at all. */
+export function isRollingUpgrade(rollout: Rollout): boolean {
+  return versionActionNames(rollout).length > 0;
+}
+
+/** A rollout in words, for reports: `v1→v3, rolling N1→N2→N3, one deploy at a time, rollback allowed (≤ 1)`. */
+export function describeRollout(rollout: Rollout): string {
+  const start = initialVersions(rollout);
+  const low = Math.min(...runningVersions(start));
+  const versions = isMixed(start) ? `${formatVersions(start, rollout.nodes)} → v${rollout.last}` : `v${low}→v${rollout.last}`;
+  const parts = [versions, rollout.order === 'rolling' ? `rolling ${rollout.nodes.join('→')}` : 'any order'];
+  // With one version step to take, "one deploy at a time" changes nothing; it is said only where it can matter.
+  if (rollout.last - low >= 2) parts.push(rollout.stepwise ? 'one deploy at a time' : 'deploys may overlap');
+  const rollbacks = rollout.downgrades ?? 0;
+  parts.push(rollbacks === 0 ? 'no rollback' : `rollback allowed (≤ ${rollbacks})`);
+  return parts.join(', ');
 }
 
 /** A node's name with its version when the cluster is mixed (`N2 (v2)`), for diagram labels; else the name alone. */
@@ -174,7 +208,7 @@ export function byVersion<S extends { readonly versions: VersionState }, A>(
  */
 export interface VersionedMachine<S extends { readonly versions: VersionState }, A extends Action> extends Omit<
   Machine<S, A | VersionAction>,
-  'actions' | 'next' | 'formatAction' | 'view' | 'fair' | 'actionNames' | 'metrics' | 'key'
+  'actions' | 'next' | 'formatAction' | 'view' | 'fair' | 'actionNames' | 'metrics' | 'key' | 'rollout'
 > {
   readonly actions: (state: S) => readonly A[];
   readonly next: (state: S, action: A) => S;
@@ -192,7 +226,10 @@ export interface VersionTopology<S> {
 
 /** The version actions a rollout can ever produce, for coverage reports. */
 export function versionActionNames(rollout: Rollout): string[] {
-  return (rollout.downgrades ?? 0) > 0 ? ['Upgrade', 'Downgrade'] : ['Upgrade'];
+  const start = initialVersions(rollout);
+  const up = rollout.nodes.some((n) => versionOf(start, n) < rollout.last);
+  const down = (rollout.downgrades ?? 0) > 0 && (up || rollout.nodes.some((n) => versionOf(start, n) > 1));
+  return [...(up ? ['Upgrade'] : []), ...(down ? ['Downgrade'] : [])];
 }
 
 /** The whole machine: the protocol plus the rollout's upgrades and rollbacks, with their wiring derived. */
@@ -214,6 +251,7 @@ export function withVersions<S extends { readonly versions: VersionState }, A ex
     actionNames: [...actionNames, ...versionActionNames(rollout)],
     formatAction: (a) => (isVersionAction(a) ? formatVersionAction(a) : formatAction(a as A)),
     actors: protocol.actors ?? rollout.nodes,
+    rollout,
     fair: (a) => (isVersionAction(a) ? false : (fair?.(a as A) ?? true)),
     ...(view
       ? { view: (from: S, a: A | VersionAction, to: S) => (isVersionAction(a) ? versionView(from.versions, a) : view(from, a as A, to)) }

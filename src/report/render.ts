@@ -10,6 +10,7 @@ import {
   type ComparisonMetric,
 } from '../model/model';
 import { resolveParams } from '../model/params';
+import { describeRollout, isMixedState, isRollingUpgrade } from '../model/versions';
 import type { RunOutcome } from '../run/run';
 import { renderMermaid, renderStepTable, type Trace } from '../trace/trace';
 import { traceToJson } from '../trace/trace-file';
@@ -83,9 +84,48 @@ function renderIndex(all: readonly ModelOutcomes[], catalog: Catalog): string {
   const ran = new Set(all.map((m) => m.model.id));
   for (const c of catalog.comparisons)
     if (c.rows.every((r) => r.cells.every((x) => ran.has(x.model)))) lines.push(...renderComparison(c, all));
+  lines.push(...renderRollingUpgrades(all));
   if (isFullRun(all, catalog) && catalog.figures.length)
     lines.push('## Figures', '', ...catalog.figures.map((f) => `- [${f.title}](${f.id}.md)`), '');
   return lines.join('\n');
+}
+
+/**
+ * One row per configuration whose machine carries a rollout that moves some node's version (`withVersions`
+ * sets it): the change, the rollout in words, the verdict, and for an unsafe one the length of the shortest
+ * counterexample, the shortest run through the mixed cluster to the violation.
+ */
+function renderRollingUpgrades(all: readonly ModelOutcomes[]): string[] {
+  const rows: string[] = [];
+  for (const { model, outcomes } of all) {
+    let first = true;
+    for (const o of outcomes) {
+      const rollout = machineOf(model, o).rollout;
+      if (rollout === undefined || !isRollingUpgrade(rollout)) continue;
+      const verdict =
+        o.result === 'pass' ? 'passes' : o.result === 'violation' ? `caught: ${o.violations.map((v) => v.property).join(', ')}` : o.result;
+      const shortest = o.violations.map((v) => {
+        const mixed = v.trace.steps.some((step) => isMixedState(step.state));
+        const steps = `${v.trace.steps.length - 1} steps${mixed ? '' : ' (never mixed)'}`;
+        return o.violations.length > 1 ? `${v.property}: ${steps}` : steps;
+      });
+      rows.push(
+        `| ${first ? `[${model.title}](${model.id}.md)` : ''} | ${o.configuration} (${o.variant}) | ${describeRollout(rollout)} | ${verdict}${o.asExpected ? '' : ` (**not as expected**: ${expectedOf(o)})`} | ${shortest.join(', ')} |`,
+      );
+      first = false;
+    }
+  }
+  if (rows.length === 0) return [];
+  return [
+    '## Rolling upgrades',
+    '',
+    'Every configuration that rolls a protocol change out while the cluster serves: some nodes run the old version and some the new. *Shortest trace*: the steps of the shortest counterexample, upgrades included, for the unsafe ones.',
+    '',
+    '| change | configuration (variant) | rollout | safe? | shortest trace |',
+    '|---|---|---|---|---:|',
+    ...rows,
+    '',
+  ];
 }
 
 function renderComparison(c: Comparison, all: readonly ModelOutcomes[]): string[] {

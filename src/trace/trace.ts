@@ -3,6 +3,7 @@
 import { isDeepStrictEqual as isEqual } from 'node:util';
 import type { Path } from '../check/explore';
 import type { AnyMachine, Params, PropertyKind, ViewEvent } from '../model/model';
+import { isMixedState, versionChangeText, versionsIn } from '../model/versions';
 
 export interface TraceStep {
   /** The formatted action that led here; null for the initial state. */
@@ -164,13 +165,35 @@ export const mermaidText = (s: string): string => s.replace(/[;#]/g, ' ').replac
  * a ~900 px page column. Notes wrap to the column width (each note says `wrap:`); an arrow keeps its label on one
  * line and widens the gap it spans instead.
  */
-export function sequenceLayout(participants: number): string {
+export function sequenceLayout(participants: number, mirrorActors = true): string {
   const column = Math.min(200, Math.floor(800 / Math.max(1, participants)));
-  if (column >= 200) return '%%{init: {"sequence": {"width": 150, "actorMargin": 50}}}%%';
   // A box narrower than 100 px breaks words such as "CanCommit"; the gap gives way first.
-  const width = Math.max(100, column - Math.round(column * 0.2));
-  const actorMargin = Math.max(10, column - width);
-  return `%%{init: {"sequence": {"width": ${width}, "actorMargin": ${actorMargin}}}}%%`;
+  const width = column >= 200 ? 150 : Math.max(100, column - Math.round(column * 0.2));
+  const actorMargin = column >= 200 ? 50 : Math.max(10, column - width);
+  return `%%{init: {"sequence": {"width": ${width}, "actorMargin": ${actorMargin}${mirrorActors ? '' : ', "mirrorActors": false'}}}}%%`;
+}
+
+/**
+ * Versions in a diagram, when the trace's states keep them (`withVersions`) and they are mixed at some step:
+ * each column is headed by its node's version at the start (`N2 (v1)`), and a note marks each change on the
+ * node's lifeline (`⬆ restarts as v2`).
+ * Mermaid gives a participant one label for the whole diagram, so a version is shown where its stretch of the
+ * lifeline begins, and the boxes are not repeated at the bottom, where the starting version would be stale.
+ */
+function versionLabels(trace: Trace): { header: (actor: string) => string; changes: (step: number) => Note[] } | undefined {
+  const versions = trace.steps.map((s) => versionsIn(s.state));
+  const first = versions[0];
+  if (first === undefined || !trace.steps.some((s) => isMixedState(s.state))) return undefined;
+  return {
+    header: (actor) => (Object.hasOwn(first.version, actor) ? `${actor} as ${actor} (v${first.version[actor]})` : actor),
+    changes: (i) => {
+      const [from, to] = [versions[i - 1], versions[i]];
+      if (from === undefined || to === undefined) return [];
+      return Object.keys(to.version)
+        .filter((n) => from.version[n] !== to.version[n])
+        .map((n) => ({ type: 'note', over: n, text: versionChangeText(from.version[n], to.version[n]) }));
+    },
+  };
 }
 
 /** The participants an event draws on: both ends of an arrow, or the one or two a note spans. */
@@ -233,16 +256,21 @@ function oneEvent(events: readonly ViewEvent[], declared: readonly string[]): Vi
  */
 export function renderMermaid(trace: Trace, machine: AnyMachine): string {
   const declared = machine.actors && machine.actors.length > 0 ? machine.actors : ['system'];
+  const labels = versionLabels(trace);
   const replayed = replayActions(machine, trace);
   const body: string[] = [];
   const used: string[] = [];
   for (let i = 1; i < trace.steps.length; i++) {
     if (trace.loopStart !== undefined && trace.loopStart + 1 === i) body.push('  loop forever');
     const action = replayed[i - 1];
-    const events: readonly ViewEvent[] =
+    const changed = labels?.changes(i) ?? [];
+    const viewed: readonly ViewEvent[] =
       machine.view && action !== undefined
         ? machine.view(trace.steps[i - 1].state, action, trace.steps[i].state)
-        : [{ type: 'note', over: declared[0], text: trace.steps[i].action ?? '' }];
+        : [{ type: 'note', over: changed[0]?.over ?? declared[0], text: trace.steps[i].action ?? '' }];
+    // A version change gets its own note unless the step already draws on that node (the model's own note).
+    const drawn = viewed.flatMap(eventActors);
+    const events = [...viewed, ...changed.filter((c) => !drawn.includes(c.over))];
     const e = oneEvent(events, declared);
     if (e === undefined) continue;
     // Every participant the view named keeps its column, also a receiver folded into a broadcast arrow's label.
@@ -258,9 +286,9 @@ export function renderMermaid(trace: Trace, machine: AnyMachine): string {
       ? `reached ${trace.property}`
       : `${trace.property} violated${trace.stutter ? ': stuck here forever, no fair step enabled' : ''}`;
   return [
-    sequenceLayout(actors.length),
+    sequenceLayout(actors.length, labels === undefined),
     'sequenceDiagram',
-    ...actors.map((a) => `  participant ${a}`),
+    ...actors.map((a) => `  participant ${labels ? labels.header(a) : a}`),
     ...body,
     `  Note over ${span}: wrap: ${mermaidText(verdict)}`,
   ].join('\n');
