@@ -345,6 +345,12 @@ export const outboxFormat = defineModel({
       params: { first: 'consumers' },
     },
     {
+      name: 'consumers-first-two-orders',
+      description: 'The same with two orders, so that a v1 and a v2 message can be unacknowledged at once.',
+      variant: 'correct',
+      params: { first: 'consumers', orders: 2 },
+    },
+    {
       name: 'producers-first',
       description: 'The producer first: a v1 consumer applies a keyed message and records its message id, and the redelivery to the upgraded consumer looks for the key.',
       variant: 'correct',
