@@ -136,8 +136,10 @@ function formatMachine(params: FormatParams, variant: string): Machine<FormatSta
   };
 
   // A consumer looks the message up in the dedupe table, deducts and records it in one local transaction, and acks.
-  const consume = (ids: Identities, s: FormatState, c: Consumer, id: number): FormatState => {
-    const m = s.deliveries.find((x) => x.to === c && x.payload!.id === id)!;
+  const consume = (ids: Identities, s: FormatState, a: Extract<FormatAction, { name: 'Consume' }>): FormatState => {
+    const c = a.node;
+    const id = a.id;
+    const m = s.deliveries.find((x) => x.to === c && x.payload!.id === id && x.payload!.again === a.again)!;
     const d = m.payload!;
     const look = ids(d);
     const apply = !look.some((i) => s.dedupe.has(i));
@@ -161,7 +163,7 @@ function formatMachine(params: FormatParams, variant: string): Machine<FormatSta
           out.push({ name: 'Consume', node: node as Consumer, id: m.payload!.id, again: m.payload!.again });
       return out;
     },
-    next: (s, a) => (a.name === 'Publish' ? publish(s) : consume(ids, s, (a as { node: Consumer }).node, (a as { id: number }).id)),
+    next: (s, a) => (a.name === 'Publish' ? publish(s) : consume(ids, s, a as Extract<FormatAction, { name: 'Consume' }>)),
   });
   const nodes = byVersion<FormatState, FormatAction>([PRODUCER, ...CONSUMERS], { 1: version(identities[0]), 2: version(identities[1]) }, (a) =>
     a.name === 'Publish' || a.name === 'Consume' ? a.node : BROKER,
@@ -210,7 +212,7 @@ function formatMachine(params: FormatParams, variant: string): Machine<FormatSta
     {
       kind: 'sometimes',
       name: 'redeliverySkipped',
-      description: 'A redelivered message is recognised in the dedupe table, by a consumer of another version than the one that applied it.',
+      description: 'A redelivered message is recognised in the dedupe table while versions are mixed.',
       holds: (s) => s.last !== null && s.last.again && !s.last.applied && isMixed(s.versions),
     },
     {
@@ -273,18 +275,25 @@ function formatMachine(params: FormatParams, variant: string): Machine<FormatSta
           return [{ type: 'message', from: PRODUCER, to: BROKER, label: `m${e.id}: order ${e.event.order}, ${fmt} (v${e.event.v} format)` }];
         }
         case 'Deliver':
-          return [{ type: 'message', from: BROKER, to: a.to, label: `${from.log.find((m) => m.id === a.id)!.delivered ? 'redeliver' : 'deliver'} m${a.id}` }];
+          return [
+            {
+              type: 'note',
+              over: BROKER,
+              text: from.log.find((m) => m.id === a.id)!.delivered ? `ack timeout: redelivers m${a.id} to ${a.to}` : `delivers m${a.id} to ${a.to}`,
+            },
+          ];
         case 'Consume': {
+          // Messages are drawn when they arrive: the delivery here, the ack when the broker receives it.
           const h = to.last!;
           const looked = h.identities.length === 0 ? 'no lookup' : `looks up ${h.identities.join(', ')}`;
           const verdict = h.applied ? `deducts order ${h.order}${to.applied[h.order - 1] > 1 ? ' ✗ twice' : ''}` : 'duplicate, skips';
           return [
-            { type: 'note', over: a.node, text: `v${h.cv} gets a v${h.mv} message: ${looked}: ${verdict}` },
-            { type: 'message', from: a.node, to: BROKER, label: `ack m${a.id}` },
+            { type: 'message', from: BROKER, to: a.node, label: `${a.again ? 'redelivered ' : ''}m${a.id} (v${h.mv} message)` },
+            { type: 'note', over: a.node, text: `v${h.cv} ${looked}: ${verdict}` },
           ];
         }
         case 'BrokerRcvAck':
-          return [{ type: 'note', over: BROKER, text: `m${a.id} acknowledged` }];
+          return [{ type: 'message', from: a.from, to: BROKER, label: `ack m${a.id}` }];
       }
     },
     display: (s) => ({
