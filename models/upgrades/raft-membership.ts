@@ -8,13 +8,15 @@
 // Source: the seed's 副本 and Quorum (投票机制, n/2+1); Ongaro & Ousterhout, "In Search of an Understandable
 // Consensus Algorithm" (2014) §5.2 and §6; Ongaro, "Consensus: Bridging Theory and Practice" (2014) ch. 4.
 // Scope: the election only (no log entries besides the configuration), as in the leader-election model: a
-// RequestVote and its reply are one step (Vote); a server votes at most once per term, durably; any server
-// answers RequestVote, member or not (Raft does not check), but a candidate counts only the votes of its own
-// configuration's members, and only a member of its own configuration times out. Terms are absolute and bounded
-// (`terms`). Versions are configurations (src/model/versions.ts): Upgrade(S) is S adopting the next
-// configuration, as Raft spreads it in the log: the entry reaches S in an AppendEntries of the newest term, so S
-// learns that term and restarts its election state (follower, no votes); currentTerm and votedFor are durable.
-// The `member-list-restart` variant drops the term: an operator edits the member list and restarts the server.
+// RequestVote and its reply are one step (Vote); a server votes at most once per term, durably. A candidate asks
+// the members of its own configuration, and any of them answers, whatever its own list says (Raft does not
+// check); only a member of its own configuration times out. Terms are absolute and bounded (`terms`).
+// Versions are configurations (src/model/versions.ts): Upgrade(S) is S adopting the next configuration as Raft
+// spreads it, in the log: the entry reaches S in an AppendEntries of the newest term (abstracted as the highest
+// term any server holds), so S learns that term and restarts its election state (follower, no votes);
+// currentTerm and votedFor are durable. "Adopted before the next change" is versions.ts's `stepwise` (every
+// server runs v before any runs v+1), stronger than Raft's "committed by a majority". The `member-list-restart`
+// variant drops the term: an operator edits the member list and restarts the server.
 // Safety: at most one leader per term (election safety).
 import { defineModel, type Machine, type Property, type Variant, type ViewEvent } from '../../src/model/model';
 import { replaceAt, setAdd } from '../../src/model/plain';
