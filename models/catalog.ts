@@ -156,6 +156,16 @@ export const SHIPPED: LazyCatalog = {
       title: 'A Snowflake layout change in a rolling deploy (more worker bits, fewer sequence bits)',
       load: async () => (await import('./upgrades/snowflake-layout')).snowflakeLayout,
     },
+    {
+      id: 'outbox-format',
+      title: 'An idempotency key added to outbox messages in a rolling deploy',
+      load: async () => (await import('./upgrades/outbox-format')).outboxFormat,
+    },
+    {
+      id: 'raft-membership',
+      title: 'Growing a Raft cluster from 3 to 5 servers by rolling configuration changes',
+      load: async () => (await import('./upgrades/raft-membership')).raftMembership,
+    },
   ],
   comparisons: async () => [(await import('./commit/comparison')).commitComparison, (await import('./replication/cap')).capComparison],
   figures: [
