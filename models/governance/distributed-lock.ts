@@ -216,13 +216,7 @@ function lockMachine(p: LockParams, variant: string, budget: FaultBudget): Machi
       holds: (s) => s.restartedUnderLease && isUp(s.faults, L),
     });
 
-  const actionNames = [
-    'Acquire',
-    ...(tokenLater ? ['TakeToken'] : []),
-    'Write',
-    'LeaseExpires',
-    ...(network ? ['StorageRcvWrite'] : []),
-  ];
+  const actionNames = ['Acquire', ...(tokenLater ? ['TakeToken'] : []), 'Write', 'LeaseExpires', ...(network ? ['StorageRcvWrite'] : [])];
 
   const init: LockState = {
     holder: null,

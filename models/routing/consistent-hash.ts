@@ -8,7 +8,14 @@
 // budget, at least one node in the ring). The statistics (load spread against vnodes, fraction of keys moved)
 // are a report figure.
 import { createHash } from 'node:crypto';
-import { membersOf, withMembership, initialMembership, type MembershipAction, type MembershipConfig, type MembershipState } from '../../src/model/membership';
+import {
+  membersOf,
+  withMembership,
+  initialMembership,
+  type MembershipAction,
+  type MembershipConfig,
+  type MembershipState,
+} from '../../src/model/membership';
 import { defineModel, type Figure, type Machine, type Property, type Variant } from '../../src/model/model';
 import { xyChart } from '../../src/report/xychart';
 

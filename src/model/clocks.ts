@@ -38,7 +38,8 @@ export type ClockAction =
 export const CLOCK_ACTION_NAMES: readonly string[] = ['Tick', 'ClockSkew', 'ClockJumpBack', 'ClockStall', 'ClockResume'];
 export const isClockAction = (a: { name: string }): a is ClockAction => CLOCK_ACTION_NAMES.includes(a.name);
 /** Clock faults, as opposed to time going on (`Tick`) and a stalled clock running again (`ClockResume`). */
-export const isClockFault = (a: { name: string }): boolean => a.name === 'ClockSkew' || a.name === 'ClockJumpBack' || a.name === 'ClockStall';
+export const isClockFault = (a: { name: string }): boolean =>
+  a.name === 'ClockSkew' || a.name === 'ClockJumpBack' || a.name === 'ClockStall';
 
 export interface ClockConfig {
   /** The nodes that have a clock, in diagram order. */
@@ -66,7 +67,8 @@ export interface ClockConfig {
 const isFree = (config: ClockConfig): boolean => config.mode === 'free';
 
 function checkConfig(config: ClockConfig): void {
-  if (isFree(config) && config.skew) throw new Error('clocks: a free-running clock has no band to skew within (skew needs mode synchronized)');
+  if (isFree(config) && config.skew)
+    throw new Error('clocks: a free-running clock has no band to skew within (skew needs mode synchronized)');
   for (const by of config.jumps ?? [])
     if (!Number.isSafeInteger(by) || by <= 0) throw new Error(`clocks: a backward jump is a positive whole number, got ${by}`);
 }

@@ -74,18 +74,27 @@ const joinsFromSnapshot = (c: MembershipConfig): boolean => (c.join ?? 'empty') 
 const leavesGracefully = (c: MembershipConfig): boolean => (c.leave ?? 'graceful') !== 'crash';
 const leavesByCrash = (c: MembershipConfig): boolean => (c.leave ?? 'graceful') !== 'graceful';
 
-/** The membership actions enabled now, node by node in pool order: a non-member's joins, a member's leaves. */
-export function membershipActions(ms: MembershipState, config: MembershipConfig): MembershipAction[] {
+/** A model's own conditions on joining and leaving (e.g. a node leaves only once it has handed over its data). */
+export interface MembershipGuards {
+  readonly canJoin?: (node: string) => boolean;
+  readonly canLeave?: (node: string) => boolean;
+}
+
+/**
+ * The membership actions enabled now, node by node in pool order: a non-member's joins, a member's leaves, within
+ * the budgets, the size bounds and the model's guards.
+ */
+export function membershipActions(ms: MembershipState, config: MembershipConfig, guards: MembershipGuards = {}): MembershipAction[] {
   const out: MembershipAction[] = [];
   const size = ms.members.length;
   const canJoin = (ms.joinsLeft ?? 1) > 0 && size < (config.maxMembers ?? config.pool.length);
   const canLeave = (ms.leavesLeft ?? 1) > 0 && size > (config.minMembers ?? 1);
   for (const node of config.pool) {
     if (!isMember(ms, node)) {
-      if (!canJoin) continue;
+      if (!canJoin || !(guards.canJoin?.(node) ?? true)) continue;
       if (joinsEmpty(config)) out.push({ name: 'Join', node });
       if (joinsFromSnapshot(config)) for (const from of membersOf(ms, config)) out.push({ name: 'Join', node, from });
-    } else if (canLeave) {
+    } else if (canLeave && (guards.canLeave?.(node) ?? true)) {
       if (leavesGracefully(config)) out.push({ name: 'Leave', node });
       if (leavesByCrash(config)) out.push({ name: 'CrashLeave', node });
     }
@@ -140,8 +149,12 @@ export function membershipActionNames(config: MembershipConfig): string[] {
 
 // Composition: a model declares its membership once and writes only its protocol.
 
-/** What joining and leaving do to the model's own state. */
+/** When a node may join or leave, beyond the budgets and size bounds, and what joining and leaving do to the model's state. */
 export interface MembershipTopology<S> {
+  /** Whether `node` may join now (default: always). */
+  readonly canJoin?: (state: S, node: string) => boolean;
+  /** Whether `node` may leave now (default: always), e.g. only once it has handed over every key. */
+  readonly canLeave?: (state: S, node: string) => boolean;
   /** After `node` joined: what it starts with, empty (`from` undefined) or a snapshot of member `from`. */
   readonly onJoin?: (state: S, node: string, from: string | undefined) => S;
   /** After `node` left: a graceful leave may have handed its data over; a crash loses what only it held. */
@@ -175,7 +188,13 @@ export function withMembership<S extends { readonly membership: MembershipState 
   const group = config.group ?? 'the cluster';
   return {
     ...rest,
-    actions: (s) => [...actions(s), ...membershipActions(s.membership, config)],
+    actions: (s) => [
+      ...actions(s),
+      ...membershipActions(s.membership, config, {
+        ...(topology.canJoin ? { canJoin: (n: string) => topology.canJoin!(s, n) } : {}),
+        ...(topology.canLeave ? { canLeave: (n: string) => topology.canLeave!(s, n) } : {}),
+      }),
+    ],
     next: (s, a) => {
       if (!isMembershipAction(a)) return next(s, a as A);
       const after = { ...s, membership: applyMembershipAction(s.membership, a) };
@@ -186,7 +205,8 @@ export function withMembership<S extends { readonly membership: MembershipState 
     formatAction: (a) => (isMembershipAction(a) ? formatMembershipAction(a) : formatAction(a as A)),
     actors: protocol.actors ?? config.pool,
     fair: (a) => (isMembershipAction(a) ? false : (fair?.(a as A) ?? true)),
-    view: (from: S, a: A | MembershipAction, to: S) => (isMembershipAction(a) ? membershipView(a, group) : (view?.(from, a as A, to) ?? [])),
+    view: (from: S, a: A | MembershipAction, to: S) =>
+      isMembershipAction(a) ? membershipView(a, group) : (view?.(from, a as A, to) ?? []),
     ...(metrics
       ? {
           metrics: metrics.map((m) => ({

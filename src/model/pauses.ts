@@ -54,7 +54,11 @@ export interface PauseTopology<S, A> {
 }
 
 /** The pause actions enabled now: a pause of each node that may pause (within the budget), a wake of each paused one. */
-export function pauseActions<S>(ps: PauseState, state: S, topology: Pick<PauseTopology<S, never>, 'nodes' | 'canPause' | 'canWake'>): PauseAction[] {
+export function pauseActions<S>(
+  ps: PauseState,
+  state: S,
+  topology: Pick<PauseTopology<S, never>, 'nodes' | 'canPause' | 'canWake'>,
+): PauseAction[] {
   const out: PauseAction[] = [];
   for (const node of topology.nodes) {
     if (isPaused(ps, node)) {
