@@ -74,7 +74,7 @@ const joinsFromSnapshot = (c: MembershipConfig): boolean => (c.join ?? 'empty') 
 const leavesGracefully = (c: MembershipConfig): boolean => (c.leave ?? 'graceful') !== 'crash';
 const leavesByCrash = (c: MembershipConfig): boolean => (c.leave ?? 'graceful') !== 'graceful';
 
-/** A model's own conditions on joining and leaving (e.g. a node leaves only once it has handed over its data). */
+/** A model's own conditions on joining and on a graceful leave (e.g. a node leaves only once it has handed over its data). */
 export interface MembershipGuards {
   readonly canJoin?: (node: string) => boolean;
   readonly canLeave?: (node: string) => boolean;
@@ -94,8 +94,9 @@ export function membershipActions(ms: MembershipState, config: MembershipConfig,
       if (!canJoin || !(guards.canJoin?.(node) ?? true)) continue;
       if (joinsEmpty(config)) out.push({ name: 'Join', node });
       if (joinsFromSnapshot(config)) for (const from of membersOf(ms, config)) out.push({ name: 'Join', node, from });
-    } else if (canLeave && (guards.canLeave?.(node) ?? true)) {
-      if (leavesGracefully(config)) out.push({ name: 'Leave', node });
+    } else if (canLeave) {
+      // The model's guard holds back a graceful leave (it must hand over first); a crash asks nobody.
+      if (leavesGracefully(config) && (guards.canLeave?.(node) ?? true)) out.push({ name: 'Leave', node });
       if (leavesByCrash(config)) out.push({ name: 'CrashLeave', node });
     }
   }
@@ -153,7 +154,7 @@ export function membershipActionNames(config: MembershipConfig): string[] {
 export interface MembershipTopology<S> {
   /** Whether `node` may join now (default: always). */
   readonly canJoin?: (state: S, node: string) => boolean;
-  /** Whether `node` may leave now (default: always), e.g. only once it has handed over every key. */
+  /** Whether `node` may leave gracefully now (default: always), e.g. only once it has handed over every key; a crash asks nobody. */
   readonly canLeave?: (state: S, node: string) => boolean;
   /** After `node` joined: what it starts with, empty (`from` undefined) or a snapshot of member `from`. */
   readonly onJoin?: (state: S, node: string, from: string | undefined) => S;
