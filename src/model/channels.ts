@@ -83,11 +83,7 @@ export function sendBounded<P>(ch: Channels<P>, config: ChannelConfig, msg: Mess
 }
 
 /** Sends several messages in order; returns every message lost to an overflow. */
-export function sendAllBounded<P>(
-  ch: Channels<P>,
-  config: ChannelConfig,
-  msgs: readonly Message<P>[],
-): { channels: Channels<P>; dropped: Message<P>[] } {
+export function sendAllBounded<P>(ch: Channels<P>, config: ChannelConfig, msgs: readonly Message<P>[]): { channels: Channels<P>; dropped: Message<P>[] } {
   let channels = ch;
   const dropped: Message<P>[] = [];
   for (const m of msgs) {

@@ -29,9 +29,7 @@ export const formatMessage = (m: Message): string =>
 /** A payload for people: a record's values in order (`{ epoch: 2, value: 'x' }` reads `(2, x)`), else its text. */
 export function formatPayload(p: unknown): string {
   if (typeof p === 'object' && p !== null && !Array.isArray(p) && !(p instanceof Set) && !(p instanceof Map))
-    return `(${Object.values(p)
-      .map((v) => (typeof v === 'string' ? v : canonicalString(v)))
-      .join(', ')})`;
+    return `(${Object.values(p).map((v) => (typeof v === 'string' ? v : canonicalString(v))).join(', ')})`;
   return typeof p === 'string' ? p : canonicalString(p);
 }
 

@@ -253,12 +253,5 @@ export function rolloutOf(
   last: number,
   start?: Rollout['start'],
 ): Rollout {
-  return {
-    nodes,
-    last,
-    order: params.order,
-    stepwise: params.stepwise,
-    downgrades: params.downgrades,
-    ...(start === undefined ? {} : { start }),
-  };
+  return { nodes, last, order: params.order, stepwise: params.stepwise, downgrades: params.downgrades, ...(start === undefined ? {} : { start }) };
 }
