@@ -15,7 +15,8 @@
 // The clocks are plain data in the state (`clocks`), so the explorer's fingerprint covers them:
 // `{ time: 1, reading: { R1: 1, R2: 2 }, stalled: [], faultsLeft: 1 }`. A model composes all of this with
 // `withClocks` (at the end), or uses the pieces (`clockActions`, `applyClockAction`, ...) in its own order.
-import type { Action, IntParamSpec, Machine, Metric, ViewEvent } from './model';
+import { blockParam, withBlock, type BlockParamDeclaration, type BlockProtocol } from './compose';
+import type { Action, IntParamSpec, Machine, ViewEvent } from './model';
 
 export interface ClockState {
   /** True time, in ticks from 0 (synchronized clocks only; absent for free-running clocks). */
@@ -201,18 +202,7 @@ export function clockActionNames(config: ClockConfig): string[] {
  * A protocol machine over a state that holds its clocks in `clocks`: only protocol actions. Properties see every
  * step, clock steps included; metrics count protocol steps only.
  */
-export interface ClockedMachine<S extends { readonly clocks: ClockState }, A extends Action> extends Omit<
-  Machine<S, A | ClockAction>,
-  'actions' | 'next' | 'formatAction' | 'view' | 'fair' | 'actionNames' | 'metrics' | 'key'
-> {
-  readonly actions: (state: S) => readonly A[];
-  readonly next: (state: S, action: A) => S;
-  readonly actionNames: readonly string[];
-  readonly formatAction: (action: A) => string;
-  readonly view?: (from: S, action: A, to: S) => readonly ViewEvent[];
-  readonly fair?: (action: A) => boolean;
-  readonly metrics?: readonly Metric<S, A>[];
-}
+export type ClockedMachine<S extends { readonly clocks: ClockState }, A extends Action> = BlockProtocol<S, A, ClockAction>;
 
 /** The whole machine: the protocol, then time and every clock fault the budget allows, with their wiring derived. */
 export function withClocks<S extends { readonly clocks: ClockState }, A extends Action>(
@@ -220,60 +210,31 @@ export function withClocks<S extends { readonly clocks: ClockState }, A extends 
   protocol: ClockedMachine<S, A>,
 ): Machine<S, A | ClockAction> {
   checkConfig(config);
-  const { actions, next, actionNames, formatAction, view, fair, metrics, ...rest } = protocol;
-  return {
-    ...rest,
-    actions: (s) => [...actions(s), ...clockActions(s.clocks, config)],
-    next: (s, a) => (isClockAction(a) ? { ...s, clocks: applyClockAction(s.clocks, a, config) } : next(s, a as A)),
-    actionNames: [...actionNames, ...clockActionNames(config)],
-    formatAction: (a) => (isClockAction(a) ? formatClockAction(a) : formatAction(a as A)),
-    actors: protocol.actors ?? config.nodes,
-    fair: (a) => (isClockAction(a) ? !isClockFault(a) : (fair?.(a as A) ?? true)),
-    ...(view
-      ? { view: (from: S, a: A | ClockAction, to: S) => (isClockAction(a) ? clockView(from.clocks, a, to.clocks) : view(from, a as A, to)) }
-      : {}),
-    ...(metrics
-      ? {
-          metrics: metrics.map((m) => ({
-            ...m,
-            perStep: (from: S, a: A | ClockAction, to: S) => (isClockAction(a) ? 0 : m.perStep(from, a as A, to)),
-          })),
-        }
-      : {}),
-  };
-}
-
-/** One clock parameter a model offers: its range, default and (optionally) its own wording. */
-export interface ClockParamDeclaration {
-  readonly max: number;
-  readonly default?: number;
-  readonly description?: string;
+  return withBlock<S, A, ClockAction>(
+    {
+      is: isClockAction,
+      actions: (s) => clockActions(s.clocks, config),
+      next: (s, a) => ({ ...s, clocks: applyClockAction(s.clocks, a, config) }),
+      names: clockActionNames(config),
+      format: formatClockAction,
+      fair: (a) => !isClockFault(a),
+      view: (from, a, to) => clockView(from.clocks, a, to.clocks),
+      actors: config.nodes,
+    },
+    protocol,
+  );
 }
 
 /**
  * The clock parameters of a model: `skew` (δ, the most a clock runs ahead of true time) and `clockFaults` (the
  * budget, printed by reports as one). Spread them into the model's `params`.
  */
-export function clockParams(declarations: { readonly skew?: ClockParamDeclaration; readonly clockFaults: ClockParamDeclaration }): {
+export function clockParams(declarations: { readonly skew?: BlockParamDeclaration; readonly clockFaults: BlockParamDeclaration }): {
   readonly skew: IntParamSpec;
   readonly clockFaults: IntParamSpec;
 } {
-  const { skew = { max: 0 }, clockFaults } = declarations;
   return {
-    skew: {
-      type: 'int',
-      default: skew.default ?? 0,
-      min: 0,
-      max: skew.max,
-      description: skew.description ?? 'δ: the most a clock may run ahead of true time',
-    },
-    clockFaults: {
-      type: 'int',
-      default: clockFaults.default ?? 0,
-      min: 0,
-      max: clockFaults.max,
-      budget: true,
-      description: clockFaults.description ?? 'at most this many clock faults (skews, jumps back, stalls)',
-    },
+    skew: blockParam(declarations.skew ?? { max: 0 }, 'δ: the most a clock may run ahead of true time', false),
+    clockFaults: blockParam(declarations.clockFaults, 'at most this many clock faults (skews, jumps back, stalls)', true),
   };
 }

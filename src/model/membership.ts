@@ -12,7 +12,8 @@
 // Joins and leaves are operator decisions or faults: never fair (nothing forces a node to join or leave).
 // The membership is plain data in the state (`{ members: ['node1', 'node3'], leavesLeft: 1 }`), so the
 // explorer's fingerprint covers it. A model composes all of this with `withMembership` (at the end).
-import type { Action, IntParamSpec, Machine, Metric, ViewEvent } from './model';
+import { blockParam, withBlock, type BlockParamDeclaration, type BlockProtocol } from './compose';
+import type { Action, IntParamSpec, Machine, ViewEvent } from './model';
 
 export interface MembershipState {
   /** The current members, sorted. */
@@ -163,21 +164,10 @@ export interface MembershipTopology<S> {
 }
 
 /**
- * A protocol machine over a state that holds its membership in `membership`: only protocol actions. Properties see
- * every step, joins and leaves included; metrics count protocol steps only.
+ * A protocol machine over a state that holds its membership in `membership`: only protocol actions. Properties
+ * see every step, joins and leaves included; metrics count protocol steps only.
  */
-export interface MemberMachine<S extends { readonly membership: MembershipState }, A extends Action> extends Omit<
-  Machine<S, A | MembershipAction>,
-  'actions' | 'next' | 'formatAction' | 'view' | 'fair' | 'actionNames' | 'metrics' | 'key'
-> {
-  readonly actions: (state: S) => readonly A[];
-  readonly next: (state: S, action: A) => S;
-  readonly actionNames: readonly string[];
-  readonly formatAction: (action: A) => string;
-  readonly view?: (from: S, action: A, to: S) => readonly ViewEvent[];
-  readonly fair?: (action: A) => boolean;
-  readonly metrics?: readonly Metric<S, A>[];
-}
+export type MemberMachine<S extends { readonly membership: MembershipState }, A extends Action> = BlockProtocol<S, A, MembershipAction>;
 
 /** The whole machine: the protocol plus every join and leave the configuration allows, with their wiring derived. */
 export function withMembership<S extends { readonly membership: MembershipState }, A extends Action>(
@@ -185,61 +175,37 @@ export function withMembership<S extends { readonly membership: MembershipState 
   topology: MembershipTopology<S>,
   protocol: MemberMachine<S, A>,
 ): Machine<S, A | MembershipAction> {
-  const { actions, next, actionNames, formatAction, view, fair, metrics, ...rest } = protocol;
-  const group = config.group ?? 'the cluster';
-  return {
-    ...rest,
-    actions: (s) => [
-      ...actions(s),
-      ...membershipActions(s.membership, config, {
-        ...(topology.canJoin ? { canJoin: (n: string) => topology.canJoin!(s, n) } : {}),
-        ...(topology.canLeave ? { canLeave: (n: string) => topology.canLeave!(s, n) } : {}),
-      }),
-    ],
-    next: (s, a) => {
-      if (!isMembershipAction(a)) return next(s, a as A);
-      const after = { ...s, membership: applyMembershipAction(s.membership, a) };
-      if (a.name === 'Join') return topology.onJoin ? topology.onJoin(after, a.node, a.from) : after;
-      return topology.onLeave ? topology.onLeave(after, a.node, a.name === 'CrashLeave') : after;
+  const { canJoin, canLeave, onJoin, onLeave } = topology;
+  return withBlock<S, A, MembershipAction>(
+    {
+      is: isMembershipAction,
+      actions: (s) =>
+        membershipActions(s.membership, config, {
+          ...(canJoin ? { canJoin: (n: string) => canJoin(s, n) } : {}),
+          ...(canLeave ? { canLeave: (n: string) => canLeave(s, n) } : {}),
+        }),
+      next: (s, a) => {
+        const after = { ...s, membership: applyMembershipAction(s.membership, a) };
+        if (a.name === 'Join') return onJoin ? onJoin(after, a.node, a.from) : after;
+        return onLeave ? onLeave(after, a.node, a.name === 'CrashLeave') : after;
+      },
+      names: membershipActionNames(config),
+      format: formatMembershipAction,
+      fair: () => false,
+      view: (_from, a) => membershipView(a, config.group),
+      actors: config.pool,
     },
-    actionNames: [...actionNames, ...membershipActionNames(config)],
-    formatAction: (a) => (isMembershipAction(a) ? formatMembershipAction(a) : formatAction(a as A)),
-    actors: protocol.actors ?? config.pool,
-    fair: (a) => (isMembershipAction(a) ? false : (fair?.(a as A) ?? true)),
-    view: (from: S, a: A | MembershipAction, to: S) =>
-      isMembershipAction(a) ? membershipView(a, group) : (view?.(from, a as A, to) ?? []),
-    ...(metrics
-      ? {
-          metrics: metrics.map((m) => ({
-            ...m,
-            perStep: (from: S, a: A | MembershipAction, to: S) => (isMembershipAction(a) ? 0 : m.perStep(from, a as A, to)),
-          })),
-        }
-      : {}),
-  };
-}
-
-/** One membership budget a model offers as a parameter. */
-export interface ChurnDeclaration {
-  readonly max: number;
-  readonly default?: number;
-  readonly description?: string;
+    protocol,
+  );
 }
 
 /** The join and leave budgets as model parameters (`joins`, `leaves`), printed by reports as budgets. */
-export function membershipParams<const F extends { readonly joins?: ChurnDeclaration; readonly leaves?: ChurnDeclaration }>(
+export function membershipParams<const F extends { readonly joins?: BlockParamDeclaration; readonly leaves?: BlockParamDeclaration }>(
   budgets: F,
 ): { readonly [K in keyof F]: IntParamSpec } {
   const what = { joins: 'node joins', leaves: 'node leaves (graceful or by crash)' } as const;
   const out: Record<string, IntParamSpec> = {};
-  for (const [name, d] of Object.entries(budgets) as ['joins' | 'leaves', ChurnDeclaration][])
-    out[name] = {
-      type: 'int',
-      default: d.default ?? 0,
-      min: 0,
-      max: d.max,
-      budget: true,
-      description: d.description ?? `at most this many ${what[name]}`,
-    };
+  for (const [name, d] of Object.entries(budgets) as ['joins' | 'leaves', BlockParamDeclaration][])
+    out[name] = blockParam(d, `at most this many ${what[name]}`, true);
   return out as { readonly [K in keyof F]: IntParamSpec };
 }

@@ -13,7 +13,8 @@
 //   (it needs a server that is down).
 // The pauses are plain data in the state (`pauses: { paused: ['C1'], left: 0 }`), so the explorer's fingerprint
 // covers them. A model composes all of this with `withPauses` (at the end); it nests inside `withFaults`.
-import type { Action, IntParamSpec, Machine, Metric, Property, ViewEvent } from './model';
+import { blockParam, withBlock, type BlockParamDeclaration, type BlockProtocol, type Composed } from './compose';
+import type { Action, IntParamSpec, ViewEvent } from './model';
 
 export interface PauseState {
   /** Paused nodes, sorted. */
@@ -101,80 +102,45 @@ export function pauseActionNames(budget: number, topology: { readonly nodes: rea
  * step, pauses included, and also the steps of blocks composed around this one (`F`, e.g. `FaultAction` when
  * the result goes into `withFaults`); metrics count protocol steps only.
  */
-export interface PausedMachine<S extends { readonly pauses: PauseState }, A extends Action, F extends Action = never> extends Omit<
-  Machine<S, A | PauseAction>,
-  'actions' | 'next' | 'formatAction' | 'view' | 'fair' | 'actionNames' | 'metrics' | 'key' | 'properties'
-> {
-  readonly actions: (state: S) => readonly A[];
-  readonly next: (state: S, action: A) => S;
-  readonly properties: readonly Property<S, A | PauseAction | F>[];
-  readonly actionNames: readonly string[];
-  readonly formatAction: (action: A) => string;
-  readonly view?: (from: S, action: A, to: S) => readonly ViewEvent[];
-  readonly fair?: (action: A) => boolean;
-  readonly metrics?: readonly Metric<S, A>[];
-}
-
-/** The machine `withPauses` returns: protocol steps and pauses; properties typed for the outer blocks' steps too. */
-export type PausingMachine<S, A extends Action, F extends Action = never> = Omit<Machine<S, A | PauseAction>, 'properties' | 'key'> & {
-  readonly properties: readonly Property<S, A | PauseAction | F>[];
-};
+export type PausedMachine<S extends { readonly pauses: PauseState }, A extends Action, F extends Action = never> = BlockProtocol<
+  S,
+  A,
+  PauseAction,
+  F
+>;
 
 /** The whole machine: the protocol, with a paused node's steps held back, plus every pause the budget allows. */
 export function withPauses<S extends { readonly pauses: PauseState }, A extends Action, F extends Action = never>(
   budget: number,
   topology: PauseTopology<S, A>,
   protocol: PausedMachine<S, A, F>,
-): PausingMachine<S, A, F> {
-  const { actions, next, actionNames, formatAction, view, fair, metrics, ...rest } = protocol;
-  const running = (s: S, a: A): boolean => {
-    const node = topology.nodeOf(a);
-    return node === undefined || !isPaused(s.pauses, node);
-  };
-  return {
-    ...rest,
-    actions: (s) => [...actions(s).filter((a) => running(s, a)), ...pauseActions(s.pauses, s, topology)],
-    next: (s, a) => {
-      if (!isPauseAction(a)) return next(s, a as A);
-      const after = { ...s, pauses: applyPauseAction(s.pauses, a) };
-      return a.name === 'Wake' && topology.onWake ? topology.onWake(after, a.node) : after;
+): Composed<S, A | PauseAction, F> {
+  return withBlock<S, A, PauseAction, F>(
+    {
+      is: isPauseAction,
+      actions: (s) => pauseActions(s.pauses, s, topology),
+      next: (s, a) => {
+        const after = { ...s, pauses: applyPauseAction(s.pauses, a) };
+        return a.name === 'Wake' && topology.onWake ? topology.onWake(after, a.node) : after;
+      },
+      keep: (s, a) => {
+        const node = topology.nodeOf(a);
+        return node === undefined || !isPaused(s.pauses, node);
+      },
+      names: pauseActionNames(budget, topology),
+      format: formatPauseAction,
+      fair: (a) => a.name === 'Wake',
+      view: (from, a, to) => {
+        const note = pauseView(a, a.name === 'Pause' ? topology.where?.(from, a.node) : undefined);
+        return a.name === 'Wake' && topology.wakeView ? [...note, ...topology.wakeView(from, a.node, to)] : note;
+      },
+      actors: topology.nodes,
     },
-    actionNames: [...actionNames, ...pauseActionNames(budget, topology)],
-    formatAction: (a) => (isPauseAction(a) ? formatPauseAction(a) : formatAction(a as A)),
-    actors: protocol.actors ?? topology.nodes,
-    fair: (a) => (isPauseAction(a) ? a.name === 'Wake' : (fair?.(a as A) ?? true)),
-    ...(view
-      ? {
-          view: (from: S, a: A | PauseAction, to: S) => {
-            if (!isPauseAction(a)) return view(from, a as A, to);
-            const note = pauseView(a, a.name === 'Pause' ? topology.where?.(from, a.node) : undefined);
-            return a.name === 'Wake' && topology.wakeView ? [...note, ...topology.wakeView(from, a.node, to)] : note;
-          },
-        }
-      : {}),
-    ...(metrics
-      ? {
-          metrics: metrics.map((m) => ({
-            ...m,
-            perStep: (from: S, a: A | PauseAction, to: S) => (isPauseAction(a) ? 0 : m.perStep(from, a as A, to)),
-          })),
-        }
-      : {}),
-  };
+    protocol,
+  );
 }
 
 /** The pause budget as a model parameter, `pauses`, printed by reports as a budget. Spread it into `params`. */
-export function pauseParams(declaration: { readonly max: number; readonly default?: number; readonly description?: string }): {
-  readonly pauses: IntParamSpec;
-} {
-  return {
-    pauses: {
-      type: 'int',
-      default: declaration.default ?? 0,
-      min: 0,
-      max: declaration.max,
-      budget: true,
-      description: declaration.description ?? 'at most this many process pauses (GC, VM migration)',
-    },
-  };
+export function pauseParams(declaration: BlockParamDeclaration): { readonly pauses: IntParamSpec } {
+  return { pauses: blockParam(declaration, 'at most this many process pauses (GC, VM migration)', true) };
 }
