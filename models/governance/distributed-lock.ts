@@ -254,7 +254,8 @@ function lockMachine(p: LockParams, variant: string, budget: FaultBudget): Machi
         // A lease running out and a delivery to the storage are not the client's steps: they go on.
         nodeOf: (a) => (a.name === 'LeaseExpires' || a.name === 'StorageRcvWrite' ? undefined : a.c),
         where: (s, c) => (s.clients[c].token > 0 ? '(after its lease check)' : '(before taking its token)'),
-        wakeView: (from, c) => [{ type: 'note', over: c, text: 'still believes it holds the lock' }, ...writeView(from, c)],
+        believes: () => '(still believes it holds the lock)',
+        wakeView: (from, c) => writeView(from, c),
       },
       { init: [init], actions, next, properties, actionNames, ...shown },
     ),

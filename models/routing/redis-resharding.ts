@@ -5,7 +5,7 @@
 // flight at a time; the migration may pause for any time.
 // The slot's owners are a membership (src/model/membership.ts): `Join(B)` is B starting to import the slot
 // (CLUSTER SETSLOT IMPORTING on B, MIGRATING on A; B joins empty, the keys come by MIGRATE), and `Leave(A)` is
-// A handing the slot over once every key has left it (SETSLOT NODE B): a graceful leave, one of each.
+// A handing the slot over once every key has left it (SETSLOT NODE B): a graceful leave guarded by canLeave.
 // Properties: no key lost or duplicated, reads see the latest write (safety), and every request is eventually
 // served (liveness, weak fairness on every step).
 import {
@@ -45,8 +45,8 @@ export type ReshardAction = ProtocolAction | MembershipAction;
 
 const KEYS = [0, 1];
 
-/** The slot's owners: one join (B imports) and one graceful leave (A hands over), never below one owner. */
-const SLOT_OWNERS: MembershipConfig = { pool: ['A', 'B'], initial: ['A'], joins: 1, leaves: 1, group: 'the slot' };
+/** The slot's owners: B may join (import), A may leave (hand over), never below one owner. */
+const SLOT_OWNERS: MembershipConfig = { pool: ['A', 'B'], initial: ['A'] };
 
 /** Where the migration is: A owns the slot, A migrates it to B, or B owns it. */
 export function phaseOf(s: ReshardState): 'stable' | 'migrating' | 'done' {
@@ -151,8 +151,12 @@ function reshardMachine(ops: number, variant: string): Machine<ReshardState, Res
 
   return withMembership(
     SLOT_OWNERS,
-    // B may import at any time; A hands the slot over only once every key has migrated.
-    { canLeave: (s, node) => node === 'A' && migrated(s) },
+    {
+      // B may start importing at any time, once; A hands the slot over only once every key has migrated.
+      canJoin: (_s, node) => node === 'B',
+      canLeave: (s, node) => node === 'A' && migrated(s),
+      note: (_s, a) => (a.name === 'Join' ? 'slot IMPORTING on B, MIGRATING on A' : 'slot now owned by B'),
+    },
     {
       // Two clients' views: one with the old slot map, one whose map already names B (it talked to another node).
       init: (['A', 'B'] as const).map((cached) => ({

@@ -157,6 +157,8 @@ export interface MembershipTopology<S> {
   readonly canJoin?: (state: S, node: string) => boolean;
   /** Whether `node` may leave gracefully now (default: always), e.g. only once it has handed over every key; a crash asks nobody. */
   readonly canLeave?: (state: S, node: string) => boolean;
+  /** The model's words for a join or a leave in the diagram (default: `joins the cluster`, `leaves the cluster`). */
+  readonly note?: (from: S, action: MembershipAction) => string;
   /** After `node` joined: what it starts with, empty (`from` undefined) or a snapshot of member `from`. */
   readonly onJoin?: (state: S, node: string, from: string | undefined) => S;
   /** After `node` left: a graceful leave may have handed its data over; a crash loses what only it held. */
@@ -192,7 +194,7 @@ export function withMembership<S extends { readonly membership: MembershipState 
       names: membershipActionNames(config),
       format: formatMembershipAction,
       fair: () => false,
-      view: (_from, a) => membershipView(a, config.group),
+      view: (from, a) => (topology.note ? [{ type: 'note', over: a.node, text: topology.note(from, a) }] : membershipView(a, config.group)),
       actors: config.pool,
     },
     protocol,

@@ -50,6 +50,8 @@ export interface PauseTopology<S, A> {
   readonly nodeOf: (action: A) => string | undefined;
   /** Where the pause struck, for the diagram note (`⏸ pauses after its lease check`). */
   readonly where?: (state: S, node: string) => string;
+  /** What the node believes as it wakes, for the diagram note (`▶ wakes (still believes it holds the lock)`). */
+  readonly believes?: (state: S, node: string) => string;
   /** Diagram events of the step taken on waking (`onWake`), after the block's note. */
   readonly wakeView?: (from: S, node: string, to: S) => readonly ViewEvent[];
 }
@@ -79,9 +81,9 @@ export function formatPauseAction(a: PauseAction): string {
   return `${a.name}(${a.node})`;
 }
 
-/** The diagram note of a pause or a wake, over the node: `⏸ pauses`, `▶ wakes`. */
-export function pauseView(a: PauseAction, where?: string): ViewEvent[] {
-  const text = a.name === 'Pause' ? `⏸ pauses${where ? ` ${where}` : ''}` : '▶ wakes';
+/** The diagram note of a pause or a wake, over the node: `⏸ pauses`, `▶ wakes`, with the model's words after it. */
+export function pauseView(a: PauseAction, detail?: string): ViewEvent[] {
+  const text = `${a.name === 'Pause' ? '⏸ pauses' : '▶ wakes'}${detail ? ` ${detail}` : ''}`;
   return [{ type: 'note', over: a.node, text }];
 }
 
@@ -131,7 +133,7 @@ export function withPauses<S extends { readonly pauses: PauseState }, A extends 
       format: formatPauseAction,
       fair: (a) => a.name === 'Wake',
       view: (from, a, to) => {
-        const note = pauseView(a, a.name === 'Pause' ? topology.where?.(from, a.node) : undefined);
+        const note = pauseView(a, (a.name === 'Pause' ? topology.where : topology.believes)?.(from, a.node));
         return a.name === 'Wake' && topology.wakeView ? [...note, ...topology.wakeView(from, a.node, to)] : note;
       },
       actors: topology.nodes,
