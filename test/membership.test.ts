@@ -104,6 +104,21 @@ describe('membership: withMembership', () => {
     expect(m.view!(s0, { name: 'CrashLeave', node: 'N1' }, s0)).toEqual([
       { type: 'note', over: 'N1', text: '💥 crashes and leaves the ring' },
     ]);
+    // A model may word the notes itself; a protocol step without a view keeps the default note naming it.
+    const worded = withMembership<Toy, Write>(
+      cluster(),
+      { note: (_s, a) => `${a.name === 'Join' ? 'imports' : 'hands over'} the slot` },
+      {
+        init: [s0],
+        actions: () => [{ name: 'Write' }],
+        next: (s) => s,
+        properties: [],
+        actionNames: ['Write'],
+        formatAction: (a) => a.name,
+      },
+    );
+    expect(worded.view!(s0, { name: 'Join', node: 'N2' }, s0)).toEqual([{ type: 'note', over: 'N2', text: 'imports the slot' }]);
+    expect(worded.view!(s0, { name: 'Write' }, s0)).toEqual([{ type: 'note', over: 'N1', text: 'Write' }]);
   });
 
   it('explores the membership as part of the plain state: empty joins and a crash lose the value, snapshots keep it', () => {

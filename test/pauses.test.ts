@@ -60,6 +60,7 @@ function toy(budget: number): Machine<Toy, Step | PauseAction> {
       onWake: write,
       nodeOf: (a) => (a.name === 'Expire' ? undefined : a.node),
       where: () => 'after its lease check',
+      believes: () => '(still holds its lease)',
       wakeView: () => [{ type: 'message', from: 'C', to: 'S', label: 'Write' }],
     },
     {
@@ -106,7 +107,7 @@ describe('pauses: withPauses', () => {
     expect(m.fair!({ name: 'Expire', node: 'C' })).toBe(true);
     expect(m.view!(s0, { name: 'Pause', node: 'C' }, s0)).toEqual([{ type: 'note', over: 'C', text: '⏸ pauses after its lease check' }]);
     expect(m.view!(s0, { name: 'Wake', node: 'C' }, s0)).toEqual([
-      { type: 'note', over: 'C', text: '▶ wakes' },
+      { type: 'note', over: 'C', text: '▶ wakes (still holds its lease)' },
       { type: 'message', from: 'C', to: 'S', label: 'Write' },
     ]);
   });
