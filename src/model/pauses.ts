@@ -6,11 +6,11 @@
 //   (`canPause`, e.g. after a lease check and before the write it guards); by default, whenever the node is
 //   not paused.
 // - While a node is paused it takes no step of its own: the composed machine drops every action whose `nodeOf`
-//   is a paused node. Actions that are not a node's own step (time passing, a lease running out, a delivery
-//   into the node's inbox, other nodes' steps) have no `nodeOf` and go on.
+//   is a paused node. Actions that are no node's own step (time passing, a lease running out, a delivery into
+//   the node's inbox) have no `nodeOf` and go on, as do the steps of the nodes that are not paused.
 // - `Wake(node)` ends the pause; it is fair (a pause ends eventually). `onWake` is the rest of the step the
 //   pause interrupted (the write after the lease check), taken as the node wakes; `canWake` can hold it back
-//   (it needs a server that is down).
+//   (e.g. that step needs a server that is down).
 // The pauses are plain data in the state (`pauses: { paused: ['C1'], left: 0 }`), so the explorer's fingerprint
 // covers them. A model composes all of this with `withPauses` (at the end); it nests inside `withFaults`.
 import { blockParam, withBlock, type BlockParamDeclaration, type BlockProtocol, type Composed } from './compose';
