@@ -44,6 +44,10 @@ export * from './model/faults';
 // Mixed protocol versions (rolling upgrades: withVersions, byVersion, stamped messages) and bounded channels.
 export * from './model/versions';
 export * from './model/channels';
+// Clocks (skew, backward jumps, stalls, now(state, node)), process pauses and membership (join/leave) as blocks.
+export * from './model/clocks';
+export * from './model/pauses';
+export * from './model/membership';
 
 // Checkers: one judged run, the breadth-first explorer, liveness, fast-check random walks, model-based testing.
 export { DEFAULT_RANDOM, requestFromConfiguration, run, type RunOutcome, type RunRequest, type ViolationReport } from './run/run';

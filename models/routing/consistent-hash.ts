@@ -4,8 +4,18 @@
 // "A Fast, Minimal Memory, Consistent Hash Algorithm" (2014).
 // Scope: a state machine of node additions and removals over a fixed set of keys, whose step property is
 // minimal movement (a key moves only to an added node or away from a removed one); hash-mod placement is the
-// bug variant. The statistics (load spread against vnodes, fraction of keys moved) are a report figure.
+// bug variant. The joins and leaves are those of src/model/membership.ts (empty joins, graceful leaves, no
+// budget, at least one node in the ring). The statistics (load spread against vnodes, fraction of keys moved)
+// are a report figure.
 import { createHash } from 'node:crypto';
+import {
+  membersOf,
+  withMembership,
+  initialMembership,
+  type MembershipAction,
+  type MembershipConfig,
+  type MembershipState,
+} from '../../src/model/membership';
 import { defineModel, type Figure, type Machine, type Property, type Variant } from '../../src/model/model';
 import { xyChart } from '../../src/report/xychart';
 
@@ -82,16 +92,18 @@ export const hashModOwner = (keyHash: number, nodes: readonly string[]): string 
 // --- The state machine: nodes join and leave; keys must move minimally. ---
 
 export interface CHState {
-  /** Which nodes of the pool are in the ring, by index. */
-  readonly present: readonly boolean[];
+  /** Which nodes of the pool are in the ring. */
+  readonly membership: MembershipState;
 }
-export type CHAction = { readonly name: 'AddNode' | 'RemoveNode'; readonly node: number };
+/** A node joins the ring (`Join`) or leaves it (`Leave`); the ring is all there is. */
+export type CHAction = MembershipAction;
 
 function chMachine(pool: number, vnodes: number, keys: number, variant: string): Machine<CHState, CHAction> {
   const names = Array.from({ length: pool }, (_, i) => `node${i + 1}`);
+  const cluster: MembershipConfig = { pool: names, initial: [names[0]], minMembers: 1, group: 'the ring' };
   const keyHashes = Array.from({ length: keys }, (_, i) => fnv1a32(`key-${i}`));
   const owners = (s: CHState): string[] => {
-    const nodes = names.filter((_, i) => s.present[i]);
+    const nodes = membersOf(s.membership, cluster);
     if (nodes.length === 0) return keyHashes.map(() => '');
     if (variant === 'hash-mod') return keyHashes.map((h) => hashModOwner(h, nodes));
     const ring = buildRing(nodes, vnodes);
@@ -105,32 +117,32 @@ function chMachine(pool: number, vnodes: number, keys: number, variant: string):
       holds: (from, a, to) => {
         const before = owners(from);
         const after = owners(to);
-        const node = names[a.node];
-        return before.every((o, k) => o === after[k] || o === '' || (a.name === 'AddNode' ? after[k] === node : o === node));
+        return before.every((o, k) => o === after[k] || o === '' || (a.name === 'Join' ? after[k] === a.node : o === a.node));
       },
     },
-    { kind: 'sometimes', name: 'fullRing', description: 'Every node of the pool is in the ring.', holds: (s) => s.present.every(Boolean) },
-    { kind: 'sometimes', name: 'singleNode', description: 'Only one node is left.', holds: (s) => s.present.filter(Boolean).length === 1 },
-  ];
-  return {
-    init: [{ present: names.map((_, i) => i === 0) }],
-    actions: (s) => {
-      const out: CHAction[] = [];
-      const size = s.present.filter(Boolean).length;
-      names.forEach((_, n) => {
-        if (!s.present[n]) out.push({ name: 'AddNode', node: n });
-        else if (size > 1) out.push({ name: 'RemoveNode', node: n });
-      });
-      return out;
+    {
+      kind: 'sometimes',
+      name: 'fullRing',
+      description: 'Every node of the pool is in the ring.',
+      holds: (s) => s.membership.members.length === pool,
     },
-    next: (s, a) => ({ present: s.present.map((p, i) => (i === a.node ? a.name === 'AddNode' : p)) }),
-    properties,
-    actionNames: ['AddNode', 'RemoveNode'],
-    formatAction: (a) => `${a.name}(${names[a.node]})`,
-    actors: names,
-    view: (_from, a) => [{ type: 'note', over: names[a.node], text: a.name === 'AddNode' ? 'joins the ring' : 'leaves the ring' }],
-    display: (s) => ({ ring: names.filter((_, i) => s.present[i]).join(', ') }),
-  };
+    { kind: 'sometimes', name: 'singleNode', description: 'Only one node is left.', holds: (s) => s.membership.members.length === 1 },
+  ];
+  // No protocol steps of its own: the joins and leaves are the whole machine.
+  return withMembership<CHState, never>(
+    cluster,
+    {},
+    {
+      init: [{ membership: initialMembership(cluster) }],
+      actions: () => [],
+      next: (s) => s,
+      properties,
+      actionNames: [],
+      formatAction: (a) => a,
+      actors: names,
+      display: (s) => ({ ring: membersOf(s.membership, cluster).join(', ') }),
+    },
+  );
 }
 
 // Configurations and variants.

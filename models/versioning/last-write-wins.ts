@@ -4,10 +4,22 @@
 // Databases" (OPODIS 2014), the HLC algorithm of Fig. 5 and its bound l − pt ≤ ε.
 // Scope: replicas of one register; a write is stamped and acknowledged at one replica, then replicated to the
 // others in any order; every replica keeps the write with the largest (timestamp, replica id) and, within one
-// replica, the later of its own writes. Real time advances in ticks; writes in the same tick overlap. Clock
-// faults are local to this model (the fault vocabulary has no clock block yet): ClockSkew moves a clock
-// ahead and ClockJumpBack steps it back, each clock staying within [now, now + δ], so any two clocks differ
-// by at most δ. Safety only: real-time order, causal order, convergence, and the HLC bound.
+// replica, the later of its own writes. Real time advances in ticks; writes in the same tick overlap. The
+// clocks are the synchronized clocks of src/model/clocks.ts: ClockSkew moves a clock one ahead and
+// ClockJumpBack steps it one back, each clock staying within [now, now + δ], so any two clocks differ by at
+// most δ. Safety only: real-time order, causal order, convergence, and the HLC bound.
+import {
+  clockParams,
+  formatClocks,
+  initialClocks,
+  now,
+  trueTime,
+  withClocks,
+  type ClockAction,
+  type ClockConfig,
+  type ClockedMachine,
+  type ClockState,
+} from '../../src/model/clocks';
 import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
 import { replaceAt, setAdd, setRemove } from '../../src/model/plain';
 
@@ -28,10 +40,8 @@ export interface WriteRecord {
 }
 
 export interface LwwState {
-  readonly now: number;
-  /** Per replica: its clock reads now + offset, with offset in [0, δ]. */
-  readonly offset: readonly number[];
-  readonly clockFaultsLeft: number;
+  /** True time, and per replica (R1, R2, …) a clock within [now, now + δ]; the clock-fault budget left. */
+  readonly clocks: ClockState;
   /** Per replica: the HLC (l, c); also the Lamport counter (l). Unused with physical stamps. */
   readonly hl: readonly number[];
   readonly hc: readonly number[];
@@ -42,13 +52,11 @@ export interface LwwState {
   readonly pending: readonly ReadonlySet<number>[];
 }
 
-export type LwwAction =
+type ProtocolAction =
   | { readonly name: 'Write'; readonly r: number }
   | { readonly name: 'ReadThenWrite'; readonly from: number; readonly r: number }
-  | { readonly name: 'Replicate'; readonly w: number; readonly r: number }
-  | { readonly name: 'Tick' }
-  | { readonly name: 'ClockSkew'; readonly r: number }
-  | { readonly name: 'ClockJumpBack'; readonly r: number };
+  | { readonly name: 'Replicate'; readonly w: number; readonly r: number };
+export type LwwAction = ProtocolAction | ClockAction;
 
 interface LwwParams {
   readonly replicas: number;
@@ -77,7 +85,15 @@ function lwwMachine(p: LwwParams, variant: string): Machine<LwwState, LwwAction>
     variant === 'physical-clock' || variant === 'no-tie-break' ? 'physical' : variant === 'lamport-clock' ? 'lamport' : 'hlc';
   const tieBreak = variant !== 'no-tie-break';
   const useContext = variant !== 'hlc-no-context';
-  const pt = (s: LwwState, r: number): number => s.now + s.offset[r];
+  const pt = (s: LwwState, r: number): number => now(s, replicaName(r));
+  const clocks: ClockConfig = {
+    nodes: replicas.map(replicaName),
+    horizon: p.ticks,
+    ahead: p.skew,
+    faults: p.clockFaults,
+    skew: true,
+    jumps: [1],
+  };
 
   /** Does write a win over write b (both distinct)? (l, c), then replica id, then the replica's own order. */
   const wins = (s: LwwState, a: number, b: number): boolean => {
@@ -95,14 +111,14 @@ function lwwMachine(p: LwwParams, variant: string): Machine<LwwState, LwwAction>
   };
 
   const write = (s: LwwState, r: number, read: number | null): LwwState => {
-    const now = pt(s, r);
+    const clock = pt(s, r);
     const ctx = read === null || !useContext ? null : s.writes[read];
-    let l = now;
+    let l = clock;
     let c = 0;
     let hl = s.hl;
     let hc = s.hc;
     if (stamping === 'hlc') {
-      [l, c] = ctx === null ? hlcLocal(s.hl[r], s.hc[r], now) : hlcReceive(s.hl[r], s.hc[r], ctx.l, ctx.c, now);
+      [l, c] = ctx === null ? hlcLocal(s.hl[r], s.hc[r], clock) : hlcReceive(s.hl[r], s.hc[r], ctx.l, ctx.c, clock);
       hl = replaceAt(hl, r, l);
       hc = replaceAt(hc, r, c);
     } else if (stamping === 'lamport') {
@@ -111,7 +127,7 @@ function lwwMachine(p: LwwParams, variant: string): Machine<LwwState, LwwAction>
     }
     const past = read === null ? [] : [...new Set([read, ...s.writes[read].past])].sort((a, b) => a - b);
     const id = s.writes.length;
-    const writes = [...s.writes, { r, rt: s.now, pt: now, l, c, past }];
+    const writes = [...s.writes, { r, rt: trueTime(s.clocks), pt: clock, l, c, past }];
     const next = { ...s, hl, hc, writes };
     return {
       ...next,
@@ -140,8 +156,8 @@ function lwwMachine(p: LwwParams, variant: string): Machine<LwwState, LwwAction>
     };
   };
 
-  const actions = (s: LwwState): LwwAction[] => {
-    const out: LwwAction[] = [];
+  const actions = (s: LwwState): ProtocolAction[] => {
+    const out: ProtocolAction[] = [];
     if (s.writes.length < p.writes) {
       for (const r of replicas) out.push({ name: 'Write', r });
       for (const from of replicas) {
@@ -150,15 +166,10 @@ function lwwMachine(p: LwwParams, variant: string): Machine<LwwState, LwwAction>
       }
     }
     for (const r of replicas) for (const w of s.pending[r]) out.push({ name: 'Replicate', w, r });
-    if (s.now < p.ticks) out.push({ name: 'Tick' });
-    if (s.clockFaultsLeft > 0) {
-      for (const r of replicas) if (s.offset[r] < p.skew) out.push({ name: 'ClockSkew', r });
-      for (const r of replicas) if (s.offset[r] > 0) out.push({ name: 'ClockJumpBack', r });
-    }
     return out;
   };
 
-  const next = (s: LwwState, a: LwwAction): LwwState => {
+  const next = (s: LwwState, a: ProtocolAction): LwwState => {
     switch (a.name) {
       case 'Write':
         return write(s, a.r, null);
@@ -166,12 +177,6 @@ function lwwMachine(p: LwwParams, variant: string): Machine<LwwState, LwwAction>
         return write(s, a.r, s.holds[a.from]);
       case 'Replicate':
         return replicate(s, a.w, a.r);
-      case 'Tick':
-        return { ...s, now: s.now + 1 };
-      case 'ClockSkew':
-        return { ...s, offset: replaceAt(s.offset, a.r, s.offset[a.r] + 1), clockFaultsLeft: s.clockFaultsLeft - 1 };
-      case 'ClockJumpBack':
-        return { ...s, offset: replaceAt(s.offset, a.r, s.offset[a.r] - 1), clockFaultsLeft: s.clockFaultsLeft - 1 };
     }
   };
 
@@ -226,12 +231,10 @@ function lwwMachine(p: LwwParams, variant: string): Machine<LwwState, LwwAction>
     },
   ];
 
-  return {
+  return withClocks(clocks, {
     init: [
       {
-        now: 0,
-        offset: replicas.map(() => 0),
-        clockFaultsLeft: p.clockFaults,
+        clocks: initialClocks(clocks),
         hl: replicas.map(() => 0),
         hc: replicas.map(() => 0),
         writes: [],
@@ -242,19 +245,20 @@ function lwwMachine(p: LwwParams, variant: string): Machine<LwwState, LwwAction>
     actions,
     next,
     properties,
-    actionNames: ['Write', 'ReadThenWrite', 'Replicate', 'Tick', 'ClockSkew', 'ClockJumpBack'],
+    actionNames: ['Write', 'ReadThenWrite', 'Replicate'],
     ...presentation(replicas, stamping),
-  };
+  });
 }
 
 // Presentation: action labels, sequence-diagram events and the trace view of a state.
 
+const replicaName = (r: number): string => `R${r + 1}`;
+
 function presentation(
   replicas: readonly number[],
   stamping: Stamping,
-): Pick<Machine<LwwState, LwwAction>, 'formatAction' | 'actors' | 'view' | 'display'> {
-  const pt = (s: LwwState, r: number): number => s.now + s.offset[r];
-  const name = (r: number): string => `R${r + 1}`;
+): Pick<ClockedMachine<LwwState, ProtocolAction>, 'formatAction' | 'actors' | 'view' | 'display'> {
+  const name = replicaName;
   const wname = (w: number): string => `w${w + 1}`;
   const ts = (x: WriteRecord): string => (stamping === 'hlc' ? `${x.l}.${x.c}` : String(x.l));
 
@@ -262,15 +266,11 @@ function presentation(
     formatAction: (a) => {
       switch (a.name) {
         case 'Write':
-        case 'ClockSkew':
-        case 'ClockJumpBack':
           return `${a.name}(${name(a.r)})`;
         case 'ReadThenWrite':
           return `ReadThenWrite(${name(a.from)}, ${name(a.r)})`;
         case 'Replicate':
           return `Replicate(${wname(a.w)}, ${name(a.r)})`;
-        case 'Tick':
-          return 'Tick';
       }
     },
     actors: replicas.map(name),
@@ -297,20 +297,13 @@ function presentation(
               label: `${wname(a.w)} @ ${ts(from.writes[a.w])}: holds ${to.holds[a.r] === null ? '-' : wname(to.holds[a.r]!)}`,
             },
           ];
-        case 'Tick':
-          return [];
-        case 'ClockSkew':
-        case 'ClockJumpBack':
-          return [{ type: 'note', over: name(a.r), text: `clock ${pt(from, a.r)} → ${pt(to, a.r)} at time ${to.now}` }];
       }
     },
     display: (s) => ({
-      time: s.now,
-      clocks: replicas
-        .map(
-          (r) => `${name(r)}: ${pt(s, r)}${stamping === 'physical' ? '' : ` (l ${s.hl[r]}${stamping === 'hlc' ? `, c ${s.hc[r]}` : ''})`}`,
-        )
-        .join(', '),
+      clocks: formatClocks(s.clocks),
+      ...(stamping === 'physical'
+        ? {}
+        : { logical: replicas.map((r) => `${name(r)}: l ${s.hl[r]}${stamping === 'hlc' ? `, c ${s.hc[r]}` : ''}`).join(', ') }),
       writes: s.writes
         .map((x, w) => `${wname(w)}@${name(x.r)} t${x.rt} ts ${ts(x)}${x.past.length ? ` after ${x.past.map(wname).join('+')}` : ''}`)
         .join('; '),
@@ -355,13 +348,15 @@ export const lastWriteWins = defineModel({
   title: 'Last-write-wins under clock skew, and hybrid logical clocks',
   source: "The seed's Versioning of Data (timestamps); Kulkarni et al., Logical Physical Clocks (OPODIS 2014)",
   scope:
-    'Replicas of one LWW register; writes stamped and acknowledged at one replica, replicated in any order; clocks skewed up to δ and stepped back within it (clock faults local to this model).',
+    'Replicas of one LWW register; writes stamped and acknowledged at one replica, replicated in any order; clocks skewed up to δ and stepped back within it (the synchronized clocks of src/model/clocks.ts).',
   params: {
     replicas: { type: 'int', default: 2, min: 1, max: 3, description: 'replicas of the register' },
     writes: { type: 'int', default: 2, min: 1, max: 4, description: 'writes in total' },
     ticks: { type: 'int', default: 2, min: 0, max: 5, description: 'real-time ticks' },
-    skew: { type: 'int', default: 1, min: 0, max: 3, description: 'δ: the most a clock may run ahead of real time' },
-    clockFaults: { type: 'int', default: 2, min: 0, max: 4, budget: true, description: 'clock skews and jumps back' },
+    ...clockParams({
+      skew: { max: 3, default: 1, description: 'δ: the most a clock may run ahead of real time' },
+      clockFaults: { max: 4, default: 2, description: 'clock skews and jumps back' },
+    }),
   },
   variants,
   configurations: [

@@ -111,7 +111,16 @@ describe('consistent-hash: statistics (fixed seeds, tolerances from the theory)'
 
 describe('consistent-hash: model and implementation', () => {
   it('gives every configuration its expected result (hash-mod breaks minimal movement)', () => {
-    for (const o of runConfigurations(consistentHash)) expect(o.asExpected, `${o.configuration}: ${o.verdict}`).toBe(true);
+    const outcomes = runConfigurations(consistentHash);
+    for (const o of outcomes) expect(o.asExpected, `${o.configuration}: ${o.verdict}`).toBe(true);
+    // Every subset of the pool that holds a node, and every join or leave between them (the membership block).
+    expect(outcomes.map((o) => [o.configuration, o.distinctStates, o.statesGenerated])).toEqual([
+      ['pool4-vnodes10', 15, 57],
+      ['pool6-vnodes1', 63, 373],
+      ['pool4-hash-mod', 15, 57],
+    ]);
+    // Hash-mod reshuffles keys as soon as a third node joins.
+    expect(outcomes[2].violations.map((v) => v.trace.steps.map((s) => s.action))).toEqual([[null, 'Join(node2)', 'Join(node3)']]);
   });
 
   it("a sorted-array ring with binary search agrees with the model's linear scan through joins and leaves", () => {
@@ -124,11 +133,11 @@ describe('consistent-hash: model and implementation', () => {
         ring.add('node1');
         return ring;
       },
-      apply: (ring: HashRing, a: CHAction) => (a.name === 'AddNode' ? ring.add(names[a.node]) : ring.remove(names[a.node])),
+      apply: (ring: HashRing, a: CHAction) => (a.name === 'Join' ? ring.add(a.node) : ring.remove(a.node)),
       observe: (ring: HashRing) => keyHashes.map((h) => ring.lookup(h)),
       expected: (s: CHState) => {
         const ring = buildRing(
-          names.filter((_, i) => s.present[i]),
+          names.filter((n) => s.membership.members.includes(n)),
           20,
         );
         return keyHashes.map((h) => lookupLinear(ring, h));
