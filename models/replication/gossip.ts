@@ -444,7 +444,11 @@ export function boundedGossipRounds({
   const knowers = new Int32Array(r);
   /** What fits on a link from a node: its log queued on an empty link under the overflow policy. */
   const fits = (i: number): number[] => {
-    const queued = sendAllBounded<number>({}, config, logs[i].map((k) => message('Rumor', nName(i), 'peer', k)));
+    const queued = sendAllBounded<number>(
+      {},
+      config,
+      logs[i].map((k) => message('Rumor', nName(i), 'peer', k)),
+    );
     return onLink(queued.channels, nName(i), 'peer').map((m) => m.payload!);
   };
   /** What each node sends this round: `fits` of its log at the start of the round (recomputed when it grew). */

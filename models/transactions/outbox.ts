@@ -60,13 +60,18 @@ export interface OutboxState {
   readonly dedupe: boolean;
   /** Ack-before-apply: acknowledged, not yet applied (volatile). */
   readonly pendingApply: boolean;
-  /** Bounded queue: the relay→broker link (this order's Publish and other orders'), empty on the network design. */
-  readonly link: Channels<PublishOf>;
-  /** Bounded queue: rows of other orders the relay has still to publish through the same link. */
-  readonly otherRows: number;
-  /** Bounded queue: a send found the link full and a message was lost. */
-  readonly overflowed: boolean;
+  /** The bounded relay→broker queue; absent on the lossy network (`link: 'network'`). */
+  readonly queue?: BoundedQueue;
   readonly faults: FaultState;
+}
+
+export interface BoundedQueue {
+  /** The relay→broker link: this order's Publish and other orders'. */
+  readonly link: Channels<PublishOf>;
+  /** Rows of other orders the relay has still to publish through the same link. */
+  readonly otherRows: number;
+  /** A send found the link full and a message was lost. */
+  readonly overflowed: boolean;
 }
 
 /** Whose row a Publish on the bounded link carries: this order's, or another order's sharing the queue. */
@@ -126,13 +131,15 @@ function outboxMachine(
   const inFlight = (s: OutboxState, ...types: string[]): boolean => s.faults.net.some((m) => types.includes(m.type));
   const channel = bounded?.channel;
   /** The message at the head of the bounded link, which the broker takes next (FIFO). */
-  const head = (s: OutboxState): Message<PublishOf> | undefined => (channel ? deliverableOn(s.link, channel)[0] : undefined);
-  const thisQueued = (s: OutboxState): boolean => onLink(s.link, ORDER, BROKER).some((m) => m.payload?.order === 'this');
+  const link = (s: OutboxState): Channels<PublishOf> => s.queue?.link ?? {};
+  const head = (s: OutboxState): Message<PublishOf> | undefined => (channel ? deliverableOn(link(s), channel)[0] : undefined);
+  const thisQueued = (s: OutboxState): boolean => onLink(link(s), ORDER, BROKER).some((m) => m.payload?.order === 'this');
   /** The relay may publish into the bounded link now: always, except into a full one under block-sender. */
-  const relayCanSend = (s: OutboxState): boolean => !channel || canSend(s.link, channel, ORDER, BROKER);
+  const relayCanSend = (s: OutboxState): boolean => !channel || canSend(link(s), channel, ORDER, BROKER);
+  const withQueue = (s: OutboxState, change: Partial<BoundedQueue>): OutboxState => ({ ...s, queue: { ...s.queue!, ...change } });
   const publish = (s: OutboxState, of: PublishOf): OutboxState => {
-    const sent = sendBounded(s.link, channel!, message('Publish', ORDER, BROKER, of));
-    return { ...s, link: sent.channels, overflowed: s.overflowed || sent.dropped !== null };
+    const sent = sendBounded(link(s), channel!, message('Publish', ORDER, BROKER, of));
+    return withQueue(s, { link: sent.channels, overflowed: s.queue!.overflowed || sent.dropped !== null });
   };
 
   const actions = (s: OutboxState): ProtocolAction[] => {
@@ -154,7 +161,7 @@ function outboxMachine(
     if (orderUp && s.request && commitFirst && s.order === 'committed' && !s.sent) out.push({ name: 'OrderSend' });
     if (orderUp && !rocket && !dualWrite && s.outbox && !inFlight(s, 'Publish', 'PubAck') && !thisQueued(s) && relayCanSend(s))
       out.push({ name: 'RelaySend' });
-    if (orderUp && s.otherRows > 0 && relayCanSend(s)) out.push({ name: 'RelaySendOther' });
+    if (orderUp && (s.queue?.otherRows ?? 0) > 0 && relayCanSend(s)) out.push({ name: 'RelaySendOther' });
     if (orderUp && find(s, 'PubAck')) out.push({ name: 'RelayRcvAck' });
     if (find(s, 'Publish') || head(s)?.payload?.order === 'this') out.push({ name: 'BrokerRcvPublish' });
     if (head(s)?.payload?.order === 'other') out.push({ name: 'BrokerRcvOther' });
@@ -199,17 +206,17 @@ function outboxMachine(
         return confirmOnEnqueue && thisQueued(queued) ? withNet(queued, send(s.faults.net, message('PubAck', BROKER, ORDER))) : queued;
       }
       case 'RelaySendOther':
-        return { ...publish(s, OTHER), otherRows: s.otherRows - 1 };
+        return withQueue(publish(s, OTHER), { otherRows: s.queue!.otherRows - 1 });
       case 'RelayRcvAck':
         return { ...withNet(s, consume(s, 'PubAck')), outbox: dualWrite ? s.outbox : false };
       case 'BrokerRcvPublish': {
-        const t = channel ? { ...s, link: receive(s.link, head(s)!) } : withNet(s, consume(s, 'Publish'));
+        const t = channel ? withQueue(s, { link: receive(link(s), head(s)!) }) : withNet(s, consume(s, 'Publish'));
         const acked = confirmOnEnqueue ? t : withNet(t, send(t.faults.net, message('PubAck', BROKER, ORDER)));
         return { ...acked, copies: s.copies + 1 };
       }
       case 'BrokerRcvOther':
         // Another order's message: the broker stores and delivers it elsewhere; this model follows one order.
-        return { ...s, link: receive(s.link, head(s)!) };
+        return withQueue(s, { link: receive(link(s), head(s)!) });
       case 'BrokerDeliver':
         return withNet(s, send(s.faults.net, message('Deliver', BROKER, STOCK)));
       case 'StockRcvDeliver': {
@@ -309,7 +316,7 @@ function outboxMachine(
   }
 
   if (channel) {
-    const full = (s: OutboxState): boolean => !hasRoom(s.link, channel, ORDER, BROKER);
+    const full = (s: OutboxState): boolean => !hasRoom(link(s), channel, ORDER, BROKER);
     properties.push({ kind: 'sometimes', name: 'queueFull', description: 'The relay→broker queue is full.', holds: full });
     properties.push(
       channel.overflow === 'block-sender'
@@ -319,7 +326,12 @@ function outboxMachine(
             description: "The relay holds this order's row, but the full queue blocks its send.",
             holds: (s) => s.outbox && !thisQueued(s) && full(s),
           }
-        : { kind: 'sometimes', name: 'overflowed', description: 'A send into the full queue lost a message.', holds: (s) => s.overflowed },
+        : {
+            kind: 'sometimes',
+            name: 'overflowed',
+            description: 'A send into the full queue lost a message.',
+            holds: (s) => s.queue!.overflowed,
+          },
     );
   }
 
@@ -362,9 +374,7 @@ function outboxMachine(
           deductions: 0,
           dedupe: false,
           pendingApply: false,
-          link: {},
-          otherRows: bounded?.otherRows ?? 0,
-          overflowed: false,
+          ...(bounded ? { queue: { link: {}, otherRows: bounded.otherRows, overflowed: false } } : {}),
           faults: initialFaults(budget),
         },
       ],
@@ -390,7 +400,7 @@ function presentation(
     if (!channel) return null;
     if (a.name === 'RelaySend' || a.name === 'RelaySendOther') {
       const msg = message('Publish', ORDER, BROKER, a.name === 'RelaySend' ? THIS : OTHER);
-      const { dropped } = sendBounded(from.link, channel, msg);
+      const { dropped } = sendBounded(from.queue?.link ?? {}, channel, msg);
       return [{ type: 'note', over: ORDER, text: inWords(a, from, to) }, ...overflowView(dropped ? [dropped] : [])];
     }
     if (a.name === 'BrokerRcvPublish' || a.name === 'BrokerRcvOther')
@@ -415,7 +425,9 @@ function presentation(
       dedupe: s.dedupe ? 'recorded' : 'empty',
       ...(ackFirst ? { pendingApply: s.pendingApply } : {}),
       inFlight: formatNetwork(s.faults.net),
-      ...(channel ? { queue: formatChannels(s.link), otherRows: s.otherRows, lostToOverflow: s.overflowed ? 'a message' : 'none' } : {}),
+      ...(s.queue
+        ? { queue: formatChannels(s.queue.link), otherRows: s.queue.otherRows, lostToOverflow: s.queue.overflowed ? 'a message' : 'none' }
+        : {}),
     }),
   };
 }
@@ -566,7 +578,8 @@ export const outbox = defineModel({
     },
     {
       name: 'queue-drop-head',
-      description: 'The same queue, which drops its oldest message to make room (drop-oldest): the retrying relay still gets its order through.',
+      description:
+        'The same queue, which drops its oldest message to make room (drop-oldest): the retrying relay still gets its order through.',
       variant: 'correct',
       params: { link: 'bounded', capacity: 1, overflow: 'drop-oldest', drops: 1 },
     },
@@ -578,7 +591,8 @@ export const outbox = defineModel({
     },
     {
       name: 'mark-sent-reject-publish',
-      description: "The fire-and-forget relay sends into the queue that another order's row filled: the publish is rejected, the row is already marked sent, the order never gets its deduction.",
+      description:
+        "The fire-and-forget relay sends into the queue that another order's row filled: the publish is rejected, the row is already marked sent, the order never gets its deduction.",
       variant: 'mark-sent-on-send',
       params: { link: 'bounded', capacity: 1, overflow: 'drop-newest' },
     },

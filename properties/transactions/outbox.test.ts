@@ -56,7 +56,10 @@ describe('outbox behind a bounded queue (bandwidth is infinite)', () => {
     for (const name of ['queue-reject-publish', 'queue-drop-head', 'queue-back-pressure']) {
       expect(outcome(name).violations, name).toEqual([]);
       // The queue fills, and a lost PubAck makes the relay publish twice: the consumer's dedupe table absorbs it.
-      expect(outcome(name).witnesses.map((w) => w.property), name).toEqual(expect.arrayContaining(['queueFull', 'redelivered']));
+      expect(
+        outcome(name).witnesses.map((w) => w.property),
+        name,
+      ).toEqual(expect.arrayContaining(['queueFull', 'redelivered']));
     }
     expect(outcome('queue-reject-publish').witnesses.map((w) => w.property)).toContain('overflowed');
     expect(outcome('queue-drop-head').witnesses.map((w) => w.property)).toContain('overflowed');
