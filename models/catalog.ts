@@ -200,6 +200,11 @@ export const SHIPPED: LazyCatalog = {
       load: async () => (await import('./replication/gossip')).gossipFigure,
     },
     {
+      id: 'gossip-bounded-links',
+      title: 'Gossip on bounded links: rounds until every node knows every rumor, unbounded against one rumor per message',
+      load: async () => (await import('./replication/gossip')).boundedGossipFigure,
+    },
+    {
       id: 'majority-quorum-sizes',
       title: 'Quorum sizes: failures tolerated and whether quorums intersect',
       load: async () => (await import('./replication/majority-quorum')).majorityQuorumFigure,

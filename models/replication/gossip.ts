@@ -15,6 +15,8 @@ import { budgetOf, faultParams, initialFaults, isUp, withFaults } from '../../sr
 import type { FaultAction, FaultBudget, FaultState } from '../../src/model/faults';
 import { defineModel, type Figure, type Machine, type Property, type Variant } from '../../src/model/model';
 import { xyChart } from '../../src/report/xychart';
+import { onLink, sendAllBounded, type ChannelConfig, type OverflowPolicy } from '../../src/model/channels';
+import { message } from '../../src/model/network';
 import { setAdd } from '../../src/model/plain';
 import { seededRandom } from '../../src/shared/random';
 import { summarize, type RoundsSummary } from './anti-entropy';
@@ -238,6 +240,24 @@ export const gossip = defineModel({
 export type GossipMode = 'push' | 'pull' | 'push-pull';
 
 /**
+ * Writes `f` distinct peers of node i, uniformly among the other n - 1 nodes, into `into` from `at` on (rejection;
+ * f ≤ 3 is tiny next to n - 1).
+ */
+function pickPeers(random: () => number, n: number, i: number, f: number, into: Int32Array, at: number): void {
+  for (let c = at; c < at + f; c++) {
+    let p: number;
+    let fresh: boolean;
+    do {
+      p = Math.floor(random() * (n - 1));
+      if (p >= i) p++;
+      fresh = true;
+      for (let d = at; d < c; d++) if (into[d] === p) fresh = false;
+    } while (!fresh);
+    into[c] = p;
+  }
+}
+
+/**
  * Rounds until every node knows the rumor. Round 0: one node knows it. In each round, in push mode every node
  * that knew it at the start of the round sends it to `fanout` distinct nodes chosen uniformly at random among
  * the other nodes; in pull mode every node that did not know it asks `fanout` such nodes and learns it if one of
@@ -263,20 +283,7 @@ export function gossipRounds({
   learned[0] = 0;
   const knowers: number[] = [0];
   const picked = new Int32Array(f);
-  /** `f` distinct peers of i, uniformly among the other n - 1 nodes (rejection; f ≤ 3 is tiny next to n - 1). */
-  const pick = (i: number): void => {
-    for (let c = 0; c < f; c++) {
-      let p: number;
-      let fresh: boolean;
-      do {
-        p = Math.floor(random() * (n - 1));
-        if (p >= i) p++;
-        fresh = true;
-        for (let d = 0; d < c; d++) if (picked[d] === p) fresh = false;
-      } while (!fresh);
-      picked[c] = p;
-    }
-  };
+  const pick = (i: number): void => pickPeers(random, n, i, f, picked, 0);
   const push = mode !== 'pull';
   const pull = mode !== 'push';
   let round = 0;
@@ -389,6 +396,177 @@ export const gossipFigure: Figure = {
         (n, i) =>
           `| ${n.toLocaleString('en-US')} | ${r2(push[i][0].mean)} | ${r2(others[i][0].mean)} | ${r2(others[i][1].mean)} | ${r2(pushTheory(n, 1))} | ${r2(Math.log(n) / Math.log(3))} |`,
       ),
+      '',
+    ].join('\n');
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Companion figure: gossip on bounded links ("bandwidth is infinite" is a fallacy).
+
+/** A link's capacity per gossip message: a number of rumors, or unbounded (every rumor the sender knows). */
+export type LinkCapacity = number | 'unbounded';
+
+/**
+ * Rounds until every node knows every one of `rumors` rumors, each written at its own node in round 0 (distinct
+ * nodes picked at random), over bounded links; null when the spread freezes for good (a rumor no node will send
+ * again while some node misses it). In each round every node that knows a rumor pushes to `fanout` distinct
+ * peers picked uniformly at random, as in `gossipRounds`; it queues the rumors it knows on the link to each peer
+ * in the order it learned them (its own first), and the link (src/model/channels.ts) holds `capacity` of them:
+ * drop-newest keeps the ones learned first, drop-oldest the ones learned last. Links are drained at the end of
+ * the round (one gossip message per link per round), so the capacity is a bandwidth: rumors per message.
+ */
+export function boundedGossipRounds({
+  nodes,
+  fanout,
+  rumors,
+  capacity,
+  overflow,
+  seed,
+}: {
+  nodes: number;
+  fanout: number;
+  rumors: number;
+  capacity: LinkCapacity;
+  overflow: OverflowPolicy;
+  seed: number;
+}): number | null {
+  const n = nodes;
+  const r = Math.min(rumors, n);
+  const f = Math.min(fanout, n - 1);
+  const random = seededRandom(seed);
+  const config: ChannelConfig = { capacity: capacity === 'unbounded' ? r : capacity, overflow };
+  /** Each node's rumors in the order it learned them. */
+  const logs: number[][] = Array.from({ length: n }, () => []);
+  /** knows[j * r + k]: node j knows rumor k. */
+  const knows = new Uint8Array(n * r);
+  /** Nodes that know each rumor. */
+  const knowers = new Int32Array(r);
+  /** What fits on a link from a node: its log queued on an empty link under the overflow policy. */
+  const fits = (i: number): number[] => {
+    const queued = sendAllBounded<number>(
+      {},
+      config,
+      logs[i].map((k) => message('Rumor', nName(i), 'peer', k)),
+    );
+    return onLink(queued.channels, nName(i), 'peer').map((m) => m.payload!);
+  };
+  /** What each node sends this round: `fits` of its log at the start of the round (recomputed when it grew). */
+  const sends: number[][] = Array.from({ length: n }, () => []);
+  const dirty = new Uint8Array(n);
+  const learn = (j: number, rumor: number): void => {
+    if (knows[j * r + rumor]) return;
+    knows[j * r + rumor] = 1;
+    logs[j].push(rumor);
+    knowers[rumor]++;
+    dirty[j] = 1;
+  };
+  // The origins: r distinct nodes, the first r of a seeded shuffle.
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  for (let k = 0; k < r; k++) learn(order[k], k);
+  const done = (): boolean => knowers.every((c) => c === n);
+  /** This round's gossip messages: sender and picked peer. */
+  const from = new Int32Array(n * f);
+  const picked = new Int32Array(n * f);
+  let round = 0;
+  while (!done()) {
+    for (let i = 0; i < n; i++)
+      if (dirty[i]) {
+        sends[i] = fits(i);
+        dirty[i] = 0;
+      }
+    // Frozen: every rumor that fits on some node's link is known everywhere, so no send will teach anything.
+    if (sends.every((rs) => rs.every((k) => knowers[k] === n))) return null;
+    round++;
+    // Every node sends what it knows at the start of the round (`sends` is that snapshot); then the messages arrive.
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      if (sends[i].length === 0) continue;
+      pickPeers(random, n, i, f, picked, count);
+      from.fill(i, count, count + f);
+      count += f;
+    }
+    for (let d = 0; d < count; d++) for (const k of sends[from[d]]) learn(picked[d], k);
+  }
+  return round;
+}
+
+export const BOUNDED_NODES = [10, 30, 100, 300, 1000];
+export const BOUNDED_RUMORS = 4;
+/** Runs per size: the rounds' spread does not grow with N (the sd column), so 50 runs suffice at 1,000 nodes. */
+export const boundedRuns = (n: number): number => (n <= 300 ? 100 : 50);
+const BOUNDED_SEED = 20_260_101;
+/** The links of the companion figure: unbounded, and one rumor per message under either drop policy. */
+export const BOUNDED_LINKS: readonly { readonly capacity: LinkCapacity; readonly overflow: OverflowPolicy; readonly name: string }[] = [
+  { capacity: 'unbounded', overflow: 'drop-newest', name: 'unbounded' },
+  { capacity: 1, overflow: 'drop-newest', name: 'capacity 1, drop-newest' },
+  { capacity: 1, overflow: 'drop-oldest', name: 'capacity 1, drop-oldest' },
+];
+
+export interface BoundedGossipPoint {
+  readonly n: number;
+  /** Mean rounds over the runs that converged (NaN when none did). */
+  readonly mean: number;
+  readonly sd: number;
+  readonly converged: number;
+  /** Runs in which a rumor died before every node knew it. */
+  readonly frozen: number;
+  readonly runs: number;
+}
+
+export function measureBoundedGossip(
+  nodes: number,
+  link: { readonly capacity: LinkCapacity; readonly overflow: OverflowPolicy },
+  { rumors = BOUNDED_RUMORS, fanout = 1, runs = boundedRuns(nodes) } = {},
+): BoundedGossipPoint {
+  // The same seeds for every link, so that the series differ only by the link.
+  const samples = Array.from({ length: runs }, (_, k) =>
+    boundedGossipRounds({ nodes, fanout, rumors, ...link, seed: BOUNDED_SEED + nodes * 7919 + rumors * 104_729 + k }),
+  );
+  const ok = samples.filter((x): x is number => x !== null);
+  const mean = ok.reduce((a, x) => a + x, 0) / ok.length;
+  const sd = Math.sqrt(ok.reduce((a, x) => a + (x - mean) ** 2, 0) / Math.max(1, ok.length - 1));
+  return { n: nodes, mean, sd, converged: ok.length, frozen: runs - ok.length, runs };
+}
+
+export const boundedGossipFigure: Figure = {
+  id: 'gossip-bounded-links',
+  title: 'Gossip on bounded links: rounds until every node knows every rumor, unbounded against one rumor per message',
+  render: () => {
+    const points = BOUNDED_NODES.map((n) => BOUNDED_LINKS.map((link) => measureBoundedGossip(n, link)));
+    const r2 = (x: number): string => (Number.isNaN(x) ? '–' : x.toFixed(2));
+    const yMax = Math.ceil(Math.max(...points.flat().map((p) => (Number.isNaN(p.mean) ? 0 : p.mean))) / 10) * 10;
+    return [
+      '# Gossip on bounded links (`gossip`)',
+      '',
+      `${BOUNDED_RUMORS} rumors, each written at its own node in round 0; push gossip with fanout 1 in synchronous rounds, as in`,
+      '[the gossip rounds figure](gossip-rounds.md). A node queues the rumors it knows on the link to its peer in the order',
+      'it learned them (its own first); the link (`src/model/channels.ts`) carries `capacity` rumors per round: drop-newest',
+      'keeps the rumors the node learned first, drop-oldest the ones it learned last. A run is frozen when every rumor that',
+      'still fits on some link is known everywhere while a node misses another: no later round can teach anything.',
+      `Runs per N: ${BOUNDED_NODES.map((n) => `${boundedRuns(n)} at ${n.toLocaleString('en-US')}`).join(', ')}, the same seeds for every link; the mean and sd are`,
+      'over the runs that converged. With one rumor the three links give the same rounds run for run: every message',
+      'carries that rumor, so a link never holds two. Bandwidth matters once several rumors compete for a message.',
+      '',
+      `| N | ${BOUNDED_LINKS.map((l) => `${l.name} mean | sd | frozen`).join(' | ')} | log₂N + ln N |`,
+      `|---:|${BOUNDED_LINKS.map(() => '---:|---:|---:|').join('')}---:|`,
+      ...points.map(
+        (ps) =>
+          `| ${ps[0].n.toLocaleString('en-US')} | ${ps.map((p) => `${r2(p.mean)} | ${r2(p.sd)} | ${p.frozen}/${p.runs}`).join(' | ')} | ${r2(pushTheory(ps[0].n, 1))} |`,
+      ),
+      '',
+      ...xyChart({
+        title: `Gossip of ${BOUNDED_RUMORS} rumors: rounds until every node knows all`,
+        kind: 'line',
+        x: { title: 'nodes N', labels: BOUNDED_NODES.map((n) => (n >= 1000 ? `${n / 1000}k` : String(n))) },
+        y: { title: 'rounds', min: 0, max: yMax },
+        series: BOUNDED_LINKS.map((l, li) => ({ name: l.name, values: points.map((ps) => (Number.isNaN(ps[li].mean) ? 0 : ps[li].mean)) })),
+        decimals: 2,
+      }),
       '',
     ].join('\n');
   },

@@ -10,10 +10,31 @@
 // on protocol steps, retries and restarts; none on crashes, losses or duplicates).
 // Assumption (RocketMQ's own): a local transaction ends well within the check window, so a check-back that
 // finds it still running is asked again without counting towards maxChecks; only unanswered checks count.
+// Bounded queue (`link: 'bounded'`, the fallacy "bandwidth is infinite"): the relay publishes into a queue of
+// `capacity` messages in front of a slow broker, shared with `otherRows` rows of other orders the same relay
+// publishes, with the overflow policies of RabbitMQ's queue length limit (`x-overflow`: `reject-publish` is
+// drop-newest, `drop-head` is drop-oldest) and of a blocking producer buffer (Kafka's `buffer.memory` with
+// `max.block.ms`: block-sender). The queue is FIFO and loses messages only on overflow (src/model/channels.ts).
+// The relay either keeps the row until the broker acknowledges it (`correct`) or marks it sent when it sends
+// (`mark-sent-on-send`, fire-and-forget).
 import { budgetOf, faultParams, findDeliverable, initialFaults, isUp, withFaults } from '../../src/model/faults';
 import type { FaultAction, FaultBudget, FaultState, ProtocolMachine } from '../../src/model/faults';
 import { deliveryArrows, formatNetwork, message, remove, send, withNet, type Message } from '../../src/model/network';
-import { defineModel, type Machine, type Property, type Variant } from '../../src/model/model';
+import { defineModel, type Machine, type Property, type Variant, type ViewEvent } from '../../src/model/model';
+import {
+  canSend,
+  channelParams,
+  channelsOf,
+  deliverableOn,
+  formatChannels,
+  hasRoom,
+  onLink,
+  overflowView,
+  receive,
+  sendBounded,
+  type ChannelConfig,
+  type Channels,
+} from '../../src/model/channels';
 
 export type OrderStatus = 'none' | 'committed' | 'rolledback';
 export type HalfStatus = 'none' | 'half' | 'committed' | 'rolledback' | 'discarded';
@@ -39,7 +60,23 @@ export interface OutboxState {
   readonly dedupe: boolean;
   /** Ack-before-apply: acknowledged, not yet applied (volatile). */
   readonly pendingApply: boolean;
+  /** The bounded relay→broker queue; absent on the lossy network (`link: 'network'`). */
+  readonly queue?: BoundedQueue;
   readonly faults: FaultState;
+}
+
+export interface BoundedQueue {
+  /** The relay→broker link: this order's Publish and other orders'. */
+  readonly link: Channels<PublishOf>;
+  /** Rows of other orders the relay has still to publish through the same link. */
+  readonly otherRows: number;
+  /** A send found the link full and a message was lost. */
+  readonly overflowed: boolean;
+}
+
+/** Whose row a Publish on the bounded link carries: this order's, or another order's sharing the queue. */
+export interface PublishOf {
+  readonly order: 'this' | 'other';
 }
 
 type Name =
@@ -60,7 +97,9 @@ type Name =
   | 'ProducerEndTx'
   | 'BrokerRcvEndTx'
   | 'BrokerCheckBack'
-  | 'BrokerDiscard';
+  | 'BrokerDiscard'
+  | 'RelaySendOther'
+  | 'BrokerRcvOther';
 type ProtocolAction = { readonly name: Name };
 export type OutboxAction = ProtocolAction | FaultAction;
 
@@ -69,13 +108,20 @@ const BROKER = 'Broker';
 const STOCK = 'Stock';
 const NODES = [ORDER, BROKER, STOCK];
 
+const THIS: PublishOf = { order: 'this' };
+const OTHER: PublishOf = { order: 'other' };
+
 function outboxMachine(
   design: 'outbox' | 'rocketmq',
   maxChecks: number,
   variant: string,
   budget: FaultBudget,
+  /** The relay→broker link as a bounded queue, with other orders' rows; null: the lossy network. */
+  bounded: { readonly channel: ChannelConfig; readonly otherRows: number } | null,
 ): Machine<OutboxState, OutboxAction> {
   const rocket = design === 'rocketmq';
+  const markOnSend = variant === 'mark-sent-on-send';
+  const confirmOnEnqueue = variant === 'confirm-on-enqueue';
   const sendFirst = variant === 'dual-write-send-first';
   const commitFirst = variant === 'dual-write-commit-first';
   const dualWrite = sendFirst || commitFirst;
@@ -83,6 +129,18 @@ function outboxMachine(
   const ackFirst = variant === 'ack-before-apply';
   const find = (s: OutboxState, type: string): Message | undefined => findDeliverable(s.faults, (m) => m.type === type);
   const inFlight = (s: OutboxState, ...types: string[]): boolean => s.faults.net.some((m) => types.includes(m.type));
+  const channel = bounded?.channel;
+  /** The message at the head of the bounded link, which the broker takes next (FIFO). */
+  const link = (s: OutboxState): Channels<PublishOf> => s.queue?.link ?? {};
+  const head = (s: OutboxState): Message<PublishOf> | undefined => (channel ? deliverableOn(link(s), channel)[0] : undefined);
+  const thisQueued = (s: OutboxState): boolean => onLink(link(s), ORDER, BROKER).some((m) => m.payload?.order === 'this');
+  /** The relay may publish into the bounded link now: always, except into a full one under block-sender. */
+  const relayCanSend = (s: OutboxState): boolean => !channel || canSend(link(s), channel, ORDER, BROKER);
+  const withQueue = (s: OutboxState, change: Partial<BoundedQueue>): OutboxState => ({ ...s, queue: { ...s.queue!, ...change } });
+  const publish = (s: OutboxState, of: PublishOf): OutboxState => {
+    const sent = sendBounded(link(s), channel!, message('Publish', ORDER, BROKER, of));
+    return withQueue(s, { link: sent.channels, overflowed: s.queue!.overflowed || sent.dropped !== null });
+  };
 
   const actions = (s: OutboxState): ProtocolAction[] => {
     const out: ProtocolAction[] = [];
@@ -101,9 +159,12 @@ function outboxMachine(
       }
     }
     if (orderUp && s.request && commitFirst && s.order === 'committed' && !s.sent) out.push({ name: 'OrderSend' });
-    if (orderUp && !rocket && !dualWrite && s.outbox && !inFlight(s, 'Publish', 'PubAck')) out.push({ name: 'RelaySend' });
+    if (orderUp && !rocket && !dualWrite && s.outbox && !inFlight(s, 'Publish', 'PubAck') && !thisQueued(s) && relayCanSend(s))
+      out.push({ name: 'RelaySend' });
+    if (orderUp && (s.queue?.otherRows ?? 0) > 0 && relayCanSend(s)) out.push({ name: 'RelaySendOther' });
     if (orderUp && find(s, 'PubAck')) out.push({ name: 'RelayRcvAck' });
-    if (find(s, 'Publish')) out.push({ name: 'BrokerRcvPublish' });
+    if (find(s, 'Publish') || head(s)?.payload?.order === 'this') out.push({ name: 'BrokerRcvPublish' });
+    if (head(s)?.payload?.order === 'other') out.push({ name: 'BrokerRcvOther' });
     if (rocket) {
       if (find(s, 'Half')) out.push({ name: 'BrokerRcvHalf' });
       if (orderUp && find(s, 'HalfAck')) out.push({ name: 'ProducerRcvHalfAck' });
@@ -136,12 +197,26 @@ function outboxMachine(
         return { ...s, order: 'rolledback' };
       case 'OrderSend':
         return { ...withNet(s, send(s.faults.net, message('Publish', ORDER, BROKER))), sent: true };
-      case 'RelaySend':
-        return withNet(s, send(s.faults.net, message('Publish', ORDER, BROKER)));
+      case 'RelaySend': {
+        // mark-sent-on-send: the row is gone once the message is handed over, whatever becomes of it.
+        const t = markOnSend ? { ...s, outbox: false } : s;
+        if (!channel) return withNet(t, send(s.faults.net, message('Publish', ORDER, BROKER)));
+        const queued = publish(t, THIS);
+        // confirm-on-enqueue: the queue confirms the publish as soon as it holds it.
+        return confirmOnEnqueue && thisQueued(queued) ? withNet(queued, send(s.faults.net, message('PubAck', BROKER, ORDER))) : queued;
+      }
+      case 'RelaySendOther':
+        return withQueue(publish(s, OTHER), { otherRows: s.queue!.otherRows - 1 });
       case 'RelayRcvAck':
         return { ...withNet(s, consume(s, 'PubAck')), outbox: dualWrite ? s.outbox : false };
-      case 'BrokerRcvPublish':
-        return { ...withNet(s, send(consume(s, 'Publish'), message('PubAck', BROKER, ORDER))), copies: s.copies + 1 };
+      case 'BrokerRcvPublish': {
+        const t = channel ? withQueue(s, { link: receive(link(s), head(s)!) }) : withNet(s, consume(s, 'Publish'));
+        const acked = confirmOnEnqueue ? t : withNet(t, send(t.faults.net, message('PubAck', BROKER, ORDER)));
+        return { ...acked, copies: s.copies + 1 };
+      }
+      case 'BrokerRcvOther':
+        // Another order's message: the broker stores and delivers it elsewhere; this model follows one order.
+        return withQueue(s, { link: receive(link(s), head(s)!) });
       case 'BrokerDeliver':
         return withNet(s, send(s.faults.net, message('Deliver', BROKER, STOCK)));
       case 'StockRcvDeliver': {
@@ -240,6 +315,26 @@ function outboxMachine(
       });
   }
 
+  if (channel) {
+    const full = (s: OutboxState): boolean => !hasRoom(link(s), channel, ORDER, BROKER);
+    properties.push({ kind: 'sometimes', name: 'queueFull', description: 'The relay→broker queue is full.', holds: full });
+    properties.push(
+      channel.overflow === 'block-sender'
+        ? {
+            kind: 'sometimes',
+            name: 'relayBlocked',
+            description: "The relay holds this order's row, but the full queue blocks its send.",
+            holds: (s) => s.outbox && !thisQueued(s) && full(s),
+          }
+        : {
+            kind: 'sometimes',
+            name: 'overflowed',
+            description: 'A send into the full queue lost a message.',
+            holds: (s) => s.queue!.overflowed,
+          },
+    );
+  }
+
   const names: Name[] = [
     'OrderCommit',
     'OrderRollback',
@@ -258,6 +353,7 @@ function outboxMachine(
     if (budget.drops > 0) names.push('ProducerHalfTimeout');
     if (budget.crashes > 0) names.push('BrokerDiscard');
   }
+  if (channel) names.push('RelaySendOther', 'BrokerRcvOther');
 
   return withFaults(
     budget,
@@ -278,6 +374,7 @@ function outboxMachine(
           deductions: 0,
           dedupe: false,
           pendingApply: false,
+          ...(bounded ? { queue: { link: {}, otherRows: bounded.otherRows, overflowed: false } } : {}),
           faults: initialFaults(budget),
         },
       ],
@@ -286,7 +383,7 @@ function outboxMachine(
       properties,
       actionNames: names,
       fairness: 'Weak fairness on every protocol step, retry, check-back and restart; none on crashes, losses or duplicates.',
-      ...presentation(rocket, ackFirst),
+      ...presentation(rocket, ackFirst, channel),
     },
   );
 }
@@ -296,10 +393,25 @@ function outboxMachine(
 function presentation(
   rocket: boolean,
   ackFirst: boolean,
+  channel: ChannelConfig | undefined,
 ): Pick<ProtocolMachine<OutboxState, ProtocolAction>, 'formatAction' | 'view' | 'display'> {
+  /** Steps on the bounded link: a queued send (and what its overflow lost), or the broker taking the head. */
+  const linkView = (from: OutboxState, a: ProtocolAction, to: OutboxState): ViewEvent[] | null => {
+    if (!channel) return null;
+    if (a.name === 'RelaySend' || a.name === 'RelaySendOther') {
+      const msg = message('Publish', ORDER, BROKER, a.name === 'RelaySend' ? THIS : OTHER);
+      const { dropped } = sendBounded(from.queue?.link ?? {}, channel, msg);
+      return [{ type: 'note', over: ORDER, text: inWords(a, from, to) }, ...overflowView(dropped ? [dropped] : [])];
+    }
+    if (a.name === 'BrokerRcvPublish' || a.name === 'BrokerRcvOther')
+      return [{ type: 'message', from: ORDER, to: BROKER, label: a.name === 'BrokerRcvPublish' ? 'Publish' : 'Publish (other order)' }];
+    return null;
+  };
   return {
     formatAction: (a) => a.name,
     view: (from, a, to) => {
+      const queued = linkView(from, a, to);
+      if (queued) return queued;
       const arrows = deliveryArrows(from.faults.net, to.faults.net);
       if (arrows.length) return arrows;
       const over = a.name.startsWith('Broker') ? BROKER : a.name.startsWith('Stock') ? STOCK : ORDER;
@@ -313,6 +425,9 @@ function presentation(
       dedupe: s.dedupe ? 'recorded' : 'empty',
       ...(ackFirst ? { pendingApply: s.pendingApply } : {}),
       inFlight: formatNetwork(s.faults.net),
+      ...(s.queue
+        ? { queue: formatChannels(s.queue.link), otherRows: s.queue.otherRows, lostToOverflow: s.queue.overflowed ? 'a message' : 'none' }
+        : {}),
     }),
   };
 }
@@ -325,8 +440,11 @@ function inWords(a: ProtocolAction, from: OutboxState, to: OutboxState): string 
     case 'OrderRollback':
       return 'rolls back the order';
     case 'OrderSend':
+      return 'sends Publish';
     case 'RelaySend':
-      return a.name === 'RelaySend' ? 'relay sends Publish from the outbox' : 'sends Publish';
+      return `relay sends Publish from the outbox${to.outbox ? '' : ', marks the row sent'}`;
+    case 'RelaySendOther':
+      return "relay sends another order's Publish";
     case 'ProducerSendHalf':
       return 'sends the half message';
     case 'ProducerHalfTimeout':
@@ -376,6 +494,18 @@ const variants: readonly Variant[] = [
     description: 'The consumer acknowledges first and deducts afterwards; a crash in between loses the deduction.',
     breaks: 'settles',
   },
+  {
+    name: 'mark-sent-on-send',
+    description:
+      'A fire-and-forget relay: it marks the outbox row sent when it sends, without waiting for the broker; a message lost on the way (here: to a full queue) is never sent again.',
+    breaks: 'settles',
+  },
+  {
+    name: 'confirm-on-enqueue',
+    description:
+      'The bounded queue confirms a publish (PubAck) as soon as it holds it, before the broker stores it; a queue that drops its oldest message can then drop one it has confirmed, and the relay has deleted the row.',
+    breaks: 'settles',
+  },
 ];
 
 export const outbox = defineModel({
@@ -392,6 +522,20 @@ export const outbox = defineModel({
       min: 1,
       max: 15,
       description: 'RocketMQ: check-backs before the broker discards a half message (15 in RocketMQ)',
+    },
+    link: {
+      type: 'enum',
+      default: 'network',
+      values: ['network', 'bounded'],
+      description: 'relay→broker: the lossy network, or a bounded queue (capacity, overflow, otherRows)',
+    },
+    ...channelParams(2),
+    otherRows: {
+      type: 'int',
+      default: 1,
+      min: 0,
+      max: 2,
+      description: 'bounded queue: rows of other orders the relay publishes through the same queue',
     },
     ...faultParams({
       drops: { max: 2 },
@@ -425,6 +569,67 @@ export const outbox = defineModel({
       params: { design: 'rocketmq', crashes: 1 },
       expect: { violates: 'settles', holds: ['atMostOneDeduction', 'noDeductionWithoutOrder'] },
     },
+    {
+      name: 'queue-reject-publish',
+      description:
+        "A queue of one in front of the broker, shared with another order's row; a publish into the full queue is rejected (drop-newest). The relay keeps the row until PubAck and sends again: one deduction.",
+      variant: 'correct',
+      params: { link: 'bounded', capacity: 1, overflow: 'drop-newest', drops: 1 },
+    },
+    {
+      name: 'queue-drop-head',
+      description:
+        'The same queue, which drops its oldest message to make room (drop-oldest): the retrying relay still gets its order through.',
+      variant: 'correct',
+      params: { link: 'bounded', capacity: 1, overflow: 'drop-oldest', drops: 1 },
+    },
+    {
+      name: 'queue-back-pressure',
+      description: 'The same queue, which blocks the relay while it is full (block-sender).',
+      variant: 'correct',
+      params: { link: 'bounded', capacity: 1, overflow: 'block-sender', drops: 1 },
+    },
+    {
+      name: 'mark-sent-reject-publish',
+      description:
+        "The fire-and-forget relay sends into the queue that another order's row filled: the publish is rejected, the row is already marked sent, the order never gets its deduction.",
+      variant: 'mark-sent-on-send',
+      params: { link: 'bounded', capacity: 1, overflow: 'drop-newest' },
+    },
+    {
+      name: 'mark-sent-drop-head',
+      description: "The fire-and-forget relay's message is queued, then pushed out by the next order's row: lost.",
+      variant: 'mark-sent-on-send',
+      params: { link: 'bounded', capacity: 1, overflow: 'drop-oldest' },
+    },
+    {
+      name: 'confirm-on-enqueue-drop-head',
+      description:
+        "The queue confirms this order's message, then drops it from its head to make room for the next order's row: the relay, which retries until acked, has already deleted the row.",
+      variant: 'confirm-on-enqueue',
+      params: { link: 'bounded', capacity: 1, overflow: 'drop-oldest' },
+    },
+    {
+      name: 'confirm-on-enqueue-reject-publish',
+      description: 'A queue that rejects new messages when full never drops one it has confirmed: the early confirm is harmless there.',
+      variant: 'confirm-on-enqueue',
+      params: { link: 'bounded', capacity: 1, overflow: 'drop-newest', drops: 1 },
+      expect: 'pass',
+    },
+    {
+      name: 'mark-sent-back-pressure',
+      description: 'Under back-pressure nothing is lost on the way, so even the fire-and-forget relay gets its one deduction.',
+      variant: 'mark-sent-on-send',
+      params: { link: 'bounded', capacity: 1, overflow: 'block-sender', drops: 1 },
+      expect: 'pass',
+    },
   ],
-  machine: (params, variant) => outboxMachine(params.design, params.maxChecks, variant, budgetOf(params)),
+  machine: (params, variant) =>
+    outboxMachine(
+      params.design,
+      params.maxChecks,
+      variant,
+      budgetOf(params),
+      params.link === 'bounded' ? { channel: channelsOf(params), otherRows: params.otherRows } : null,
+    ),
 });

@@ -1,6 +1,15 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { gossip, gossipRounds, gossipRuns, measureGossip, pushTheory } from '../../models/replication/gossip';
+import {
+  BOUNDED_LINKS,
+  boundedGossipRounds,
+  gossip,
+  gossipRounds,
+  gossipRuns,
+  measureBoundedGossip,
+  measureGossip,
+  pushTheory,
+} from '../../models/replication/gossip';
 import { replayTrace } from '../../src/trace/trace-file';
 import { configurationOutcomes, noShorterViolation } from '../../src/run/testing';
 
@@ -118,5 +127,65 @@ describe('gossipRounds (figure)', () => {
     const push = measureGossip(1000, 1, 'push', 40).mean;
     expect(measureGossip(1000, 1, 'push-pull', 40).mean).toBeLessThan(push - 5);
     expect(measureGossip(1000, 1, 'pull', 40).mean).toBeLessThan(push - 2);
+  });
+});
+
+describe('boundedGossipRounds (bounded-links figure)', () => {
+  const [unbounded, dropNewest, dropOldest] = BOUNDED_LINKS;
+  const rounds = (link: (typeof BOUNDED_LINKS)[number], nodes: number, rumors: number, seed: number) =>
+    boundedGossipRounds({ nodes, fanout: 1, rumors, seed, ...link });
+
+  test.prop([fc.integer({ min: 2, max: 200 }), fc.nat()])('one rumor: a bounded link changes nothing, run for run', (nodes, seed) => {
+    const r = rounds(unbounded, nodes, 1, seed);
+    expect(rounds(dropNewest, nodes, 1, seed)).toBe(r);
+    expect(rounds(dropOldest, nodes, 1, seed)).toBe(r);
+  });
+
+  test.prop([fc.integer({ min: 2, max: 60 }), fc.integer({ min: 1, max: 4 }), fc.nat()])(
+    'a link with room for every rumor is the unbounded one, under either policy',
+    (nodes, rumors, seed) => {
+      const r = rounds(unbounded, nodes, rumors, seed);
+      for (const overflow of ['drop-newest', 'drop-oldest'] as const)
+        expect(boundedGossipRounds({ nodes, fanout: 1, rumors, seed, capacity: rumors, overflow })).toBe(r);
+    },
+  );
+
+  // A node's own rumor stays first in the order it learned rumors, so under drop-newest its origin sends it in
+  // every round: no rumor can die, and every run converges.
+  test.prop([fc.integer({ min: 2, max: 60 }), fc.integer({ min: 1, max: 6 }), fc.nat()])(
+    'drop-newest never freezes',
+    (nodes, rumors, seed) => {
+      expect(rounds(dropNewest, nodes, rumors, seed)).not.toBeNull();
+    },
+  );
+
+  it('drop-oldest can kill a rumor in a small cluster: every node that sends it has learned a newer one', () => {
+    // Measured on the figure's seeds: 92 of 100 runs freeze at N = 10, 20 at N = 30, none from N = 100 on.
+    expect([10, 30, 100].map((n) => measureBoundedGossip(n, dropOldest).frozen)).toEqual([92, 20, 0]);
+    expect([10, 30, 100].map((n) => measureBoundedGossip(n, dropNewest).frozen)).toEqual([0, 0, 0]);
+  });
+
+  // Tolerances. Unbounded, each of the 4 rumors rides every message of every node that knows it, so each spreads
+  // as one push rumor (log₂N + ln N + O(1), the O(1) between 0 and 2 as derived for the push figure above), and
+  // the run ends with the last of them. The end of a push spread is a coupon phase in which the number of nodes
+  // missing the rumor falls by a factor e a round, so its finish has a Gumbel tail of scale 1, and the last of R
+  // such finishes comes at most ln R rounds later: offset 0..2 + ln 4. Plus 4 standard errors of the mean.
+  // Capacity 1 makes nodes that know several rumors send one of them; were it harmless the runs, on the same
+  // seeds, would be identical, so the bounded mean must exceed the unbounded one by more than 4 standard errors
+  // of the difference (the figure measures 2.5 to 3.6 times the rounds).
+  const n = 100;
+  const points = BOUNDED_LINKS.map((link) => measureBoundedGossip(n, link));
+  const se = (p: (typeof points)[number]): number => p.sd / Math.sqrt(p.converged);
+
+  it('unbounded: four rumors finish within ln 4 rounds of the slowest single push rumor', () => {
+    const offset = points[0].mean - pushTheory(n, 1);
+    expect(offset).toBeGreaterThanOrEqual(-4 * se(points[0]));
+    expect(offset).toBeLessThanOrEqual(2 + Math.log(4) + 4 * se(points[0]));
+  });
+
+  it.each([1, 2])('capacity 1 costs more rounds than unbounded links (series %i: drop-newest, then drop-oldest)', (i) => {
+    const gap = points[i].mean - points[0].mean;
+    expect(gap).toBeGreaterThan(4 * Math.hypot(se(points[i]), se(points[0])));
+    expect(points[i].mean / points[0].mean).toBeGreaterThan(2);
   });
 });

@@ -35,3 +35,52 @@ describe('outbox', () => {
     expect(steps('rocketmq-discard', 'settles')).toContain('BrokerDiscard');
   });
 });
+
+describe('outbox behind a bounded queue (bandwidth is infinite)', () => {
+  it('explores every bounded-queue configuration exhaustively: [distinct states, generated, depth]', () => {
+    const counts = (name: string) => [outcome(name).distinctStates, outcome(name).statesGenerated, outcome(name).depth];
+    const pinned = {
+      'queue-reject-publish': [150, 319, 12],
+      'queue-drop-head': [150, 319, 12],
+      'queue-back-pressure': [109, 237, 12],
+      'mark-sent-reject-publish': [46, 77, 10],
+      'mark-sent-drop-head': [46, 77, 10],
+      'confirm-on-enqueue-drop-head': [51, 87, 10],
+      'confirm-on-enqueue-reject-publish': [168, 370, 12],
+      'mark-sent-back-pressure': [71, 159, 11],
+    };
+    expect(Object.fromEntries(Object.keys(pinned).map((name) => [name, counts(name)]))).toEqual(pinned);
+  });
+
+  it('a relay that keeps the row until PubAck gets exactly one deduction under every overflow policy', () => {
+    for (const name of ['queue-reject-publish', 'queue-drop-head', 'queue-back-pressure']) {
+      expect(outcome(name).violations, name).toEqual([]);
+      // The queue fills, and a lost PubAck makes the relay publish twice: the consumer's dedupe table absorbs it.
+      expect(
+        outcome(name).witnesses.map((w) => w.property),
+        name,
+      ).toEqual(expect.arrayContaining(['queueFull', 'redelivered']));
+    }
+    expect(outcome('queue-reject-publish').witnesses.map((w) => w.property)).toContain('overflowed');
+    expect(outcome('queue-drop-head').witnesses.map((w) => w.property)).toContain('overflowed');
+    expect(outcome('queue-back-pressure').witnesses.map((w) => w.property)).toContain('relayBlocked');
+  });
+
+  it('a fire-and-forget relay loses the order to a full queue that drops, not to one that blocks', () => {
+    expect(steps('mark-sent-reject-publish', 'settles')).toEqual([null, 'OrderCommit', 'RelaySendOther', 'RelaySend', 'BrokerRcvOther']);
+    expect(steps('mark-sent-drop-head', 'settles')).toEqual([null, 'OrderCommit', 'RelaySend', 'RelaySendOther', 'BrokerRcvOther']);
+    expect(outcome('mark-sent-back-pressure').violations).toEqual([]);
+  });
+
+  it('a queue that confirms on enqueue and drops its head loses a confirmed message', () => {
+    expect(steps('confirm-on-enqueue-drop-head', 'settles')).toEqual([
+      null,
+      'OrderCommit',
+      'RelaySend',
+      'RelaySendOther',
+      'RelayRcvAck',
+      'BrokerRcvOther',
+    ]);
+    expect(outcome('confirm-on-enqueue-reject-publish').violations).toEqual([]);
+  });
+});
