@@ -165,8 +165,10 @@ function formatMachine(params: FormatParams, variant: string): Machine<FormatSta
     },
     next: (s, a) => (a.name === 'Publish' ? publish(s) : consume(ids, s, a as Extract<FormatAction, { name: 'Consume' }>)),
   });
-  const nodes = byVersion<FormatState, FormatAction>([PRODUCER, ...CONSUMERS], { 1: version(identities[0]), 2: version(identities[1]) }, (a) =>
-    a.name === 'Publish' || a.name === 'Consume' ? a.node : BROKER,
+  const nodes = byVersion<FormatState, FormatAction>(
+    [PRODUCER, ...CONSUMERS],
+    { 1: version(identities[0]), 2: version(identities[1]) },
+    (a) => (a.name === 'Publish' || a.name === 'Consume' ? a.node : BROKER),
   );
 
   // The broker (no version): delivers each stored message, redelivers it after an ack timeout, and drops it once acknowledged.
@@ -176,8 +178,9 @@ function formatMachine(params: FormatParams, variant: string): Machine<FormatSta
       const inFlight = s.deliveries.some((d) => d.payload!.id === m.id);
       if (!m.delivered || (s.redeliveries > 0 && !inFlight)) for (const to of CONSUMERS) out.push({ name: 'Deliver', id: m.id, to });
     }
-    for (const a of s.acks) if (!out.some((x) => x.name === 'BrokerRcvAck' && x.id === a.payload!.id && x.from === a.from))
-      out.push({ name: 'BrokerRcvAck', id: a.payload!.id, from: a.from as Consumer });
+    for (const a of s.acks)
+      if (!out.some((x) => x.name === 'BrokerRcvAck' && x.id === a.payload!.id && x.from === a.from))
+        out.push({ name: 'BrokerRcvAck', id: a.payload!.id, from: a.from as Consumer });
     return out;
   };
   const brokerNext = (s: FormatState, a: Extract<FormatAction, { name: 'Deliver' | 'BrokerRcvAck' }>): FormatState => {
@@ -200,7 +203,8 @@ function formatMachine(params: FormatParams, variant: string): Machine<FormatSta
     {
       kind: 'always',
       name: 'noDoubleApply',
-      description: 'No order’s deduction is applied twice (the at-most-once half of exactly-once; the broker’s at-least-once delivery gives the other).',
+      description:
+        'No order’s deduction is applied twice (the at-most-once half of exactly-once; the broker’s at-least-once delivery gives the other).',
       holds: (s) => s.applied.every((n) => n <= 1),
     },
     {
@@ -236,77 +240,87 @@ function formatMachine(params: FormatParams, variant: string): Machine<FormatSta
       holds: (s) => s.last !== null && s.last.cv === 1 && s.last.mv === 2,
     });
 
-  return withVersions<FormatState, FormatAction>(rollout, {}, {
-    init: [
-      {
-        versions: initialVersions(rollout),
-        published: 0,
-        log: [],
-        deliveries: [],
-        acks: [],
-        redeliveries: params.redeliveries,
-        dedupe: new Set(),
-        applied: Array.from({ length: params.orders }, () => 0),
-        last: null,
+  return withVersions<FormatState, FormatAction>(
+    rollout,
+    {},
+    {
+      init: [
+        {
+          versions: initialVersions(rollout),
+          published: 0,
+          log: [],
+          deliveries: [],
+          acks: [],
+          redeliveries: params.redeliveries,
+          dedupe: new Set(),
+          applied: Array.from({ length: params.orders }, () => 0),
+          last: null,
+        },
+      ],
+      actions: (s) => [...nodes.actions(s), ...brokerActions(s)],
+      next: (s, a) => (a.name === 'Deliver' || a.name === 'BrokerRcvAck' ? brokerNext(s, a) : nodes.next(s, a)),
+      properties,
+      actionNames: ['Publish', 'Deliver', 'Consume', 'BrokerRcvAck'],
+      formatAction: (a) => {
+        switch (a.name) {
+          case 'Publish':
+            return 'Publish';
+          case 'Deliver':
+            return `Deliver(m${a.id}→${a.to})`;
+          case 'Consume':
+            return `Consume(${a.node}, m${a.id}${a.again ? ', again' : ''})`;
+          case 'BrokerRcvAck':
+            return `BrokerRcvAck(m${a.id} from ${a.from})`;
+        }
       },
-    ],
-    actions: (s) => [...nodes.actions(s), ...brokerActions(s)],
-    next: (s, a) => (a.name === 'Deliver' || a.name === 'BrokerRcvAck' ? brokerNext(s, a) : nodes.next(s, a)),
-    properties,
-    actionNames: ['Publish', 'Deliver', 'Consume', 'BrokerRcvAck'],
-    formatAction: (a) => {
-      switch (a.name) {
-        case 'Publish':
-          return 'Publish';
-        case 'Deliver':
-          return `Deliver(m${a.id}→${a.to})`;
-        case 'Consume':
-          return `Consume(${a.node}, m${a.id}${a.again ? ', again' : ''})`;
-        case 'BrokerRcvAck':
-          return `BrokerRcvAck(m${a.id} from ${a.from})`;
-      }
-    },
-    actors: [PRODUCER, BROKER, ...CONSUMERS],
-    view: (from, a, to): ViewEvent[] => {
-      switch (a.name) {
-        case 'Publish': {
-          const e = to.log.at(-1)!;
-          const fmt = e.event.key === null ? 'no key' : `key ${e.event.key}`;
-          return [{ type: 'message', from: PRODUCER, to: BROKER, label: `m${e.id}: order ${e.event.order}, ${fmt} (v${e.event.v} format)` }];
+      actors: [PRODUCER, BROKER, ...CONSUMERS],
+      view: (from, a, to): ViewEvent[] => {
+        switch (a.name) {
+          case 'Publish': {
+            const e = to.log.at(-1)!;
+            const fmt = e.event.key === null ? 'no key' : `key ${e.event.key}`;
+            return [{ type: 'message', from: PRODUCER, to: BROKER, label: `m${e.id} (v${e.event.v}, ${fmt})` }];
+          }
+          case 'Deliver':
+            return [
+              {
+                type: 'note',
+                over: BROKER,
+                text: from.log.find((m) => m.id === a.id)!.delivered
+                  ? `ack timeout: redelivers m${a.id} to ${a.to}`
+                  : `delivers m${a.id} to ${a.to}`,
+              },
+            ];
+          case 'Consume': {
+            // Messages are drawn when they arrive: the delivery here, the ack when the broker receives it.
+            const h = to.last!;
+            // Short, as an arrow label does not wrap: the order and the dedupe table are in the step table.
+            const looked =
+              h.identities.length === 0
+                ? 'no check'
+                : `by ${h.identities.map((i) => (i.startsWith('key:') ? 'key' : 'msg id')).join(' + ')}`;
+            const verdict = h.applied ? `deducts${to.applied[h.order - 1] > 1 ? ' ✗ twice' : ''}` : 'skips';
+            return [
+              { type: 'message', from: BROKER, to: a.node, label: `${a.again ? 'again ' : ''}m${a.id} (v${h.mv})` },
+              { type: 'note', over: a.node, text: `v${h.cv} ${looked}: ${verdict}` },
+            ];
+          }
+          case 'BrokerRcvAck':
+            return [{ type: 'message', from: a.from, to: BROKER, label: `ack m${a.id}` }];
         }
-        case 'Deliver':
-          return [
-            {
-              type: 'note',
-              over: BROKER,
-              text: from.log.find((m) => m.id === a.id)!.delivered ? `ack timeout: redelivers m${a.id} to ${a.to}` : `delivers m${a.id} to ${a.to}`,
-            },
-          ];
-        case 'Consume': {
-          // Messages are drawn when they arrive: the delivery here, the ack when the broker receives it.
-          const h = to.last!;
-          const looked = h.identities.length === 0 ? 'no lookup' : `looks up ${h.identities.join(', ')}`;
-          const verdict = h.applied ? `deducts order ${h.order}${to.applied[h.order - 1] > 1 ? ' ✗ twice' : ''}` : 'duplicate, skips';
-          return [
-            { type: 'message', from: BROKER, to: a.node, label: `${a.again ? 'redelivered ' : ''}m${a.id} (v${h.mv} message)` },
-            { type: 'note', over: a.node, text: `v${h.cv} ${looked}: ${verdict}` },
-          ];
-        }
-        case 'BrokerRcvAck':
-          return [{ type: 'message', from: a.from, to: BROKER, label: `ack m${a.id}` }];
-      }
+      },
+      display: (s) => ({
+        versions: formatVersions(s.versions, [PRODUCER, ...CONSUMERS]),
+        broker: `{${s.log.map((m) => `m${m.id} (order ${m.event.order}, ${m.event.key ?? 'no key'})`).join(', ')}}`,
+        inFlight: formatNetwork([...s.deliveries, ...s.acks]),
+        dedupe: `{${[...s.dedupe].sort().join(', ')}}`,
+        deducted: s.applied.map((n, i) => `order ${i + 1}: ${n}`).join(', '),
+        redeliveriesLeft: s.redeliveries,
+        ...(params.downgrades > 0 ? { rollbacksLeft: s.versions.downgrades } : {}),
+      }),
+      fairness: 'Protocol steps are weakly fair; upgrades and rollbacks are operator actions and never fair.',
     },
-    display: (s) => ({
-      versions: formatVersions(s.versions, [PRODUCER, ...CONSUMERS]),
-      broker: `{${s.log.map((m) => `m${m.id} (order ${m.event.order}, ${m.event.key ?? 'no key'})`).join(', ')}}`,
-      inFlight: formatNetwork([...s.deliveries, ...s.acks]),
-      dedupe: `{${[...s.dedupe].sort().join(', ')}}`,
-      deducted: s.applied.map((n, i) => `order ${i + 1}: ${n}`).join(', '),
-      redeliveriesLeft: s.redeliveries,
-      ...(params.downgrades > 0 ? { rollbacksLeft: s.versions.downgrades } : {}),
-    }),
-    fairness: 'Protocol steps are weakly fair; upgrades and rollbacks are operator actions and never fair.',
-  });
+  );
 }
 
 // Variants and configurations.
@@ -314,16 +328,19 @@ function formatMachine(params: FormatParams, variant: string): Machine<FormatSta
 const variants: readonly Variant[] = [
   {
     name: 'correct',
-    description: 'A fallback: a v2 consumer dedupes a keyed message by its key, and a message without a key by its broker message id, as v1 does.',
+    description:
+      'A fallback: a v2 consumer dedupes a keyed message by its key, and a message without a key by its broker message id, as v1 does.',
   },
   {
     name: 'no-fallback',
-    description: 'A v2 consumer dedupes by the key only: a v1 message, which has none, is applied unchecked, even when a v1 consumer applied it before.',
+    description:
+      'A v2 consumer dedupes by the key only: a v1 message, which has none, is applied unchecked, even when a v1 consumer applied it before.',
     breaks: 'noDoubleApply',
   },
   {
     name: 'both-identities',
-    description: 'A transition version: a v2 consumer looks up and records the message id as well as the key, so either version finds what the other recorded.',
+    description:
+      'A transition version: a v2 consumer looks up and records the message id as well as the key, so either version finds what the other recorded.',
   },
 ];
 
@@ -349,7 +366,8 @@ export const outboxFormat = defineModel({
   configurations: [
     {
       name: 'consumers-first',
-      description: 'Consumers first, then the producer, with the fallback: a v1 message at a v2 consumer is deduped by its message id, and no v1 consumer ever sees a key.',
+      description:
+        'Consumers first, then the producer, with the fallback: a v1 message at a v2 consumer is deduped by its message id, and no v1 consumer ever sees a key.',
       variant: 'correct',
       params: { first: 'consumers' },
     },
@@ -361,21 +379,24 @@ export const outboxFormat = defineModel({
     },
     {
       name: 'producers-first',
-      description: 'The producer first: a v1 consumer applies a keyed message and records its message id, and the redelivery to the upgraded consumer looks for the key.',
+      description:
+        'The producer first: a v1 consumer applies a keyed message and records its message id, and the redelivery to the upgraded consumer looks for the key.',
       variant: 'correct',
       params: { first: 'producers' },
       expect: { violates: 'noDoubleApply' },
     },
     {
       name: 'consumers-first-rollback',
-      description: 'Consumers first, then a rollback of the producer and a consumer while keyed messages are unacknowledged: a v2 consumer recorded the key, the rolled-back one looks for the message id.',
+      description:
+        'Consumers first, then a rollback of the producer and a consumer while keyed messages are unacknowledged: a v2 consumer recorded the key, the rolled-back one looks for the message id.',
       variant: 'correct',
       params: { first: 'consumers', downgrades: 2 },
       expect: { violates: 'noDoubleApply' },
     },
     {
       name: 'no-fallback',
-      description: 'Consumers first, but a v2 consumer treats a message without a key as new: a v1 consumer applied it, the redelivery to a v2 consumer applies it again.',
+      description:
+        'Consumers first, but a v2 consumer treats a message without a key as new: a v1 consumer applied it, the redelivery to a v2 consumer applies it again.',
       variant: 'no-fallback',
       params: { first: 'consumers' },
     },

@@ -86,8 +86,7 @@ export interface MembershipState {
 }
 
 export type MembershipAction =
-  | { readonly name: 'Timeout'; readonly node: Server }
-  | { readonly name: 'Vote'; readonly voter: Server; readonly node: Server };
+  { readonly name: 'Timeout'; readonly node: Server } | { readonly name: 'Vote'; readonly voter: Server; readonly node: Server };
 
 interface MembershipParams {
   readonly terms: number;
@@ -218,48 +217,57 @@ function membershipMachine(params: MembershipParams, variant: string): Machine<M
 
   const setText = (set: ReadonlySet<Server>): string => `{${SERVERS.filter((x) => set.has(x)).join(',')}}`;
   const configText = (c: Configuration): string => c.map((g) => `{${g.join(',')}}`).join(' + ');
-  return withVersions<MembershipState, MembershipAction>(rollout, { onRestart }, {
-    init: [
-      {
-        versions: initialVersions(rollout),
-        currentTerm: perServer(0),
-        votedFor: perServer<Server | null>(null),
-        role: perServer<Role>('follower'),
-        votesGranted: perServer(NOBODY),
-        won: Array.from({ length: params.terms + 1 }, () => NOBODY),
-        lastWin: null,
+  return withVersions<MembershipState, MembershipAction>(
+    rollout,
+    { onRestart },
+    {
+      init: [
+        {
+          versions: initialVersions(rollout),
+          currentTerm: perServer(0),
+          votedFor: perServer<Server | null>(null),
+          role: perServer<Role>('follower'),
+          votesGranted: perServer(NOBODY),
+          won: Array.from({ length: params.terms + 1 }, () => NOBODY),
+          lastWin: null,
+        },
+      ],
+      actions: protocol.actions,
+      next: protocol.next,
+      properties,
+      actionNames: ['Timeout', 'Vote'],
+      formatAction: (a) => (a.name === 'Timeout' ? `Timeout(${a.node})` : `Vote(${a.voter}→${a.node})`),
+      actors: SERVERS,
+      view: (from, a, to): ViewEvent[] => {
+        if (a.name === 'Timeout')
+          return [
+            { type: 'note', over: a.node, text: `⏰ candidate of term ${to.currentTerm[a.node]} in ${configText(configOf(from, a.node))}` },
+          ];
+        const out: ViewEvent[] = [{ type: 'message', from: a.voter, to: a.node, label: 'vote' }];
+        if (to.role[a.node] === 'leader' && from.role[a.node] !== 'leader') {
+          const w = to.lastWin!;
+          // Short, as an arrow label does not wrap: the votes and the configuration are in the step table.
+          out.push({ type: 'note', over: a.node, text: `👑 leads term ${w.term}${to.won[w.term].size > 1 ? ' too ✗' : ''}` });
+        }
+        return out;
       },
-    ],
-    actions: protocol.actions,
-    next: protocol.next,
-    properties,
-    actionNames: ['Timeout', 'Vote'],
-    formatAction: (a) => (a.name === 'Timeout' ? `Timeout(${a.node})` : `Vote(${a.voter}→${a.node})`),
-    actors: SERVERS,
-    view: (from, a, to): ViewEvent[] => {
-      if (a.name === 'Timeout')
-        return [{ type: 'note', over: a.node, text: `⏰ candidate of term ${to.currentTerm[a.node]} in ${configText(configOf(from, a.node))}` }];
-      const out: ViewEvent[] = [{ type: 'message', from: a.voter, to: a.node, label: `vote (term ${from.currentTerm[a.node]})` }];
-      if (to.role[a.node] === 'leader' && from.role[a.node] !== 'leader') {
-        const w = to.lastWin!;
-        const two = to.won[w.term].size > 1 ? ' ✗ second leader' : '';
-        out.push({ type: 'note', over: a.node, text: `👑 leader of term ${w.term}: ${setText(to.votesGranted[a.node])} in ${configText(configOf(to, a.node))}${two}` });
-      }
-      return out;
+      display: (s) => ({
+        versions: formatVersions(s.versions, SERVERS),
+        ...Object.fromEntries(
+          SERVERS.map((x) => [
+            x,
+            `term ${s.currentTerm[x]} ${s.role[x]}, voted ${s.votedFor[x] ?? '—'}${s.role[x] === 'follower' ? '' : `, votes ${setText(s.votesGranted[x])}`}, config ${configText(configOf(s, x))}`,
+          ]),
+        ),
+        leaders: s.won
+          .slice(1)
+          .map((w, k) => `term ${k + 1}: ${setText(w)}`)
+          .join('; '),
+        ...(params.downgrades > 0 ? { rollbacksLeft: s.versions.downgrades } : {}),
+      }),
+      fairness: 'Protocol steps are weakly fair; configuration changes are operator actions and never fair.',
     },
-    display: (s) => ({
-      versions: formatVersions(s.versions, SERVERS),
-      ...Object.fromEntries(
-        SERVERS.map((x) => [
-          x,
-          `term ${s.currentTerm[x]} ${s.role[x]}, voted ${s.votedFor[x] ?? '—'}${s.role[x] === 'follower' ? '' : `, votes ${setText(s.votesGranted[x])}`}, config ${configText(configOf(s, x))}`,
-        ]),
-      ),
-      leaders: s.won.slice(1).map((w, k) => `term ${k + 1}: ${setText(w)}`).join('; '),
-      ...(params.downgrades > 0 ? { rollbacksLeft: s.versions.downgrades } : {}),
-    }),
-    fairness: 'Protocol steps are weakly fair; configuration changes are operator actions and never fair.',
-  });
+  );
 }
 
 // Variants and configurations.
@@ -308,7 +316,8 @@ export const raftMembership = defineModel({
     },
     {
       name: 'single-server-rollback',
-      description: 'The same, with one configuration rolled back (in reverse rolling order): every two configurations in use are still adjacent.',
+      description:
+        'The same, with one configuration rolled back (in reverse rolling order): every two configurations in use are still adjacent.',
       variant: 'correct',
       params: { downgrades: 1 },
     },
@@ -326,7 +335,12 @@ export const raftMembership = defineModel({
       variant: 'direct',
       params: {},
     },
-    { name: 'joint-consensus', description: 'Joint consensus, in rolling order: one leader per term.', variant: 'joint-consensus', params: {} },
+    {
+      name: 'joint-consensus',
+      description: 'Joint consensus, in rolling order: one leader per term.',
+      variant: 'joint-consensus',
+      params: {},
+    },
     { name: 'member-list-restart', variant: 'member-list-restart', params: {} },
   ],
   machine: (params, variant) => membershipMachine(params, variant),
