@@ -249,7 +249,13 @@ export interface WalkResult {
  * Runs one walk, checking `always` properties on every state and `step` properties on every transition.
  * `watch` restricts which safety properties count as failures (default: all).
  */
-export function runWalk(machine: AnyMachine, path: WalkInput, watch?: ReadonlySet<string>, onState?: (state: unknown) => void): WalkResult {
+export function runWalk(
+  machine: AnyMachine,
+  path: WalkInput,
+  watch?: ReadonlySet<string>,
+  onState?: (state: unknown) => void,
+  onAction?: (action: unknown) => void,
+): WalkResult {
   const muted = new Set((path.muted ?? []).map((i) => machine.actionNames[i]));
   const safety = machine.properties.filter((p) => (p.kind === 'always' || p.kind === 'step') && (!watch || watch.has(p.name)));
   const sometimes = machine.properties.filter((p) => p.kind === 'sometimes');
@@ -278,6 +284,7 @@ export function runWalk(machine: AnyMachine, path: WalkInput, watch?: ReadonlySe
     }
     const action = enabled[index];
     const next = machine.next(state, action);
+    onAction?.(action);
     choices.push(index);
     for (const p of safety) if (p.kind === 'step' && !p.holds(state, action, next)) return cut(p.name, 'step');
     state = next;
@@ -295,6 +302,9 @@ export interface RandomOptions {
   readonly path?: string;
   /** How walks are generated (default DEFAULT_WALK_STYLE). */
   readonly style?: WalkStyle;
+  /** Every state the walks visit, with its key, and every action they take (a campaign's running totals). */
+  readonly onState?: (state: unknown, key: string | number) => void;
+  readonly onAction?: (action: unknown) => void;
 }
 
 export interface RandomViolation {
@@ -314,6 +324,8 @@ export interface RandomResult {
   readonly distinctStates: number;
   readonly statesGenerated: number;
   readonly longestWalk: number;
+  /** Walks run (a failure ends a pass early). */
+  readonly walks: number;
 }
 
 /**
@@ -326,7 +338,14 @@ export function checkRandom(machine: AnyMachine, options: RandomOptions): Random
   const stateKey = stateKeyOf(machine);
   let generated = 0;
   let longest = 0;
+  let walksRun = 0;
   const violations: RandomViolation[] = [];
+  const { onState, onAction } = options;
+  const visit = (s: unknown): void => {
+    const key = stateKey(s);
+    seen.add(key);
+    onState?.(s, key);
+  };
   const safety = machine.properties.filter((p) => p.kind === 'always' || p.kind === 'step');
   // With no safety property, one pass still walks to collect witnesses.
   const passes = safety.length > 0 ? safety.map((p) => p.name) : [undefined];
@@ -349,8 +368,9 @@ export function checkRandom(machine: AnyMachine, options: RandomOptions): Random
     }
     const details = fc.check(
       fc.property(walks, (path) => {
-        const result = runWalk(machine, path, watch, firstPass ? (s) => seen.add(stateKey(s)) : undefined);
+        const result = runWalk(machine, path, watch, firstPass ? visit : undefined, firstPass ? onAction : undefined);
         if (firstPass) {
+          walksRun++;
           for (const name of result.reached) reached.add(name);
           generated += result.steps + 1;
           longest = Math.max(longest, result.steps);
@@ -383,6 +403,7 @@ export function checkRandom(machine: AnyMachine, options: RandomOptions): Random
     distinctStates: seen.size,
     statesGenerated: generated,
     longestWalk: longest,
+    walks: walksRun,
   };
 }
 
