@@ -8,6 +8,7 @@ import type { ExploreResult } from '../check/types';
 import { expectedOutcome, livenessPropertyNames, type AnyMachine, type AnyModel, type Params } from '../model/model';
 import { DEFAULT_RANDOM, judge, type RunOutcome, type RunRequest } from '../run/run';
 import { fail } from '../shared/errors';
+export { parseShard } from '../report/shard';
 import { buildTrace } from '../trace/trace';
 import { plural, type Out } from './output';
 
@@ -21,15 +22,6 @@ export interface LongRun {
   readonly resume?: string;
   /** The command line's arguments, to print the one that resumes. */
   readonly args: readonly string[];
-}
-
-/** `i/n` with 1 ≤ i ≤ n. */
-export function parseShard(raw: string): Shard {
-  const m = /^(\d+)\/(\d+)$/.exec(raw);
-  const index = Number(m?.[1]);
-  const count = Number(m?.[2]);
-  if (!m || count < 1 || index < 1 || index > count || count > 10_000) fail(`--shard must be i/n with 1 ≤ i ≤ n (e.g. 2/4), got '${raw}'`);
-  return { index, count };
 }
 
 /** A positive number of minutes (fractions allowed). */
