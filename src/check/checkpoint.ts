@@ -7,7 +7,8 @@
 // every 1,024 expansions) and yields to the event loop, so that SIGINT and SIGTERM are seen while it runs; a
 // run without a checkpoint never pauses.
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { AnyMachine } from '../model/model';
 import type { Params } from '../model/model';
 import { fail } from '../shared/errors';
@@ -58,8 +59,13 @@ export function writeCheckpoint(file: string, id: CheckpointIdentity, data: unkn
     sections: names.map((name) => ({ name, type: sections[name] instanceof Int32Array ? 'i32' : 'u32', length: sections[name].length })),
   };
   const line = JSON.stringify({ ...header, digest: digestOf(header, body) });
-  writeFileSync(`${file}.tmp`, Buffer.concat([Buffer.from(`${line}\n`), body]));
-  renameSync(`${file}.tmp`, file);
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(`${file}.tmp`, Buffer.concat([Buffer.from(`${line}\n`), body]));
+    renameSync(`${file}.tmp`, file);
+  } catch (e) {
+    fail(`cannot write checkpoint ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
 }
 
 export interface Checkpoint {
