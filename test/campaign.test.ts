@@ -55,7 +55,13 @@ describe('a campaign', () => {
       ['refinesTransactionCommit', 2, 0],
     ]);
     for (const v of s.violations) {
-      const replay = checkRandom(machine, { seed: v.seed, runs: base.runs, walkLength: base.walkLength, path: v.replayPath, properties: [v.property] });
+      const replay = checkRandom(machine, {
+        seed: v.seed,
+        runs: base.runs,
+        walkLength: base.walkLength,
+        path: v.replayPath,
+        properties: [v.property],
+      });
       expect(replay.violations.map((r) => r.path)).toEqual([v.path]);
     }
   });
@@ -98,11 +104,31 @@ describe('distcheck check --minutes, --rounds', () => {
     expect(again.trace).toEqual(json.violations[0].trace);
   });
 
+  it('extended from its checkpoint by more rounds is the longer campaign', async () => {
+    const file = join(tmp, 'campaign.ckpt');
+    const run = async (...extra: string[]): Promise<Record<string, unknown>> => {
+      const r = await cli(...args, '--runs', '30', '--keep-going', '--save', tmp, '--json', ...extra);
+      expect(r.code).toBe(0);
+      const { campaign, ...rest } = JSON.parse(r.out);
+      const { seconds, checkpoint, ...figures } = campaign;
+      return { ...rest, campaign: figures };
+    };
+    await run('--rounds', '2', '--checkpoint', file);
+    const resumed = await run('--rounds', '5', '--resume', file);
+    expect(resumed).toEqual(await run('--rounds', '5'));
+    expect(resumed.campaign).toMatchObject({ rounds: 5, walks: 150 });
+    const other = await cli(...args, '--runs', '31', '--keep-going', '--rounds', '5', '--resume', file);
+    expect([other.code, other.err]).toEqual([2, `distcheck: checkpoint ${file}: it was written with runs = 30, this run has runs = 31`]);
+  });
+
   it('takes its campaign options only with random walks', async () => {
     for (const [extra, message] of [
       [['--minutes', '1'], '--minutes runs a random-walk campaign: add --strategy random'],
       [['--keep-going'], '--keep-going applies to a random-walk campaign (--strategy random --minutes N or --rounds N)'],
-      [['--strategy', 'random', '--shard', '1/2'], '--shard applies to a random-walk campaign (--strategy random --minutes N or --rounds N)'],
+      [
+        ['--strategy', 'random', '--shard', '1/2'],
+        '--shard applies to a random-walk campaign (--strategy random --minutes N or --rounds N)',
+      ],
       [['--strategy', 'random', '--minutes', '1', '--shard', '3/2'], "--shard must be i/n with 1 ≤ i ≤ n (e.g. 2/4), got '3/2'"],
       [['--strategy', 'random', '--minutes', 'soon'], "--minutes must be a positive number of minutes, got 'soon'"],
       [['--strategy', 'random', '--rounds', '2', '--path', '0:1'], '--path replays one walk; a campaign (--minutes, --rounds) runs many'],

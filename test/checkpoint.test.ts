@@ -28,7 +28,10 @@ const JSON_KEYS = ['count', 'generated', 'depth', 'hashedStrings', 'deadlock', '
 const SECTION_KEYS = ['parent', 'choice', 'fingerprints', 'level', 'next'] as const;
 
 /** Explores with a pause at every check (each 1,024 expansions), each time through a file into a fresh worker. */
-function exploreThroughFiles(machine: AnyMachine, options: { symmetry?: boolean } = {}): { result: ReturnType<typeof explore>; pauses: number; midLevel: number } {
+function exploreThroughFiles(
+  machine: AnyMachine,
+  options: { symmetry?: boolean } = {},
+): { result: ReturnType<typeof explore>; pauses: number; midLevel: number } {
   let w = soloWorker(machine, options);
   w.start();
   let pauses = 0;
@@ -86,16 +89,28 @@ describe('checkpoint files that do not fit', () => {
     const w = soloWorker(grid.machine({ n: 20 }, 'walk'), {});
     w.start();
     const s = w.snapshot();
-    const id: CheckpointIdentity = { kind: 'bfs', model: './test/fixtures/slow-grid.ts', variant: 'walk', params: { n: 20 }, settings: { symmetry: false, deadlock: false } };
+    const id: CheckpointIdentity = {
+      kind: 'bfs',
+      model: './test/fixtures/slow-grid.ts',
+      variant: 'walk',
+      params: { n: 20 },
+      settings: { symmetry: false, deadlock: false },
+    };
     writeCheckpoint(file, id, Object.fromEntries(JSON_KEYS.map((k) => [k, s[k]])), Object.fromEntries(SECTION_KEYS.map((k) => [k, s[k]])));
     const resumed = await cli(...args, '--resume', file, '--json');
     expect(resumed.code).toBe(0);
     expect(JSON.parse(resumed.out)).toMatchObject({ distinctStates: 400, depth: 20 });
 
     const other = await cli('check', './test/fixtures/slow-grid.ts', '--variant', 'walk', '--param', 'n=21', '--resume', file);
-    expect([other.code, other.err]).toEqual([2, `distcheck: checkpoint ${file}: it is of ./test/fixtures/slow-grid.ts [walk; {"n":20}], not of ./test/fixtures/slow-grid.ts [walk; {"n":21}]`]);
+    expect([other.code, other.err]).toEqual([
+      2,
+      `distcheck: checkpoint ${file}: it is of ./test/fixtures/slow-grid.ts [walk; {"n":20}], not of ./test/fixtures/slow-grid.ts [walk; {"n":21}]`,
+    ]);
     const deadlock = await cli(...args, '--deadlock', '--resume', file);
-    expect([deadlock.code, deadlock.err]).toEqual([2, `distcheck: checkpoint ${file}: it was written with deadlock = false, this run has deadlock = true`]);
+    expect([deadlock.code, deadlock.err]).toEqual([
+      2,
+      `distcheck: checkpoint ${file}: it was written with deadlock = false, this run has deadlock = true`,
+    ]);
 
     const bytes = readFileSync(file);
     bytes[bytes.length - 1] ^= 1;
@@ -114,8 +129,14 @@ describe('checkpoint files that do not fit', () => {
 
   it('are refused where they do not apply', async () => {
     for (const [extra, message] of [
-      [['--workers', '2', '--checkpoint', 'x'], '--checkpoint and --resume apply to breadth-first search on one thread, not with --workers'],
-      [['--strategy', 'random', '--resume', 'x'], '--checkpoint and --resume apply to breadth-first search and to campaigns (--minutes, --rounds), not to a fixed --runs'],
+      [
+        ['--workers', '2', '--checkpoint', 'x'],
+        '--checkpoint and --resume apply to breadth-first search on one thread, not with --workers',
+      ],
+      [
+        ['--strategy', 'random', '--resume', 'x'],
+        '--checkpoint and --resume apply to breadth-first search and to campaigns (--minutes, --rounds), not to a fixed --runs',
+      ],
       [['--checkpoint-minutes', '1'], '--checkpoint-minutes needs --checkpoint FILE'],
       [['--checkpoint', 'x', '--checkpoint-minutes', '0'], "--checkpoint-minutes must be a positive number of minutes, got '0'"],
     ] as const) {
@@ -152,7 +173,12 @@ describe('a breadth-first run killed with SIGTERM', () => {
     const straight = await cli(...args, '--json', '--save', tmp);
     expect(resumed.code).toBe(0);
     expect(resumed.out).toBe(straight.out);
-    expect(JSON.parse(resumed.out)).toMatchObject({ distinctStates: 22_500, statesGenerated: 66_902, depth: 150, verdict: 'caught: notCorner violated' });
+    expect(JSON.parse(resumed.out)).toMatchObject({
+      distinctStates: 22_500,
+      statesGenerated: 66_902,
+      depth: 150,
+      verdict: 'caught: notCorner violated',
+    });
     expect(JSON.parse(resumed.out).violations[0].trace.steps).toHaveLength(150);
   }, 20_000);
 });

@@ -47,7 +47,16 @@ describe('report --shard i/n', () => {
       const r = await cli('report', ...models, '--shard', `${i}/3`, '--out', join(tmp, `s${i}`));
       expect(r.code).toBe(0);
     }
-    const merged = await cli('merge', join(tmp, 's1'), join(tmp, 's2'), join(tmp, 's3'), '--out', join(tmp, 'merged'), '--junit', join(tmp, 'merged.xml'));
+    const merged = await cli(
+      'merge',
+      join(tmp, 's1'),
+      join(tmp, 's2'),
+      join(tmp, 's3'),
+      '--out',
+      join(tmp, 'merged'),
+      '--junit',
+      join(tmp, 'merged.xml'),
+    );
     expect(merged.code).toBe(0);
     expect(merged.out).toContain('merged 3 shards: 15 configurations');
     const single = tree(join(tmp, 'one'));
@@ -65,7 +74,10 @@ describe('report --shard i/n', () => {
       [[s(1), s(2)], 'missing shard 3/3'],
       [[s(1), s(1), s(2)], `shard 1/3 is given twice (${join(s(1), 'shard.json')} and ${join(s(1), 'shard.json')})`],
       [[join(tmp, 'other'), s(2), s(3)], `${join(s(2), 'shard.json')} ran other models than ${join(tmp, 'other', 'shard.json')}`],
-      [[join(tmp, 'one')], `${join(tmp, 'one')} holds neither shard.json (report --shard) nor campaign-shard-*.ckpt (check --strategy random --shard)`],
+      [
+        [join(tmp, 'one')],
+        `${join(tmp, 'one')} holds neither shard.json (report --shard) nor campaign-shard-*.ckpt (check --strategy random --shard)`,
+      ],
       [[join(tmp, 'nope')], `${join(tmp, 'nope')} is not a folder`],
     ] as const) {
       const r = await cli('merge', ...dirs, '--out', join(tmp, 'bad'));
@@ -77,15 +89,34 @@ describe('report --shard i/n', () => {
 
 describe('a campaign in shards', () => {
   it('merges into the campaign one process runs', async () => {
-    const args = ['check', 'two-phase-commit', '--param', 'rms=4', '--variant', 'heuristic-commit', '--strategy', 'random', '--rounds', '3', '--runs', '40', '--keep-going'];
+    const args = [
+      'check',
+      'two-phase-commit',
+      '--param',
+      'rms=4',
+      '--variant',
+      'heuristic-commit',
+      '--strategy',
+      'random',
+      '--rounds',
+      '3',
+      '--runs',
+      '40',
+      '--keep-going',
+    ];
     const one = await cli(...args, '--save', join(tmp, 'c'), '--json');
     for (const i of [1, 2]) expect((await cli(...args, '--shard', `${i}/2`, '--save', join(tmp, `c${i}`), '--json')).code).toBe(0);
     const merged = await cli('merge', join(tmp, 'c1'), join(tmp, 'c2'), '--out', join(tmp, 'cm'));
     expect(merged.code).toBe(0);
     const json = JSON.parse(one.out);
-    expect(merged.out).toContain(`  ${json.distinctStates.toLocaleString('en-US')} distinct states, ${json.statesGenerated.toLocaleString('en-US')} generated, depth ${json.depth}`);
+    expect(merged.out).toContain(
+      `  ${json.distinctStates.toLocaleString('en-US')} distinct states, ${json.statesGenerated.toLocaleString('en-US')} generated, depth ${json.depth}`,
+    );
     expect(merged.out).toContain(`campaign: 3 rounds of walks, 120 walks, ${json.campaign.actionInstances} action instances taken`);
-    const saved = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+    const saved = (dir: string): string[] =>
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .sort();
     expect(saved(join(tmp, 'cm'))).toEqual(saved(join(tmp, 'c')));
     for (const f of saved(join(tmp, 'c'))) expect(readFileSync(join(tmp, 'cm', f), 'utf8')).toBe(readFileSync(join(tmp, 'c', f), 'utf8'));
   });

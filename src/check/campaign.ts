@@ -155,7 +155,10 @@ export async function runCampaign(machine: AnyMachine, options: CampaignOptions)
       seconds: seconds(),
     });
   const always = machine.properties.filter((p) => p.kind === 'always') as { name: string; holds: (s: unknown) => boolean }[];
-  const steps = machine.properties.filter((p) => p.kind === 'step') as { name: string; holds: (s: unknown, a: unknown, t: unknown) => boolean }[];
+  const steps = machine.properties.filter((p) => p.kind === 'step') as {
+    name: string;
+    holds: (s: unknown, a: unknown, t: unknown) => boolean;
+  }[];
   let nextCheckpoint = performance.now() + (options.everyMs ?? Infinity);
   let stopped: CampaignState['stopped'] = 'running';
   progress();
@@ -200,7 +203,13 @@ export async function runCampaign(machine: AnyMachine, options: CampaignOptions)
       { seed, numRuns: options.runs },
     );
     for (const [property, walk] of broken) {
-      const [v] = checkRandom(machine, { seed, runs: options.runs, walkLength: options.walkLength, path: String(walk), properties: [property] }).violations;
+      const [v] = checkRandom(machine, {
+        seed,
+        runs: options.runs,
+        walkLength: options.walkLength,
+        path: String(walk),
+        properties: [property],
+      }).violations;
       if (!v) throw new Error(`walk ${walk} of round ${round} broke ${property}, and did not on its replay`);
       const found: CampaignViolation = { property: v.property, kind: v.kind, path: v.path, round, seed: v.seed, replayPath: v.replayPath };
       const key = violationKey(found);
@@ -229,7 +238,8 @@ export function mergeCampaigns(states: readonly CampaignState[]): CampaignState 
   const fingerprints: number[] = [];
   seen.forEach((h, l) => fingerprints.push(h, l));
   const violations = new Map<string, CampaignViolation>();
-  for (const v of states.flatMap((s) => s.violations).sort((a, b) => a.round - b.round)) if (!violations.has(violationKey(v))) violations.set(violationKey(v), v);
+  for (const v of states.flatMap((s) => s.violations).sort((a, b) => a.round - b.round))
+    if (!violations.has(violationKey(v))) violations.set(violationKey(v), v);
   return {
     nextRound: Math.max(...states.map((s) => s.nextRound)),
     rounds: states.reduce((n, s) => n + s.rounds, 0),

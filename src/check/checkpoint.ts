@@ -93,7 +93,12 @@ export function readCheckpoint(file: string, expected?: CheckpointIdentity): Che
   } catch {
     return bad('not a distcheck checkpoint (the header is not JSON)');
   }
-  if (typeof header !== 'object' || header === null || typeof header.format !== 'string' || !header.format.startsWith('distcheck-checkpoint/'))
+  if (
+    typeof header !== 'object' ||
+    header === null ||
+    typeof header.format !== 'string' ||
+    !header.format.startsWith('distcheck-checkpoint/')
+  )
     return bad('not a distcheck checkpoint');
   if (header.format !== CHECKPOINT_FORMAT) return bad(`format ${header.format}, this distcheck reads ${CHECKPOINT_FORMAT}`);
   if (!Array.isArray(header.sections) || typeof header.digest !== 'string') return bad('malformed header');
@@ -119,7 +124,9 @@ export function readCheckpoint(file: string, expected?: CheckpointIdentity): Che
   };
   if (expected) {
     if (identity.kind !== expected.kind)
-      bad(`it is of a ${identity.kind === 'bfs' ? 'breadth-first run' : 'random-walk campaign'}, not of a ${expected.kind === 'bfs' ? 'breadth-first run' : 'random-walk campaign'}`);
+      bad(
+        `it is of a ${identity.kind === 'bfs' ? 'breadth-first run' : 'random-walk campaign'}, not of a ${expected.kind === 'bfs' ? 'breadth-first run' : 'random-walk campaign'}`,
+      );
     if (describe(identity) !== describe(expected)) bad(`it is of ${describe(identity)}, not of ${describe(expected)}`);
     for (const k of new Set([...Object.keys(identity.settings), ...Object.keys(expected.settings)]))
       if (identity.settings[k] !== expected.settings[k])
@@ -163,7 +170,12 @@ export async function exploreCheckpointed(machine: AnyMachine, options: ExploreO
   const write = (): string | undefined => {
     if (!ctl.file) return undefined;
     const s = w.snapshot();
-    writeCheckpoint(ctl.file, ctl.identity, Object.fromEntries(JSON_FIELDS.map((k) => [k, s[k]])), Object.fromEntries(SECTIONS.map((k) => [k, s[k]])));
+    writeCheckpoint(
+      ctl.file,
+      ctl.identity,
+      Object.fromEntries(JSON_FIELDS.map((k) => [k, s[k]])),
+      Object.fromEntries(SECTIONS.map((k) => [k, s[k]])),
+    );
     ctl.onWrite?.(ctl.file);
     return ctl.file;
   };

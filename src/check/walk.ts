@@ -336,7 +336,9 @@ export function checkRandom(machine: AnyMachine, options: RandomOptions): Random
   let generated = 0;
   let longest = 0;
   const violations: RandomViolation[] = [];
-  const safety = machine.properties.filter((p) => (p.kind === 'always' || p.kind === 'step') && (options.properties?.includes(p.name) ?? true));
+  const safety = machine.properties.filter(
+    (p) => (p.kind === 'always' || p.kind === 'step') && (options.properties?.includes(p.name) ?? true),
+  );
   // With no safety property, one pass still walks to collect witnesses.
   const passes = safety.length > 0 ? safety.map((p) => p.name) : [undefined];
   const style = options.style ?? DEFAULT_WALK_STYLE;

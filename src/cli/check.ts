@@ -16,7 +16,16 @@ import { modelOrigin } from './load-model';
 import { modelArg, workerModule, type App } from './models';
 import { pathToError } from './model-error';
 import { WHOLE } from '../check/campaign';
-import { campaignLines, exploreLong, minutesOption, parseShard, replayPrefix, runCampaignCommand, type CampaignResult, type LongRun } from './long-runs';
+import {
+  campaignLines,
+  exploreLong,
+  minutesOption,
+  parseShard,
+  replayPrefix,
+  runCampaignCommand,
+  type CampaignResult,
+  type LongRun,
+} from './long-runs';
 import { plural, writeText, type Out } from './output';
 
 export const CHECK_OPTIONS = {
@@ -128,7 +137,14 @@ async function parseCheck(args: string[], app: App): Promise<CheckPlan> {
       onProgress: json ? undefined : progressPrinter(),
     },
   };
-  return { model, request, json, ...(values.junit ? { junit: values.junit } : {}), saveDir: values.save ?? 'reports/last-run', ...(long ? { long } : {}) };
+  return {
+    model,
+    request,
+    json,
+    ...(values.junit ? { junit: values.junit } : {}),
+    saveDir: values.save ?? 'reports/last-run',
+    ...(long ? { long } : {}),
+  };
 }
 
 /** The options of a long run (a campaign, checkpoints); each applies to one strategy. */
@@ -144,12 +160,14 @@ function parseLong(
     for (const o of ['keep-going', 'shard'] as const)
       if (values[o] !== undefined) fail(`--${o} applies to a random-walk campaign (--strategy random --minutes N or --rounds N)`);
   }
-  if (campaign && strategy !== 'random') fail(`--${values.minutes !== undefined ? 'minutes' : 'rounds'} runs a random-walk campaign: add --strategy random`);
+  if (campaign && strategy !== 'random')
+    fail(`--${values.minutes !== undefined ? 'minutes' : 'rounds'} runs a random-walk campaign: add --strategy random`);
   if (campaign && values.path !== undefined) fail('--path replays one walk; a campaign (--minutes, --rounds) runs many');
   if (campaign && values['max-seconds'] !== undefined) fail('a campaign is time-boxed by --minutes, not --max-seconds');
   const checkpointed = values.checkpoint !== undefined || values.resume !== undefined;
   if (values['checkpoint-minutes'] !== undefined && values.checkpoint === undefined) fail('--checkpoint-minutes needs --checkpoint FILE');
-  if (checkpointed && strategy === 'random' && !campaign) fail('--checkpoint and --resume apply to breadth-first search and to campaigns (--minutes, --rounds), not to a fixed --runs');
+  if (checkpointed && strategy === 'random' && !campaign)
+    fail('--checkpoint and --resume apply to breadth-first search and to campaigns (--minutes, --rounds), not to a fixed --runs');
   if (checkpointed && workers > 1) fail('--checkpoint and --resume apply to breadth-first search on one thread, not with --workers');
   if (!campaign && !checkpointed) return undefined;
   const minutes = minutesOption('minutes', values.minutes);
@@ -157,10 +175,19 @@ function parseLong(
   return {
     modelArg: values.export !== undefined ? `${modelArg}#${values.export}` : modelArg,
     ...(campaign
-      ? { campaign: { ...(minutes !== undefined ? { minutes } : {}), ...(rounds !== undefined ? { rounds } : {}), keepGoing: Boolean(values['keep-going']), shard: values.shard ? parseShard(values.shard) : WHOLE } }
+      ? {
+          campaign: {
+            ...(minutes !== undefined ? { minutes } : {}),
+            ...(rounds !== undefined ? { rounds } : {}),
+            keepGoing: Boolean(values['keep-going']),
+            shard: values.shard ? parseShard(values.shard) : WHOLE,
+          },
+        }
       : {}),
     ...(values.checkpoint !== undefined ? { checkpoint: values.checkpoint } : {}),
-    ...(values['checkpoint-minutes'] !== undefined ? { checkpointMinutes: minutesOption('checkpoint-minutes', values['checkpoint-minutes']) } : {}),
+    ...(values['checkpoint-minutes'] !== undefined
+      ? { checkpointMinutes: minutesOption('checkpoint-minutes', values['checkpoint-minutes']) }
+      : {}),
     ...(values.resume !== undefined ? { resume: values.resume } : {}),
     args,
   };
@@ -267,7 +294,9 @@ function presentText(
     const explanation = machine.explain?.(v.trace.steps[v.trace.steps.length - 1].state);
     if (explanation) out.log(explanation);
     if (v.seed !== undefined)
-      out.log(`  replay the shrunk walk${campaign ? ' alone' : ''}: ${campaign ? `${campaign.replay} ` : '--strategy random '}--seed ${v.seed} --path ${v.path}`);
+      out.log(
+        `  replay the shrunk walk${campaign ? ' alone' : ''}: ${campaign ? `${campaign.replay} ` : '--strategy random '}--seed ${v.seed} --path ${v.path}`,
+      );
     out.log(`  saved: ${saved[i]}`);
   });
   out.log('');
@@ -321,7 +350,8 @@ export async function cmdCheck(args: string[], out: Out, app: App): Promise<numb
   const saved = saveTraces(plan, outcome);
   const c = campaign as CampaignResult | undefined;
   const replay = c && long ? replayPrefix(long.modelArg.split('#')[0], outcome.variant, outcome.params, outcome.random!) : '';
-  if (plan.json) out.log(JSON.stringify({ ...(outcomeJson(outcome, machine) as object), ...(c ? { campaign: campaignJson(c, replay) } : {}) }));
+  if (plan.json)
+    out.log(JSON.stringify({ ...(outcomeJson(outcome, machine) as object), ...(c ? { campaign: campaignJson(c, replay) } : {}) }));
   else presentText(plan, outcome, machine, saved, out, c && long ? { lines: campaignLines(long, c), replay } : undefined);
   // An interrupted campaign has no verdict, unless it caught the bug it was after.
   if (c?.interrupted && !(outcome.asExpected && outcome.expected.result === 'violation')) return 3;

@@ -63,7 +63,10 @@ export async function reportCatalog(app: App, files: readonly string[], ids: rea
   if (!ids) return loadCatalog(app.catalog);
   for (const id of ids) findEntry(app.catalog.models, id);
   // Some models: their pages and the comparisons among them; the figures belong to the whole catalog's report.
-  const [models, comparisons] = await Promise.all([loadEntries(app.catalog.models.filter((e) => ids.includes(e.id))), app.catalog.comparisons()]);
+  const [models, comparisons] = await Promise.all([
+    loadEntries(app.catalog.models.filter((e) => ids.includes(e.id))),
+    app.catalog.comparisons(),
+  ]);
   return { models, comparisons, figures: [] };
 }
 
@@ -100,7 +103,15 @@ export async function cmdReport(args: string[], out: Out, app: App): Promise<num
       const now = performance.now();
       seconds.push((now - last) / 1000);
       last = now;
-      if (shard) entries.push({ index: k, seconds: seconds[seconds.length - 1], outcome: storeOutcome(catalog.models.find((m) => m.id === o.model)!, o) });
+      if (shard)
+        entries.push({
+          index: k,
+          seconds: seconds[seconds.length - 1],
+          outcome: storeOutcome(
+            catalog.models.find((m) => m.id === o.model)!,
+            o,
+          ),
+        });
       out.log(
         `${o.asExpected ? '✓' : '✗'} ${o.model} ${o.configuration}: ${o.verdict} (${o.distinctStates.toLocaleString('en-US')} states, depth ${o.depth})`,
       );

@@ -2,7 +2,7 @@
 // runs with checkpoints (--checkpoint, --checkpoint-minutes, --resume). check.ts parses; this file runs them,
 // installs the signal handlers, and presents a campaign.
 import { join } from 'node:path';
-import { mergeCampaigns, runCampaign, type CampaignProgress, type CampaignState, type Shard } from '../check/campaign';
+import { runCampaign, type CampaignProgress, type CampaignState, type Shard } from '../check/campaign';
 import { exploreCheckpointed, readCheckpoint, writeCheckpoint, type Checkpoint, type CheckpointIdentity } from '../check/checkpoint';
 import type { ExploreResult } from '../check/types';
 import { expectedOutcome, livenessPropertyNames, type AnyMachine, type AnyModel, type Params } from '../model/model';
@@ -70,8 +70,14 @@ const bfsIdentity = (long: LongRun, request: RunRequest, params: Params): Checkp
   settings: { symmetry: request.symmetry === true, deadlock: request.explore?.checkDeadlock === true },
 });
 
-/** The breadth-first search of a checked run, with checkpoints; undefined when it stopped into a checkpoint. */
-export async function exploreLong(long: LongRun, request: RunRequest, machine: AnyMachine, params: Params, out: Out): Promise<ExploreResult | number> {
+/** The breadth-first search of a checked run, with checkpoints; an exit code (3) when it stopped into a checkpoint. */
+export async function exploreLong(
+  long: LongRun,
+  request: RunRequest,
+  machine: AnyMachine,
+  params: Params,
+  out: Out,
+): Promise<ExploreResult | number> {
   const identity = bfsIdentity(long, request, params);
   const resume = long.resume ? readCheckpoint(long.resume, identity) : undefined;
   const signals = onSignals();
@@ -173,7 +179,13 @@ export function campaignOutcome(model: AnyModel, machine: AnyMachine, request: R
     distinctStates: s.fingerprints.length / 2,
     statesGenerated: s.statesGenerated,
     depth: s.longestWalk + 1,
-    violations: s.violations.map((v) => ({ property: v.property, kind: v.kind, trace: buildTrace(machine, ctx, v), seed: v.seed, path: v.replayPath })),
+    violations: s.violations.map((v) => ({
+      property: v.property,
+      kind: v.kind,
+      trace: buildTrace(machine, ctx, v),
+      seed: v.seed,
+      path: v.replayPath,
+    })),
     witnesses: [],
     unreached: sometimes.filter((n) => !s.reached.includes(n)),
     unchecked: livenessPropertyNames(machine),
@@ -215,7 +227,9 @@ export async function runCampaignCommand(
       ...(resume ? { resume } : {}),
       ...(quiet ? {} : { onProgress: campaignProgress() }),
       interrupted: signals.interrupted,
-      ...(file && long.checkpointMinutes ? { everyMs: long.checkpointMinutes * 60_000, onCheckpoint: (s) => writeCampaign(file, identity, s) } : {}),
+      ...(file && long.checkpointMinutes
+        ? { everyMs: long.checkpointMinutes * 60_000, onCheckpoint: (s) => writeCampaign(file, identity, s) }
+        : {}),
     });
     if (process.stderr.isTTY && !quiet) process.stderr.write('\r\x1b[K');
     const { interrupted, ...s } = state;
@@ -232,10 +246,18 @@ export function campaignLines(long: LongRun | undefined, r: Pick<CampaignResult,
   const s = r.state;
   const lines = [
     `  campaign: ${plural(s.rounds, 'round')} of walks, ${plural(s.walks, 'walk')}, ${plural(s.instances.length, 'action instance')} taken, ${Math.round(s.seconds).toLocaleString('en-US')} s` +
-      (r.interrupted ? ' (interrupted)' : s.stopped === 'time' ? ' (time up)' : s.stopped === 'violation' ? ' (stopped at the first violation)' : ''),
+      (r.interrupted
+        ? ' (interrupted)'
+        : s.stopped === 'time'
+          ? ' (time up)'
+          : s.stopped === 'violation'
+            ? ' (stopped at the first violation)'
+            : ''),
   ];
   s.violations.forEach((v, i) =>
-    lines.push(`  violation ${i + 1}: ${v.property} in ${plural(v.path.choices.length, 'step')}, found in round ${v.round} (walk seed ${v.seed}, path ${v.replayPath.split(':')[0]})`),
+    lines.push(
+      `  violation ${i + 1}: ${v.property} in ${plural(v.path.choices.length, 'step')}, found in round ${v.round} (walk seed ${v.seed}, path ${v.replayPath.split(':')[0]})`,
+    ),
   );
   if (r.written) lines.push(`  checkpoint: ${r.written}${long && r.interrupted ? `; resume with: ${resumeCommand(long, r.written)}` : ''}`);
   return lines;
@@ -244,7 +266,14 @@ export function campaignLines(long: LongRun | undefined, r: Pick<CampaignResult,
 /** `distcheck check` arguments that replay one walk of a campaign: model, variant, parameters, walk length. */
 export function replayPrefix(modelArg: string, variant: string, params: Params, random: { runs: number; walkLength: number }): string {
   const ps = Object.entries(params).map(([k, v]) => `--param ${k}=${v}`);
-  return ['distcheck check', modelArg, '--variant', variant, ...ps, '--strategy random', `--runs ${random.runs}`, `--walk-length ${random.walkLength}`].join(' ');
+  return [
+    'distcheck check',
+    modelArg,
+    '--variant',
+    variant,
+    ...ps,
+    '--strategy random',
+    `--runs ${random.runs}`,
+    `--walk-length ${random.walkLength}`,
+  ].join(' ');
 }
-
-export { mergeCampaigns };

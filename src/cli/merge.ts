@@ -19,7 +19,7 @@ import { traceToJson } from '../trace/trace-file';
 import { parse } from './args';
 import { reportCatalog, writeJUnitOf } from './commands';
 import { savedTraceName } from './check';
-import { campaignLines, campaignOf, campaignOutcome, shardFileName, writeCampaign } from './long-runs';
+import { campaignLines, campaignOf, campaignOutcome, writeCampaign } from './long-runs';
 import { modelArg, type App } from './models';
 import { plural, readText, writeText, type Out } from './output';
 
@@ -29,7 +29,8 @@ const CAMPAIGN_SHARD = /^campaign-shard-\d+-of-\d+\.ckpt$/;
 
 export async function cmdMerge(args: string[], out: Out, app: App): Promise<number> {
   const { values, positionals } = parse(args, MERGE_OPTIONS);
-  if (positionals.length === 0) fail('merge takes the folders the shards wrote (report --shard i/n --out DIR, or a campaign --shard i/n --save DIR)');
+  if (positionals.length === 0)
+    fail('merge takes the folders the shards wrote (report --shard i/n --out DIR, or a campaign --shard i/n --save DIR)');
   const kinds = positionals.map((dir) => {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) fail(`${dir} is not a folder`);
     if (existsSync(join(dir, SHARD_FILE))) return 'report';
@@ -42,7 +43,10 @@ export async function cmdMerge(args: string[], out: Out, app: App): Promise<numb
     if (junit) fail('--junit applies to report shards');
     return mergeCampaignShards(positionals, (values.out as string | undefined) ?? 'reports/last-run/merged', out, app);
   }
-  const files = positionals.map((dir) => ({ name: join(dir, SHARD_FILE), file: parseShardFile(readText(join(dir, SHARD_FILE)), join(dir, SHARD_FILE)) }));
+  const files = positionals.map((dir) => ({
+    name: join(dir, SHARD_FILE),
+    file: parseShardFile(readText(join(dir, SHARD_FILE)), join(dir, SHARD_FILE)),
+  }));
   const selection = files[0].file.selection;
   const catalog = await reportCatalog(app, selection.files ?? [], selection.models);
   const { all, seconds } = mergeShards(files, catalog.models);
@@ -62,7 +66,11 @@ export async function cmdMerge(args: string[], out: Out, app: App): Promise<numb
 const sansShard = (id: CheckpointIdentity): string => JSON.stringify({ ...id, settings: { ...id.settings, shard: undefined } });
 
 async function mergeCampaignShards(dirs: readonly string[], outDir: string, out: Out, app: App): Promise<number> {
-  const files = dirs.flatMap((dir) => readdirSync(dir).filter((f) => CAMPAIGN_SHARD.test(f)).map((f) => join(dir, f)));
+  const files = dirs.flatMap((dir) =>
+    readdirSync(dir)
+      .filter((f) => CAMPAIGN_SHARD.test(f))
+      .map((f) => join(dir, f)),
+  );
   const shards = files.map((file) => ({ file, checkpoint: readCheckpoint(file) }));
   const first = shards[0].checkpoint.identity;
   const count = parseShard(String(first.settings.shard)).count;
@@ -91,8 +99,14 @@ async function mergeCampaignShards(dirs: readonly string[], outDir: string, out:
   };
   const outcome = campaignOutcome(model, machine, request, params, state);
   writeCampaign(join(outDir, 'campaign.ckpt'), { ...first, settings: { ...first.settings, shard: '1/1' } }, state);
-  out.log(`${model.id} [${first.variant}; ${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(', ')}] random-walk campaign, ${plural(count, 'shard')} merged`);
-  out.log(`  ${outcome.distinctStates.toLocaleString('en-US')} distinct states, ${outcome.statesGenerated.toLocaleString('en-US')} generated, depth ${outcome.depth}`);
+  out.log(
+    `${model.id} [${first.variant}; ${Object.entries(params)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}] random-walk campaign, ${plural(count, 'shard')} merged`,
+  );
+  out.log(
+    `  ${outcome.distinctStates.toLocaleString('en-US')} distinct states, ${outcome.statesGenerated.toLocaleString('en-US')} generated, depth ${outcome.depth}`,
+  );
   for (const line of campaignLines(undefined, { state, interrupted: false })) out.log(line);
   const counts = new Map<string, number>();
   outcome.violations.forEach((v) => {
@@ -105,8 +119,12 @@ async function mergeCampaignShards(dirs: readonly string[], outDir: string, out:
     out.log(`  saved: ${file}`);
   });
   out.log('');
-  out.log(outcome.asExpected ? `as expected: ${outcome.verdict}` : /^[A-Z ]+:/.test(outcome.verdict) ? outcome.verdict : `UNEXPECTED: ${outcome.verdict}`);
+  out.log(
+    outcome.asExpected
+      ? `as expected: ${outcome.verdict}`
+      : /^[A-Z ]+:/.test(outcome.verdict)
+        ? outcome.verdict
+        : `UNEXPECTED: ${outcome.verdict}`,
+  );
   return outcome.exitCode;
 }
-
-export { shardFileName };

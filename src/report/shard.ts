@@ -76,7 +76,8 @@ function refOf(trace: Trace, machine: AnyMachine): TraceRef {
   const choices = trace.steps.slice(1).map((step, i) => {
     const enabled: readonly unknown[] = machine.actions(states[i]);
     const labelled = enabled.flatMap((a, j) => (machine.formatAction(a) === step.action ? [j] : []));
-    const j = labelled.length === 1 ? labelled[0] : labelled.find((c) => structurallyEqual(machine.next(states[i], enabled[c]), step.state));
+    const j =
+      labelled.length === 1 ? labelled[0] : labelled.find((c) => structurallyEqual(machine.next(states[i], enabled[c]), step.state));
     if (j === undefined || init < 0) throw new Error(`the trace of ${trace.property} does not replay on ${trace.model} (step ${i + 1})`);
     return j;
   });
@@ -141,7 +142,10 @@ export function parseShardFile(text: string, name: string): ShardFile {
  * of the run exactly once. `models` are the selection's models, loaded; their configurations must be the ones
  * the shards ran.
  */
-export function mergeShards(files: readonly { name: string; file: ShardFile }[], models: readonly AnyModel[]): { all: ModelOutcomes[]; seconds: number[] } {
+export function mergeShards(
+  files: readonly { name: string; file: ShardFile }[],
+  models: readonly AnyModel[],
+): { all: ModelOutcomes[]; seconds: number[] } {
   const first = files[0].file;
   const count = first.shard.count;
   const selection = JSON.stringify(first.selection);
