@@ -275,6 +275,15 @@ function presentText(
   campaign?: { readonly lines: readonly string[]; readonly replay: string },
 ): void {
   const { model } = plan;
+  // A campaign may collect many walks per property: the shortest of each is shown, the others are listed above.
+  const shortest = (p: string): number => Math.min(...outcome.violations.filter((v) => v.property === p).map((v) => v.trace.steps.length));
+  const shown = new Set(
+    campaign
+      ? [...new Set(outcome.violations.map((v) => v.property))].map((p) =>
+          outcome.violations.find((v) => v.property === p && v.trace.steps.length === shortest(p)),
+        )
+      : outcome.violations,
+  );
   out.log(
     `${model.id} [${outcome.variant}; ${formatParams(outcome.params)}] ${outcome.strategy === 'bfs' ? 'breadth-first' : 'random walks'}${outcome.symmetry ? ' with symmetry reduction (distinct = orbits)' : ''}`,
   );
@@ -288,7 +297,10 @@ function presentText(
   for (const [p, status] of Object.entries(livenessStatus(outcome, livenessPropertyNames(machine))))
     if (status !== 'violated') out.log(`  ${kindOf(machine, p)} ${p}: ${status === 'held' ? 'holds' : 'not checked'}`);
   if (outcome.neverFired.length) out.log(`  never fired: ${outcome.neverFired.join(', ')}`);
+  if (shown.size < outcome.violations.length)
+    out.log(`  (${plural(outcome.violations.length - shown.size, 'longer counterexample')} saved in ${plan.saveDir}, not shown)`);
   outcome.violations.forEach((v, i) => {
+    if (!shown.has(v)) return;
     out.log('');
     out.log(renderTraceText(v.trace, machine));
     const explanation = machine.explain?.(v.trace.steps[v.trace.steps.length - 1].state);

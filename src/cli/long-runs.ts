@@ -256,7 +256,7 @@ export function campaignLines(long: LongRun | undefined, r: Pick<CampaignResult,
   ];
   s.violations.forEach((v, i) =>
     lines.push(
-      `  violation ${i + 1}: ${v.property} in ${plural(v.path.choices.length, 'step')}, found in round ${v.round} (walk seed ${v.seed}, path ${v.replayPath.split(':')[0]})`,
+      `  violation ${i + 1}: ${v.property} in ${plural(v.path.choices.length, 'step')}, found in round ${v.round} (seed ${v.seed}, walk ${v.replayPath.split(':')[0]})`,
     ),
   );
   if (r.written) lines.push(`  checkpoint: ${r.written}${long && r.interrupted ? `; resume with: ${resumeCommand(long, r.written)}` : ''}`);
