@@ -142,7 +142,7 @@ export const shardFileName = (shard: Shard): string => `campaign-shard-${shard.i
 
 function progressLine(p: CampaignProgress): string {
   const n = (x: number): string => Math.round(x).toLocaleString('en-US');
-  return `round ${n(p.rounds)}: ${n(p.walks)} walks, ${n(p.distinct)} distinct states, ${n(p.instances)} action instances (${p.actionsFired}/${p.actionNames} actions), ${plural(p.violations, 'violation')}, ${n(p.seconds)} s`;
+  return `${plural(p.rounds, 'round')}, ${n(p.walks)} walks, ${n(p.distinct)} distinct states, ${n(p.instances)} action instances (${p.actionsFired}/${p.actionNames} actions), ${plural(p.violations, 'violation')}, ${n(p.seconds)} s`;
 }
 
 /** A progress line on stderr: overwritten on a terminal, one line every 30 s in a log. */
