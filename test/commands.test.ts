@@ -17,7 +17,7 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
 const tmp = mkdtempSync(join(tmpdir(), 'distcheck-commands-'));
 const QUEUE = 'test/fixtures/user-models.ts';
 const THROWS = 'test/fixtures/throwing-model.ts';
-const COMMANDS = ['list', 'check', 'replay', 'report', 'diff', 'linearizable', 'bench', 'init', 'serve', 'html', 'help'];
+const COMMANDS = ['list', 'check', 'replay', 'report', 'diff', 'merge', 'linearizable', 'bench', 'init', 'serve', 'html', 'help'];
 
 describe('help', () => {
   it('lists every command, and exits 0', async () => {

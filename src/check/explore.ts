@@ -29,16 +29,26 @@ export function workerSetup(options: ExploreOptions, index: number, workers: num
 }
 
 export function explore(machine: AnyMachine, options: ExploreOptions = {}): ExploreResult {
+  const w = soloWorker(machine, options);
+  w.start();
+  while (!w.stopped && w.frontier > 0) w.soloLevel();
+  return soloResult(machine, w, options);
+}
+
+/** The worker of a run on this thread alone. */
+export function soloWorker(machine: AnyMachine, options: ExploreOptions): LevelWorker {
   const setup = workerSetup(options, 0, 1);
-  const { maxStates, maxDepth } = setup;
-  const w = new LevelWorker(machine, {
+  return new LevelWorker(machine, {
     ...setup,
     ...(options.exact ? { exact: true } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
   });
-  w.start();
-  while (!w.stopped && w.frontier > 0) w.soloLevel();
+}
+
+/** The result of a run on this thread alone, once it stopped or its frontier emptied (also checkpoint.ts's). */
+export function soloResult(machine: AnyMachine, w: LevelWorker, options: ExploreOptions): ExploreResult {
+  const { maxStates, maxDepth } = w.setup;
   const { parent, choice } = w.startColumns();
   const limit = w.stopped
     ? limitOf(w.stopped, { maxStates, maxDepth, maxSeconds: options.maxSeconds, maxHeapMB: options.maxHeapMB })

@@ -338,6 +338,77 @@ export class LevelWorker {
   private lastProgress = this.started;
   /** The visited set of an exact run, instead of `own`. */
   private readonly exact: ExactSet | undefined;
+  /**
+   * Date.now() from which `soloLevel` returns within its level, at its next check (every 1,024 expansions),
+   * so that a checkpoint can be written (checkpoint.ts); the next call goes on from there. Never, unless set.
+   */
+  pauseAt = Infinity;
+  /** Where a paused level goes on, and the next level found before the pause. */
+  private cursor = 0;
+  private pending: { states: unknown[]; ranks: Column<Int32Array> } | undefined;
+
+  /** Whether the last `soloLevel` returned paused within its level. */
+  get paused(): boolean {
+    return this.pending !== undefined;
+  }
+
+  /** Everything the run alone has decided so far, for a checkpoint; the states themselves are rebuilt from it. */
+  snapshot(): SoloSnapshot {
+    if (this.exact) throw new Error('a run with exact keys cannot be checkpointed');
+    const fingerprints = uints();
+    this.own.forEach((h, l) => {
+      fingerprints.push(h);
+      fingerprints.push(l);
+    });
+    const ranks = this.ranks.data;
+    return {
+      count: this.count,
+      generated: this.generated,
+      depth: this.depth,
+      hashedStrings: this.hashedStrings,
+      deadlock: this.deadlock,
+      stateAt: [...this.findings.stateAt],
+      stepFrom: [...this.findings.stepFrom],
+      stepChoice: [...this.findings.stepChoice],
+      coverage: this.coverage.result(),
+      parent: this.parent.slice(0, this.count),
+      choice: this.choice.slice(0, this.count),
+      fingerprints: fingerprints.data.slice(0, fingerprints.length),
+      level: Int32Array.from(ranks.subarray(this.cursor, this.ranks.length)),
+      next: this.pending ? this.pending.ranks.data.slice(0, this.pending.ranks.length) : new Int32Array(0),
+    };
+  }
+
+  /** The run alone as it was at `snapshot`, instead of `start`: the same ranks, findings and figures follow. */
+  restore(s: SoloSnapshot): void {
+    Object.assign(this, { count: s.count, generated: s.generated, depth: s.depth, hashedStrings: s.hashedStrings, deadlock: s.deadlock });
+    const f = this.findings;
+    s.stateAt.forEach((v, i) => (f.stateAt[i] = v));
+    s.stepFrom.forEach((v, i) => (f.stepFrom[i] = v));
+    s.stepChoice.forEach((v, i) => (f.stepChoice[i] = v));
+    f.openState = f.stateAt.filter((v) => v === -1).length;
+    f.openStep = f.stepFrom.filter((v) => v === -1).length;
+    for (const c of s.coverage) {
+      const i = this.coverage.indexOf(c.action);
+      this.coverage.fired[i] = c.fired;
+      this.coverage.distinctNew[i] = c.distinctNew;
+    }
+    this.parent = new Int32Array(Math.max(1024, s.count));
+    this.parent.set(s.parent);
+    this.choice = new Int32Array(Math.max(1024, s.count));
+    this.choice.set(s.choice);
+    this.own = new FingerprintSet((s.fingerprints.length / 2) * 2);
+    for (let i = 0; i < s.fingerprints.length; i += 2) this.own.addFingerprint(s.fingerprints[i], s.fingerprints[i + 1]);
+    this.states = this.rebuild([...s.level]);
+    this.ranks = ints();
+    for (const rank of s.level) this.ranks.push(rank);
+    this.cursor = 0;
+    if (s.next.length > 0) {
+      const ranks = ints();
+      for (const rank of s.next) ranks.push(rank);
+      this.pending = { states: this.rebuild([...s.next]), ranks };
+    }
+  }
 
   /**
    * One whole level on this thread alone: the single-threaded explorer, and the main thread before the other
@@ -350,6 +421,9 @@ export class LevelWorker {
       this.stop('depth', this.states.length);
       return;
     }
+    // A level paused within (see `pauseAt`) goes on where it stopped, with the next level found so far.
+    const from = this.cursor;
+    this.cursor = 0;
     const { machine, fp, findings, coverage, scratch, own, exact } = this;
     const { constraint } = machine;
     const { actions, next, terminal } = machine;
@@ -357,10 +431,11 @@ export class LevelWorker {
     const progressMs = this.setup.progressIntervalMs ?? 1000;
     const states = this.states;
     const ranks = this.ranks.data;
-    const nextStates: unknown[] = [];
-    const nextRanks = ints();
-    scratch.clear();
-    level: for (let j = 0; j < states.length; j++) {
+    const nextStates: unknown[] = this.pending?.states ?? [];
+    const nextRanks = this.pending?.ranks ?? ints();
+    this.pending = undefined;
+    if (from === 0) scratch.clear();
+    level: for (let j = from; j < states.length; j++) {
       const state = states[j];
       states[j] = undefined;
       const rank = ranks[j];
@@ -406,6 +481,11 @@ export class LevelWorker {
         if (now > this.setup.deadline) this.stop('time', queue);
         else if ((this.expansions & 16383) === 0 && getHeapStatistics().used_heap_size > this.heapLimit) this.stop('memory', queue);
         if (this.stopped) break;
+        if (now >= this.pauseAt) {
+          this.cursor = j + 1;
+          this.pending = { states: nextStates, ranks: nextRanks };
+          return;
+        }
         if (onProgress && now - this.lastProgress >= progressMs) {
           this.lastProgress = now;
           onProgress({ distinct: this.count, generated: this.generated, queue, depth: this.depth, seconds: (now - this.started) / 1000 });
@@ -635,6 +715,27 @@ export class LevelWorker {
     this.ranks = ranks;
     return states.length;
   }
+}
+
+/** The single-threaded run at a pause (see `LevelWorker.snapshot`): what a checkpoint file holds. */
+export interface SoloSnapshot {
+  readonly count: number;
+  readonly generated: number;
+  readonly depth: number;
+  readonly hashedStrings: boolean;
+  readonly deadlock: number;
+  readonly stateAt: readonly number[];
+  readonly stepFrom: readonly number[];
+  readonly stepChoice: readonly number[];
+  readonly coverage: readonly ActionCoverage[];
+  /** Parent rank and action index of every state ranked so far. */
+  readonly parent: Int32Array;
+  readonly choice: Int32Array;
+  /** The visited set: (hi, lo) pairs. */
+  readonly fingerprints: Uint32Array;
+  /** Ranks of the current level's states not expanded yet, and of the next level's states found so far. */
+  readonly level: Int32Array;
+  readonly next: Int32Array;
 }
 
 /** A worker's part of a level when the threads join: the ranks of its states, and its fingerprints. */

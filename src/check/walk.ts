@@ -249,7 +249,13 @@ export interface WalkResult {
  * Runs one walk, checking `always` properties on every state and `step` properties on every transition.
  * `watch` restricts which safety properties count as failures (default: all).
  */
-export function runWalk(machine: AnyMachine, path: WalkInput, watch?: ReadonlySet<string>, onState?: (state: unknown) => void): WalkResult {
+export function runWalk(
+  machine: AnyMachine,
+  path: WalkInput,
+  watch?: ReadonlySet<string>,
+  onState?: (state: unknown) => void,
+  onAction?: (action: unknown) => void,
+): WalkResult {
   const muted = new Set((path.muted ?? []).map((i) => machine.actionNames[i]));
   const safety = machine.properties.filter((p) => (p.kind === 'always' || p.kind === 'step') && (!watch || watch.has(p.name)));
   const sometimes = machine.properties.filter((p) => p.kind === 'sometimes');
@@ -278,6 +284,7 @@ export function runWalk(machine: AnyMachine, path: WalkInput, watch?: ReadonlySe
     }
     const action = enabled[index];
     const next = machine.next(state, action);
+    onAction?.(action);
     choices.push(index);
     for (const p of safety) if (p.kind === 'step' && !p.holds(state, action, next)) return cut(p.name, 'step');
     state = next;
@@ -295,6 +302,8 @@ export interface RandomOptions {
   readonly path?: string;
   /** How walks are generated (default DEFAULT_WALK_STYLE). */
   readonly style?: WalkStyle;
+  /** Only these safety properties (a campaign shrinks one property's failing walk); default all. */
+  readonly properties?: readonly string[];
 }
 
 export interface RandomViolation {
@@ -327,7 +336,9 @@ export function checkRandom(machine: AnyMachine, options: RandomOptions): Random
   let generated = 0;
   let longest = 0;
   const violations: RandomViolation[] = [];
-  const safety = machine.properties.filter((p) => p.kind === 'always' || p.kind === 'step');
+  const safety = machine.properties.filter(
+    (p) => (p.kind === 'always' || p.kind === 'step') && (options.properties?.includes(p.name) ?? true),
+  );
   // With no safety property, one pass still walks to collect witnesses.
   const passes = safety.length > 0 ? safety.map((p) => p.name) : [undefined];
   const style = options.style ?? DEFAULT_WALK_STYLE;

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Progress } from '../check/explore';
 import { parseWorkers } from '../check/parallel';
-import { runAsync, type RunOutcome, type RunRequest } from '../run/run';
+import { run, runAsync, type RunOutcome, type RunRequest } from '../run/run';
 import { checkVariant, livenessPropertyNames, type AnyMachine, type AnyModel } from '../model/model';
 import { formatParams, parseParamArgs, resolveParams } from '../model/params';
 import { renderJUnit } from '../report/junit';
@@ -15,6 +15,17 @@ import { parse } from './args';
 import { modelOrigin } from './load-model';
 import { modelArg, workerModule, type App } from './models';
 import { pathToError } from './model-error';
+import { WHOLE } from '../check/campaign';
+import {
+  campaignLines,
+  exploreLong,
+  minutesOption,
+  parseShard,
+  replayPrefix,
+  runCampaignCommand,
+  type CampaignResult,
+  type LongRun,
+} from './long-runs';
 import { plural, writeText, type Out } from './output';
 
 export const CHECK_OPTIONS = {
@@ -37,6 +48,13 @@ export const CHECK_OPTIONS = {
   json: { type: 'boolean' },
   junit: { type: 'string' },
   save: { type: 'string' },
+  minutes: { type: 'string' },
+  rounds: { type: 'string' },
+  'keep-going': { type: 'boolean' },
+  shard: { type: 'string' },
+  checkpoint: { type: 'string' },
+  'checkpoint-minutes': { type: 'string' },
+  resume: { type: 'string' },
 } as const;
 
 export function intOption(name: string, raw: string | undefined, min = 0): number | undefined {
@@ -62,6 +80,7 @@ interface CheckPlan {
   readonly json: boolean;
   readonly junit?: string;
   readonly saveDir: string;
+  readonly long?: LongRun;
 }
 
 /** Options into a run request; a contradiction or an option that does not apply is one line (exit 2). */
@@ -95,6 +114,7 @@ async function parseCheck(args: string[], app: App): Promise<CheckPlan> {
   const json = Boolean(values.json);
   const workers = values.workers === undefined ? 1 : parseWorkers(values.workers);
   if (workers > 1 && strategy !== 'bfs') fail('--workers applies to breadth-first search, not to random walks');
+  const long = parseLong(values, strategy, workers, positionals[0], args);
   const modelModule = workerModule(app, model);
   const request: RunRequest = {
     workers,
@@ -105,7 +125,7 @@ async function parseCheck(args: string[], app: App): Promise<CheckPlan> {
     strategy,
     seed: seedRaw === undefined ? config?.seed : Number(seedRaw),
     path: values.path,
-    runs: intOption('runs', values.runs, 1) ?? config?.runs,
+    runs: intOption('runs', values.runs, 1) ?? (long?.campaign ? undefined : config?.runs),
     walkLength: intOption('walk-length', values['walk-length'], 1) ?? config?.walkLength,
     ...(config?.expect ? { expect: config.expect } : {}),
     ...(config ? { configuration: config.name } : {}),
@@ -119,7 +139,60 @@ async function parseCheck(args: string[], app: App): Promise<CheckPlan> {
       onProgress: json ? undefined : progressPrinter(),
     },
   };
-  return { model, request, json, ...(values.junit ? { junit: values.junit } : {}), saveDir: values.save ?? 'reports/last-run' };
+  return {
+    model,
+    request,
+    json,
+    ...(values.junit ? { junit: values.junit } : {}),
+    saveDir: values.save ?? 'reports/last-run',
+    ...(long ? { long } : {}),
+  };
+}
+
+/** The options of a long run (a campaign, checkpoints); each applies to one strategy. */
+function parseLong(
+  values: Partial<Record<keyof typeof CHECK_OPTIONS, string & string[] & boolean>>,
+  strategy: string,
+  workers: number,
+  modelArg: string,
+  args: readonly string[],
+): LongRun | undefined {
+  const campaign = values.minutes !== undefined || values.rounds !== undefined;
+  if (!campaign) {
+    for (const o of ['keep-going', 'shard'] as const)
+      if (values[o] !== undefined) fail(`--${o} applies to a random-walk campaign (--strategy random --minutes N or --rounds N)`);
+  }
+  if (campaign && strategy !== 'random')
+    fail(`--${values.minutes !== undefined ? 'minutes' : 'rounds'} runs a random-walk campaign: add --strategy random`);
+  if (campaign && values.path !== undefined) fail('--path replays one walk; a campaign (--minutes, --rounds) runs many');
+  if (campaign && values['max-seconds'] !== undefined) fail('a campaign is time-boxed by --minutes, not --max-seconds');
+  const checkpointed = values.checkpoint !== undefined || values.resume !== undefined;
+  if (values['checkpoint-minutes'] !== undefined && values.checkpoint === undefined) fail('--checkpoint-minutes needs --checkpoint FILE');
+  if (checkpointed && strategy === 'random' && !campaign)
+    fail('--checkpoint and --resume apply to breadth-first search and to campaigns (--minutes, --rounds), not to a fixed --runs');
+  if (checkpointed && workers > 1) fail('--checkpoint and --resume apply to breadth-first search on one thread, not with --workers');
+  if (!campaign && !checkpointed) return undefined;
+  const minutes = minutesOption('minutes', values.minutes);
+  const rounds = intOption('rounds', values.rounds, 1);
+  return {
+    modelArg: values.export !== undefined ? `${modelArg}#${values.export}` : modelArg,
+    ...(campaign
+      ? {
+          campaign: {
+            ...(minutes !== undefined ? { minutes } : {}),
+            ...(rounds !== undefined ? { rounds } : {}),
+            keepGoing: Boolean(values['keep-going']),
+            shard: values.shard ? parseShard(values.shard) : WHOLE,
+          },
+        }
+      : {}),
+    ...(values.checkpoint !== undefined ? { checkpoint: values.checkpoint } : {}),
+    ...(values['checkpoint-minutes'] !== undefined
+      ? { checkpointMinutes: minutesOption('checkpoint-minutes', values['checkpoint-minutes']) }
+      : {}),
+    ...(values.resume !== undefined ? { resume: values.resume } : {}),
+    args,
+  };
 }
 
 /** The file name of a saved counterexample: model, configuration or parameters, variant, property. */
@@ -143,8 +216,13 @@ export function withOrigin(trace: Trace, model: AnyModel, traceFile: string): Tr
 }
 
 function saveTraces(plan: CheckPlan, outcome: RunOutcome): string[] {
+  const seen = new Map<string, number>();
   return outcome.violations.map((v) => {
-    const file = join(plan.saveDir, savedTraceName(outcome, v.property));
+    // A campaign may find several walks that break one property: the second and later get a number.
+    const k = (seen.get(v.property) ?? 0) + 1;
+    seen.set(v.property, k);
+    const name = savedTraceName(outcome, v.property);
+    const file = join(plan.saveDir, k === 1 ? name : name.replace(/\.json$/, `.${k}.json`));
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, traceToJson(withOrigin(v.trace, plan.model, file)));
     return file;
@@ -190,8 +268,24 @@ function livenessStatus(o: RunOutcome, names: readonly string[]): Record<string,
   return out;
 }
 
-function presentText(plan: CheckPlan, outcome: RunOutcome, machine: AnyMachine, saved: readonly string[], out: Out): void {
+function presentText(
+  plan: CheckPlan,
+  outcome: RunOutcome,
+  machine: AnyMachine,
+  saved: readonly string[],
+  out: Out,
+  campaign?: { readonly lines: readonly string[]; readonly replay: string },
+): void {
   const { model } = plan;
+  // A campaign may collect many walks per property: the shortest of each is shown, the others are listed above.
+  const shortest = (p: string): number => Math.min(...outcome.violations.filter((v) => v.property === p).map((v) => v.trace.steps.length));
+  const shown = new Set(
+    campaign
+      ? [...new Set(outcome.violations.map((v) => v.property))].map((p) =>
+          outcome.violations.find((v) => v.property === p && v.trace.steps.length === shortest(p)),
+        )
+      : outcome.violations,
+  );
   out.log(
     `${model.id} [${outcome.variant}; ${formatParams(outcome.params)}] ${outcome.strategy === 'bfs' ? 'breadth-first' : 'random walks'}${outcome.symmetry ? ' with symmetry reduction (distinct = orbits)' : ''}`,
   );
@@ -200,16 +294,23 @@ function presentText(plan: CheckPlan, outcome: RunOutcome, machine: AnyMachine, 
       (outcome.collisionProbability !== null ? `, fingerprint collision probability ${outcome.collisionProbability.toExponential(1)}` : ''),
   );
   if (outcome.limit) out.log(`  limit reached: ${outcome.limit.message} (figures are partial)`);
+  for (const line of campaign?.lines ?? []) out.log(line);
   for (const w of outcome.witnesses) out.log(`  sometimes ${w.property}: reached in ${plural(w.steps.length - 1, 'step')}`);
   for (const [p, status] of Object.entries(livenessStatus(outcome, livenessPropertyNames(machine))))
     if (status !== 'violated') out.log(`  ${kindOf(machine, p)} ${p}: ${status === 'held' ? 'holds' : 'not checked'}`);
   if (outcome.neverFired.length) out.log(`  never fired: ${outcome.neverFired.join(', ')}`);
+  if (shown.size < outcome.violations.length)
+    out.log(`  (${plural(outcome.violations.length - shown.size, 'longer counterexample')} saved in ${plan.saveDir}, not shown)`);
   outcome.violations.forEach((v, i) => {
+    if (!shown.has(v)) return;
     out.log('');
     out.log(renderTraceText(v.trace, machine));
     const explanation = machine.explain?.(v.trace.steps[v.trace.steps.length - 1].state);
     if (explanation) out.log(explanation);
-    if (v.seed !== undefined) out.log(`  replay the shrunk walk: --strategy random --seed ${v.seed} --path ${v.path}`);
+    if (v.seed !== undefined)
+      out.log(
+        `  replay the shrunk walk${campaign ? ' alone' : ''}: ${campaign ? `${campaign.replay} ` : '--strategy random '}--seed ${v.seed} --path ${v.path}`,
+      );
     out.log(`  saved: ${saved[i]}`);
   });
   out.log('');
@@ -239,15 +340,55 @@ export async function cmdCheck(args: string[], out: Out, app: App): Promise<numb
   const plan = await parseCheck(args, app);
   const started = performance.now();
   const params = resolveParams(plan.model, plan.request.params ?? {});
-  const outcome = await runAsync(plan.request).catch((e: unknown) => {
+  const { long } = plan;
+  let campaign: CampaignResult | undefined;
+  const go = async (): Promise<RunOutcome | number> => {
+    if (!long) return runAsync(plan.request);
+    const machine = plan.model.machine(params, plan.request.variant);
+    if (long.campaign) {
+      campaign = await runCampaignCommand(long, plan.model, plan.request, machine, params, plan.saveDir, plan.json);
+      return campaign.outcome;
+    }
+    const explored = await exploreLong(long, plan.request, machine, params, out);
+    return typeof explored === 'number' ? explored : run(plan.request, explored);
+  };
+  const result = await go().catch((e: unknown) => {
     const ctx = { model: plan.model.id, variant: plan.request.variant, params };
     throw withModelErrorTrace(e, () => plan.model.machine(params, plan.request.variant), ctx);
   });
+  if (typeof result === 'number') return result;
+  const outcome = result;
   if (process.stderr.isTTY && !plan.json) process.stderr.write('\r\x1b[K');
   const machine = plan.model.machine(params, outcome.variant);
   if (plan.junit) writeText(plan.junit, renderJUnit([{ outcome, machine, seconds: (performance.now() - started) / 1000 }]));
   const saved = saveTraces(plan, outcome);
-  if (plan.json) out.log(JSON.stringify(outcomeJson(outcome, machine)));
-  else presentText(plan, outcome, machine, saved, out);
+  const c = campaign as CampaignResult | undefined;
+  const replay = c && long ? replayPrefix(long.modelArg.split('#')[0], outcome.variant, outcome.params, outcome.random!) : '';
+  if (plan.json)
+    out.log(JSON.stringify({ ...(outcomeJson(outcome, machine) as object), ...(c ? { campaign: campaignJson(c, replay) } : {}) }));
+  else presentText(plan, outcome, machine, saved, out, c && long ? { lines: campaignLines(long, c), replay } : undefined);
+  // An interrupted campaign has no verdict, unless it caught the bug it was after.
+  if (c?.interrupted && !(outcome.asExpected && outcome.expected.result === 'violation')) return 3;
   return outcome.exitCode;
+}
+
+function campaignJson(c: CampaignResult, replay: string): unknown {
+  const s = c.state;
+  return {
+    rounds: s.rounds,
+    walks: s.walks,
+    actionInstances: s.instances.length,
+    actionsTaken: s.actions,
+    seconds: Math.round(s.seconds * 10) / 10,
+    stopped: c.interrupted ? 'interrupted' : s.stopped,
+    violations: s.violations.map((v) => ({
+      property: v.property,
+      steps: v.path.choices.length,
+      round: v.round,
+      seed: v.seed,
+      path: v.replayPath,
+      replay: `${replay} --seed ${v.seed} --path ${v.replayPath}`,
+    })),
+    ...(c.written ? { checkpoint: c.written } : {}),
+  };
 }

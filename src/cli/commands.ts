@@ -1,13 +1,14 @@
 // The commands that are short enough to share a file: list, replay, report, diff and the bench's entry points.
-import { dirname, resolve } from 'node:path';
-import { loadCatalog } from '../model/catalog';
+import { dirname, join, resolve } from 'node:path';
+import { loadCatalog, loadEntries } from '../model/catalog';
 import type { AnyModel, Catalog } from '../model/model';
 import { resolveParams } from '../model/params';
 import { diffExitCode, diffManifests, parseManifest, renderDiff } from '../report/diff';
 import { writeReports } from '../report/files';
 import { renderJUnit } from '../report/junit';
 import { renderReports } from '../report/render';
-import { runAllConfigurations, tallyLine } from '../report/run';
+import { runAllConfigurations, tallyLine, type ModelOutcomes } from '../report/run';
+import { SHARD_FILE, inShard, parseShard, shardFileText, storeOutcome, type ShardEntry } from '../report/shard';
 import { fail } from '../shared/errors';
 import { renderTraceText } from '../trace/trace';
 import { parseTraceFile, replayTrace } from '../trace/trace-file';
@@ -56,37 +57,83 @@ export async function cmdReplay(args: string[], out: Out, app: App): Promise<num
   return result.reproduced ? 0 : 1;
 }
 
-/** The catalog of a report: the whole catalog, or the models of the given files with no figures or comparisons. */
-async function reportCatalog(app: App, files: readonly string[]): Promise<Catalog> {
-  if (!files.length) return loadCatalog(app.catalog);
-  return { models: await modelsOf(app, files), comparisons: [], figures: [] };
+/** The catalog of a report: the whole catalog, some of its models (--model), or the models of the given files. */
+export async function reportCatalog(app: App, files: readonly string[], ids: readonly string[] | undefined): Promise<Catalog> {
+  if (files.length) return { models: await modelsOf(app, files), comparisons: [], figures: [] };
+  if (!ids) return loadCatalog(app.catalog);
+  for (const id of ids) findEntry(app.catalog.models, id);
+  // Some models: their pages and the comparisons among them; the figures belong to the whole catalog's report.
+  const [models, comparisons] = await Promise.all([
+    loadEntries(app.catalog.models.filter((e) => ids.includes(e.id))),
+    app.catalog.comparisons(),
+  ]);
+  return { models, comparisons, figures: [] };
+}
+
+export const REPORT_OPTIONS = {
+  out: { type: 'string' },
+  junit: { type: 'string' },
+  shard: { type: 'string' },
+  model: { type: 'string', multiple: true },
+} as const;
+
+/** The JUnit file of a run: one case per configuration, with the seconds each took. */
+export function writeJUnitOf(file: string, all: readonly ModelOutcomes[], seconds: readonly number[]): void {
+  const cases = all.flatMap(({ model, outcomes }) =>
+    outcomes.map((outcome) => ({ outcome, machine: model.machine(resolveParams(model, outcome.params), outcome.variant) })),
+  );
+  writeText(file, renderJUnit(cases.map((c, i) => ({ ...c, seconds: seconds[i] }))));
 }
 
 export async function cmdReport(args: string[], out: Out, app: App): Promise<number> {
-  const { values, positionals } = parse(args, { out: { type: 'string' }, junit: { type: 'string' } });
-  const catalog = await reportCatalog(app, positionals);
-  const dir = (values.out as string | undefined) ?? (positionals.length ? 'reports/last-run' : 'reports');
+  const { values, positionals } = parse(args, REPORT_OPTIONS);
+  const ids = values.model as string[] | undefined;
+  if (ids && positionals.length) fail('--model picks models of the catalog; model files are arguments: give one or the other');
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard as string);
+  const catalog = await reportCatalog(app, positionals, ids);
+  const dir =
+    (values.out as string | undefined) ??
+    (shard ? `reports/last-run/shard-${shard.index}-of-${shard.count}` : positionals.length || ids ? 'reports/last-run' : 'reports');
   const seconds: number[] = [];
+  const entries: ShardEntry[] = [];
   let last = performance.now();
-  const all = runAllConfigurations(catalog.models, (o) => {
-    const now = performance.now();
-    seconds.push((now - last) / 1000);
-    last = now;
-    out.log(
-      `${o.asExpected ? '✓' : '✗'} ${o.model} ${o.configuration}: ${o.verdict} (${o.distinctStates.toLocaleString('en-US')} states, depth ${o.depth})`,
-    );
-  });
-  writeReports(dir, await renderReports(all, catalog));
+  const ran = runAllConfigurations(
+    catalog.models,
+    (o, k) => {
+      const now = performance.now();
+      seconds.push((now - last) / 1000);
+      last = now;
+      if (shard)
+        entries.push({
+          index: k,
+          seconds: seconds[seconds.length - 1],
+          outcome: storeOutcome(
+            catalog.models.find((m) => m.id === o.model)!,
+            o,
+          ),
+        });
+      out.log(
+        `${o.asExpected ? '✓' : '✗'} ${o.model} ${o.configuration}: ${o.verdict} (${o.distinctStates.toLocaleString('en-US')} states, depth ${o.depth})`,
+      );
+    },
+    shard ? (k) => inShard(k, shard) : undefined,
+  );
+  // A shard renders the models it ran a configuration of; `merge` renders them all.
+  const all = shard ? ran.filter((m) => m.outcomes.length > 0) : ran;
+  // A shard has some configurations of a model: no comparison table, which may need the others, and no figures.
+  writeReports(dir, await renderReports(all, shard ? { ...catalog, comparisons: [], figures: [] } : catalog));
+  if (shard) {
+    const total = catalog.models.reduce((n, m) => n + m.configurations.length, 0);
+    const selection = positionals.length ? { files: positionals } : ids ? { models: ids } : {};
+    writeText(join(dir, SHARD_FILE), shardFileText(shard, selection, total, entries));
+  }
   const junit = values.junit as string | undefined;
   if (junit) {
-    const cases = all.flatMap(({ model, outcomes }) =>
-      outcomes.map((outcome) => ({ outcome, machine: model.machine(resolveParams(model, outcome.params), outcome.variant) })),
-    );
-    writeText(junit, renderJUnit(cases.map((c, i) => ({ ...c, seconds: seconds[i] }))));
+    writeJUnitOf(junit, all, seconds);
     out.log(`JUnit written to ${junit}`);
   }
   out.log(tallyLine(all));
-  out.log(`reports written to ${dir}/`);
+  out.log(`reports written to ${dir}/${shard ? ` (shard ${shard.index}/${shard.count}: distcheck merge combines the shards)` : ''}`);
   return all.every((m) => m.outcomes.every((o) => o.asExpected)) ? 0 : 1;
 }
 

@@ -51,7 +51,19 @@ export const HELP = {
   --json               one JSON line instead of text
   --save DIR           where counterexample JSON goes (default reports/last-run)
   --junit FILE         also write JUnit XML
-Exit: 0 as expected, 1 unexpected, 2 bad input, 3 limit reached, 4 the model threw, 5 internal error.`,
+Long runs:
+  --minutes N          random walks: a campaign of rounds of --runs walks (default 1,000 per round) until N
+                       minutes are up; each round's seed comes from --seed, round 0's is --seed itself
+  --rounds N           random walks: a campaign of N rounds (with --minutes: whichever comes first)
+  --keep-going         a campaign goes on past violations, collecting the distinct ones (property and shrunk walk)
+  --shard i/n          a campaign runs rounds i-1, i-1+n, ...; it leaves campaign-shard-i-of-n.ckpt in --save DIR
+                       for 'distcheck merge'
+  --checkpoint FILE    breadth-first (one thread) or a campaign: write FILE on SIGINT/SIGTERM, at --max-seconds,
+                       and at the end of a campaign
+  --checkpoint-minutes N   also every N minutes
+  --resume FILE        go on from a checkpoint (same model, variant, parameters and settings, or exit 2); the final
+                       figures and traces are those of a run that was never stopped
+Exit: 0 as expected, 1 unexpected, 2 bad input, 3 limit reached or interrupted, 4 the model threw, 5 internal error.`,
   },
   replay: {
     name: 'replay',
@@ -68,12 +80,27 @@ Exit: 0 as expected, 1 unexpected, 2 bad input, 3 limit reached, 4 the model thr
   report: {
     name: 'report',
     summary: 'every configuration of every model (or of model files), with the reports written to a folder',
-    usage: `distcheck report [./file.ts...] [--out DIR] [--junit FILE]
+    usage: `distcheck report [./file.ts...] [--model ID]... [--out DIR] [--junit FILE] [--shard i/n]
   Without files: every configuration of the catalog, written to DIR (default reports/).
   With files: every configuration of every model they export, written to DIR (default reports/last-run/), for CI.
+  --model ID           only this model of the catalog (repeatable; default reports/last-run/)
   --out DIR            where the Markdown reports go
   --junit FILE         also write JUnit XML, one test case per configuration
+  --shard i/n          only the configurations k (from 0, in catalog order) with k mod n = i-1; writes DIR
+                       (default reports/last-run/shard-i-of-n/) with shard.json, for 'distcheck merge'
 Exit: 0 when every configuration is as expected, 1 otherwise.`,
+  },
+  merge: {
+    name: 'merge',
+    summary: 'combine the folders of report or campaign shards into what one run would have written',
+    usage: `distcheck merge DIR... [--out DIR] [--junit FILE]
+  Report shards (report --shard i/n --out DIR): the reports of the whole run, byte-identical to one report,
+  and with --junit its JUnit XML (the seconds are the shards'). Campaign shards (check --strategy random
+  --shard i/n --save DIR): the walks added up, the states and action instances seen and the violations found
+  united, the counterexamples saved. Every shard 1..n must be there once.
+  --out DIR            where the merged reports go (default reports/last-run/merged/)
+  --junit FILE         also write JUnit XML (report shards)
+Exit: as report or check would; 2 for a missing, repeated or foreign shard.`,
   },
   diff: {
     name: 'diff',

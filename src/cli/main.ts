@@ -41,6 +41,7 @@ const COMMANDS: readonly Command[] = [
   { help: HELP.replay, run: async (a, o, app) => (await import('./commands')).cmdReplay(a, o, app) },
   { help: HELP.report, run: async (a, o, app) => (await import('./commands')).cmdReport(a, o, app) },
   { help: HELP.diff, run: async (a, o) => (await import('./commands')).cmdDiff(a, o) },
+  { help: HELP.merge, run: async (a, o, app) => (await import('./merge')).cmdMerge(a, o, app) },
   {
     help: { name: 'linearizable', summary: 'is a recorded (Jepsen-style) history linearizable?', usage: LINEARIZABLE_USAGE, text: LINEARIZABLE_HELP },
     run: async (a, o) => (await import('./linearizable')).cmdLinearizable(a, o),

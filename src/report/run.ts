@@ -6,13 +6,21 @@ import type { ModelOutcomes, RunOutcome } from '../run/types';
 
 export type { ModelOutcomes } from '../run/types';
 
-export function runAllConfigurations(models: readonly AnyModel[], onDone?: (o: RunOutcome) => void): ModelOutcomes[] {
+/** `include(k)` picks the configurations to run by their place k in the whole run (a shard's share). */
+export function runAllConfigurations(
+  models: readonly AnyModel[],
+  onDone?: (o: RunOutcome, k: number) => void,
+  include: (k: number) => boolean = () => true,
+): ModelOutcomes[] {
+  let k = 0;
   return models.map((model) => ({
     model,
-    outcomes: model.configurations.map((config) => {
+    outcomes: model.configurations.flatMap((config) => {
+      const at = k++;
+      if (!include(at)) return [];
       const outcome = run(requestFromConfiguration(model, config));
-      onDone?.(outcome);
-      return outcome;
+      onDone?.(outcome, at);
+      return [outcome];
     }),
   }));
 }

@@ -152,9 +152,9 @@ function metricValues(machine: AnyMachine, witnesses: readonly { property: strin
   return out;
 }
 
-type Unjudged = Omit<RunOutcome, 'result' | 'asExpected' | 'exitCode' | 'verdict'>;
+export type Unjudged = Omit<RunOutcome, 'result' | 'asExpected' | 'exitCode' | 'verdict'>;
 
-function judge(o: Unjudged): RunOutcome {
+export function judge(o: Unjudged): RunOutcome {
   const violated = o.violations.map((v) => v.property);
   const result: RunOutcome['result'] = o.limit ? 'limit' : violated.length > 0 ? 'violation' : 'pass';
   let asExpected: boolean;
