@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 base="${1:-HEAD}"
 npm test
+# The committed reports/ against a fresh run of every configuration and figure (about a minute).
+npm run test:reports
 # The installed package again, with `report` of the whole shipped catalog (about 35 s more).
 npm run test:package
 mkdir -p reports/last-run
