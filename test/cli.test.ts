@@ -86,6 +86,29 @@ describe('distcheck check', () => {
       tmp,
     );
     expect(JSON.parse(bug.out).violations.map((v: { property: string }) => v.property)).toEqual(['consistent']);
+    // A campaign checks the same selection: one step reaches no witness, and none is looked for, so none is unreached.
+    const campaign = JSON.parse(
+      (
+        await cli(
+          'check',
+          'two-phase-commit',
+          '--param',
+          'rms=3',
+          '--strategy',
+          'random',
+          '--rounds',
+          '1',
+          '--runs',
+          '20',
+          '--property',
+          'typeOK',
+          '--json',
+          '--save',
+          tmp,
+        )
+      ).out,
+    );
+    expect([campaign.result, campaign.unreached]).toEqual(['pass', []]);
     const unknown = await cli('check', 'two-phase-commit', '--property', 'nope');
     expect([unknown.code, unknown.err.trim()]).toEqual([
       2,

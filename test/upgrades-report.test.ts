@@ -65,15 +65,15 @@ function diagramAfter(text: string, heading: string): string {
 describe('reports: rolling upgrades', () => {
   it('list every configuration that rolls a version out, with its rollout, verdict and shortest trace', () => {
     expect(section(files.get('README.md')!, '## Rolling upgrades').filter((l) => l.startsWith('|'))).toEqual([
-      '| change | configuration (variant) | rollout | safe? | shortest trace |',
+      '| change | configuration (variant, when it differs) | rollout | safe? | shortest trace |',
       '|---|---|---|---|---:|',
       '| [Changing R and W of an NWR store while it serves (rolling upgrade)](nwr-reconfigure.md) | raise-r-first (correct) | v1→v3, rolling N1→N2→N3, one deploy at a time, rollback allowed (≤ 1) | passes |  |',
-      '|  | direct (direct) | v1→v2, rolling N1→N2→N3, no rollback | caught: noStaleRead | 3 steps |',
-      '|  | lower-w-first (lower-w-first) | v1→v3, rolling N1→N2→N3, one deploy at a time, no rollback | caught: noStaleRead | 3 steps |',
+      '|  | direct | v1→v2, rolling N1→N2→N3, no rollback | caught: noStaleRead | 3 steps |',
+      '|  | lower-w-first | v1→v3, rolling N1→N2→N3, one deploy at a time, no rollback | caught: noStaleRead | 3 steps |',
       '| [A Snowflake layout change in a rolling deploy (more worker bits, fewer sequence bits)](snowflake-layout.md) | wide-worker-any-order (wide-worker) | v1→v2, any order, no rollback | caught: unique | 5 steps |',
       '|  | wide-worker-rolling (wide-worker) | v1→v2, rolling G1→G2, rollback allowed (≤ 1) | caught: unique | 6 steps |',
       '|  | version-bit (correct) | v1→v2, any order, rollback allowed (≤ 2) | passes |  |',
-      '|  | disjoint-workers (disjoint-workers) | v1→v2, any order, rollback allowed (≤ 2) | passes |  |',
+      '|  | disjoint-workers | v1→v2, any order, rollback allowed (≤ 2) | passes |  |',
     ]);
   });
 

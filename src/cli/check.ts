@@ -5,7 +5,15 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { Progress } from '../check/explore';
 import { parseWorkers } from '../check/parallel';
 import { run, runAsync, type RunOutcome, type RunRequest } from '../run/run';
-import { checkVariant, livenessPropertyNames, type AnyMachine, type AnyModel } from '../model/model';
+import {
+  checkVariant,
+  expectedOutcome,
+  livenessPropertyNames,
+  onlyProperties,
+  withOnlyProperties,
+  type AnyMachine,
+  type AnyModel,
+} from '../model/model';
 import { formatParams, parseParamArgs, resolveParams } from '../model/params';
 import { renderJUnit } from '../report/junit';
 import { ModelError, fail } from '../shared/errors';
@@ -108,7 +116,9 @@ async function parseCheck(args: string[], app: App): Promise<CheckPlan> {
       if (values[o] !== undefined) fail(`--${o} applies to breadth-first search, not to random walks`);
   // A named configuration supplies defaults (parameters, seed, expectation); explicit options override them.
   const given = { ...(config?.params ?? {}), ...parseParamArgs(values.param ?? []) };
-  resolveParams(model, given);
+  const resolved = resolveParams(model, given);
+  // Checked here, before any run: an unknown property, or leaving out the one the run must violate, is one line.
+  if (values.property) withOnlyProperties(model, values.property, resolved, variant, expectedOutcome(model, variant, config?.expect));
   const seedRaw = values.seed;
   if (seedRaw !== undefined && !/^-?\d+$/.test(seedRaw)) fail(`--seed must be an integer, got '${seedRaw}'`);
   const json = Boolean(values.json);
@@ -344,7 +354,7 @@ export async function cmdCheck(args: string[], out: Out, app: App): Promise<numb
   let campaign: CampaignResult | undefined;
   const go = async (): Promise<RunOutcome | number> => {
     if (!long) return runAsync(plan.request);
-    const machine = plan.model.machine(params, plan.request.variant);
+    const machine = onlyProperties(plan.model.machine(params, plan.request.variant), plan.request.properties);
     if (long.campaign) {
       campaign = await runCampaignCommand(long, plan.model, plan.request, machine, params, plan.saveDir, plan.json);
       return campaign.outcome;

@@ -110,7 +110,7 @@ function renderRollingUpgrades(all: readonly ModelOutcomes[]): string[] {
         return o.violations.length > 1 ? `${v.property}: ${steps}` : steps;
       });
       rows.push(
-        `| ${first ? `[${model.title}](${model.id}.md)` : ''} | ${o.configuration} (${o.variant}) | ${describeRollout(rollout)} | ${verdict}${o.asExpected ? '' : ` (**not as expected**: ${expectedOf(o)})`} | ${shortest.join(', ')} |`,
+        `| ${first ? `[${model.title}](${model.id}.md)` : ''} | ${o.configuration === o.variant ? o.configuration : `${o.configuration} (${o.variant})`} | ${describeRollout(rollout)} | ${verdict}${o.asExpected ? '' : ` (**not as expected**: ${expectedOf(o)})`} | ${shortest.join(', ')} |`,
       );
       first = false;
     }
@@ -121,7 +121,7 @@ function renderRollingUpgrades(all: readonly ModelOutcomes[]): string[] {
     '',
     'Every configuration that rolls a protocol change out while the cluster serves: some nodes run the old version and some the new. *Shortest trace*: the steps of the shortest counterexample, upgrades included, for the unsafe ones.',
     '',
-    '| change | configuration (variant) | rollout | safe? | shortest trace |',
+    '| change | configuration (variant, when it differs) | rollout | safe? | shortest trace |',
     '|---|---|---|---|---:|',
     ...rows,
     '',
