@@ -11,6 +11,7 @@ import {
   versionActions,
   versionLabel,
   versionOf,
+  versionView,
   withVersions,
   type Rollout,
   type VersionAction,
@@ -62,6 +63,14 @@ describe('versions: the rollout', () => {
     expect(versionLabel(at({ A: 1, B: 1, C: 1 }), 'B')).toBe('B');
     expect(versionLabel(at({ A: 1, B: 2, C: 1 }), 'B')).toBe('B (v2)');
     expect(() => versionOf(at({ A: 1 }), 'Z')).toThrow(/unknown node/);
+  });
+
+  it('notes an upgrade or a rollback in the diagram, in the model’s own words when it gives them', () => {
+    const vs = at({ A: 1, B: 2, C: 1 });
+    expect(versionView(vs, { name: 'Upgrade', node: 'A' })).toEqual([{ type: 'note', over: 'A', text: '⬆ restarts as v2' }]);
+    expect(versionView(vs, { name: 'Downgrade', node: 'B' })).toEqual([{ type: 'note', over: 'B', text: '⬇ rolls back to v1' }]);
+    const adopts = (_n: string, from: number, to: number) => `${to > from ? 'adopts' : 'drops'} list ${to}`;
+    expect(versionView(vs, { name: 'Upgrade', node: 'A' }, adopts)).toEqual([{ type: 'note', over: 'A', text: 'adopts list 2' }]);
   });
 
   it('stamps a message with the version its sender runs now', () => {

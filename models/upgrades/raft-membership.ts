@@ -219,7 +219,8 @@ function membershipMachine(params: MembershipParams, variant: string): Machine<M
   const configText = (c: Configuration): string => c.map((g) => `{${g.join(',')}}`).join(' + ');
   return withVersions<MembershipState, MembershipAction>(
     rollout,
-    { onRestart },
+    // A version here is a configuration: a deploy is a server adopting the next member list (and learning the term).
+    { onRestart, describeChange: (_node, from, to) => `${to > from ? '⬆ adopts' : '⬇ back to'} ${configText(plan[to - 1])}` },
     {
       init: [
         {

@@ -107,10 +107,11 @@ export function versionChangeText(from: number, to: number): string {
   return to > from ? `⬆ restarts as v${to}` : `⬇ rolls back to v${to}`;
 }
 
-/** The diagram note of an upgrade or a rollback, over the node: `⬆ restarts as v2`. */
-export function versionView(from: VersionState, a: VersionAction): ViewEvent[] {
+/** The diagram note of an upgrade or a rollback, over the node: `⬆ restarts as v2`, or the model's own words. */
+export function versionView(from: VersionState, a: VersionAction, describe?: VersionTopology<unknown>['describeChange']): ViewEvent[] {
   const v = versionOf(from, a.node);
-  return [{ type: 'note', over: a.node, text: versionChangeText(v, a.name === 'Upgrade' ? v + 1 : v - 1) }];
+  const to = a.name === 'Upgrade' ? v + 1 : v - 1;
+  return [{ type: 'note', over: a.node, text: describe?.(a.node, v, to) ?? versionChangeText(v, to) }];
 }
 
 /** The versions as one readable field of a trace: `N1 v2, N2 v1, N3 v1`. */
@@ -222,6 +223,8 @@ export interface VersionedMachine<S extends { readonly versions: VersionState },
 /** What a restart into another version keeps: the model resets the node's volatile state, durable state stays. */
 export interface VersionTopology<S> {
   readonly onRestart?: (state: S, node: string, from: number, to: number) => S;
+  /** The diagram note of a node's move between versions, when "⬆ restarts as v2" is not what it is (e.g. a node that adopts a configuration). */
+  readonly describeChange?: (node: string, from: number, to: number) => string;
 }
 
 /** The version actions a rollout can ever produce, for coverage reports. */
@@ -254,7 +257,10 @@ export function withVersions<S extends { readonly versions: VersionState }, A ex
     rollout,
     fair: (a) => (isVersionAction(a) ? false : (fair?.(a as A) ?? true)),
     ...(view
-      ? { view: (from: S, a: A | VersionAction, to: S) => (isVersionAction(a) ? versionView(from.versions, a) : view(from, a as A, to)) }
+      ? {
+          view: (from: S, a: A | VersionAction, to: S) =>
+            isVersionAction(a) ? versionView(from.versions, a, topology.describeChange) : view(from, a as A, to),
+        }
       : {}),
     ...(metrics
       ? {
@@ -291,5 +297,12 @@ export function rolloutOf(
   last: number,
   start?: Rollout['start'],
 ): Rollout {
-  return { nodes, last, order: params.order, stepwise: params.stepwise, downgrades: params.downgrades, ...(start === undefined ? {} : { start }) };
+  return {
+    nodes,
+    last,
+    order: params.order,
+    stepwise: params.stepwise,
+    downgrades: params.downgrades,
+    ...(start === undefined ? {} : { start }),
+  };
 }
