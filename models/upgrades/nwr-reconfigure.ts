@@ -147,11 +147,7 @@ function nwrMachine(params: NwrParams, variant: string): Machine<NwrState, NwrAc
       }
     },
   });
-  const protocol = byVersion<NwrState, NwrAction>(
-    NODES,
-    Object.fromEntries(plan.map((q, i) => [i + 1, nodeProtocol(q)])),
-    (a) => a.node,
-  );
+  const protocol = byVersion<NwrState, NwrAction>(NODES, Object.fromEntries(plan.map((q, i) => [i + 1, nodeProtocol(q)])), (a) => a.node);
 
   const properties: Property<NwrState, NwrAction | VersionAction>[] = [
     {
@@ -177,7 +173,10 @@ function nwrMachine(params: NwrParams, variant: string): Machine<NwrState, NwrAc
       name: 'rolloutComplete',
       description: 'Every node runs the last version, and a read returns the last write.',
       holds: (s) =>
-        NODES.every((n) => versionOf(s.versions, n) === plan.length) && s.lastRead !== null && s.lastRead.value === s.written && s.written > 0,
+        NODES.every((n) => versionOf(s.versions, n) === plan.length) &&
+        s.lastRead !== null &&
+        s.lastRead.value === s.written &&
+        s.written > 0,
     },
   ];
   if (params.downgrades > 0)
@@ -189,48 +188,61 @@ function nwrMachine(params: NwrParams, variant: string): Machine<NwrState, NwrAc
     });
 
   const quorums = (s: NwrState, n: Node): Quorums => plan[versionOf(s.versions, n) - 1];
-  return withVersions<NwrState, NwrAction>(rollout, {}, {
-    init: [
-      { versions: initialVersions(rollout), store: { N1: 0, N2: 0, N3: 0 }, net: [], written: 0, reads: 0, lastRead: null },
-    ],
-    actions: protocol.actions,
-    next: protocol.next,
-    properties,
-    actionNames: ['Write', 'Read', 'Replicate'],
-    formatAction: (a) =>
-      a.name === 'Write'
-        ? `Write(${a.node}, W-set {${a.acks.join(',')}})`
-        : a.name === 'Read'
-          ? `Read(${a.node}, R-set {${a.replicas.join(',')}})`
-          : `Replicate(${a.from}→${a.node}, ${a.value}, v${a.v})`,
-    actors: NODES,
-    view: (from, a, to) => {
-      switch (a.name) {
-        case 'Write': {
-          const q = quorums(from, a.node);
-          return [{ type: 'note', over: a.node, text: `v${versionOf(from.versions, a.node)} writes ${to.written} (W=${q.w}), acked by ${a.acks.join(', ')}` }];
+  return withVersions<NwrState, NwrAction>(
+    rollout,
+    {},
+    {
+      init: [{ versions: initialVersions(rollout), store: { N1: 0, N2: 0, N3: 0 }, net: [], written: 0, reads: 0, lastRead: null }],
+      actions: protocol.actions,
+      next: protocol.next,
+      properties,
+      actionNames: ['Write', 'Read', 'Replicate'],
+      formatAction: (a) =>
+        a.name === 'Write'
+          ? `Write(${a.node}, W-set {${a.acks.join(',')}})`
+          : a.name === 'Read'
+            ? `Read(${a.node}, R-set {${a.replicas.join(',')}})`
+            : `Replicate(${a.from}→${a.node}, ${a.value}, v${a.v})`,
+      actors: NODES,
+      view: (from, a, to) => {
+        switch (a.name) {
+          case 'Write': {
+            const q = quorums(from, a.node);
+            return [
+              {
+                type: 'note',
+                over: a.node,
+                text: `v${versionOf(from.versions, a.node)} writes ${to.written} (W=${q.w}), acked by ${a.acks.join(', ')}`,
+              },
+            ];
+          }
+          case 'Read': {
+            const q = quorums(from, a.node);
+            const r = to.lastRead!;
+            const stale = r.value < r.latest ? `, stale: last write ${r.latest}` : '';
+            return [
+              {
+                type: 'note',
+                over: a.node,
+                text: `v${versionOf(from.versions, a.node)} reads ${r.value} (R=${q.r}) from ${a.replicas.join(', ')}${stale}`,
+              },
+            ];
+          }
+          case 'Replicate':
+            return [{ type: 'message', from: a.from, to: a.node, label: `Replicate ${a.value} (sent by v${a.v})` }];
         }
-        case 'Read': {
-          const q = quorums(from, a.node);
-          const r = to.lastRead!;
-          const stale = r.value < r.latest ? `, stale: last write ${r.latest}` : '';
-          return [{ type: 'note', over: a.node, text: `v${versionOf(from.versions, a.node)} reads ${r.value} (R=${q.r}) from ${a.replicas.join(', ')}${stale}` }];
-        }
-        case 'Replicate':
-          return [{ type: 'message', from: a.from, to: a.node, label: `Replicate ${a.value} (sent by v${a.v})` }];
-      }
+      },
+      display: (s) => ({
+        versions: formatVersions(s.versions, NODES),
+        quorums: NODES.map((n) => `${n} W=${quorums(s, n).w} R=${quorums(s, n).r}`).join(', '),
+        store: NODES.map((n) => `${n}=${s.store[n]}`).join(', '),
+        net: formatNetwork(s.net),
+        written: s.written,
+        lastRead: s.lastRead === null ? 'none' : `${s.lastRead.by} read ${s.lastRead.value} (last write ${s.lastRead.latest})`,
+      }),
+      fairness: 'Protocol steps are weakly fair; upgrades and rollbacks are operator actions and never fair.',
     },
-    display: (s) => ({
-      versions: formatVersions(s.versions, NODES),
-      quorums: NODES.map((n) => `${n} W=${quorums(s, n).w} R=${quorums(s, n).r}`).join(', '),
-      store: NODES.map((n) => `${n}=${s.store[n]}`).join(', '),
-      net: formatNetwork(s.net),
-      written: s.written,
-      lastRead: s.lastRead === null ? 'none' : `${s.lastRead.by} read ${s.lastRead.value} (last write ${s.lastRead.latest})`,
-      ...(params.downgrades > 0 ? { rollbacksLeft: s.versions.downgrades } : {}),
-    }),
-    fairness: 'Protocol steps are weakly fair; upgrades and rollbacks are operator actions and never fair.',
-  });
+  );
 }
 
 // Variants and configurations.
@@ -238,7 +250,8 @@ function nwrMachine(params: NwrParams, variant: string): Machine<NwrState, NwrAc
 const variants: readonly Variant[] = [
   {
     name: 'correct',
-    description: 'Raise R first. Three versions: (W=2, R=2), then (W=2, R=3) on every node, then (W=1, R=3). Every W-set meets every R-set at each step.',
+    description:
+      'Raise R first. Three versions: (W=2, R=2), then (W=2, R=3) on every node, then (W=1, R=3). Every W-set meets every R-set at each step.',
   },
   {
     name: 'direct',
@@ -247,7 +260,8 @@ const variants: readonly Variant[] = [
   },
   {
     name: 'lower-w-first',
-    description: 'Three versions: (W=2, R=2), then (W=1, R=2), then (W=1, R=3). Lowering W before every reader uses R=3 gives W + R = N (v2 even on its own).',
+    description:
+      'Three versions: (W=2, R=2), then (W=1, R=2), then (W=1, R=3). Lowering W before every reader uses R=3 gives W + R = N (v2 even on its own).',
     breaks: 'noStaleRead',
   },
 ];
@@ -255,8 +269,7 @@ const variants: readonly Variant[] = [
 export const nwrReconfigure = defineModel({
   id: 'nwr-reconfigure',
   title: 'Changing R and W of an NWR store while it serves (rolling upgrade)',
-  source:
-    'The seed’s Quorum/NWR; Gifford 1979; DeCandia et al., "Dynamo" (2007) §4.5; a rolling change of consistency levels',
+  source: 'The seed’s Quorum/NWR; Gifford 1979; DeCandia et al., "Dynamo" (2007) §4.5; a rolling change of consistency levels',
   scope:
     'Three replicas that are also coordinators, each reading and writing with the quorums of its version; writes acknowledged by a W-set, the rest replicated later in any order; reads of an R-set. Safety: no read older than the last acknowledged write, across every mixed-version state of the rollout. No crashes or loss.',
   params: {
@@ -281,7 +294,8 @@ export const nwrReconfigure = defineModel({
     },
     {
       name: 'direct',
-      description: 'Straight from (2, 2) to (1, 3) in rolling order: the first upgraded node writes to one replica, an old node reads two others.',
+      description:
+        'Straight from (2, 2) to (1, 3) in rolling order: the first upgraded node writes to one replica, an old node reads two others.',
       variant: 'direct',
       params: { order: 'rolling', stepwise: true },
     },

@@ -316,7 +316,6 @@ function formatMachine(params: FormatParams, variant: string): Machine<FormatSta
         dedupe: `{${[...s.dedupe].sort().join(', ')}}`,
         deducted: s.applied.map((n, i) => `order ${i + 1}: ${n}`).join(', '),
         redeliveriesLeft: s.redeliveries,
-        ...(params.downgrades > 0 ? { rollbacksLeft: s.versions.downgrades } : {}),
       }),
       fairness: 'Protocol steps are weakly fair; upgrades and rollbacks are operator actions and never fair.',
     },

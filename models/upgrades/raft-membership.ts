@@ -264,7 +264,6 @@ function membershipMachine(params: MembershipParams, variant: string): Machine<M
           .slice(1)
           .map((w, k) => `term ${k + 1}: ${setText(w)}`)
           .join('; '),
-        ...(params.downgrades > 0 ? { rollbacksLeft: s.versions.downgrades } : {}),
       }),
       fairness: 'Protocol steps are weakly fair; configuration changes are operator actions and never fair.',
     },

@@ -96,7 +96,8 @@ function layoutMachine(params: LayoutParams, variant: string): Machine<LayoutSta
       return st.seq !== null && st.seq + 1 < 1 << layout.seqBits ? st.seq + 1 : null;
     };
     return {
-      actions: (s, node) => (s.issued.size < params.maxIds && seqOf(s, node as Gen) !== null ? [{ name: 'NextId', node: node as Gen }] : []),
+      actions: (s, node) =>
+        s.issued.size < params.maxIds && seqOf(s, node as Gen) !== null ? [{ name: 'NextId', node: node as Gen }] : [],
       next: (s, a) => {
         const g = (a as { node: Gen }).node;
         const seq = seqOf(s, g)!;
@@ -111,7 +112,11 @@ function layoutMachine(params: LayoutParams, variant: string): Machine<LayoutSta
       },
     };
   };
-  const protocol = byVersion<LayoutState, LayoutAction>(GENS, { 1: nextId(layouts[0]), 2: nextId(layouts[1]) }, (a) => (a as { node: Gen }).node);
+  const protocol = byVersion<LayoutState, LayoutAction>(
+    GENS,
+    { 1: nextId(layouts[0]), 2: nextId(layouts[1]) },
+    (a) => (a as { node: Gen }).node,
+  );
 
   const properties: Property<LayoutState, LayoutAction | VersionAction>[] = [
     { kind: 'always', name: 'unique', description: 'No id is issued twice.', holds: (s) => s.duplicate === null },
@@ -168,9 +173,11 @@ function layoutMachine(params: LayoutParams, variant: string): Machine<LayoutSta
         versions: formatVersions(s.versions, GENS),
         clock: s.clock,
         ...Object.fromEntries(GENS.map((g) => [g, `lastTs ${s.gen[g].lastTs}, seq ${s.gen[g].seq ?? '–'}`])),
-        issued: `{${[...s.issued].sort((a, b) => a - b).map(idText).join(', ')}}`,
+        issued: `{${[...s.issued]
+          .sort((a, b) => a - b)
+          .map(idText)
+          .join(', ')}}`,
         duplicate: s.duplicate === null ? 'none' : idText(s.duplicate),
-        ...(params.downgrades > 0 ? { rollbacksLeft: s.versions.downgrades } : {}),
       }),
       fairness: 'Protocol steps are weakly fair; upgrades and rollbacks are operator actions and never fair.',
     },
@@ -180,11 +187,16 @@ function layoutMachine(params: LayoutParams, variant: string): Machine<LayoutSta
 const variants: readonly Variant[] = [
   {
     name: 'wide-worker',
-    description: 'v2 takes one sequence bit for the worker id (3 worker bits, 1 sequence bit), nothing else: v2 worker 1 lands on v1 worker 0’s sequences 2 and 3.',
+    description:
+      'v2 takes one sequence bit for the worker id (3 worker bits, 1 sequence bit), nothing else: v2 worker 1 lands on v1 worker 0’s sequences 2 and 3.',
     breaks: 'unique',
   },
   { name: 'correct', description: 'A version bit: the same v2 layout, and v2 ids set a version bit that every v1 id leaves clear.' },
-  { name: 'disjoint-workers', description: 'The same v2 layout, with v2 worker ids from 4 up: their ids lie above every id a v1 generator of workers 0 and 1 can issue.' },
+  {
+    name: 'disjoint-workers',
+    description:
+      'The same v2 layout, with v2 worker ids from 4 up: their ids lie above every id a v1 generator of workers 0 and 1 can issue.',
+  },
 ];
 
 export const snowflakeLayout = defineModel({
@@ -213,7 +225,12 @@ export const snowflakeLayout = defineModel({
       variant: 'wide-worker',
       params: { order: 'rolling', downgrades: 1 },
     },
-    { name: 'version-bit', description: 'A version bit: safe in any order, with rollbacks.', variant: 'correct', params: { order: 'any', downgrades: 2 } },
+    {
+      name: 'version-bit',
+      description: 'A version bit: safe in any order, with rollbacks.',
+      variant: 'correct',
+      params: { order: 'any', downgrades: 2 },
+    },
     {
       name: 'disjoint-workers',
       description: 'A disjoint worker-id range for v2: safe in any order, with rollbacks.',

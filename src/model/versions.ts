@@ -241,9 +241,18 @@ export function withVersions<S extends { readonly versions: VersionState }, A ex
   topology: VersionTopology<S>,
   protocol: VersionedMachine<S, A>,
 ): Machine<S, A | VersionAction> {
-  const { actions, next, actionNames, formatAction, view, fair, metrics, ...rest } = protocol;
+  const { actions, next, actionNames, formatAction, view, fair, metrics, display, ...rest } = protocol;
   return {
     ...rest,
+    // The rollback budget left, after the model's own fields, when the rollout has one.
+    ...(display
+      ? {
+          display:
+            (rollout.downgrades ?? 0) > 0
+              ? (s: S) => ({ ...(display(s) as Record<string, unknown>), rollbacksLeft: s.versions.downgrades })
+              : display,
+        }
+      : {}),
     actions: (s) => [...actions(s), ...versionActions(s.versions, rollout)],
     next: (s, a) => {
       if (!isVersionAction(a)) return next(s, a as A);
