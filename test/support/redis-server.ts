@@ -3,7 +3,7 @@
 // tests warn and skip locally, and fail under CI (where .ci/run installs it).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -49,18 +49,64 @@ export function redisCommand(port: number, args: readonly (string | Uint8Array)[
   });
 }
 
-/** Starts redis-server on a random loopback port with no persistence unless `args` ask for it; waits for PING. */
-export async function startRedis(args: readonly string[] = [], port = 20000 + Math.floor(Math.random() * 20000)): Promise<RedisServer> {
+/**
+ * A random loopback port for redis-server, and its cluster-bus port (port + 10000), both free now. Ports come from
+ * 10000-19999 so that neither they nor the bus ports (20000-29999) meet the real-cluster tests' ports (30000 and up,
+ * harness/processes.ts freeBasePort) or the kernel's ephemeral range (32768 and up) that clients' sockets use.
+ */
+async function freeRedisPort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 10000 + Math.floor(Math.random() * 10000);
+    if ((await isFree(port)) && (await isFree(port + 10000))) return port;
+  }
+  throw new Error('no free port for redis-server found in 10000-19999 on 127.0.0.1');
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Starts redis-server on a loopback port with no persistence unless `args` ask for it; waits (up to 15 s) for PING.
+ * Without a `port`, a free one is chosen, and a server that exits at once (a port taken between the check and the
+ * bind) is retried on another; with a `port` (a restart on the same port), it fails with redis' last log line.
+ */
+export async function startRedis(args: readonly string[] = [], port?: number): Promise<RedisServer> {
+  let lastError: Error | undefined;
+  for (let attempt = 0; attempt < (port === undefined ? 3 : 1); attempt++) {
+    const started = await startRedisOn(args, port ?? (await freeRedisPort()));
+    if ('port' in started) return started;
+    lastError = started.error;
+  }
+  throw lastError;
+}
+
+async function startRedisOn(args: readonly string[], port: number): Promise<RedisServer | { error: Error }> {
   const dir = mkdtempSync(join(tmpdir(), 'distcheck-redis-'));
   const server = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...args],
-    {
-      stdio: 'ignore',
-    },
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
-  for (let i = 0; i < 50; i++) {
+  let log = '';
+  const keep = (d: Buffer) => {
+    log = (log + d.toString()).slice(-4000);
+  };
+  server.stdout.on('data', keep);
+  server.stderr.on('data', keep);
+  let hasExited = false;
+  const exited = new Promise<void>((resolve) =>
+    server.once('exit', () => {
+      hasExited = true;
+      resolve();
+    }),
+  );
+  const lastLine = () => log.trim().split('\n').pop() ?? '(no output)';
+  for (let i = 0; i < 150 && !hasExited; i++) {
     await new Promise((r) => setTimeout(r, 100));
     if ((await redisCommand(port, ['PING']).catch(() => '')) === '+PONG') {
       return {
@@ -73,6 +119,8 @@ export async function startRedis(args: readonly string[] = [], port = 20000 + Ma
       };
     }
   }
+  if (hasExited) return { error: new Error(`redis-server exited on port ${port}: ${lastLine()}`) };
   server.kill('SIGKILL');
-  throw new Error(`redis-server did not start on port ${port}`);
+  await exited;
+  return { error: new Error(`redis-server did not answer PING within 15 s on port ${port}: ${lastLine()}`) };
 }
