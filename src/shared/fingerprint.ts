@@ -105,7 +105,61 @@ class BadValue extends Error {}
  * [a, b, sum a, sum b, entries], the sums before finishing, so that a record derived from it by changing a few
  * properties can be hashed from the difference.
  */
-let memo = new Map<object, number[]>();
+// The first MEMO_LINEAR parts in two arrays searched by identity (a few pointer compares beat a Map's hashing for
+// the handful of parts a state has), the rest in a Map.
+const MEMO_LINEAR = 16;
+const memoObj: (object | null)[] = new Array(MEMO_LINEAR).fill(null);
+const memoVal: (number[] | undefined)[] = new Array(MEMO_LINEAR).fill(undefined);
+let memoLen = 0;
+let memoMap: Map<object, number[]> | null = null;
+
+function memoGet(o: object): number[] | undefined {
+  // The parent itself is memoised last (parts before wholes) and asked for first, by every successor.
+  if (memoLen > 0 && memoObj[memoLen - 1] === o) return memoVal[memoLen - 1];
+  for (let i = 0; i < memoLen; i++) if (memoObj[i] === o) return memoVal[i];
+  return memoMap === null ? undefined : memoMap.get(o);
+}
+
+function memoSet(o: object, v: number[]): void {
+  if (memoLen < MEMO_LINEAR) {
+    memoObj[memoLen] = o;
+    memoVal[memoLen++] = v;
+  } else (memoMap ??= new Map()).set(o, v);
+}
+
+function memoClear(): void {
+  memoObj.fill(null);
+  memoVal.fill(undefined);
+  memoLen = 0;
+  memoMap = null;
+  arenaKeys.fill(undefined);
+  arenaVals.fill(undefined);
+  arenaTop = 0;
+}
+
+// The entries of the parent's records, kept while it is hashed (recording): per property, in for-in order, its
+// key and value (references) and four lanes (the key's hash, the entry's hash). A memo entry of a record points
+// at its run of them, so that a successor's record is compared with its twin's by position, and a changed entry
+// is taken out without hashing the old value or the key again. Entries are built on a stack (records nest) and
+// copied to the arena when their record is done.
+let arenaLanes = new Uint32Array(1024);
+let arenaKeys: (string | undefined)[] = [];
+let arenaVals: unknown[] = [];
+let arenaTop = 0;
+let stackLanes = new Uint32Array(1024);
+const stackKeys: (string | undefined)[] = [];
+const stackVals: unknown[] = [];
+let stackTop = 0;
+/** The arena run of the record hashRecordRecording finished last. */
+let recOff = 0;
+let recCnt = 0;
+
+function grown(a: Uint32Array<ArrayBuffer>, need: number): Uint32Array<ArrayBuffer> {
+  if (need <= a.length) return a;
+  const b = new Uint32Array(Math.max(need, 2 * a.length));
+  b.set(a);
+  return b;
+}
 /** The lanes of every interned value (see intern), for good: interned values are frozen and never change. */
 const internedHash = new WeakMap<object, number[]>();
 /** Records' sums and entry count, set by hashRecord for the memo. */
@@ -185,7 +239,9 @@ function clearRecent(): void {
 
 function hashObject(o: object): void {
   if (!recording && renaming === null && fromRecent(o)) return;
-  const m = renaming === null ? (memo.get(o) ?? (Object.isFrozen(o) ? internedHash.get(o) : undefined)) : undefined;
+  // While recording the parent, parts are new to the memo (a part the state holds twice is hashed twice).
+  const m =
+    renaming !== null ? undefined : Object.isFrozen(o) ? (internedHash.get(o) ?? memoGet(o)) : recording ? undefined : memoGet(o);
   if (m !== undefined) {
     ha = m[0];
     hb = m[1];
@@ -204,7 +260,7 @@ function hashObject(o: object): void {
     kind = 1;
   }
   depth--;
-  if (recording) memo.set(o, kind === 1 ? [ha, hb, recA, recB, recN] : kind === 2 ? [ha, hb, setA, setB] : [ha, hb]);
+  if (recording) memoSet(o, kind === 1 ? [ha, hb, recA, recB, recN, recOff, recCnt] : kind === 2 ? [ha, hb, setA, setB] : [ha, hb]);
   else if (renaming === null) toRecent(o);
 }
 
@@ -231,7 +287,7 @@ export function noteDerivedSet(set: object, base: object, value: unknown, sign: 
 function hashDerivedSet(set: ReadonlySet<unknown>): boolean {
   for (let i = 0; i < DERIVED; i++) {
     if (derivedSet[i] !== set) continue;
-    const t = memo.get(derivedBase[i]!);
+    const t = memoGet(derivedBase[i]!);
     if (t === undefined || t.length !== 4) return false;
     hashValue(derivedValue[i]);
     const ea = fmix32(ha ^ 0x7feb352d);
@@ -263,7 +319,9 @@ function hashNear(v: unknown, twin: unknown): void {
     return;
   }
   if (fromRecent(v)) return;
-  if (memo.has(v) || (Object.isFrozen(v) && internedHash.has(v))) {
+  // A part of the parent standing elsewhere is hashed from its twin like a new one (same result); an interned
+  // value has its hash for good.
+  if (Object.isFrozen(v) && internedHash.has(v)) {
     hashValue(v);
     return;
   }
@@ -293,8 +351,12 @@ function entry(ka: number, kb: number, va: number, vb: number): void {
 }
 
 function hashRecord(o: Record<string, unknown>, twin: Record<string, unknown> | undefined): void {
-  const t = twin === undefined ? undefined : memo.get(twin);
-  if (t !== undefined && t.length === 5 && hashRecordFrom(o, twin!, t)) return;
+  if (recording) {
+    hashRecordRecording(o);
+    return;
+  }
+  const t = twin === undefined ? undefined : memoGet(twin);
+  if (t !== undefined && t.length >= 5 && hashRecordFrom(o, twin!, t)) return;
   let a = 0;
   let b = 0;
   let n = 0;
@@ -326,7 +388,125 @@ function finishRecord(a: number, b: number, n: number): void {
  * A record from its memoised twin's sums: the entries that differ are taken out and put in. False (nothing
  * done) when the twin has a property the record lacks, which the loop cannot see.
  */
+/** A record of the parent, its entries kept in the arena (see above). */
+function hashRecordRecording(o: Record<string, unknown>): void {
+  let a = 0;
+  let b = 0;
+  let n = 0;
+  const start = stackTop;
+  for (const k in o) {
+    const v = o[k];
+    let ea = 0;
+    let eb = 0;
+    let va = 0;
+    let vb = 0;
+    if (v !== undefined) {
+      hashValue(v);
+      va = ha;
+      vb = hb;
+    }
+    hashString(k);
+    const ka = ha;
+    const kb = hb;
+    if (v !== undefined) {
+      entry(ka, kb, va, vb);
+      ea = ha;
+      eb = hb;
+      a = (a + ea) | 0;
+      b = (b + eb) | 0;
+      n++;
+    }
+    const at = stackTop++;
+    if (4 * stackTop > stackLanes.length) stackLanes = grown(stackLanes, 4 * stackTop);
+    stackLanes[4 * at] = ka;
+    stackLanes[4 * at + 1] = kb;
+    stackLanes[4 * at + 2] = ea;
+    stackLanes[4 * at + 3] = eb;
+    stackKeys[at] = k;
+    stackVals[at] = v;
+  }
+  const count = stackTop - start;
+  const off = arenaTop;
+  arenaTop += count;
+  if (4 * arenaTop > arenaLanes.length) arenaLanes = grown(arenaLanes, 4 * arenaTop);
+  for (let i = 0; i < count; i++) {
+    const from = 4 * (start + i);
+    const to = 4 * (off + i);
+    arenaLanes[to] = stackLanes[from];
+    arenaLanes[to + 1] = stackLanes[from + 1];
+    arenaLanes[to + 2] = stackLanes[from + 2];
+    arenaLanes[to + 3] = stackLanes[from + 3];
+    arenaKeys[off + i] = stackKeys[start + i];
+    arenaVals[off + i] = stackVals[start + i];
+  }
+  stackTop = start;
+  recOff = off;
+  recCnt = count;
+  finishRecord(a, b, n);
+}
+
+/**
+ * hashRecordFrom for a twin recorded with its entries: property by property, in order, while the keys line up
+ * with the twin's (as they do for `{ ...twin, x }`), the twin's value, key hash and entry hash come from the arena.
+ */
+function hashRecordFromArena(o: Record<string, unknown>, twin: Record<string, unknown>, t: readonly number[]): boolean {
+  const off = t[5];
+  const count = t[6];
+  let a = t[2];
+  let b = t[3];
+  let n = 0;
+  let shared = 0;
+  let i = 0;
+  for (const k in o) {
+    const v = o[k];
+    const at = off + i;
+    const aligned = i < count && arenaKeys[at] === k;
+    i++;
+    const tv = aligned ? arenaVals[at] : twin[k];
+    if (v === tv) {
+      if (v !== undefined) {
+        n++;
+        shared++;
+      }
+      continue;
+    }
+    let ka: number;
+    let kb: number;
+    if (aligned) {
+      ka = arenaLanes[4 * at];
+      kb = arenaLanes[4 * at + 1];
+    } else {
+      hashString(k);
+      ka = ha;
+      kb = hb;
+    }
+    if (tv !== undefined) {
+      shared++;
+      if (aligned) {
+        a = (a - arenaLanes[4 * at + 2]) | 0;
+        b = (b - arenaLanes[4 * at + 3]) | 0;
+      } else {
+        hashValue(tv);
+        entry(ka, kb, ha, hb);
+        a = (a - ha) | 0;
+        b = (b - hb) | 0;
+      }
+    }
+    if (v !== undefined) {
+      n++;
+      hashNear(v, tv);
+      entry(ka, kb, ha, hb);
+      a = (a + ha) | 0;
+      b = (b + hb) | 0;
+    }
+  }
+  if (shared !== t[4]) return false;
+  finishRecord(a, b, n);
+  return true;
+}
+
 function hashRecordFrom(o: Record<string, unknown>, twin: Record<string, unknown>, t: readonly number[]): boolean {
+  if (t.length === 7) return hashRecordFromArena(o, twin, t);
   let a = t[2];
   let b = t[3];
   let n = 0;
@@ -386,14 +566,28 @@ function hasDuplicate(start: number): boolean {
       for (let j = i + 2; j < top; j += 2) if (scratch[i] === scratch[j] && scratch[i + 1] === scratch[j + 1]) return true;
     return false;
   }
-  const seen = new Set<number>();
+  // An open-addressing table of element indexes (+1) in a reused array, twice the elements' count or more.
+  let size = 64;
+  while (size < 2 * n) size *= 2;
+  if (dupTable.length < size) dupTable = new Int32Array(size);
+  dupTable.fill(0, 0, size);
+  const mask = size - 1;
   for (let i = start; i < top; i += 2) {
-    const k = scratch[i] * 0x200000 + (scratch[i + 1] >>> 11);
-    if (seen.has(k)) return true;
-    seen.add(k);
+    let slot = scratch[i] & mask;
+    for (;;) {
+      const j = dupTable[slot];
+      if (j === 0) {
+        dupTable[slot] = i + 1;
+        break;
+      }
+      if (scratch[j - 1] === scratch[i] && scratch[j] === scratch[i + 1]) return true;
+      slot = (slot + 1) & mask;
+    }
   }
   return false;
 }
+
+let dupTable = new Int32Array(64);
 
 function hashSet(set: ReadonlySet<unknown>): void {
   let a = 0;
@@ -470,7 +664,10 @@ function guarded(v: unknown): void {
  * what they do not share with it. Writes its fingerprint to FP.
  */
 export function setParent(state: unknown): void {
-  memo = new Map();
+  memoLen = 0;
+  memoMap = null;
+  arenaTop = 0;
+  stackTop = 0;
   clearRecent();
   recording = true;
   guarded(state);
@@ -481,7 +678,7 @@ export function setParent(state: unknown): void {
 
 /** Forgets the parent (e.g. between runs), so that no state is kept alive by the memo. */
 export function clearParent(): void {
-  memo = new Map();
+  memoClear();
   clearRecent();
 }
 
