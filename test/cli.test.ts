@@ -128,6 +128,23 @@ describe('distcheck check', () => {
   });
 });
 
+describe('a small heap', () => {
+  it('stops at the memory guard (exit 3, partial figures, how to raise it), not with an out-of-memory crash', () => {
+    // With --max-old-space-size=80 the guard was 3/4 of V8's whole limit (80 + 48 MB of young generation), above what
+    // the old generation holds, and the process died of OOM before it stopped.
+    const bin = join(process.cwd(), 'bin', 'distcheck.mjs');
+    const env = { ...process.env, NODE_V8_COVERAGE: '', NODE_OPTIONS: '--max-old-space-size=80' };
+    const r = spawnSync(process.execPath, [bin, 'check', 'two-phase-commit', '--param', 'rms=8', '--property', 'typeOK', '--save', tmp], {
+      encoding: 'utf8',
+      env,
+    });
+    expect(r.stderr).not.toContain('heap out of memory');
+    expect(r.status).toBe(3);
+    expect(r.stdout).toContain('limit reached: memory limit of 60 MB heap reached (figures are partial)');
+    expect(r.stdout).toContain('more memory: NODE_OPTIONS=--max-old-space-size=MB (now 80), or --workers N');
+  }, 60_000);
+});
+
 describe('bad input: one line, exit 2', () => {
   const bad: [string, string[], RegExp][] = [
     ['an unknown model', ['check', 'three-body'], /^distcheck: unknown model 'three-body'; 'distcheck list' shows them all$/],

@@ -11,9 +11,19 @@ import { stateFingerprint, type StateFingerprint } from './state-fingerprint';
 import type { AnyMachine } from '../model/model';
 import { fail } from '../shared/errors';
 
-/** 3/4 of V8's heap limit, the default memory guard. */
+/**
+ * The default memory guard: 3/4 of the old generation's limit, which is V8's heap limit less the young
+ * generation's 48 MB (3 semispaces of 16 MB). With a small heap (`--max-old-space-size=100`) 3/4 of the whole
+ * limit lies above what the old generation can hold, and the process died of OOM before the guard could stop it.
+ */
 export function defaultHeapMB(): number {
-  return Math.floor((getHeapStatistics().heap_size_limit / 2 ** 20) * 0.75);
+  return Math.floor(oldGenerationMB() * 0.75);
+}
+
+/** The old generation's limit in MB: what `--max-old-space-size` sets. */
+export function oldGenerationMB(): number {
+  const limitMB = getHeapStatistics().heap_size_limit / 2 ** 20;
+  return Math.round(limitMB > 96 ? limitMB - 48 : limitMB / 2);
 }
 
 /**

@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Progress } from '../check/explore';
+import { oldGenerationMB } from '../check/level';
 import { parseWorkers } from '../check/parallel';
 import { run, runAsync, type RunOutcome, type RunRequest } from '../run/run';
 import {
@@ -304,6 +305,9 @@ function presentText(
       (outcome.collisionProbability !== null ? `, fingerprint collision probability ${outcome.collisionProbability.toExponential(1)}` : ''),
   );
   if (outcome.limit) out.log(`  limit reached: ${outcome.limit.message} (figures are partial)`);
+  // The heap is Node's, fixed at start: say how to raise it (the guard stops at 3/4 of it).
+  if (outcome.limit?.kind === 'memory')
+    out.log(`  more memory: NODE_OPTIONS=--max-old-space-size=MB (now ${oldGenerationMB()}), or --workers N`);
   for (const line of campaign?.lines ?? []) out.log(line);
   for (const w of outcome.witnesses) out.log(`  sometimes ${w.property}: reached in ${plural(w.steps.length - 1, 'step')}`);
   for (const [p, status] of Object.entries(livenessStatus(outcome, livenessPropertyNames(machine))))

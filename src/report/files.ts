@@ -31,9 +31,13 @@ export function readReports(dir: string): Map<string, string> {
   return files;
 }
 
-/** Writes the reports and removes generated files that no longer exist. */
+/**
+ * Writes the reports and removes generated files that no longer exist: only what `report` writes (the files at
+ * the top of `dir` and under traces/), so that other folders in it, such as shards' reports, are left alone.
+ */
 export function writeReports(dir: string, files: Map<string, string>): void {
-  for (const rel of readReports(dir).keys()) if (!files.has(rel)) rmSync(join(dir, rel));
+  const generated = (rel: string): boolean => !rel.includes('/') || rel.startsWith('traces/');
+  for (const rel of readReports(dir).keys()) if (!files.has(rel) && generated(rel)) rmSync(join(dir, rel));
   for (const [rel, text] of files) {
     mkdirSync(dirname(join(dir, rel)), { recursive: true });
     writeFileSync(join(dir, rel), text);
