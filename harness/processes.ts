@@ -33,14 +33,16 @@ export function hasBinary(binary: string): boolean {
 
 /** Throws an EnvironmentError when a loopback port cannot be listened on. */
 export async function requireFreePorts(ports: readonly number[], hint: string): Promise<void> {
-  for (const port of ports) {
-    const free = await new Promise<boolean>((resolve) => {
-      const s = createServer();
-      s.once('error', () => resolve(false));
-      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-    if (!free) throw new EnvironmentError(`port ${port} on 127.0.0.1 is taken (${hint})`);
-  }
+  for (const port of ports) if (!(await isPortFree(port))) throw new EnvironmentError(`port ${port} on 127.0.0.1 is taken (${hint})`);
+}
+
+/** Whether a port on 127.0.0.1 can be listened on now. */
+export function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
 }
 
 interface Managed {

@@ -47,7 +47,7 @@ function guarded<T>(fn: () => T, where: () => Where): T {
 
 export function guardMachine(m: AnyMachine): AnyMachine {
   const wrapProperty = (p: Property<unknown, Action>): Property<unknown, Action> => {
-    const at = (state: unknown, action?: unknown) => () => ({
+    const at = (state: unknown, action?: unknown): Where => ({
       phase: 'property' as const,
       property: p.name,
       state: shown(m, state),
@@ -63,13 +63,13 @@ export function guardMachine(m: AnyMachine): AnyMachine {
             try {
               return holds(from, a, to);
             } catch (e) {
-              throw modelError(e, at(from, a)());
+              throw modelError(e, at(from, a));
             }
           },
         };
       }
       case 'leadsTo':
-        return { ...p, from: (s) => guarded(() => p.from(s), at(s)), to: (s) => guarded(() => p.to(s), at(s)) };
+        return { ...p, from: (s) => guarded(() => p.from(s), () => at(s)), to: (s) => guarded(() => p.to(s), () => at(s)) };
       default: {
         const holds = p.holds as (s: unknown) => boolean;
         return {
@@ -78,7 +78,7 @@ export function guardMachine(m: AnyMachine): AnyMachine {
             try {
               return holds(s);
             } catch (e) {
-              throw modelError(e, at(s)());
+              throw modelError(e, at(s));
             }
           },
         } as Property<unknown, Action>;

@@ -101,9 +101,10 @@ function hashNumber(n: number): void {
 class BadValue extends Error {}
 
 /**
- * Identity memo of the current parent's composite parts: object → [a, b] (its two lanes), and for a record also
- * [a, b, sum a, sum b, entries], the sums before finishing, so that a record derived from it by changing a few
- * properties can be hashed from the difference.
+ * Identity memo of the current parent's composite parts: object → [a, b] (its two lanes); for a Set also its sums
+ * [a, b, sum a, sum b]; for a record [a, b, sum a, sum b, entries, arena offset, arena count], the sums before
+ * finishing and its run of entries in the arena below, so that a record derived from it by changing a few
+ * properties can be hashed from the difference. (An interned record's lanes, kept for good, have no arena run.)
  */
 // The first MEMO_LINEAR parts in two arrays searched by identity (a few pointer compares beat a Map's hashing for
 // the handful of parts a state has), the rest in a Map.
@@ -384,10 +385,6 @@ function finishRecord(a: number, b: number, n: number): void {
   hb = fmix32(b + Math.imul(n, TAG_RECORD));
 }
 
-/**
- * A record from its memoised twin's sums: the entries that differ are taken out and put in. False (nothing
- * done) when the twin has a property the record lacks, which the loop cannot see.
- */
 /** A record of the parent, its entries kept in the arena (see above). */
 function hashRecordRecording(o: Record<string, unknown>): void {
   let a = 0;
@@ -446,12 +443,15 @@ function hashRecordRecording(o: Record<string, unknown>): void {
 }
 
 /**
- * hashRecordFrom for a twin recorded with its entries: property by property, in order, while the keys line up
- * with the twin's (as they do for `{ ...twin, x }`), the twin's value, key hash and entry hash come from the arena.
+ * A record from its memoised twin's sums: the entries that differ are taken out and put in. Property by property,
+ * in order, while the keys line up with the twin's run in the arena (as they do for `{ ...twin, x }`), the twin's
+ * value, key hash and entry hash come from there; otherwise (or for an interned twin, which has no run) they are
+ * read and hashed again. False (nothing done) when the twin has a property the record lacks, which the loop
+ * cannot see.
  */
-function hashRecordFromArena(o: Record<string, unknown>, twin: Record<string, unknown>, t: readonly number[]): boolean {
-  const off = t[5];
-  const count = t[6];
+function hashRecordFrom(o: Record<string, unknown>, twin: Record<string, unknown>, t: readonly number[]): boolean {
+  const off = t.length === 7 ? t[5] : 0;
+  const count = t.length === 7 ? t[6] : 0;
   let a = t[2];
   let b = t[3];
   let n = 0;
@@ -496,48 +496,6 @@ function hashRecordFromArena(o: Record<string, unknown>, twin: Record<string, un
       n++;
       hashNear(v, tv);
       entry(ka, kb, ha, hb);
-      a = (a + ha) | 0;
-      b = (b + hb) | 0;
-    }
-  }
-  if (shared !== t[4]) return false;
-  finishRecord(a, b, n);
-  return true;
-}
-
-function hashRecordFrom(o: Record<string, unknown>, twin: Record<string, unknown>, t: readonly number[]): boolean {
-  if (t.length === 7) return hashRecordFromArena(o, twin, t);
-  let a = t[2];
-  let b = t[3];
-  let n = 0;
-  let shared = 0;
-  for (const k in o) {
-    const v = o[k];
-    const tv = twin[k];
-    if (v === tv) {
-      if (v !== undefined) {
-        n++;
-        shared++;
-      }
-      continue;
-    }
-    if (tv !== undefined) {
-      shared++;
-      hashValue(tv);
-      const va = ha;
-      const vb = hb;
-      hashString(k);
-      entry(ha, hb, va, vb);
-      a = (a - ha) | 0;
-      b = (b - hb) | 0;
-    }
-    if (v !== undefined) {
-      n++;
-      hashNear(v, tv);
-      const va = ha;
-      const vb = hb;
-      hashString(k);
-      entry(ha, hb, va, vb);
       a = (a + ha) | 0;
       b = (b + hb) | 0;
     }

@@ -3,9 +3,10 @@
 // tests warn and skip locally, and fail under CI (where .ci/run installs it).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isPortFree } from '../../harness/processes';
 
 export const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
 
@@ -57,17 +58,9 @@ export function redisCommand(port: number, args: readonly (string | Uint8Array)[
 async function freeRedisPort(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = 10000 + Math.floor(Math.random() * 10000);
-    if ((await isFree(port)) && (await isFree(port + 10000))) return port;
+    if ((await isPortFree(port)) && (await isPortFree(port + 10000))) return port;
   }
   throw new Error('no free port for redis-server found in 10000-19999 on 127.0.0.1');
-}
-
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
 }
 
 /**
