@@ -3,7 +3,9 @@
 // configuration. TLC runs with one worker and checks its cfg's one invariant (TPTypeOK, PCTypeOK); distcheck checks
 // the same one (`--property typeOK`): the catalog model, the same model loaded from its file as a user's model is,
 // the catalog model on 2 workers, and, for the cost of the rest, the catalog model with every property (its
-// refinement of TransactionCommit, consistency and witnesses). Each row runs them back to back, so that they share
+// refinement of TransactionCommit, consistency and witnesses). Last, the model alone (`distcheck bench-floor`): the
+// seconds its own `actions` and `next` take over every transition, with no engine at all, which bounds what any
+// engine can reach with that model in one thread (TLC ÷ model alone is that ceiling). Each row runs them back to back, so that they share
 // the machine's load, and the table gives wall time, peak RSS and TLC's time divided by distcheck's. Writes
 // reports/bench-tlc.md (outside the drift check: timings differ from run to run).
 // Usage: node scripts/bench-tlc.mjs [--sizes 7,8] [--no-paxos]
@@ -36,6 +38,13 @@ function distcheck(target, params, extra = []) {
   return { ...r, distinct: j.distinctStates, generated: j.statesGenerated, depth: j.depth };
 }
 
+/** The model's own seconds over every transition (bench-floor runs it and times only actions and next). */
+function modelAlone(target, params) {
+  const text = execFileSync('node', ['bin/distcheck.mjs', 'bench-floor', target, 'correct', ...params], { encoding: 'utf8' });
+  const j = JSON.parse(text.trim().split('\n').pop());
+  return { secs: Number(j.modelSeconds.toFixed(2)), distinct: j.distinct };
+}
+
 function tlcRun(spec) {
   const r = timed('bash', [tlc, ...spec]);
   const m = /distinct (\d+), generated (\d+), depth (\d+), ([\d.]+) s, (\d+) MB/.exec(r.text);
@@ -51,9 +60,10 @@ for (const n of sizes) {
   const f = distcheck(['./models/commit/two-phase-commit.ts', '--export', 'twoPhaseCommit'], [`rms=${n}`], TYPE_OK);
   const w = distcheck(['two-phase-commit'], [`rms=${n}`], [...TYPE_OK, '--workers', '2']);
   const a = distcheck(['two-phase-commit'], [`rms=${n}`]);
-  rows.push({ spec: `TwoPhase rms=${n}`, t, c, f, w, a, load: load() });
+  const m = modelAlone('two-phase-commit', [`rms=${n}`]);
+  rows.push({ spec: `TwoPhase rms=${n}`, t, c, f, w, a, m, load: load() });
   console.error(
-    `rms=${n}: TLC ${t.secs} s, catalog ${c.secs} s, file ${f.secs} s, 2 workers ${w.secs} s, all properties ${a.secs} s (load ${load()})`,
+    `rms=${n}: TLC ${t.secs} s, catalog ${c.secs} s, file ${f.secs} s, 2 workers ${w.secs} s, all properties ${a.secs} s, model alone ${m.secs} s (load ${load()})`,
   );
 }
 let paxosRow;
@@ -62,27 +72,30 @@ if (paxos) {
   const c = distcheck(['paxos-commit'], [], TYPE_OK);
   const w = distcheck(['paxos-commit'], [], [...TYPE_OK, '--workers', '2']);
   const a = distcheck(['paxos-commit'], []);
-  paxosRow = { spec: 'PaxosCommit (published cfg)', t, c, w, a, load: load() };
-  console.error(`paxos: TLC ${t.secs} s, distcheck ${c.secs} s, 2 workers ${w.secs} s, all properties ${a.secs} s`);
+  const m = modelAlone('paxos-commit', []);
+  paxosRow = { spec: 'PaxosCommit (published cfg)', t, c, w, a, m, load: load() };
+  console.error(`paxos: TLC ${t.secs} s, distcheck ${c.secs} s, 2 workers ${w.secs} s, all properties ${a.secs} s, model alone ${m.secs} s`);
 }
 
 const ratio = (a, b) => `${(a / b).toFixed(1)}×`;
 const same = (a, ...bs) =>
   bs.every((b) => a.distinct === b.distinct && a.generated === b.generated && a.depth === b.depth) ? 'same' : 'DIFFERENT';
 const cell = (r) => (r ? `${r.secs} s, ${r.mb} MB` : '–');
-const row = ({ spec, t, c, f, w, a, load: l }) =>
-  `| ${spec} | ${cell(t)} | ${cell(c)} | ${cell(f)} | ${cell(w)} | ${cell(a)} | ${ratio(t.secs, c.secs)} | ${f ? ratio(t.secs, f.secs) : '–'} | ${ratio(t.secs, w.secs)} | ` +
-  `${same(t, ...[c, f, w, a].filter(Boolean))} (${c.distinct.toLocaleString('en-US')}) | ${l} |`;
+const row = ({ spec, t, c, f, w, a, m, load: l }) =>
+  `| ${spec} | ${cell(t)} | ${cell(c)} | ${cell(f)} | ${cell(w)} | ${cell(a)} | ${m.secs} s | ${ratio(t.secs, c.secs)} | ${f ? ratio(t.secs, f.secs) : '–'} | ${ratio(t.secs, w.secs)} | ` +
+  `${ratio(t.secs, m.secs)} | ${same(t, ...[c, f, w, a].filter(Boolean))}${m.distinct === t.distinct ? '' : ' (model alone: DIFFERENT)'} (${c.distinct.toLocaleString('en-US')}) | ${l} |`;
 const lines = [
   '# distcheck beside TLC',
   '',
   `Measured by \`node scripts/bench-tlc.mjs\` on ${cpus().length} × ${cpus()[0].model}, ${Math.round(totalmem() / 2 ** 30)} GB, ` +
     `Node ${process.version}; TLC 2.19 with one worker (\`../shared/tlc/tlc\`), checking its cfg's invariant (TPTypeOK, PCTypeOK), ` +
     'and distcheck checking the same one (`--property typeOK`) unless the column says otherwise. Each row runs TLC and distcheck back to ' +
-    "back, so that they share the machine's load (its 1-minute load average is given): compare the ratios, not the seconds.",
+    "back, so that they share the machine's load (its 1-minute load average is given): compare the ratios, not the seconds. " +
+    "\"Model alone\" is the seconds the model's own `actions` and `next` take over every transition with no engine " +
+    '(`distcheck bench-floor`): no explorer of that model in one thread can be faster, so TLC ÷ model alone is the ceiling of TLC ÷ catalog.',
   '',
-  '| spec | TLC | distcheck, catalog | distcheck, model file | distcheck, catalog, 2 workers | distcheck, catalog, every property | TLC ÷ catalog | TLC ÷ file | TLC ÷ 2 workers | counts | load |',
-  '|---|---|---|---|---|---|---|---|---|---|---|',
+  '| spec | TLC | distcheck, catalog | distcheck, model file | distcheck, catalog, 2 workers | distcheck, catalog, every property | model alone | TLC ÷ catalog | TLC ÷ file | TLC ÷ 2 workers | TLC ÷ model alone | counts | load |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...rows.map(row),
   ...(paxosRow ? [row(paxosRow)] : []),
   '',

@@ -31,6 +31,14 @@ describe('distcheck check', () => {
     });
   });
 
+  it("bench-floor walks the same transitions as the explorer (288 states, 1,146 generated less the initial one) and times the model's own steps", async () => {
+    const r = await cli('bench-floor', 'two-phase-commit', 'correct', 'rms=3');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ distinct: 288, transitions: 1145 });
+    expect(j.modelSeconds).toBeGreaterThan(0);
+  });
+
   it('exits 0 when a bug variant is caught and prints the trace', async () => {
     const r = await cli('check', 'two-phase-commit', '--variant', 'heuristic-commit', '--save', tmp);
     expect(r.code).toBe(0);

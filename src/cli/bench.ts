@@ -13,6 +13,8 @@ import { explore } from '../check/explore';
 import { exploreParallel, parseWorkers, type ModuleRef } from '../check/parallel';
 import { checkVariant, type AnyModel } from '../model/model';
 import { parseParamArgs, resolveParams } from '../model/params';
+import { FP } from '../shared/fingerprint';
+import { stateFingerprint } from '../check/state-fingerprint';
 
 type Out = { log: (s: string) => void; err: (s: string) => void };
 
@@ -54,6 +56,50 @@ export async function benchOne(args: string[], out: Out, resolveModel: ModelReso
     peakRssMB: process.resourceUsage().maxRSS / 1024,
   };
   out.log(JSON.stringify(sample));
+  return 0;
+}
+
+/**
+ * Child side: `bench-floor <model> <variant> k=v...`, the model's own cost with no engine: breadth-first over the
+ * reachable states, each level is first walked once timed, calling only the model's `actions` and `next` on every
+ * transition and keeping nothing, then walked again untimed to find the next level (deduplicated by the engine's
+ * fingerprint). The timed seconds are what any explorer of this model must spend in one thread, whatever its
+ * engine: a ceiling on its speed. One JSON line: { distinct, transitions, modelSeconds }.
+ */
+export async function benchFloor(args: string[], out: Out, resolveModel: ModelResolver): Promise<number> {
+  const [modelArg, variant, ...pairs] = args;
+  const { model } = await resolveModel(modelArg);
+  checkVariant(model, variant);
+  const machine = model.machine(resolveParams(model, parseParamArgs(pairs)), variant);
+  const fingerprint = stateFingerprint(machine, false);
+  const seen = new Set<number>();
+  const isNew = (s: unknown): boolean => {
+    fingerprint.into(s);
+    const k = FP[0] * 0x100000000 + FP[1];
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  };
+  let level: unknown[] = machine.init.filter(isNew);
+  let transitions = 0;
+  let modelMs = 0;
+  let sink = 0;
+  while (level.length > 0) {
+    const started = performance.now();
+    for (const s of level) for (const a of machine.actions(s)) if (machine.next(s, a) === s) sink++;
+    modelMs += performance.now() - started;
+    const nextLevel: unknown[] = [];
+    for (const s of level) {
+      fingerprint.parent(s);
+      for (const a of machine.actions(s)) {
+        transitions++;
+        const t = machine.next(s, a);
+        if (isNew(t)) nextLevel.push(t);
+      }
+    }
+    level = nextLevel;
+  }
+  out.log(JSON.stringify({ distinct: seen.size, transitions, modelSeconds: modelMs / 1000, unchanged: sink }));
   return 0;
 }
 

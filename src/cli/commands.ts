@@ -13,7 +13,7 @@ import { fail } from '../shared/errors';
 import { renderTraceText } from '../trace/trace';
 import { parseTraceFile, replayTrace } from '../trace/trace-file';
 import { parse } from './args';
-import { benchOne, runBench, type ModelResolver } from './bench';
+import { benchFloor, benchOne, runBench, type ModelResolver } from './bench';
 import { findEntry, modelArg, modelsOf, workerModule, type App } from './models';
 import { readText, writeText, type Out } from './output';
 
@@ -157,3 +157,4 @@ const resolver =
 
 export const cmdBench = (args: string[], out: Out, app: App): Promise<number> => runBench(args, out, resolver(app));
 export const cmdBenchOne = (args: string[], out: Out, app: App): Promise<number> => benchOne(args, out, resolver(app));
+export const cmdBenchFloor = (args: string[], out: Out, app: App): Promise<number> => benchFloor(args, out, resolver(app));

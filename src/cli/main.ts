@@ -73,6 +73,15 @@ const COMMANDS: readonly Command[] = [
     run: async (a, o, app) => (await import('./commands')).cmdBenchOne(a, o, app),
     hidden: true,
   },
+  {
+    help: {
+      name: 'bench-floor',
+      summary: "the model's own cost, actions and next on every transition, with no engine (for bench-tlc)",
+      usage: 'distcheck bench-floor <model> <variant> k=v...',
+    },
+    run: async (a, o, app) => (await import('./commands')).cmdBenchFloor(a, o, app),
+    hidden: true,
+  },
   { help: HELP.help, run: async () => 0 },
 ];
 
