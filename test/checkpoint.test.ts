@@ -13,6 +13,7 @@ import type { SoloSnapshot } from '../src/check/level';
 import { main } from '../src/cli/main';
 import { findModel, type AnyMachine } from '../src/model/model';
 import grid from './fixtures/slow-grid';
+import { childEnv } from './support/child-env';
 
 const tmp = mkdtempSync(join(tmpdir(), 'distcheck-checkpoint-'));
 
@@ -153,7 +154,7 @@ describe('a breadth-first run killed with SIGTERM', () => {
     // The child steps slowly (100 µs a step: 22,500 states take seconds), so it is still running when it has
     // written its first checkpoint (every 0.12 s) and the test stops it.
     const child = spawn(process.execPath, [join('bin', 'distcheck.mjs'), ...args, '--checkpoint', file, '--checkpoint-minutes', '0.002'], {
-      env: { ...process.env, NODE_V8_COVERAGE: '', DISTCHECK_TEST_SLOW_US: '100' },
+      env: childEnv({ DISTCHECK_TEST_SLOW_US: '100' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

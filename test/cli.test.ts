@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main';
+import { childEnv } from './support/child-env';
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -141,7 +142,7 @@ describe('a small heap', () => {
     // With --max-old-space-size=80 the guard was 3/4 of V8's whole limit (80 + 48 MB of young generation), above what
     // the old generation holds, and the process died of OOM before it stopped.
     const bin = join(process.cwd(), 'bin', 'distcheck.mjs');
-    const env = { ...process.env, NODE_V8_COVERAGE: '', NODE_OPTIONS: '--max-old-space-size=80' };
+    const env = childEnv({ NODE_OPTIONS: '--max-old-space-size=80' });
     const r = spawnSync(process.execPath, [bin, 'check', 'two-phase-commit', '--param', 'rms=8', '--property', 'typeOK', '--save', tmp], {
       encoding: 'utf8',
       env,
@@ -208,10 +209,7 @@ describe('bad input: one line, exit 2', () => {
 describe('the installed bin', () => {
   it('runs through npx-style invocation and uses the exit codes', () => {
     const bin = join(process.cwd(), 'bin', 'distcheck.mjs');
-    // The child loads the sources through tsx, a different transform than vitest's; keep it out of c8's
-    // coverage, or the two versions of each file are merged into nonsense. Node propagates the variable
-    // to children unless it is set to the empty string.
-    const env = { ...process.env, NODE_V8_COVERAGE: '' };
+    const env = childEnv();
     expect(execFileSync(process.execPath, [bin, 'list'], { encoding: 'utf8', env })).toContain('two-phase-commit');
     const bad = spawnSync(process.execPath, [bin, 'check', 'nope'], { encoding: 'utf8', env });
     expect(bad.status).toBe(2);

@@ -14,6 +14,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { childEnv } from './support/child-env';
 
 interface Ran {
   readonly code: number;
@@ -23,8 +24,8 @@ interface Ran {
 
 const REPO = resolve('.');
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-// Children must not write V8 coverage into a c8 run (see cli.test.ts), nor see the parent's npm lifecycle.
-const env = { ...process.env, NODE_V8_COVERAGE: '', npm_lifecycle_event: '', npm_lifecycle_script: '', NO_COLOR: '1', FORCE_COLOR: '0' };
+// Children must not write V8 coverage into a c8 run, nor see the parent's npm lifecycle.
+const env = childEnv({ npm_lifecycle_event: '', npm_lifecycle_script: '', NO_COLOR: '1', FORCE_COLOR: '0' });
 
 function sh(command: string, args: readonly string[], cwd: string): Promise<Ran> {
   return new Promise((done) => {

@@ -12,6 +12,7 @@ import { EtcdCluster } from '../harness/etcd';
 import { ProcessGroup, freeBasePort, hasBinary, requireForTests } from '../harness/processes';
 import { withProcesses } from '../harness/run';
 import { main } from '../src/cli/main';
+import { childEnv } from './support/child-env';
 
 const BIN = fileURLToPath(new URL('../bin/distcheck.mjs', import.meta.url));
 const hasEtcd = requireForTests(['etcd'], 'etcd-server', 'test the cleanup of etcd clusters');
@@ -77,7 +78,7 @@ describe('distcheck cluster: input and environment', () => {
     ]) {
       const r = spawnSync(process.execPath, [BIN, 'cluster', system, '--out', join(bin, system)], {
         encoding: 'utf8',
-        env: { ...process.env, PATH: bin, NODE_V8_COVERAGE: '' },
+        env: childEnv({ PATH: bin }),
         timeout: 30_000,
       });
       expect(r.status).toBe(3);
@@ -93,7 +94,7 @@ describe('distcheck cluster: input and environment', () => {
       const r = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
         const child = spawn(process.execPath, [BIN, 'cluster', 'etcd', '--base-port', String(base)], {
           stdio: ['ignore', 'ignore', 'pipe'],
-          env: { ...process.env, NODE_V8_COVERAGE: '' },
+          env: childEnv(),
         });
         let stderr = '';
         child.stderr.on('data', (d) => (stderr += d));
@@ -118,8 +119,7 @@ async function interrupt(
     process.execPath,
     [BIN, 'cluster', system, '--seconds', '60', '--base-port', String(base), '--out', join(tmp, 'out')],
     {
-      // Out of c8's coverage: the child loads the sources through tsx (see test/cli.test.ts).
-      env: { ...process.env, TMPDIR: tmp, NODE_V8_COVERAGE: '' },
+      env: childEnv({ TMPDIR: tmp }),
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
