@@ -31,6 +31,11 @@ export class Proxy {
   private server?: Server;
   private readonly links = new Set<Link>();
   private readonly cutSources = new Set<string>();
+  /**
+   * Every accepted connection, named or not yet: stop destroys them all. A connection still waiting for the bytes
+   * that name it is in no link, and one left open kept server.close waiting forever (a run hung at its end).
+   */
+  private readonly accepted = new Set<Socket>();
   /** Connections held by a cut, for the nemesis log. */
   held = 0;
 
@@ -51,6 +56,8 @@ export class Proxy {
 
   private accept(client: Socket): void {
     client.on('error', () => undefined);
+    this.accepted.add(client);
+    client.on('close', () => this.accepted.delete(client));
     const identify = this.options.identify;
     if (!identify) {
       this.forward(client, ANY, Buffer.alloc(0));
@@ -126,6 +133,8 @@ export class Proxy {
       link.upstream?.destroy();
     }
     this.links.clear();
+    for (const socket of this.accepted) socket.destroy();
+    this.accepted.clear();
     const server = this.server;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }

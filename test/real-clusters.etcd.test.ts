@@ -50,6 +50,8 @@ describe.skipIf(!hasEtcd)('etcd on loopback under faults', () => {
     });
     expect(r.nemesis.find((e) => e.type === 'start')).toMatchObject({ fault: 'partition', target: 'etcd0' });
     expect(r.verdict).toBe('anomaly');
-    expect(r.anomaly).toMatch(/cannot be placed next: p\d+ read → \d+/);
+    // The stale value is whatever the cut-off member last applied: a number, or null when the partition began before
+    // the key's first write reached it (seen once in 15 runs here: `p0 read → null` in state 300006).
+    expect(r.anomaly).toMatch(/cannot be placed next: p\d+ read → (\d+|null) /);
   }, 120_000);
 });
