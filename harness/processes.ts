@@ -3,7 +3,7 @@
 // process-wide, so that a signal handler or an `exit` hook can kill them synchronously (cleanupAllSync) even when
 // the run is stuck in an await.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, constants, mkdirSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -187,10 +187,54 @@ export class ProcessGroup {
   }
 }
 
-/** A base port with `span` free ports above it, picked at random in 30000–59999 (for tests running side by side). */
+/** The bases this process holds (files in PORT_LOCKS). */
+const heldBases = new Set<string>();
+const PORT_LOCKS = join(tmpdir(), 'distcheck-port-bases');
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Holds a base for this process: a file created exclusively, naming the holder's pid. Test files running side by
+ * side (in vitest's worker processes) then never pick one base at once, which checking the ports alone left to
+ * chance (1 in 300 per pair). A file left by a process that died (vitest kills its workers without their exit
+ * handlers), or older than an hour (its pid may have been reused), is taken over.
+ */
+export function holdBase(base: number): boolean {
+  mkdirSync(PORT_LOCKS, { recursive: true });
+  const file = join(PORT_LOCKS, String(base));
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      if (heldBases.size === 0) process.once('exit', () => heldBases.forEach((f) => rmSync(f, { force: true })));
+      heldBases.add(file);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const holder = Number(readFileSync(file, 'utf8'));
+      const recent = Date.now() - statSync(file).mtimeMs < 3_600_000;
+      if (Number.isInteger(holder) && holder > 0 && alive(holder) && recent) return false;
+      rmSync(file, { force: true });
+    }
+  }
+  return false;
+}
+
+/**
+ * A base port with `span` free ports above it, for tests running side by side: picked at random in 30000–59999,
+ * above the Redis tests' ports (10000–29999), and held for the rest of the process (see holdBase).
+ */
 export async function freeBasePort(span: number): Promise<number> {
+  if (span > 100) throw new Error(`freeBasePort: a span of at most 100 ports, not ${span}`);
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 30000 + 100 * Math.floor(Math.random() * 300);
+    if (!holdBase(base)) continue;
     try {
       await requireFreePorts(
         Array.from({ length: span }, (_, i) => base + i),

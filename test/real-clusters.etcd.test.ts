@@ -3,13 +3,16 @@
 // etcd is not, and the verdicts below do not depend on it (etcd is linearizable with quorum reads, and a member
 // cut off from the majority serves old values to serializable reads for the whole partition). Each run takes
 // 6–11 s here; the 120 s limits only allow for a machine loaded by other work.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runEtcd } from '../harness/etcd-run';
 import { schedule } from '../harness/nemesis';
-import { freeBasePort, requireForTests } from '../harness/processes';
+import { cleanupAllSync, freeBasePort, requireForTests } from '../harness/processes';
+
+// A run that times out is abandoned, not stopped: kill whatever servers it left (they would load later runs).
+afterAll(cleanupAllSync);
 
 const hasEtcd = requireForTests(['etcd'], 'etcd-server', 'run etcd under faults');
 const out = (name: string): string => join(mkdtempSync(join(tmpdir(), 'distcheck-etcd-test-')), name);

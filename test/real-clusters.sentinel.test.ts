@@ -3,12 +3,15 @@
 // partition heals and the old master rejoins as a replica, discarding what it acknowledged meanwhile (issue 23).
 // The run takes about 19 s, 10 of them waiting for the rejoin: Sentinel reconfigures a server that claims to be
 // master only after it has reported that role for 8 s. The 120 s limit only allows for a loaded machine.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkLostWrites, runSentinel } from '../harness/sentinel-run';
-import { freeBasePort, requireForTests } from '../harness/processes';
+import { cleanupAllSync, freeBasePort, requireForTests } from '../harness/processes';
+
+// A run that times out is abandoned, not stopped: kill whatever servers it left (they would load later runs).
+afterAll(cleanupAllSync);
 
 const hasRedis = requireForTests(['redis-server', 'redis-sentinel'], 'redis-server redis-sentinel', 'run Redis Sentinel under a partition');
 
