@@ -522,6 +522,7 @@ export const outbox = defineModel({
       min: 1,
       max: 15,
       description: 'RocketMQ: check-backs before the broker discards a half message (15 in RocketMQ)',
+      appliesWhen: { design: ['rocketmq'] },
     },
     link: {
       type: 'enum',
@@ -529,13 +530,14 @@ export const outbox = defineModel({
       values: ['network', 'bounded'],
       description: 'relay→broker: the lossy network, or a bounded queue (capacity, overflow, otherRows)',
     },
-    ...channelParams(2),
+    ...channelParams(2, { appliesWhen: { link: ['bounded'] } }),
     otherRows: {
       type: 'int',
       default: 1,
       min: 0,
       max: 2,
       description: 'bounded queue: rows of other orders the relay publishes through the same queue',
+      appliesWhen: { link: ['bounded'] },
     },
     ...faultParams({
       drops: { max: 2 },

@@ -15,7 +15,7 @@ import {
   type AnyMachine,
   type AnyModel,
 } from '../model/model';
-import { formatParams, parseParamArgs, resolveParams } from '../model/params';
+import { appliedParams, formatParams, parseParamArgs, resolveParams } from '../model/params';
 import { renderJUnit } from '../report/junit';
 import { ModelError, fail } from '../shared/errors';
 import { buildTrace, renderTraceText, type Trace, type TraceContext } from '../trace/trace';
@@ -298,7 +298,7 @@ function presentText(
       : outcome.violations,
   );
   out.log(
-    `${model.id} [${outcome.variant}; ${formatParams(outcome.params)}] ${outcome.strategy === 'bfs' ? 'breadth-first' : 'random walks'}${outcome.symmetry ? ' with symmetry reduction (distinct = orbits)' : ''}`,
+    `${model.id} [${outcome.variant}; ${formatParams(appliedParams(model, outcome.params))}] ${outcome.strategy === 'bfs' ? 'breadth-first' : 'random walks'}${outcome.symmetry ? ' with symmetry reduction (distinct = orbits)' : ''}`,
   );
   out.log(
     `  ${outcome.distinctStates.toLocaleString('en-US')} distinct states, ${outcome.statesGenerated.toLocaleString('en-US')} generated, depth ${outcome.depth}` +

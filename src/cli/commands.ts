@@ -17,6 +17,12 @@ import { benchFloor, benchOne, runBench, type ModelResolver } from './bench';
 import { findEntry, modelArg, modelsOf, workerModule, type App } from './models';
 import { readText, writeText, type Out } from './output';
 
+/** `appliesWhen` in words: "only when link=bounded". */
+const appliesText = (when: Readonly<Record<string, readonly unknown[]>>): string =>
+  `only when ${Object.entries(when)
+    .map(([k, vs]) => `${k}=${vs.join('|')}`)
+    .join(' and ')}`;
+
 export async function cmdList(args: string[], out: Out, app: App): Promise<number> {
   const { positionals } = parse(args, {});
   for (const m of await modelsOf(app, positionals)) {
@@ -25,7 +31,7 @@ export async function cmdList(args: string[], out: Out, app: App): Promise<numbe
     out.log(
       `  params: ${
         Object.entries(m.params)
-          .map(([k, s]) => `${k}=${s.default} (${s.description})`)
+          .map(([k, s]) => `${k}=${s.default} (${s.description}${s.appliesWhen ? `; ${appliesText(s.appliesWhen)}` : ''})`)
           .join('; ') || 'none'
       }`,
     );

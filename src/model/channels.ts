@@ -146,19 +146,25 @@ export function overflowView(dropped: readonly Message[]): ViewEvent[] {
 }
 
 /** The channel configuration as model parameters: `capacity` and `overflow`. Read back with `channelsOf`. */
-export function channelParams(maxCapacity = 3, defaults: { capacity?: number; overflow?: OverflowPolicy } = {}) {
+export function channelParams(
+  maxCapacity = 3,
+  defaults: { capacity?: number; overflow?: OverflowPolicy; appliesWhen?: IntParamSpec['appliesWhen'] } = {},
+) {
+  const when = defaults.appliesWhen ? { appliesWhen: defaults.appliesWhen } : {};
   const capacity: IntParamSpec = {
     type: 'int',
     default: defaults.capacity ?? 1,
     min: 1,
     max: maxCapacity,
     description: 'messages each link holds in flight',
+    ...when,
   };
   const overflow: EnumParamSpec<OverflowPolicy> = {
     type: 'enum',
     default: defaults.overflow ?? 'drop-newest',
     values: OVERFLOW_POLICIES,
     description: 'a send into a full link: drop-newest, drop-oldest or block-sender',
+    ...when,
   };
   return { capacity, overflow };
 }

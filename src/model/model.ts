@@ -10,25 +10,31 @@ import type { Rollout } from './versions';
 export type ParamValue = number | boolean | string;
 export type Params = Readonly<Record<string, ParamValue>>;
 
-export interface IntParamSpec {
+/**
+ * What every parameter spec may say: `appliesWhen` names values of other parameters under which this one means
+ * anything (`{ link: ['bounded'] }`: a queue's capacity only on the bounded link). Runs always resolve every
+ * parameter; reports and the CLI's header leave out those that do not apply.
+ */
+interface ParamSpecCommon {
+  readonly description: string;
+  readonly appliesWhen?: Readonly<Record<string, readonly ParamValue[]>>;
+}
+export interface IntParamSpec extends ParamSpecCommon {
   readonly type: 'int';
   readonly default: number;
   readonly min: number;
   readonly max: number;
-  readonly description: string;
   /** A fault budget (reports print these as the budget explored). */
   readonly budget?: boolean;
 }
-export interface BooleanParamSpec {
+export interface BooleanParamSpec extends ParamSpecCommon {
   readonly type: 'boolean';
   readonly default: boolean;
-  readonly description: string;
 }
-export interface EnumParamSpec<V extends string = string> {
+export interface EnumParamSpec<V extends string = string> extends ParamSpecCommon {
   readonly type: 'enum';
   readonly default: V;
   readonly values: readonly V[];
-  readonly description: string;
 }
 export type ParamSpec = IntParamSpec | BooleanParamSpec | EnumParamSpec;
 export type ParamSpecs = Readonly<Record<string, ParamSpec>>;

@@ -55,6 +55,16 @@ export function parseParamArgs(pairs: readonly string[]): Record<string, string>
   return out;
 }
 
+/** The parameters that mean something with these values: those without `appliesWhen`, and those whose condition holds. */
+export function appliedParams(model: AnyModel, params: Params): Params {
+  return Object.fromEntries(
+    Object.entries(params).filter(([name]) => {
+      const when = model.params[name]?.appliesWhen;
+      return !when || Object.entries(when).every(([other, values]) => values.includes(params[other]));
+    }),
+  );
+}
+
 export function formatParams(params: Params): string {
   const entries = Object.entries(params);
   return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(', ') : '(none)';

@@ -9,7 +9,7 @@ import {
   type Comparison,
   type ComparisonMetric,
 } from '../model/model';
-import { resolveParams } from '../model/params';
+import { appliedParams, resolveParams } from '../model/params';
 import { describeRollout, isMixedState, isRollingUpgrade } from '../model/versions';
 import type { RunOutcome } from '../run/run';
 import { renderMermaid, renderStepTable, type Trace } from '../trace/trace';
@@ -20,7 +20,7 @@ const isFullRun = (all: readonly ModelOutcomes[], catalog: Catalog): boolean => 
 
 /** Parameters, with fault budgets shown as a budget and left out when zero. */
 function scopeOf(model: AnyModel, o: RunOutcome): string {
-  const plain = Object.entries(o.params).filter(([k]) => !isBudget(model, k));
+  const plain = Object.entries(appliedParams(model, o.params)).filter(([k]) => !isBudget(model, k));
   const budget = Object.entries(o.params).filter(([k, v]) => isBudget(model, k) && v !== 0);
   const parts = [plain.map(([k, v]) => `${k}=${v}`).join(', ') || '(no parameters)'];
   if (budget.length) parts.push(`budget: ${budget.map(([k, v]) => `${k} ≤ ${v}`).join(', ')}`);

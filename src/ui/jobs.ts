@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { Progress } from '../check/explore';
 import type { RunOutcome } from '../run/run';
 import { findModel, type AnyModel } from '../model/model';
-import { formatParams, resolveParams } from '../model/params';
+import { appliedParams, formatParams, resolveParams } from '../model/params';
 import { fail } from '../shared/errors';
 import type { Trace } from '../trace/trace';
 import { stateQuery, tracePath, traceQuery } from './views';
@@ -160,7 +160,7 @@ export class JobManager {
     const run = runRequest(this.models, request);
     const running = [...this.jobs.values()].find((j) => j.status === 'running');
     if (running) fail(`a check is already running (job ${running.id}, ${running.label}); wait for it or cancel it`);
-    const label = `${run.model.id} ${request.config ?? `[${run.variant}; ${formatParams(resolveParams(run.model, run.params))}]`}`;
+    const label = `${run.model.id} ${request.config ?? `[${run.variant}; ${formatParams(appliedParams(run.model, resolveParams(run.model, run.params)))}]`}`;
     const job: Job = { id: this.nextId++, model: run.model, label, started: performance.now(), status: 'running' };
     this.jobs.set(job.id, job);
     this.prune();

@@ -4,7 +4,7 @@
 // from the file system with no server and no network.
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatParams, resolveParams } from '../model/params';
+import { appliedParams, formatParams, resolveParams } from '../model/params';
 import type { ModelOutcomes } from '../report/run';
 import { tallyLine } from '../report/run';
 import { ASSET_FILES, escapeHtml, pageHtml } from './pages';
@@ -46,7 +46,7 @@ export function writeHtmlSite(dir: string, all: readonly ModelOutcomes[]): strin
         `<td>${o.asExpected ? '✓' : '✗'}</td>`,
         `<td>${escapeHtml(o.configuration ?? '')}</td>`,
         `<td>${escapeHtml(o.variant)}</td>`,
-        `<td>${escapeHtml(formatParams(o.params))}</td>`,
+        `<td>${escapeHtml(formatParams(appliedParams(model, o.params)))}</td>`,
         `<td>${escapeHtml(o.verdict)}</td>`,
         `<td class="num">${o.distinctStates.toLocaleString('en-US')}</td>`,
         `<td>${links.join('<br>') || '<span class="muted">none</span>'}</td>`,
