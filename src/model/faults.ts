@@ -11,6 +11,7 @@
 // A model composes all of this with `withFaults` (at the end of this file): it declares its budgets as
 // parameters with `faultParams`, writes only its protocol steps, and gets the fault actions, their names,
 // formatting, diagram notes, fairness and the fault part of the state key derived.
+import { withBlock, type Block } from './compose';
 import type { Action, IntParamSpec, Machine, Metric, ViewEvent } from './model';
 import { formatMessage, messageKey, remove, send, type Message, type Network } from './network';
 
@@ -301,36 +302,42 @@ export function faultActionNames(budget: FaultBudget, topology: FaultTopology<un
   return names;
 }
 
-/** The whole machine: the protocol plus every fault the budget allows, with all fault wiring derived. */
+/** The faults as a block (compose.ts): its actions after the protocol's, unfair, with restarts fair. */
+function faultBlock<S extends { readonly faults: FaultState }, A extends Action>(
+  budget: FaultBudget,
+  topology: FaultTopology<S>,
+): Block<S, A, FaultAction> {
+  const config: FaultConfig = { nodes: topology.nodes, crashable: topology.crashable ?? [], restart: topology.restart ?? false };
+  return {
+    is: isFault,
+    actions: (s) => faultActions(s.faults, config),
+    next: (s, a) => {
+      const after = { ...s, faults: applyFault(s.faults, a) };
+      return a.name === 'Restart' && topology.onRestart ? topology.onRestart(after, a.node) : after;
+    },
+    names: faultActionNames(budget, topology as FaultTopology<unknown>),
+    format: formatFault,
+    fair: (a) => a.name === 'Restart',
+    view: (_from, a) => faultView(a, topology.nodes),
+    actors: topology.nodes,
+  };
+}
+
+/**
+ * The whole machine: the protocol plus every fault the budget allows, with all fault wiring derived. Unlike the
+ * other blocks, a protocol without a view keeps the renderer's default for every step, faults included, and a
+ * hand-written key gets the fault part appended.
+ */
 export function withFaults<S extends { readonly faults: FaultState }, A extends Action>(
   budget: FaultBudget,
   topology: FaultTopology<S>,
   protocol: ProtocolMachine<S, A>,
 ): Machine<S, A | FaultAction> {
-  const config: FaultConfig = { nodes: topology.nodes, crashable: topology.crashable ?? [], restart: topology.restart ?? false };
-  const { actions, next, key, actionNames, formatAction, view, fair, metrics, properties, ...rest } = protocol;
+  const { key, ...rest } = protocol;
+  const { view, ...composed } = withBlock<S, A, FaultAction>(faultBlock(budget, topology), rest);
   return {
-    ...rest,
-    actions: (s) => [...actions(s), ...faultActions(s.faults, config)],
-    next: (s, a) => {
-      if (!isFault(a)) return next(s, a as A);
-      const after = { ...s, faults: applyFault(s.faults, a) };
-      return a.name === 'Restart' && topology.onRestart ? topology.onRestart(after, a.node) : after;
-    },
+    ...composed,
+    ...(protocol.view ? { view } : {}),
     ...(key ? { key: (s: S) => `${key(s)}|${faultStateKey(s.faults)}` } : {}),
-    actionNames: [...actionNames, ...faultActionNames(budget, topology as FaultTopology<unknown>)],
-    formatAction: (a) => (isFault(a) ? formatFault(a) : formatAction(a as A)),
-    actors: protocol.actors ?? topology.nodes,
-    fair: (a) => (isFault(a) ? a.name === 'Restart' : (fair?.(a as A) ?? true)),
-    ...(view ? { view: (from: S, a: A | FaultAction, to: S) => (isFault(a) ? faultView(a, topology.nodes) : view(from, a as A, to)) } : {}),
-    ...(metrics
-      ? {
-          metrics: metrics.map((m) => ({
-            ...m,
-            perStep: (from: S, a: A | FaultAction, to: S) => (isFault(a) ? 0 : m.perStep(from, a as A, to)),
-          })),
-        }
-      : {}),
-    properties,
   };
 }
