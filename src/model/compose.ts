@@ -1,7 +1,7 @@
-// Composing a building block (faults, clocks, pauses, membership) with a model's protocol: the block's actions come after
-// the protocol's, its steps change only its part of the state (and whatever the model's hooks change), and its
-// names, formatting, fairness and diagram notes are derived. Metrics count protocol steps only; properties see
-// every step. Used by faults.ts, clocks.ts, pauses.ts and membership.ts; versions.ts predates it.
+// Composing a building block (faults, versions, clocks, pauses, membership) with a model's protocol: the block's
+// actions come after the protocol's, its steps change only its part of the state (and whatever the model's hooks
+// change), and its names, formatting, fairness and diagram notes are derived. Metrics count protocol steps only;
+// properties see every step. Used by faults.ts, versions.ts, clocks.ts, pauses.ts and membership.ts.
 import type { Action, IntParamSpec, Machine, Metric, Property, ViewEvent } from './model';
 
 /**

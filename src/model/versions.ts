@@ -8,6 +8,7 @@
 // Upgrades and downgrades are operator actions, not protocol steps: they are never fair (nothing forces a
 // rollout to go on), like the faults of faults.ts. A model composes all of this with `withVersions` (at the end).
 // The version part of the state is plain data: `{ version: { N1: 1, N2: 2 }, downgrades: 1 }`.
+import { withBlock, type Block } from './compose';
 import type { Action, Machine, Metric, ViewEvent } from './model';
 import { message, type Message } from './network';
 
@@ -235,15 +236,40 @@ export function versionActionNames(rollout: Rollout): string[] {
   return [...(up ? ['Upgrade'] : []), ...(down ? ['Downgrade'] : [])];
 }
 
+/** Deploys and rollbacks as a block (compose.ts): after the protocol's actions, never fair (nothing forces a deploy). */
+function versionBlock<S extends { readonly versions: VersionState }, A extends Action>(
+  rollout: Rollout,
+  topology: VersionTopology<S>,
+): Block<S, A, VersionAction> {
+  return {
+    is: isVersionAction,
+    actions: (s) => versionActions(s.versions, rollout),
+    next: (s, a) => {
+      const from = versionOf(s.versions, a.node);
+      const after = { ...s, versions: applyVersionAction(s.versions, a) };
+      return topology.onRestart ? topology.onRestart(after, a.node, from, versionOf(after.versions, a.node)) : after;
+    },
+    names: versionActionNames(rollout),
+    format: formatVersionAction,
+    fair: () => false,
+    view: (from, a) => versionView(from.versions, a, topology.describeChange),
+    actors: rollout.nodes,
+  };
+}
+
 /** The whole machine: the protocol plus the rollout's upgrades and rollbacks, with their wiring derived. */
 export function withVersions<S extends { readonly versions: VersionState }, A extends Action>(
   rollout: Rollout,
   topology: VersionTopology<S>,
   protocol: VersionedMachine<S, A>,
 ): Machine<S, A | VersionAction> {
-  const { actions, next, actionNames, formatAction, view, fair, metrics, display, ...rest } = protocol;
+  const { display, ...rest } = protocol;
+  const { view, ...composed } = withBlock<S, A, VersionAction>(versionBlock(rollout, topology), rest);
   return {
-    ...rest,
+    ...composed,
+    rollout,
+    // As with faults, a protocol without a view keeps the renderer's default for every step.
+    ...(protocol.view ? { view } : {}),
     // The rollback budget left, after the model's own fields, when the rollout has one.
     ...(display
       ? {
@@ -251,32 +277,6 @@ export function withVersions<S extends { readonly versions: VersionState }, A ex
             (rollout.downgrades ?? 0) > 0
               ? (s: S) => ({ ...(display(s) as Record<string, unknown>), rollbacksLeft: s.versions.downgrades })
               : display,
-        }
-      : {}),
-    actions: (s) => [...actions(s), ...versionActions(s.versions, rollout)],
-    next: (s, a) => {
-      if (!isVersionAction(a)) return next(s, a as A);
-      const from = versionOf(s.versions, a.node);
-      const after = { ...s, versions: applyVersionAction(s.versions, a) };
-      return topology.onRestart ? topology.onRestart(after, a.node, from, versionOf(after.versions, a.node)) : after;
-    },
-    actionNames: [...actionNames, ...versionActionNames(rollout)],
-    formatAction: (a) => (isVersionAction(a) ? formatVersionAction(a) : formatAction(a as A)),
-    actors: protocol.actors ?? rollout.nodes,
-    rollout,
-    fair: (a) => (isVersionAction(a) ? false : (fair?.(a as A) ?? true)),
-    ...(view
-      ? {
-          view: (from: S, a: A | VersionAction, to: S) =>
-            isVersionAction(a) ? versionView(from.versions, a, topology.describeChange) : view(from, a as A, to),
-        }
-      : {}),
-    ...(metrics
-      ? {
-          metrics: metrics.map((m) => ({
-            ...m,
-            perStep: (from: S, a: A | VersionAction, to: S) => (isVersionAction(a) ? 0 : m.perStep(from, a as A, to)),
-          })),
         }
       : {}),
   };
