@@ -36,6 +36,7 @@ export type ModelResolver = (arg: string) => Promise<{ model: AnyModel; module: 
 
 export async function benchOne(args: string[], out: Out, resolveModel: ModelResolver): Promise<number> {
   const [modelArg, variant, workersRaw, ...pairs] = args;
+  if (workersRaw === undefined) fail('usage: distcheck bench-one <model> <variant> <workers> k=v...');
   const { model, module: modelModule } = await resolveModel(modelArg);
   checkVariant(model, variant);
   const workers = parseWorkers(workersRaw);
@@ -68,6 +69,7 @@ export async function benchOne(args: string[], out: Out, resolveModel: ModelReso
  */
 export async function benchFloor(args: string[], out: Out, resolveModel: ModelResolver): Promise<number> {
   const [modelArg, variant, ...pairs] = args;
+  if (variant === undefined) fail('usage: distcheck bench-floor <model> <variant> k=v...');
   const { model } = await resolveModel(modelArg);
   checkVariant(model, variant);
   const machine = model.machine(resolveParams(model, parseParamArgs(pairs)), variant);
