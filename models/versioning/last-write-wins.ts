@@ -6,8 +6,9 @@
 // others in any order; every replica keeps the write with the largest (timestamp, replica id) and, within one
 // replica, the later of its own writes. Real time advances in ticks; writes in the same tick overlap. The
 // clocks are the synchronized clocks of src/model/clocks.ts: ClockSkew moves a clock one ahead and
-// ClockJumpBack steps it one back, each clock staying within [now, now + δ], so any two clocks differ by at
-// most δ. Safety only: real-time order, causal order, convergence, and the HLC bound.
+// ClockJumpBack steps it one back, or (clockFault=stall) ClockStall stops a clock while real time goes on until
+// ClockResume; each clock stays within [now − β, now + δ], so the clocks' uncertainty is ε = δ + β. Safety
+// only: real-time order, causal order, convergence, and the HLC bound l − pt ≤ ε.
 import {
   clockParams,
   formatClocks,
@@ -63,6 +64,8 @@ interface LwwParams {
   readonly writes: number;
   readonly ticks: number;
   readonly skew: number;
+  readonly behind: number;
+  readonly clockFault: 'skew-or-jump' | 'stall';
   readonly clockFaults: number;
 }
 
@@ -90,9 +93,12 @@ function lwwMachine(p: LwwParams, variant: string): Machine<LwwState, LwwAction>
     nodes: replicas.map(replicaName),
     horizon: p.ticks,
     ahead: p.skew,
+    behind: p.behind,
     faults: p.clockFaults,
-    skew: true,
-    jumps: [1],
+    // The faults: a clock that skews ahead or steps back one tick, or one that stalls while real time goes on.
+    skew: p.clockFault === 'skew-or-jump',
+    jumps: p.clockFault === 'skew-or-jump' ? [1] : [],
+    stall: p.clockFault === 'stall',
   };
 
   /** Does write a win over write b (both distinct)? (l, c), then replica id, then the replica's own order. */
@@ -210,8 +216,9 @@ function lwwMachine(p: LwwParams, variant: string): Machine<LwwState, LwwAction>
     {
       kind: 'always',
       name: 'clockWithinSkew',
-      description: "A replica's logical clock l never runs more than δ ahead of its physical clock (Kulkarni et al.: l − pt ≤ ε).",
-      holds: (s) => replicas.every((r) => s.hl[r] - pt(s, r) <= p.skew),
+      description:
+        "A replica's logical clock l never runs more than ε = δ + β ahead of its physical clock (Kulkarni et al.: l − pt ≤ ε, ε the clocks' uncertainty).",
+      holds: (s) => replicas.every((r) => s.hl[r] - pt(s, r) <= p.skew + p.behind),
     },
     {
       kind: 'sometimes',
@@ -348,15 +355,22 @@ export const lastWriteWins = defineModel({
   title: 'Last-write-wins under clock skew, and hybrid logical clocks',
   source: "The seed's Versioning of Data (timestamps); Kulkarni et al., Logical Physical Clocks (OPODIS 2014)",
   scope:
-    'Replicas of one LWW register; writes stamped and acknowledged at one replica, replicated in any order; clocks skewed up to δ and stepped back within it (the synchronized clocks of src/model/clocks.ts).',
+    'Replicas of one LWW register; writes stamped and acknowledged at one replica, replicated in any order; clocks skewed up to δ ahead and stepped back, or stalled up to β behind (the synchronized clocks of src/model/clocks.ts).',
   params: {
     replicas: { type: 'int', default: 2, min: 1, max: 3, description: 'replicas of the register' },
     writes: { type: 'int', default: 2, min: 1, max: 4, description: 'writes in total' },
     ticks: { type: 'int', default: 2, min: 0, max: 5, description: 'real-time ticks' },
     ...clockParams({
       skew: { max: 3, default: 1, description: 'δ: the most a clock may run ahead of real time' },
-      clockFaults: { max: 4, default: 2, description: 'clock skews and jumps back' },
+      clockFaults: { max: 4, default: 2, description: 'clock faults (of the kind clockFault names)' },
     }),
+    behind: { type: 'int', default: 0, min: 0, max: 2, description: 'β: the most a clock may fall behind real time (a stalled or stepped-back clock)' },
+    clockFault: {
+      type: 'enum',
+      default: 'skew-or-jump',
+      values: ['skew-or-jump', 'stall'],
+      description: 'what a clock fault is: a skew ahead or a step back of one tick, or a stall (the clock stops while real time goes on, as in a paused VM)',
+    },
   },
   variants,
   configurations: [
@@ -378,6 +392,21 @@ export const lastWriteWins = defineModel({
       variant: 'physical-clock',
       params: { skew: 0, clockFaults: 0, writes: 3, ticks: 3 },
       expect: { violates: 'causalWriteWins', holds: ['realTimeOrderWins', 'converges', 'clockWithinSkew'] },
+    },
+    {
+      name: 'physical-stall',
+      description:
+        "A replica's clock stalls and falls a tick behind real time: its write, made a tick after another replica's was acknowledged, carries no later a timestamp and loses (ties go by replica id).",
+      variant: 'physical-clock',
+      params: { skew: 0, behind: 1, clockFault: 'stall', clockFaults: 1, ticks: 3 },
+    },
+    {
+      name: 'hlc-stall',
+      description:
+        'The same stalled clock under HLC: l runs ahead of the stalled physical clock by at most ε = δ + β, causal order and convergence hold; real-time order between writes that did not communicate is still not kept.',
+      variant: 'correct',
+      params: { skew: 0, behind: 1, clockFault: 'stall', clockFaults: 1, ticks: 3 },
+      expect: { violates: 'realTimeOrderWins', holds: ['causalWriteWins', 'converges', 'clockWithinSkew'] },
     },
     { name: 'no-tie-break', variant: 'no-tie-break', params: { skew: 0, clockFaults: 0 } },
     { name: 'hlc-no-context', variant: 'hlc-no-context' },

@@ -42,6 +42,8 @@ describe('last-write-wins model', () => {
       ['hlc', 9795],
       ['physical-skew1', 4047],
       ['physical-perfect-clocks', 13004],
+      ['physical-stall', 6148],
+      ['hlc-stall', 14804],
       ['no-tie-break', 419],
       ['hlc-no-context', 9795],
       ['lamport-clock', 4527],
@@ -62,6 +64,29 @@ describe('last-write-wins model', () => {
       [1, 1],
     ]);
     expect(s.holds).toEqual([0, 0]);
+  });
+
+  it('loses an update in 5 steps when a clock stalls: the stalled replica stamps a later write no later than an earlier one', () => {
+    expect(lengths('physical-stall')).toEqual([
+      ['realTimeOrderWins', 5],
+      ['causalWriteWins', 3],
+    ]);
+    const trace = outcome('physical-stall').violations[0].trace;
+    expect(trace.steps.map((s) => s.action)).toEqual([null, 'Write(R2)', 'Replicate(w1, R1)', 'ClockStall(R1)', 'Tick', 'Write(R1)']);
+    const s = trace.steps.at(-1)!.state as LwwState;
+    // Real times 0 and 1, both stamped 0: the tie goes to R2's earlier write, so R1's later one is lost.
+    expect(s.writes.map((w) => [w.rt, w.l])).toEqual([
+      [0, 0],
+      [1, 0],
+    ]);
+    expect(s.holds).toEqual([0, 0]);
+  });
+
+  it('with HLC, a stalled clock keeps causal order and l within ε = δ + β of it; real-time order is still not kept', () => {
+    const o = outcome('hlc-stall');
+    expect(o.violations.map((v) => v.property)).toEqual(['realTimeOrderWins']);
+    expect(o.violations[0].trace.steps.map((s) => s.action)).toContain('ClockStall(R1)');
+    expect(o.witnesses.map((w) => w.property)).toContain('causalWinsDespiteSkew');
   });
 
   it('keeps real-time order with perfect clocks and a tie-break, but not a read-then-write within one tick', () => {
