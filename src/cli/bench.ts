@@ -65,7 +65,8 @@ export async function benchOne(args: string[], out: Out, resolveModel: ModelReso
  * reachable states, each level is first walked once timed, calling only the model's `actions` and `next` on every
  * transition and keeping nothing, then walked again untimed to find the next level (deduplicated by the engine's
  * fingerprint). The timed seconds are what any explorer of this model must spend in one thread, whatever its
- * engine: a ceiling on its speed. One JSON line: { distinct, transitions, modelSeconds }.
+ * engine: a ceiling on its speed. One JSON line: { distinct, transitions, modelSeconds, unchanged } (unchanged: the
+ * timed steps that returned their state, counted so that the timed calls have a use and cannot be optimised away).
  */
 export async function benchFloor(args: string[], out: Out, resolveModel: ModelResolver): Promise<number> {
   const [modelArg, variant, ...pairs] = args;

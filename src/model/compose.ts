@@ -38,6 +38,11 @@ export interface Block<S, A extends Action, X extends Action> {
   readonly view: (from: S, action: X, to: S) => readonly ViewEvent[];
   /** The diagram columns when the protocol names none. */
   readonly actors: readonly string[];
+  /**
+   * Draw the block's steps only when the protocol has a view of its own (faults, versions): otherwise the machine has
+   * no view and the renderer's default covers every step. By default the block's steps always get theirs.
+   */
+  readonly viewOnlyWithProtocolView?: boolean;
 }
 
 /** A composed machine: its properties are typed for the steps of outer blocks (`F`) too; no hand-written key. */
@@ -61,13 +66,18 @@ export function withBlock<S, A extends Action, X extends Action, F extends Actio
     formatAction: (a) => (block.is(a) ? block.format(a) : formatAction(a as A)),
     actors,
     fair: (a) => (block.is(a) ? block.fair(a) : (fair?.(a as A) ?? true)),
-    // A protocol without a view keeps the default diagram (a note naming the step); the block's steps get theirs.
-    view: (from, a, to) =>
-      block.is(a)
-        ? block.view(from, a, to)
-        : view
-          ? view(from, a as A, to)
-          : [{ type: 'note', over: actors[0] ?? 'system', text: formatAction(a as A) }],
+    // A protocol without a view keeps the default diagram (a note naming the step); the block's steps get theirs,
+    // unless the block draws only beside a protocol's view.
+    ...(view || !block.viewOnlyWithProtocolView
+      ? {
+          view: (from: S, a: A | X, to: S): readonly ViewEvent[] =>
+            block.is(a)
+              ? block.view(from, a, to)
+              : view
+                ? view(from, a as A, to)
+                : [{ type: 'note', over: actors[0] ?? 'system', text: formatAction(a as A) }],
+        }
+      : {}),
     ...(metrics
       ? {
           metrics: metrics.map((m) => ({

@@ -320,13 +320,14 @@ function faultBlock<S extends { readonly faults: FaultState }, A extends Action>
     fair: (a) => a.name === 'Restart',
     view: (_from, a) => faultView(a, topology.nodes),
     actors: topology.nodes,
+    viewOnlyWithProtocolView: true,
   };
 }
 
 /**
- * The whole machine: the protocol plus every fault the budget allows, with all fault wiring derived. Unlike the
- * other blocks, a protocol without a view keeps the renderer's default for every step, faults included, and a
- * hand-written key gets the fault part appended.
+ * The whole machine: the protocol plus every fault the budget allows, with all fault wiring derived. A protocol
+ * without a view keeps the renderer's default for every step, faults included; a hand-written key gets the fault
+ * part appended.
  */
 export function withFaults<S extends { readonly faults: FaultState }, A extends Action>(
   budget: FaultBudget,
@@ -334,10 +335,8 @@ export function withFaults<S extends { readonly faults: FaultState }, A extends 
   protocol: ProtocolMachine<S, A>,
 ): Machine<S, A | FaultAction> {
   const { key, ...rest } = protocol;
-  const { view, ...composed } = withBlock<S, A, FaultAction>(faultBlock(budget, topology), rest);
   return {
-    ...composed,
-    ...(protocol.view ? { view } : {}),
+    ...withBlock<S, A, FaultAction>(faultBlock(budget, topology), rest),
     ...(key ? { key: (s: S) => `${key(s)}|${faultStateKey(s.faults)}` } : {}),
   };
 }

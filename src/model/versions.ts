@@ -254,6 +254,7 @@ function versionBlock<S extends { readonly versions: VersionState }, A extends A
     fair: () => false,
     view: (from, a) => versionView(from.versions, a, topology.describeChange),
     actors: rollout.nodes,
+    viewOnlyWithProtocolView: true,
   };
 }
 
@@ -264,12 +265,9 @@ export function withVersions<S extends { readonly versions: VersionState }, A ex
   protocol: VersionedMachine<S, A>,
 ): Machine<S, A | VersionAction> {
   const { display, ...rest } = protocol;
-  const { view, ...composed } = withBlock<S, A, VersionAction>(versionBlock(rollout, topology), rest);
   return {
-    ...composed,
+    ...withBlock<S, A, VersionAction>(versionBlock(rollout, topology), rest),
     rollout,
-    // As with faults, a protocol without a view keeps the renderer's default for every step.
-    ...(protocol.view ? { view } : {}),
     // The rollback budget left, after the model's own fields, when the rollout has one.
     ...(display
       ? {
